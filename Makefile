@@ -1,0 +1,80 @@
+# Makefile - crm: customer relationship management for the shell
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = lmdb yaml-0.1 libcjson libutf8proc
+
+override CFLAGS := -Wall -Wextra -O2 -g $(CFLAGS)
+override CPPFLAGS := -Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CPPFLAGS)
+LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+ifdef DEVELOPER
+override CFLAGS += -Werror
+endif
+ifdef SANITIZE
+override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+CMDS = crm-add crm-find crm-rm crm-schema crm-set crm-show
+LIBOBJ = $(patsubst %.c,%.o,$(sort $(wildcard lib/*.c) lib/schema_default.c))
+MAN1 = $(wildcard man/*.1)
+MAN7 = $(wildcard man/*.7)
+
+# rebuild everything when the flags change (make check SANITIZE=...)
+FLAGS = $(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS)
+$(shell echo '$(FLAGS)' | cmp -s - .flags || echo '$(FLAGS)' > .flags)
+
+all: $(CMDS)
+
+lib/schema_default.c: schema/default.yaml
+	{ echo '/* generated from schema/default.yaml */'; \
+	  echo 'const char crm_schema_default[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+$(LIBOBJ) cmd/*.o tests/unit/*.o: lib/crm.h lib/internal.h .flags
+
+lib/libcrm.a: $(LIBOBJ)
+	$(AR) rcs $@ $(LIBOBJ)
+
+crm-%: cmd/crm-%.o lib/libcrm.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcrm.a $(LDLIBS)
+
+tests/unit/test-lib: tests/unit/test-lib.o lib/libcrm.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcrm.a $(LDLIBS)
+
+check: all tests/unit/test-lib
+	LC_ALL=C TZ=UTC PATH="$(CURDIR):$$PATH" prove --exec '' \
+		tests/unit/test-lib tests/[0-9]*.t < /dev/null
+
+bench: all
+	tests/bench/run
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/crm \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions \
+		$(DESTDIR)$(DATADIR)/zsh/site-functions \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d
+	install -m 755 $(CMDS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
+	install -m 644 schema/default.yaml $(DESTDIR)$(DATADIR)/crm
+	for c in $(CMDS); do \
+		install -m 644 completions/crm.bash \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/$$c; done
+	install -m 644 completions/_crm $(DESTDIR)$(DATADIR)/zsh/site-functions
+	for c in $(CMDS); do \
+		install -m 644 completions/crm.fish \
+		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; done
+
+clean:
+	rm -f $(CMDS) lib/*.o lib/libcrm.a lib/schema_default.c cmd/*.o \
+		tests/unit/*.o tests/unit/test-lib .flags
+
+.PHONY: all check bench install clean
+.SECONDARY:

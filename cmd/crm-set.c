@@ -1,0 +1,78 @@
+/* crm-set.c - change fields of records; tags with += and -= */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+
+static const char usage[] =
+    "crm-set [--db DIR] ID...|- field=value|field=|tags+=x|tags-=x ...";
+
+struct ctx {
+	struct crm_ids ids;
+	char **assign;
+	int nassign;
+};
+
+static int
+set(crm_txn *t, void *arg)
+{
+	struct ctx *c = arg;
+	crm_rec *r;
+	size_t i;
+	int j, rc = 0;
+
+	for (i = 0; i < c->ids.n && !rc; i++) {
+		rc = crm_rec_get(t, c->ids.v[i], &r);
+		if (rc == CRM_ENOTFOUND)
+			return crm_seterr(CRM_EINVAL, "no record %llu",
+			    (unsigned long long)c->ids.v[i]);
+		if (rc)
+			return rc;
+		for (j = 0; j < c->nassign && !rc; j++)
+			rc = crm_rec_assign(r, c->assign[j]);
+		if (!rc)
+			rc = crm_rec_put(t, r);
+		if (rc == CRM_EINVAL || rc == CRM_EEXIST)
+			crm_errprefix(rc, "record %llu: ",
+			    (unsigned long long)c->ids.v[i]);
+		crm_rec_free(r);
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = { CRM_LONGOPTS, { 0 } };
+	struct crm_opts o = { 0 };
+	struct ctx c = { 0 };
+	crm_db *db;
+	int ch, rc, nids;
+
+	crm_progname = "crm-set";
+	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
+	    NULL)) != -1)
+		if (!crm_opt(&o, ch, optarg, usage))
+			crm_usage(usage);
+	argc -= optind;
+	argv += optind;
+	/* ids (or -) first, then assignments */
+	for (nids = 0; nids < argc && !strchr(argv[nids], '='); nids++)
+		;
+	c.assign = argv + nids;
+	c.nassign = argc - nids;
+	if (!c.nassign)
+		crm_usage(usage);
+	if ((rc = crm_ids_read(nids, argv, &c.ids)))
+		crm_fail(rc, NULL);
+	if (!c.ids.n)
+		crm_die(2, "no records selected");
+
+	db = crm_open_or_die(&o, 0, argc, argv);
+	if ((rc = crm_write(db, set, &c)))
+		crm_fail(rc, "cannot set");
+	crm_db_close(db);
+	crm_ids_release(&c.ids);
+	return 0;
+}

@@ -1,0 +1,204 @@
+# crm.bash - bash completion for the crm commands
+#
+# Source this file from ~/.bashrc, or install it as
+# /usr/share/bash-completion/completions/crm-add with links named after
+# the other commands.
+
+# _crm_schema ARG... - run crm-schema, on the store given with --db on
+# the command line being completed (in _crm_db), with stderr silenced
+_crm_schema()
+{
+	if [[ -n $_crm_db ]]; then
+		command crm-schema --db "$_crm_db" "$@" 2>/dev/null
+	else
+		command crm-schema "$@" 2>/dev/null
+	fi
+}
+
+# _crm_add WORD... - add to COMPREPLY the words that start with $cur
+_crm_add()
+{
+	local w
+	for w in "$@"; do
+		[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
+	done
+}
+
+# _crm_add_schema SUFFIX ARG... - add the lines printed by crm-schema ARG...
+# that start with $cur, each followed by SUFFIX
+_crm_add_schema()
+{
+	local suffix=$1 line
+	shift
+	while IFS= read -r line; do
+		[[ -n $line && $line == "$cur"* ]] &&
+			COMPREPLY+=("$line$suffix")
+	done < <(_crm_schema "$@")
+}
+
+_crm()
+{
+	local cmd=${COMP_WORDS[0]##*/}
+	local -a words=() operands=()
+	local cword=0 cur i w line
+	local _crm_db='' prev_opt='' skip='' dashdash=''
+
+	COMPREPLY=()
+
+	# Glue back the words that bash split at '=' (it is in
+	# COMP_WORDBREAKS), so that field=value and --db=dir are one word.
+	for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+		w=${COMP_WORDS[i]}
+		if ((i > 0)) && [[ $w == =* ]]; then
+			words[${#words[@]}-1]+=$w
+			if [[ $w == *= ]] && ((i < COMP_CWORD)); then
+				((i++))
+				words[${#words[@]}-1]+=${COMP_WORDS[i]}
+			fi
+		else
+			words+=("$w")
+		fi
+		((i <= COMP_CWORD)) && cword=$((${#words[@]} - 1))
+	done
+	if ((COMP_CWORD >= ${#COMP_WORDS[@]})); then
+		words+=("")
+		cword=$((${#words[@]} - 1))
+	fi
+	cur=${words[cword]}
+
+	local common='--db -j --json -0 -f --format -H --header -h --help --version'
+	local opts argopts='--db --format'
+	case $cmd in
+	crm-add)
+		opts="$common --from -u --update"
+		argopts+=' --from' ;;
+	crm-find)
+		opts="$common --type --email --phone --id"
+		argopts+=' --type --email --phone --id' ;;
+	crm-rm)
+		opts="$common --unlink" ;;
+	crm-schema)
+		opts="$common -n --dry-run" ;;
+	*)
+		opts=$common ;;
+	esac
+
+	# Walk the words before the cursor for --db and the operands.
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		if [[ -n $skip ]]; then
+			skip=
+			[[ $prev_opt == --db ]] && _crm_db=$w
+			continue
+		fi
+		if [[ -z $dashdash ]]; then
+			case $w in
+			--)
+				dashdash=1
+				continue ;;
+			--db=*)
+				_crm_db=${w#--db=}
+				continue ;;
+			--*=*)
+				continue ;;
+			--?*)
+				[[ " $argopts " == *" $w "* ]] && skip=1
+				prev_opt=$w
+				continue ;;
+			-?*)
+				# -f takes an argument, the rest of the word
+				# or else the next word
+				w=${w#-}
+				prev_opt=
+				if [[ $w == *f ]] && [[ ${w%%f*} == "${w%f}" ]]; then
+					skip=1
+					prev_opt=-f
+				fi
+				continue ;;
+			esac
+		fi
+		operands+=("$w")
+	done
+	case $_crm_db in
+	\~)   _crm_db=$HOME ;;
+	\~/*) _crm_db=$HOME/${_crm_db#\~/} ;;
+	esac
+
+	local opt='' val=$cur
+	if [[ -n $skip ]]; then
+		opt=$prev_opt
+	elif [[ -z $dashdash && $cur == --*=* ]]; then
+		opt=${cur%%=*}
+		val=${cur#*=}
+	fi
+
+	if [[ -n $opt ]]; then
+		# The argument of an option.
+		local pre=${cur%"$val"}
+		case $opt in
+		--db)
+			if [[ -z $pre || $val == "${COMP_WORDS[COMP_CWORD]}" ]]
+			then
+				# bash sees a file name: it quotes it and adds
+				# the slash
+				compopt -o filenames 2>/dev/null
+				w=
+			else
+				compopt -o nospace 2>/dev/null
+				w=/
+			fi
+			while IFS= read -r line; do
+				COMPREPLY+=("$pre$line$w")
+			done < <(compgen -d -- "$val") ;;
+		--from)
+			_crm_add "${pre}jsonl" "${pre}csv" ;;
+		--type)
+			cur=$val _crm_add_schema '' types
+			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
+		esac
+	elif [[ -z $dashdash && $cur == -* ]]; then
+		# shellcheck disable=SC2086
+		_crm_add $opts
+	else
+		case $cmd in
+		crm-add)
+			if ((${#operands[@]} == 0)); then
+				_crm_add_schema '' types
+			elif [[ $cur != *=* ]]; then
+				_crm_add_schema '=' fields "${operands[0]}"
+				compopt -o nospace 2>/dev/null
+			fi ;;
+		crm-set)
+			# ids first, then field=value, field+=tag, field-=tag
+			if [[ $cur != *=* && $cur != [0-9]* && $cur != - ]]; then
+				_crm_add_schema '=' fields
+				compopt -o nospace 2>/dev/null
+			fi ;;
+		crm-schema)
+			if ((${#operands[@]} == 0)); then
+				_crm_add show apply types fields
+			elif ((${#operands[@]} == 1)); then
+				case ${operands[0]} in
+				apply)
+					compopt -o filenames 2>/dev/null
+					while IFS= read -r w; do
+						COMPREPLY+=("$w")
+					done < <(compgen -f -- "$cur") ;;
+				fields)
+					_crm_add_schema '' types ;;
+				esac
+			fi ;;
+		esac
+	fi
+
+	# bash replaces only its own current word, which is shorter than
+	# ours when it split at '='.
+	local bw=${COMP_WORDS[COMP_CWORD]}
+	if [[ $cur != "$bw" && $cur == *"$bw" ]]; then
+		local strip=${cur%"$bw"}
+		COMPREPLY=("${COMPREPLY[@]#"$strip"}")
+	fi
+	return 0
+}
+
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-schema

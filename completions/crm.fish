@@ -1,0 +1,138 @@
+# crm.fish - fish completion for the crm commands
+#
+# Copy this file to ~/.config/fish/conf.d/, or install it as
+# completions/crm-add.fish with links named after the other commands.
+
+# Define everything once, however many names the file is loaded under.
+functions -q __crm_operands; and return
+
+# The words before the cursor that are not options or option arguments.
+function __crm_operands
+    set -l t (commandline -opc)
+    set -e t[1]
+    set -l skip 0
+    set -l dashdash 0
+    for w in $t
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        if test $dashdash = 0
+            switch $w
+                case --
+                    set dashdash 1
+                    continue
+                case '--*=*'
+                    continue
+                case --db --format --from --type --email --phone --id
+                    set skip 1
+                    continue
+                case '--*'
+                    continue
+                case '-?*'
+                    # -f takes an argument: the rest of the word, or
+                    # else the next word
+                    string match -qr -- '^-[^f]*f$' $w; and set skip 1
+                    continue
+            end
+        end
+        printf '%s\n' $w
+    end
+end
+
+# The store given with --db on the command line, if any.
+function __crm_db
+    set -l t (commandline -opc)
+    set -e t[1]
+    set -l db
+    set -l next 0
+    for w in $t
+        if test $next = 1
+            set db $w
+            set next 0
+            continue
+        end
+        switch $w
+            case --db
+                set next 1
+            case '--db=*'
+                set db (string replace -- --db= '' $w)
+            case --
+                break
+        end
+    end
+    test -n "$db"; and string replace -r -- '^~(?=/|$)' $HOME $db
+end
+
+# Run crm-schema on that store, with stderr silenced.
+function __crm_schema
+    set -l db (__crm_db)
+    if test -n "$db"
+        command crm-schema --db $db $argv 2>/dev/null
+    else
+        command crm-schema $argv 2>/dev/null
+    end
+end
+
+function __crm_noperands
+    set -l o (__crm_operands)
+    test (count $o) -eq $argv[1]
+end
+
+# field= words for crm-add: the fields of the TYPE operand.
+function __crm_add_fields
+    set -l cur (commandline -ct)
+    string match -q -- '*=*' "$cur"; and return
+    set -l o (__crm_operands)
+    test (count $o) -ge 1; or return
+    for f in (__crm_schema fields $o[1])
+        printf '%s=\n' $f
+    end
+end
+
+# field= words for crm-set, once the word cannot be an id.
+function __crm_set_fields
+    set -l cur (commandline -ct)
+    string match -qr -- '^[0-9-]|=' "$cur"; and return
+    for f in (__crm_schema fields)
+        printf '%s=\n' $f
+    end
+end
+
+function __crm_schema_arg
+    set -l o (__crm_operands)
+    test (count $o) -eq 1; and test "$o[1]" = $argv[1]
+end
+
+for c in crm-add crm-show crm-find crm-set crm-rm crm-schema
+    complete -c $c -f
+    complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+    complete -c $c -s j -l json -d 'Print JSON Lines'
+    complete -c $c -s 0 -d 'End each record with NUL instead of newline'
+    complete -c $c -s f -l format -x -d 'Print each record through a template'
+    complete -c $c -s H -l header -d 'Print a header line naming the columns'
+    complete -c $c -s h -l help -d 'Print usage and exit'
+    complete -c $c -l version -d 'Print the version and exit'
+end
+
+complete -c crm-add -l from -x -a 'jsonl csv' -d 'Format of the records on stdin'
+complete -c crm-add -s u -l update -d 'Update the record that already holds a unique value'
+complete -c crm-add -n '__crm_noperands 0' -a '(__crm_schema types)' -d 'Record type'
+complete -c crm-add -n 'not __crm_noperands 0' -a '(__crm_add_fields)' -d Field
+
+complete -c crm-find -l type -x -a '(__crm_schema types)' -d 'Only records of this type'
+complete -c crm-find -l email -x -d 'The record with this e-mail address'
+complete -c crm-find -l phone -x -d 'The records with this phone number'
+complete -c crm-find -l id -x -d 'The record with this id'
+
+complete -c crm-set -a '(__crm_set_fields)' -d Field
+
+complete -c crm-rm -l unlink -d 'Clear references to the removed records'
+
+complete -c crm-schema -s n -l dry-run -d 'Only check the file'
+complete -c crm-schema -n '__crm_noperands 0' -a show -d 'Print the schema as YAML'
+complete -c crm-schema -n '__crm_noperands 0' -a apply -d 'Check a schema file and store it'
+complete -c crm-schema -n '__crm_noperands 0' -a types -d 'List the record types'
+complete -c crm-schema -n '__crm_noperands 0' -a fields -d 'List the field names'
+complete -c crm-schema -n '__crm_schema_arg apply' -F
+complete -c crm-schema -n '__crm_schema_arg fields' -a '(__crm_schema types)' -d 'Record type'

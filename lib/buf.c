@@ -1,0 +1,152 @@
+/* buf.c - growable buffers and allocation that cannot fail */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+
+char crm_buf_slopbuf[1];
+
+void *
+crm_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *
+crm_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+char *
+crm_xstrndup(const char *s, size_t n)
+{
+	char *p = crm_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+void
+crm_buf_init(struct crm_buf *b, size_t hint)
+{
+	b->buf = crm_buf_slopbuf;
+	b->len = b->alloc = 0;
+	if (hint)
+		crm_buf_grow(b, hint);
+}
+
+void
+crm_buf_release(struct crm_buf *b)
+{
+	if (b->alloc)
+		free(b->buf);
+	crm_buf_init(b, 0);
+}
+
+char *
+crm_buf_detach(struct crm_buf *b, size_t *lenp)
+{
+	char *p;
+
+	crm_buf_grow(b, 0);
+	p = b->buf;
+	if (lenp)
+		*lenp = b->len;
+	crm_buf_init(b, 0);
+	return p;
+}
+
+void
+crm_buf_grow(struct crm_buf *b, size_t extra)
+{
+	size_t want = b->len + extra + 1;
+
+	if (want <= b->alloc)
+		return;
+	if (want < 2 * b->alloc)
+		want = 2 * b->alloc;
+	if (want < 64)
+		want = 64;
+	if (!b->alloc)
+		b->buf = NULL;
+	b->buf = crm_xrealloc(b->buf, want);
+	b->alloc = want;
+	b->buf[b->len] = 0;
+}
+
+void
+crm_buf_setlen(struct crm_buf *b, size_t len)
+{
+	if (len > b->len)
+		crm_buf_grow(b, len - b->len);
+	b->len = len;
+	if (b->alloc)
+		b->buf[len] = 0;
+}
+
+void
+crm_buf_reset(struct crm_buf *b)
+{
+	crm_buf_setlen(b, 0);
+}
+
+void
+crm_buf_add(struct crm_buf *b, const void *p, size_t len)
+{
+	crm_buf_grow(b, len);
+	memcpy(b->buf + b->len, p, len);
+	b->len += len;
+	b->buf[b->len] = 0;
+}
+
+void
+crm_buf_addstr(struct crm_buf *b, const char *s)
+{
+	crm_buf_add(b, s, strlen(s));
+}
+
+void
+crm_buf_addch(struct crm_buf *b, int c)
+{
+	crm_buf_grow(b, 1);
+	b->buf[b->len++] = (char)c;
+	b->buf[b->len] = 0;
+}
+
+void
+crm_buf_vaddf(struct crm_buf *b, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	crm_buf_grow(b, 64);
+	va_copy(cp, ap);
+	n = vsnprintf(b->buf + b->len, b->alloc - b->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->alloc - b->len) {
+		crm_buf_grow(b, (size_t)n);
+		vsnprintf(b->buf + b->len, b->alloc - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+void
+crm_buf_addf(struct crm_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	crm_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,116 @@
+/* cli.c - what every command's main() shares: options, diagnostics, exits
+ *
+ * The one part of the library that prints or exits; only cmd/ calls it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crm.h"
+
+const char *crm_progname = "crm";
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", crm_progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+crm_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+crm_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void
+crm_fail(int err, const char *what)
+{
+	const char *m = crm_errmsg();
+
+	if (err == CRM_EINVAL || err == CRM_EEXIST || !what)
+		crm_die(crm_exitcode(err), "%s", m ? m : crm_strerror(err));
+	if (m)
+		crm_die(crm_exitcode(err), "%s: %s", what, m);
+	crm_die(crm_exitcode(err), "%s: %s", what, crm_strerror(err));
+}
+
+void
+crm_usage(const char *usage)
+{
+	fprintf(stderr, "usage: %s\n", usage);
+	exit(2);
+}
+
+int
+crm_opt(struct crm_opts *o, int c, const char *arg, const char *usage)
+{
+	switch (c) {
+	case CRM_OPT_DB:
+		o->db = arg;
+		return 1;
+	case 'j':
+		o->json = 1;
+		return 1;
+	case '0':
+		o->nul = 1;
+		return 1;
+	case 'f':
+		o->format = arg;
+		return 1;
+	case 'H':
+		o->header = 1;
+		return 1;
+	case 'h':
+		printf("usage: %s\n", usage);
+		exit(0);
+	case CRM_OPT_VERSION:
+		printf("%s %s\n", crm_progname, CRM_VERSION);
+		exit(0);
+	case '?':
+		crm_usage(usage);
+	}
+	return 0;
+}
+
+crm_db *
+crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
+    char **argv)
+{
+	crm_db *db;
+	char *dir = crm_db_dir(o->db);
+	int rc;
+
+	if (!dir)
+		crm_die(3, "cannot find the store: set CRM_DB or HOME");
+	rc = crm_db_open(&db, dir, flags);
+	if (rc == CRM_ENOSTORE)
+		crm_die(3, "no store at '%s' (crm-add creates one)", dir);
+	if (rc) {
+		const char *m = crm_errmsg();
+
+		crm_die(3, "cannot open '%s': %s", dir,
+		    m ? m : crm_strerror(rc));
+	}
+	free(dir);
+	crm_db_set_command(db, argc, argv);
+	return db;
+}

@@ -1,0 +1,286 @@
+/* crm.h - the crm library: store, schema, records, formats */
+#ifndef CRM_H
+#define CRM_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CRM_VERSION "0.1"
+
+/* err.c */
+/*
+ * Every call that can fail returns an int: 0 on success, an errno value if
+ * positive, a CRM_E* code if negative.  When a call fails for a reason the
+ * user should read (bad input, a conflict), crm_errmsg() says what, without
+ * the program name: "line 12: unknown field 'emial' (did you mean 'email'?)".
+ */
+enum {
+	CRM_ENOTFOUND = -30900,	/* no such record or value; not an error */
+	CRM_EINVAL,		/* bad input: see crm_errmsg() */
+	CRM_EEXIST,		/* a unique value is taken: see crm_errmsg() */
+	CRM_ENOSTORE,		/* the store does not exist yet */
+	CRM_ESTORE,		/* the store failed: see crm_errmsg() */
+	CRM_EABORT,		/* a write function undid its work (dry run) */
+};
+const char *crm_strerror(int err);
+/* The message of the last failure in this process; owned by the library. */
+const char *crm_errmsg(void);
+int crm_seterr(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prefix the current message with "line N: " (or whatever fmt says). */
+int crm_errprefix(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* The exit status for an error code: 1 not found, 2 bad input, 3 store. */
+int crm_exitcode(int err);
+
+/* buf.c */
+/*
+ * A growable buffer; .buf is never NULL and always NUL-terminated.
+ * crm_buf_release() frees and re-initialises; crm_buf_detach() hands the
+ * memory to the caller, who frees it.
+ */
+struct crm_buf {
+	char *buf;
+	size_t len, alloc;
+};
+extern char crm_buf_slopbuf[];
+#define CRM_BUF_INIT { crm_buf_slopbuf, 0, 0 }
+void crm_buf_init(struct crm_buf *b, size_t hint);
+void crm_buf_release(struct crm_buf *b);
+char *crm_buf_detach(struct crm_buf *b, size_t *lenp);
+void crm_buf_grow(struct crm_buf *b, size_t extra);
+void crm_buf_setlen(struct crm_buf *b, size_t len);
+void crm_buf_reset(struct crm_buf *b);
+void crm_buf_add(struct crm_buf *b, const void *p, size_t len);
+void crm_buf_addstr(struct crm_buf *b, const char *s);
+void crm_buf_addch(struct crm_buf *b, int c);
+void crm_buf_addf(struct crm_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void crm_buf_vaddf(struct crm_buf *b, const char *fmt, va_list ap);
+/* Allocation that cannot fail: out of memory aborts the process. */
+void *crm_xmalloc(size_t n);
+void *crm_xrealloc(void *p, size_t n);
+char *crm_xstrndup(const char *s, size_t n);
+
+/* norm.c */
+/*
+ * Case and accent folding for look-ups ("Nováková" -> "novakova"), and the
+ * name tokens that crm-find's prefix search uses.  Results are appended to
+ * out.
+ */
+void crm_fold(struct crm_buf *out, const char *s, size_t len);
+/* Calls fn for each folded token of s; stops at the first non-zero. */
+int crm_tokens(const char *s, size_t len,
+    int (*fn)(const char *tok, size_t len, void *arg), void *arg);
+/* Levenshtein distance, for "did you mean". */
+size_t crm_distance(const char *a, const char *b);
+/* Is s (len bytes) valid UTF-8 without NUL bytes? */
+int crm_utf8_valid(const char *s, size_t len);
+
+/* phone.c */
+/*
+ * Normalise a phone number to E.164 ("+421905123456") for the default
+ * country cc (ISO 3166 alpha-2).  Returns 0, or CRM_EINVAL with a message.
+ */
+int crm_phone_norm(struct crm_buf *out, const char *s, const char *cc);
+/* Is cc an ISO 3166 code crm knows the dialling rules of? */
+int crm_phone_country_known(const char *cc);
+
+/* value.c: the textual forms of typed values */
+int crm_email_valid(const char *s);
+/* Is s a date, YYYY-MM-DD or --MM-DD (a birthday without a year)? */
+int crm_date_valid(const char *s);
+/* Seconds since the epoch of an ISO 8601 date-time; CRM_EINVAL if bad. */
+int crm_datetime_parse(const char *s, int64_t *t);
+/* Format t as ISO 8601 in UTC ("2026-11-23T17:40:00Z"). */
+void crm_datetime_fmt(struct crm_buf *out, int64_t t);
+/* Escape a value for one-line output: \t \n \r \\. */
+void crm_escape(struct crm_buf *out, const char *s, size_t len);
+
+/* schema.c */
+typedef struct crm_schema crm_schema;
+/* Parse and check a YAML schema; on error, crm_errmsg() names the line. */
+int crm_schema_parse(crm_schema **sp, const char *yaml, size_t len);
+void crm_schema_free(crm_schema *s);
+/* The default schema compiled into the library (schema/default.yaml). */
+extern const char crm_schema_default[];
+const char *crm_schema_text(const crm_schema *s, size_t *lenp);
+size_t crm_schema_ntypes(const crm_schema *s);
+const char *crm_schema_typename(const crm_schema *s, size_t i);
+/* Is name a type?  Sets a "did you mean" message when not. */
+int crm_schema_hastype(const crm_schema *s, const char *name);
+/* Field names of a type (or of every type, no repeats, when type is NULL),
+ * in schema order; fn is called for each. */
+void crm_schema_fields(const crm_schema *s, const char *type,
+    void (*fn)(const char *name, void *arg), void *arg);
+/* Is name a field of any type (or a pseudo-field: id, type, created)? */
+int crm_schema_hasfield(const crm_schema *s, const char *name);
+
+/* store.c */
+typedef struct crm_db crm_db;
+typedef struct crm_txn crm_txn;
+enum crm_open_flags {
+	CRM_RDONLY = 1 << 0,	/* read only; CRM_ENOSTORE when missing */
+};
+/*
+ * The store's directory: dir if given, else $CRM_DB, else
+ * ${XDG_DATA_HOME:-$HOME/.local/share}/crm.  The one place that reads the
+ * environment.  Caller frees.
+ */
+char *crm_db_dir(const char *dir);
+/* The user changes are journalled under: $CRM_USER, else the login name. */
+const char *crm_user(void);
+/* Open the store, creating it (0700/0600) unless CRM_RDONLY. */
+int crm_db_open(crm_db **dbp, const char *dir, unsigned flags);
+void crm_db_close(crm_db *db);
+/* The command line recorded in the journal with each write. */
+void crm_db_set_command(crm_db *db, int argc, char **argv);
+const crm_schema *crm_db_schema(crm_db *db);
+
+/* A read-only transaction; end it with crm_txn_end(). */
+int crm_read(crm_db *db, crm_txn **tp);
+void crm_txn_end(crm_txn *t);
+const crm_schema *crm_txn_schema(crm_txn *t);
+/*
+ * Run fn in one write transaction and commit it.  When the store's map is
+ * full, the transaction is aborted, the map grown and fn run again from the
+ * start: fn must not consume anything it cannot re-read (see crm_input).
+ * Any failure aborts the whole transaction: the store is as before.
+ */
+typedef int crm_write_fn(crm_txn *t, void *arg);
+int crm_write(crm_db *db, crm_write_fn *fn, void *arg);
+/* The input line errors are reported against (0: none). */
+void crm_txn_setline(crm_txn *t, size_t line);
+/* Replace the store's schema (validated against every record). */
+int crm_schema_apply(crm_txn *t, const char *yaml, size_t len);
+
+/* record.c */
+typedef struct crm_rec crm_rec;
+/* A new empty record of a type; CRM_EINVAL if there is no such type. */
+int crm_rec_new(crm_txn *t, const char *type, crm_rec **rp);
+/* Load a record; CRM_ENOTFOUND when there is none.  Caller frees. */
+int crm_rec_get(crm_txn *t, uint64_t id, crm_rec **rp);
+/* Reuse r for another record: drop all values, keep the type. */
+void crm_rec_clear(crm_rec *r);
+void crm_rec_free(crm_rec *r);
+uint64_t crm_rec_id(const crm_rec *r);
+const char *crm_rec_type(const crm_rec *r);
+int64_t crm_rec_created(const crm_rec *r);
+/* The first value of a field, NUL-terminated, owned by r; NULL if none. */
+const char *crm_rec_value(const crm_rec *r, const char *field);
+/*
+ * Apply "field=value", "field=" (clear), "field+=value" or "field-=value"
+ * (tags) to r, validating the value against the field's type.
+ */
+int crm_rec_assign(crm_rec *r, const char *expr);
+enum crm_set_op { CRM_SET, CRM_ADD, CRM_DEL };
+int crm_rec_set(crm_rec *r, const char *field, const char *val, size_t len,
+    enum crm_set_op op);
+/* Set the fields of one JSON object, e.g. a line of JSON Lines. */
+int crm_rec_set_json(crm_rec *r, const char *json, size_t len);
+/* Copy into r every field that src has, replacing r's values. */
+void crm_rec_merge(crm_rec *r, const crm_rec *src);
+
+/*
+ * Write r: a record without an id is created (and given one), others are
+ * updated.  Validates required fields, references and unique values,
+ * keeps the indexes and writes the journal.  CRM_EEXIST when a unique
+ * value belongs to another record (crm_errmsg() names it).
+ */
+int crm_rec_put(crm_txn *t, crm_rec *r);
+enum crm_del_flags {
+	CRM_DEL_UNLINK = 1 << 0,	/* clear references to the record */
+};
+int crm_rec_del(crm_txn *t, uint64_t id, unsigned flags);
+/* The record holding a unique value of r (e.g. its e-mail), if any. */
+int crm_rec_find_unique(crm_txn *t, const crm_rec *r, uint64_t *idp);
+
+/* find.c: look-ups through the indexes */
+struct crm_ids {
+	uint64_t *v;
+	size_t n, alloc;
+};
+void crm_ids_add(struct crm_ids *ids, uint64_t id);
+void crm_ids_sort(struct crm_ids *ids);	/* sorted, no repeats */
+void crm_ids_release(struct crm_ids *ids);
+int crm_find_email(crm_txn *t, const char *email, struct crm_ids *out);
+int crm_find_phone(crm_txn *t, const char *phone, struct crm_ids *out);
+/* Records with a name token starting with the folded term. */
+int crm_find_name(crm_txn *t, const char *term, struct crm_ids *out);
+/* Everything crm-find's TERM matches: names, e-mail, phone, company. */
+int crm_find_term(crm_txn *t, const char *term, struct crm_ids *out);
+/* Records whose field (a ref) points at id: a company's contacts. */
+int crm_find_refs(crm_txn *t, const char *field, uint64_t id,
+    struct crm_ids *out);
+/*
+ * Ids from operands, or one per line from stdin ("-", or no operands and
+ * stdin not a terminal); text after the first tab or blank is ignored.
+ */
+int crm_ids_read(int argc, char **argv, struct crm_ids *out);
+
+/* input.c: line input that can be read again after a retry */
+typedef struct crm_input crm_input;
+int crm_input_open(crm_input **ip, FILE *f);
+void crm_input_close(crm_input *in);
+/* The next line without its newline; CRM_ENOTFOUND at the end. */
+int crm_input_line(crm_input *in, char **linep, size_t *lenp);
+size_t crm_input_lineno(const crm_input *in);
+int crm_input_rewind(crm_input *in);
+/* CSV (RFC 4180): the next record's fields, owned by the reader. */
+struct crm_csv {
+	char **field;
+	size_t *len;
+	size_t n;
+	int delim;		/* detected from the first record */
+	struct crm_buf rec;
+	size_t *off, nalloc;
+};
+void crm_csv_init(struct crm_csv *c);
+void crm_csv_release(struct crm_csv *c);
+int crm_csv_read(crm_input *in, struct crm_csv *c);
+
+/* output.c: one printer for every command */
+struct crm_opts {
+	const char *db;
+	const char *format;
+	int json, nul, header;
+};
+typedef struct crm_out crm_out;
+/*
+ * A printer of records to stdout in the chosen form; cols are the default
+ * tab-separated columns (fields or id, type, created), NULL-terminated.
+ */
+int crm_out_new(crm_out **op, const struct crm_opts *o, const crm_schema *s,
+    const char *const *cols);
+int crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r);
+/* The card of crm-show: every field, and a company's contacts. */
+int crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r);
+/* Flush stdout; an error writing it is returned (EIO or errno). */
+int crm_out_free(crm_out *o);
+
+/* cli.c: for cmd/ only; the one part of the library that prints or exits */
+extern const char *crm_progname;
+void crm_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+void crm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Die with the exit status and message that go with err. */
+void crm_fail(int err, const char *what) __attribute__((noreturn));
+enum { CRM_OPT_DB = 256, CRM_OPT_VERSION, CRM_OPT_CMD };
+#define CRM_SHORTOPTS "j0f:Hh"
+#define CRM_LONGOPTS \
+	{ "db", 1, 0, CRM_OPT_DB }, { "json", 0, 0, 'j' }, \
+	{ "format", 1, 0, 'f' }, { "header", 0, 0, 'H' }, \
+	{ "help", 0, 0, 'h' }, { "version", 0, 0, CRM_OPT_VERSION }
+/*
+ * Handle an option common to every command; returns 0 when c is not one.
+ * -h prints usage to stdout and exits 0; a '?' exits 2 with usage.
+ */
+int crm_opt(struct crm_opts *o, int c, const char *arg, const char *usage);
+void crm_usage(const char *usage) __attribute__((noreturn));
+/* Open the store for a command, or die with status 3. */
+crm_db *crm_open_or_die(const struct crm_opts *o, unsigned flags,
+    int argc, char **argv);
+
+#endif

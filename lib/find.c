@@ -1,0 +1,336 @@
+/* find.c - look-ups through the indexes, and id lists */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define TOKEN_BIT 0x8000
+
+void
+crm_ids_add(struct crm_ids *ids, uint64_t id)
+{
+	if (ids->n == ids->alloc) {
+		ids->alloc = ids->alloc ? 2 * ids->alloc : 16;
+		ids->v = crm_xrealloc(ids->v, ids->alloc * sizeof *ids->v);
+	}
+	ids->v[ids->n++] = id;
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void
+crm_ids_sort(struct crm_ids *ids)
+{
+	size_t i, j;
+
+	qsort(ids->v, ids->n, sizeof *ids->v, cmp_id);
+	for (i = j = 0; i < ids->n; i++)
+		if (!j || ids->v[j - 1] != ids->v[i])
+			ids->v[j++] = ids->v[i];
+	ids->n = j;
+}
+
+void
+crm_ids_release(struct crm_ids *ids)
+{
+	free(ids->v);
+	memset(ids, 0, sizeof *ids);
+}
+
+/* Every id under keys equal to k, or starting with it when prefix. */
+static int
+scan(crm_txn *t, const struct crm_buf *k, int prefix, struct crm_ids *out)
+{
+	MDB_cursor *c;
+	MDB_val key = { k->len, k->buf }, data;
+	size_t n0 = out->n;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
+		return crm_mdb_err(rc, "cannot read the index");
+	rc = mdb_cursor_get(c, &key, &data, prefix ? MDB_SET_RANGE :
+	    MDB_SET_KEY);
+	while (!rc) {
+		if (key.mv_size < k->len ||
+		    memcmp(key.mv_data, k->buf, k->len) ||
+		    (!prefix && key.mv_size != k->len))
+			break;
+		/* a page of duplicates at a time */
+		rc = mdb_cursor_get(c, &key, &data, MDB_GET_MULTIPLE);
+		while (!rc) {
+			const unsigned char *p = data.mv_data;
+			size_t i;
+
+			for (i = 0; i + 8 <= data.mv_size; i += 8)
+				crm_ids_add(out, crm_get_be64(p + i));
+			rc = mdb_cursor_get(c, &key, &data,
+			    MDB_NEXT_MULTIPLE);
+		}
+		if (rc != MDB_NOTFOUND || !prefix)
+			break;
+		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT_NODUP);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return crm_mdb_err(rc, "cannot read the index");
+	return out->n > n0 ? 0 : CRM_ENOTFOUND;
+}
+
+static int
+find_field_type(crm_txn *t, int ftype, const char *norm, size_t len,
+    int prefix, struct crm_ids *out)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	struct crm_buf k = CRM_BUF_INIT;
+	unsigned done[64];
+	size_t ndone = 0, i, j, d;
+	int rc, found = 0;
+
+	for (i = 0; i < s->ntypes; i++)
+		for (j = 0; j < s->types[i].nfields; j++) {
+			const struct crm_field *f = &s->types[i].fields[j];
+
+			if ((int)f->type != ftype)
+				continue;
+			for (d = 0; d < ndone; d++)
+				if (done[d] == f->fid)
+					break;
+			if (d < ndone)
+				continue;
+			if (ndone < 64)
+				done[ndone++] = f->fid;
+			crm_buf_reset(&k);
+			crm_index_key(&k, f->fid, norm, len);
+			rc = scan(t, &k, prefix, out);
+			if (rc && rc != CRM_ENOTFOUND) {
+				crm_buf_release(&k);
+				return rc;
+			}
+			found |= !rc;
+		}
+	crm_buf_release(&k);
+	return found ? 0 : CRM_ENOTFOUND;
+}
+
+int
+crm_find_email(crm_txn *t, const char *email, struct crm_ids *out)
+{
+	return find_field_type(t, FT_EMAIL, email, strlen(email), 0, out);
+}
+
+int
+crm_find_phone(crm_txn *t, const char *phone, struct crm_ids *out)
+{
+	struct crm_buf n = CRM_BUF_INIT;
+	int rc;
+
+	rc = crm_phone_norm(&n, phone, crm_txn_schema(t)->country);
+	if (!rc)
+		rc = find_field_type(t, FT_PHONE, n.buf, n.len, 0, out);
+	crm_buf_release(&n);
+	return rc;
+}
+
+struct namearg {
+	crm_txn *t;
+	struct crm_ids *out;
+	int rc;
+};
+
+int
+crm_find_name(crm_txn *t, const char *term, struct crm_ids *out)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	struct crm_buf k = CRM_BUF_INIT, f = CRM_BUF_INIT;
+	unsigned done[64];
+	size_t ndone = 0, i, j, d;
+	int rc = 0, found = 0;
+
+	crm_fold(&f, term, strlen(term));
+	for (i = 0; i < s->ntypes && (!rc || rc == CRM_ENOTFOUND); i++)
+		for (j = 0; j < s->types[i].nfields; j++) {
+			const struct crm_field *fl = &s->types[i].fields[j];
+
+			if (!(fl->flags & FF_SEARCH))
+				continue;
+			for (d = 0; d < ndone; d++)
+				if (done[d] == fl->fid)
+					break;
+			if (d < ndone)
+				continue;
+			if (ndone < 64)
+				done[ndone++] = fl->fid;
+			crm_buf_reset(&k);
+			crm_buf_addch(&k, (int)((fl->fid | TOKEN_BIT) >> 8));
+			crm_buf_addch(&k, (int)(fl->fid & 0xff));
+			crm_buf_add(&k, f.buf, f.len);
+			rc = scan(t, &k, 1, out);
+			if (rc && rc != CRM_ENOTFOUND)
+				break;
+			found |= !rc;
+		}
+	crm_buf_release(&k);
+	crm_buf_release(&f);
+	if (rc && rc != CRM_ENOTFOUND)
+		return rc;
+	return found ? 0 : CRM_ENOTFOUND;
+}
+
+int
+crm_find_refs(crm_txn *t, const char *field, uint64_t id,
+    struct crm_ids *out)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	struct crm_buf k = CRM_BUF_INIT;
+	char num[24];
+	size_t i;
+	int rc = CRM_ENOTFOUND;
+
+	snprintf(num, sizeof num, "%llu", (unsigned long long)id);
+	for (i = 0; i < s->ntypes; i++) {
+		const struct crm_field *f = crm_type_field(&s->types[i],
+		    field);
+
+		if (!f || f->type != FT_REF)
+			continue;
+		crm_index_key(&k, f->fid, num, strlen(num));
+		rc = scan(t, &k, 0, out);
+		break;
+	}
+	crm_buf_release(&k);
+	return rc;
+}
+
+static int
+looks_like_phone(const char *s)
+{
+	size_t digits = 0;
+	const char *p;
+
+	for (p = s; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits++;
+		else if (!strchr("+ -./()", *p))
+			return 0;
+	}
+	return digits >= 6;
+}
+
+/* The company's own hits, then the persons of each company hit. */
+static int
+add_contacts(crm_txn *t, struct crm_ids *ids)
+{
+	size_t i, n = ids->n;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		crm_rec *r;
+
+		if ((rc = crm_rec_get(t, ids->v[i], &r)))
+			continue;
+		if (!strcmp(crm_rec_type(r), "company")) {
+			rc = crm_find_refs(t, "company", ids->v[i], ids);
+			if (rc && rc != CRM_ENOTFOUND) {
+				crm_rec_free(r);
+				return rc;
+			}
+		}
+		crm_rec_free(r);
+	}
+	return 0;
+}
+
+int
+crm_find_term(crm_txn *t, const char *term, struct crm_ids *out)
+{
+	struct crm_buf f = CRM_BUF_INIT;
+	size_t n0 = out->n;
+	int rc;
+
+	if (looks_like_phone(term)) {
+		rc = crm_find_phone(t, term, out);
+		if (rc == CRM_EINVAL)
+			rc = CRM_ENOTFOUND;
+		if (rc != CRM_ENOTFOUND)
+			return rc;
+	}
+	rc = crm_find_name(t, term, out);
+	if (rc && rc != CRM_ENOTFOUND)
+		return rc;
+	if ((rc = add_contacts(t, out)))
+		return rc;
+	crm_fold(&f, term, strlen(term));
+	rc = find_field_type(t, FT_EMAIL, f.buf, f.len, 1, out);
+	crm_buf_release(&f);
+	if (rc && rc != CRM_ENOTFOUND)
+		return rc;
+	return out->n > n0 ? 0 : CRM_ENOTFOUND;
+}
+
+static int
+parse_id(const char *s, size_t len, uint64_t *id)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len || len > 19)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*id = v;
+	return v != 0;
+}
+
+int
+crm_ids_read(int argc, char **argv, struct crm_ids *out)
+{
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t n;
+	int i, stdin_ = argc == 0 && !isatty(0);
+	uint64_t id;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-")) {
+			stdin_ = 1;
+			continue;
+		}
+		if (!parse_id(argv[i], strlen(argv[i]), &id))
+			return crm_seterr(CRM_EINVAL, "'%s' is not a record "
+			    "id", argv[i]);
+		crm_ids_add(out, id);
+	}
+	if (!stdin_)
+		return 0;
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		size_t len = strcspn(line, "\t \r\n");
+
+		lineno++;
+		if (!len && (line[0] == '\n' || !line[0]))
+			continue;
+		if (!parse_id(line, len, &id)) {
+			line[strcspn(line, "\r\n")] = 0;
+			crm_seterr(CRM_EINVAL, "stdin: line %zu: '%s' is not "
+			    "a record id", lineno, line);
+			free(line);
+			return CRM_EINVAL;
+		}
+		crm_ids_add(out, id);
+	}
+	free(line);
+	if (ferror(stdin))
+		return crm_seterr(errno, "cannot read stdin: %s",
+		    strerror(errno));
+	return 0;
+}

@@ -1,0 +1,282 @@
+/* index.c - index entries: what a record puts in the index, and upkeep */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define KEYMAX 400		/* LMDB keys hold 511 bytes */
+#define TOKEN_BIT 0x8000	/* name tokens live beside exact keys */
+
+void
+crm_index_key(struct crm_buf *k, unsigned fid, const char *v, size_t n)
+{
+	size_t start = k->len;
+
+	crm_buf_addch(k, (int)(fid >> 8 & 0xff));
+	crm_buf_addch(k, (int)(fid & 0xff));
+	crm_fold(k, v, n);
+	if (k->len - start > KEYMAX)
+		crm_buf_setlen(k, start + KEYMAX);
+}
+
+static void
+addkey(struct crm_buf *keys, const struct crm_buf *k)
+{
+	crm_buf_addch(keys, (int)(k->len >> 8));
+	crm_buf_addch(keys, (int)(k->len & 0xff));
+	crm_buf_add(keys, k->buf, k->len);
+}
+
+struct tokarg {
+	struct crm_buf *keys, *k;
+	unsigned fid;
+};
+
+static int
+addtoken(const char *tok, size_t len, void *arg)
+{
+	struct tokarg *a = arg;
+
+	crm_buf_reset(a->k);
+	crm_buf_addch(a->k, (int)((a->fid | TOKEN_BIT) >> 8 & 0xff));
+	crm_buf_addch(a->k, (int)(a->fid & 0xff));
+	crm_buf_add(a->k, tok, len > KEYMAX ? KEYMAX : len);
+	addkey(a->keys, a->k);
+	return 0;
+}
+
+void
+crm_index_keys(const crm_rec *r, struct crm_buf *keys)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	struct tokarg ta = { keys, &k, 0 };
+	size_t i;
+
+	crm_index_key(&k, FID_TYPE, r->type->name, strlen(r->type->name));
+	addkey(keys, &k);
+	for (i = 0; i < r->n; i++) {
+		const struct crm_field *f = crm_type_field_id(r->type,
+		    r->v[i].fid);
+		const char *v = r->arena.buf + r->v[i].off;
+
+		if (!f)
+			continue;
+		if (f->flags & FF_SEARCH) {
+			ta.fid = f->fid;
+			crm_tokens(v, r->v[i].len, addtoken, &ta);
+		}
+		if (f->type == FT_EMAIL || f->type == FT_PHONE ||
+		    f->type == FT_TAGS || f->type == FT_REF ||
+		    (f->flags & (FF_INDEX | FF_UNIQUE))) {
+			crm_buf_reset(&k);
+			crm_index_key(&k, f->fid, v, r->v[i].len);
+			addkey(keys, &k);
+		}
+	}
+	crm_buf_release(&k);
+}
+
+#define EACH_KEY(keys, p, len) \
+	for (p = (const unsigned char *)(keys).buf; \
+	    p < (const unsigned char *)(keys).buf + (keys).len && \
+	    ((len) = (size_t)(p[0] << 8 | p[1]), p += 2, 1); p += (len))
+
+static int
+change(crm_txn *t, const crm_rec *r, int del)
+{
+	struct crm_buf keys = CRM_BUF_INIT;
+	const unsigned char *p;
+	unsigned char id[8];
+	size_t len;
+	int rc = 0;
+
+	crm_be64(id, r->id);
+	crm_index_keys(r, &keys);
+	EACH_KEY(keys, p, len) {
+		MDB_val k = { len, (void *)p }, v = { 8, id };
+
+		rc = del ? mdb_del(t->txn, t->db->idx, &k, &v) :
+		    mdb_put(t->txn, t->db->idx, &k, &v, MDB_NODUPDATA);
+		if (rc == MDB_KEYEXIST || rc == MDB_NOTFOUND)
+			rc = 0;
+		if (rc) {
+			rc = crm_mdb_err(rc, "cannot write the index");
+			break;
+		}
+	}
+	crm_buf_release(&keys);
+	return rc;
+}
+
+int
+crm_index_put(crm_txn *t, const crm_rec *r)
+{
+	return change(t, r, 0);
+}
+
+int
+crm_index_del(crm_txn *t, const crm_rec *r)
+{
+	return change(t, r, 1);
+}
+
+int
+crm_index_defer(crm_txn *t, const crm_rec *r)
+{
+	struct crm_buf keys = CRM_BUF_INIT;
+	const unsigned char *p;
+	size_t len;
+
+	if (!t->sorter)
+		t->sorter = crm_sorter_new(64 << 20);
+	crm_index_keys(r, &keys);
+	EACH_KEY(keys, p, len)
+		crm_sorter_add(t->sorter, p, len, r->id, (uint32_t)t->line);
+	crm_buf_release(&keys);
+	return 0;
+}
+
+/* Is the field behind an index key unique in some type? */
+static const struct crm_field *
+unique_field(const crm_schema *s, const unsigned char *key)
+{
+	unsigned fid = (unsigned)(key[0] << 8 | key[1]);
+	size_t i;
+
+	if (fid & TOKEN_BIT || fid == FID_TYPE)
+		return NULL;
+	for (i = 0; i < s->ntypes; i++) {
+		const struct crm_field *f = crm_type_field_id(&s->types[i],
+		    fid);
+
+		if (f && (f->flags & FF_UNIQUE))
+			return f;
+	}
+	return NULL;
+}
+
+static int
+cmpkey(const void *a, size_t alen, const void *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+int
+crm_index_flush(crm_txn *t)
+{
+	struct crm_buf last = CRM_BUF_INIT, prev = CRM_BUF_INIT;
+	const crm_schema *s = crm_txn_schema(t);
+	uint64_t previd = 0;
+	uint32_t prevtag = 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, haslast;
+
+	if (!t->sorter || !crm_sorter_count(t->sorter))
+		return 0;
+	if ((rc = crm_sorter_finish(t->sorter)))
+		return rc;
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
+		return crm_mdb_err(rc, "cannot write the index");
+	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	haslast = rc == 0;
+	if (haslast)
+		crm_buf_add(&last, k.mv_data, k.mv_size);
+	for (;;) {
+		const void *key;
+		size_t klen;
+		uint64_t id;
+		uint32_t tag;
+		unsigned char idb[8];
+		unsigned flags = 0;
+		int same;
+
+		rc = crm_sorter_next(t->sorter, &key, &klen, &id, &tag);
+		if (rc == CRM_ENOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc)
+			break;
+		same = prev.len == klen && !memcmp(prev.buf, key, klen) &&
+		    previd;
+		if (same && id == previd)
+			continue;
+		if (same) {
+			const struct crm_field *f = unique_field(s, key);
+
+			if (f) {
+				rc = crm_seterr(CRM_EEXIST, "%s '%.*s' twice "
+				    "(also on line %lu)", f->name,
+				    (int)klen - 2, (const char *)key + 2,
+				    (unsigned long)prevtag);
+				if (tag)
+					crm_errprefix(rc, "line %lu: ",
+					    (unsigned long)tag);
+				break;
+			}
+		}
+		if (!haslast || cmpkey(key, klen, last.buf, last.len) > 0)
+			flags = same ? MDB_APPENDDUP : MDB_APPEND;
+		crm_be64(idb, id);
+		k.mv_size = klen;
+		k.mv_data = (void *)key;
+		v.mv_size = 8;
+		v.mv_data = idb;
+		rc = mdb_cursor_put(c, &k, &v, flags ? flags : MDB_NODUPDATA);
+		if (rc == MDB_KEYEXIST)
+			rc = 0;
+		if (rc) {
+			rc = crm_mdb_err(rc, "cannot write the index");
+			break;
+		}
+		crm_buf_reset(&prev);
+		crm_buf_add(&prev, key, klen);
+		previd = id;
+		prevtag = tag;
+	}
+	mdb_cursor_close(c);
+	crm_sorter_reset(t->sorter);
+	crm_buf_release(&last);
+	crm_buf_release(&prev);
+	return rc;
+}
+
+int
+crm_index_rebuild(crm_txn *t)
+{
+	crm_rec *r = calloc(1, sizeof *r);
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	crm_buf_init(&r->arena, 0);
+	if ((rc = crm_index_flush(t)))
+		goto out;
+	if ((rc = mdb_drop(t->txn, t->db->idx, 0))) {
+		rc = crm_mdb_err(rc, "cannot clear the index");
+		goto out;
+	}
+	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
+		rc = crm_mdb_err(rc, "cannot read the records");
+		goto out;
+	}
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		uint64_t id;
+
+		memcpy(&id, k.mv_data, sizeof id);
+		if ((rc = crm_rec_decode(r, crm_txn_schema(t), id, v.mv_data,
+		    v.mv_size)) || (rc = crm_index_defer(t, r)))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc == MDB_NOTFOUND)
+		rc = crm_index_flush(t);
+	else if (rc != CRM_ESTORE)
+		rc = crm_mdb_err(rc, "cannot read the records");
+out:
+	crm_rec_free(r);
+	return rc;
+}

@@ -1,0 +1,181 @@
+/* internal.h - what the library's files share and cmd/ never sees */
+#ifndef CRM_INTERNAL_H
+#define CRM_INTERNAL_H
+
+#include <lmdb.h>
+
+#include "crm.h"
+
+enum crm_ftype {
+	FT_TEXT, FT_EMAIL, FT_PHONE, FT_DATE, FT_DATETIME, FT_NUMBER,
+	FT_MONEY, FT_ENUM, FT_TAGS, FT_BOOL, FT_REF
+};
+extern const char *const crm_ftype_names[];
+
+enum crm_field_flags {
+	FF_REQUIRED = 1 << 0,
+	FF_UNIQUE = 1 << 1,
+	FF_INDEX = 1 << 2,	/* exact, folded */
+	FF_SEARCH = 1 << 3,	/* name tokens */
+};
+
+enum crm_state { ST_OPEN, ST_WON, ST_LOST };
+
+struct crm_enumval {
+	char *name;
+	int probability;
+	enum crm_state state;
+};
+
+struct crm_field {
+	char *name;
+	unsigned fid;		/* the store's number for the name */
+	enum crm_ftype type;
+	unsigned flags;
+	char *def;
+	struct crm_enumval *vals;
+	size_t nvals;
+	char *to;		/* ref: the type pointed at, NULL for any */
+	size_t line;
+};
+
+struct crm_type {
+	char *name;
+	unsigned tid;
+	struct crm_field *fields;
+	size_t nfields;
+	size_t line;
+};
+
+struct crm_schema {
+	char *text;
+	size_t len;
+	char country[3];
+	struct crm_type *types;
+	size_t ntypes;
+	char **kinds;
+	size_t nkinds;
+};
+
+/* field numbers below FID_FIRST are fixed */
+enum { FID_TYPE = 0, FID_CREATED = 1, FID_FIRST = 2 };
+
+const struct crm_type *crm_schema_type(const crm_schema *s, const char *name);
+const struct crm_type *crm_schema_type_id(const crm_schema *s, unsigned tid);
+const struct crm_field *crm_type_field(const struct crm_type *t,
+    const char *name);
+const struct crm_field *crm_type_field_id(const struct crm_type *t,
+    unsigned fid);
+/* The closest name to a misspelt one, or NULL. */
+const char *crm_schema_suggest(const crm_schema *s, const struct crm_type *t,
+    const char *name);
+
+/* The store's dictionaries give each field and type name a lasting number. */
+struct crm_dict {
+	char **name;
+	size_t n;
+};
+/* Number the schema's fields and types; new names are added to d. */
+int crm_schema_bind(crm_schema *s, struct crm_dict *fields,
+    struct crm_dict *types, int *grew);
+
+/* record.c */
+struct crm_val {
+	unsigned fid;
+	uint32_t off, len;	/* into the record's arena */
+};
+
+struct crm_rec {
+	uint64_t id;
+	const struct crm_type *type;
+	const crm_schema *schema;
+	int64_t created;
+	struct crm_val *v;
+	size_t n, alloc;
+	struct crm_buf arena;
+};
+/* Check v against f's type and append its stored form to out. */
+int crm_value_canon(const crm_schema *s, const struct crm_field *f,
+    const char *v, struct crm_buf *out);
+void crm_rec_encode(const crm_rec *r, struct crm_buf *out);
+int crm_rec_decode(crm_rec *r, const crm_schema *s, uint64_t id,
+    const void *p, size_t len);
+/* The i-th value of field fid, NUL-terminated; NULL past the last. */
+const char *crm_rec_nth(const crm_rec *r, unsigned fid, size_t i,
+    size_t *lenp);
+void crm_rec_add_raw(crm_rec *r, unsigned fid, const char *s, size_t len);
+void crm_rec_drop(crm_rec *r, unsigned fid);
+
+/* store.c */
+struct crm_sorter;
+struct crm_db {
+	MDB_env *env;
+	MDB_dbi meta, recs, idx, journal;
+	char *dir;
+	crm_schema *schema;
+	struct crm_dict fields, types;
+	struct crm_buf command;
+	size_t mapsize;
+	unsigned flags;
+};
+
+struct crm_txn {
+	crm_db *db;
+	MDB_txn *txn;
+	int write;
+	uint64_t next_id, txn_id;
+	uint32_t seq;		/* journal entries written in this txn */
+	uint64_t create_first, create_n;	/* pending journal range */
+	size_t line;
+	int64_t now;
+	struct crm_sorter *sorter;	/* index entries of new records */
+	int dirty;		/* counters need writing */
+};
+
+int crm_mdb_err(int rc, const char *what);
+void crm_be64(unsigned char *p, uint64_t v);
+uint64_t crm_get_be64(const unsigned char *p);
+
+/* index.c */
+/* Append to keys the index keys of r, each as [u16 len][key]. */
+void crm_index_keys(const crm_rec *r, struct crm_buf *keys);
+/* Add or remove r's index entries at once. */
+int crm_index_put(crm_txn *t, const crm_rec *r);
+int crm_index_del(crm_txn *t, const crm_rec *r);
+/* Queue r's entries for crm_index_flush (new records: sorted, appended). */
+int crm_index_defer(crm_txn *t, const crm_rec *r);
+int crm_index_flush(crm_txn *t);
+/* An index key: [u16 fid][folded value] */
+void crm_index_key(struct crm_buf *k, unsigned fid, const char *v, size_t n);
+/* Rebuild every index from the records. */
+int crm_index_rebuild(crm_txn *t);
+
+/* sort.c: external sort of (key, id, tag) with bounded memory */
+struct crm_sorter *crm_sorter_new(size_t membytes);
+void crm_sorter_free(struct crm_sorter *s);
+void crm_sorter_add(struct crm_sorter *s, const void *key, size_t klen,
+    uint64_t id, uint32_t tag);
+size_t crm_sorter_count(const struct crm_sorter *s);
+/* Sort; then _next yields entries in order until CRM_ENOTFOUND. */
+int crm_sorter_finish(struct crm_sorter *s);
+int crm_sorter_next(struct crm_sorter *s, const void **key, size_t *klen,
+    uint64_t *id, uint32_t *tag);
+/* Empty it for reuse. */
+void crm_sorter_reset(struct crm_sorter *s);
+
+/* journal.c */
+enum crm_jop { J_TXN = 'T', J_CREATE = 'C', J_SET = 'S', J_DEL = 'D',
+	J_SCHEMA = 'Y' };
+int crm_journal_create(crm_txn *t, uint64_t id);
+int crm_journal_set(crm_txn *t, uint64_t id, unsigned fid,
+    const struct crm_buf *old, const struct crm_buf *new);
+int crm_journal_del(crm_txn *t, uint64_t id, const struct crm_buf *old);
+int crm_journal_schema(crm_txn *t, const char *old, size_t len);
+int crm_journal_flush(crm_txn *t);
+
+/* varint.c */
+void crm_put_varint(struct crm_buf *b, uint64_t v);
+int crm_get_varint(const unsigned char **p, const unsigned char *end,
+    uint64_t *v);
+
+#endif

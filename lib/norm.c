@@ -1,0 +1,146 @@
+/* norm.c - case and accent folding, name tokens, edit distance */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "crm.h"
+
+static int
+is_ascii(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+void
+crm_fold(struct crm_buf *out, const char *s, size_t len)
+{
+	utf8proc_uint8_t *dst = NULL;
+	utf8proc_ssize_t n;
+	size_t i;
+
+	if (is_ascii(s, len)) {
+		crm_buf_grow(out, len);
+		for (i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			out->buf[out->len + i] =
+			    (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+		crm_buf_setlen(out, out->len + len);
+		return;
+	}
+	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
+	    &dst, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+	    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+	if (n < 0) {
+		/* not UTF-8: fold the ASCII bytes, keep the rest */
+		for (i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			crm_buf_addch(out, c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+		return;
+	}
+	crm_buf_add(out, dst, (size_t)n);
+	free(dst);
+}
+
+static int
+tokchar(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+}
+
+int
+crm_tokens(const char *s, size_t len,
+    int (*fn)(const char *tok, size_t len, void *arg), void *arg)
+{
+	struct crm_buf f = CRM_BUF_INIT;
+	size_t i = 0, start;
+	int rc = 0;
+
+	crm_fold(&f, s, len);
+	while (i < f.len && !rc) {
+		while (i < f.len && !tokchar((unsigned char)f.buf[i]))
+			i++;
+		start = i;
+		while (i < f.len && tokchar((unsigned char)f.buf[i]))
+			i++;
+		if (i > start)
+			rc = fn(f.buf + start, i - start, arg);
+	}
+	crm_buf_release(&f);
+	return rc;
+}
+
+size_t
+crm_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, *row, prev, tmp, d;
+
+	row = crm_xmalloc((lb + 1) * sizeof *row);
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			d = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < d)
+				d = row[j] + 1;
+			if (row[j - 1] + 1 < d)
+				d = row[j - 1] + 1;
+			row[j] = d;
+			prev = tmp;
+		}
+	}
+	d = row[lb];
+	free(row);
+	return d;
+}
+
+int
+crm_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+
+	while (p < e) {
+		unsigned c = *p;
+		size_t n, k;
+		unsigned long cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			n = 1, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			n = 2, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		if ((size_t)(e - p) <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((p[k] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}

@@ -1,0 +1,447 @@
+/* output.c - the one printer: lines, JSON Lines, templates, cards */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+
+enum mode { M_TSV, M_JSON, M_FORMAT };
+
+struct piece {
+	char *lit;		/* literal text, or NULL for a field */
+	char *field;
+};
+
+struct crm_out {
+	enum mode mode;
+	int term, header;
+	const crm_schema *s;
+	char **cols;
+	size_t ncols;
+	struct piece *pc;
+	size_t npc;
+	size_t count;
+	struct crm_buf line, val;
+};
+
+static int
+known(const crm_schema *s, const char *name, const char *what)
+{
+	const char *dot = strchr(name, '.'), *c;
+	struct crm_buf head = CRM_BUF_INIT;
+	int ok;
+
+	if (dot) {
+		crm_buf_add(&head, name, (size_t)(dot - name));
+		ok = crm_schema_hasfield(s, head.buf) &&
+		    crm_schema_hasfield(s, dot + 1);
+		crm_buf_release(&head);
+		if (ok)
+			return 0;
+		return crm_seterr(CRM_EINVAL, "%s: unknown field '%s'", what,
+		    name);
+	}
+	if (crm_schema_hasfield(s, name))
+		return 0;
+	c = crm_schema_suggest(s, NULL, name);
+	if (c)
+		return crm_seterr(CRM_EINVAL, "%s: unknown field '%s' (did "
+		    "you mean '%s'?)", what, name, c);
+	return crm_seterr(CRM_EINVAL, "%s: unknown field '%s'", what, name);
+}
+
+static void
+addpiece(crm_out *o, char *lit, char *field)
+{
+	o->pc = crm_xrealloc(o->pc, (o->npc + 1) * sizeof *o->pc);
+	o->pc[o->npc].lit = lit;
+	o->pc[o->npc].field = field;
+	o->npc++;
+}
+
+static int
+template(crm_out *o, const char *f)
+{
+	struct crm_buf lit = CRM_BUF_INIT;
+	const char *p, *end;
+	int rc;
+
+	for (p = f; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			crm_buf_addch(&lit, *p == 'n' ? '\n' : *p == 't' ?
+			    '\t' : *p);
+		} else if (*p == '%' && p[1] == '%') {
+			crm_buf_addch(&lit, '%');
+			p++;
+		} else if (*p == '%' && p[1] == '{') {
+			if (!(end = strchr(p, '}'))) {
+				crm_buf_release(&lit);
+				return crm_seterr(CRM_EINVAL, "format: '%%{' "
+				    "without '}' at column %zu",
+				    (size_t)(p - f) + 1);
+			}
+			addpiece(o, crm_xstrndup(lit.buf, lit.len), NULL);
+			crm_buf_reset(&lit);
+			addpiece(o, NULL, crm_xstrndup(p + 2,
+			    (size_t)(end - p - 2)));
+			if ((rc = known(o->s, o->pc[o->npc - 1].field,
+			    "format"))) {
+				crm_buf_release(&lit);
+				return rc;
+			}
+			p = end;
+		} else {
+			crm_buf_addch(&lit, *p);
+		}
+	}
+	addpiece(o, crm_buf_detach(&lit, NULL), NULL);
+	return 0;
+}
+
+int
+crm_out_new(crm_out **op, const struct crm_opts *opt, const crm_schema *s,
+    const char *const *cols)
+{
+	crm_out *o = calloc(1, sizeof *o);
+	int rc;
+
+	*op = NULL;
+	o->s = s;
+	o->term = opt->nul ? '\0' : '\n';
+	o->header = opt->header;
+	o->mode = opt->json ? M_JSON : opt->format ? M_FORMAT : M_TSV;
+	crm_buf_init(&o->line, 256);
+	crm_buf_init(&o->val, 64);
+	for (; cols && *cols; cols++) {
+		o->cols = crm_xrealloc(o->cols, (o->ncols + 1) *
+		    sizeof *o->cols);
+		o->cols[o->ncols++] = strdup(*cols);
+	}
+	if (o->mode == M_FORMAT && (rc = template(o, opt->format))) {
+		crm_out_free(o);
+		return rc;
+	}
+	*op = o;
+	return 0;
+}
+
+int
+crm_out_free(crm_out *o)
+{
+	size_t i;
+	int rc = 0;
+
+	if (!o)
+		return 0;
+	for (i = 0; i < o->ncols; i++)
+		free(o->cols[i]);
+	for (i = 0; i < o->npc; i++) {
+		free(o->pc[i].lit);
+		free(o->pc[i].field);
+	}
+	free(o->cols);
+	free(o->pc);
+	crm_buf_release(&o->line);
+	crm_buf_release(&o->val);
+	free(o);
+	if (fflush(stdout) || ferror(stdout))
+		rc = errno ? errno : EIO;
+	return rc;
+}
+
+/* The text of a field for lines and templates: tags joined with commas. */
+static void
+text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
+{
+	const struct crm_field *f;
+	const char *v, *dot;
+	size_t i, len;
+
+	if (!strcmp(name, "id")) {
+		crm_buf_addf(out, "%llu", (unsigned long long)r->id);
+		return;
+	}
+	if (!strcmp(name, "type")) {
+		crm_buf_addstr(out, r->type->name);
+		return;
+	}
+	if (!strcmp(name, "created")) {
+		crm_datetime_fmt(out, r->created);
+		return;
+	}
+	if ((dot = strchr(name, '.'))) {
+		struct crm_buf head = CRM_BUF_INIT;
+		crm_rec *to;
+
+		crm_buf_add(&head, name, (size_t)(dot - name));
+		f = crm_type_field(r->type, head.buf);
+		crm_buf_release(&head);
+		if (!f || f->type != FT_REF ||
+		    !(v = crm_rec_nth(r, f->fid, 0, NULL)) || !t ||
+		    crm_rec_get(t, strtoull(v, NULL, 10), &to))
+			return;
+		text_of(t, to, dot + 1, out);
+		crm_rec_free(to);
+		return;
+	}
+	if (!(f = crm_type_field(r->type, name)))
+		return;
+	for (i = 0; (v = crm_rec_nth(r, f->fid, i, &len)); i++) {
+		if (i)
+			crm_buf_addch(out, ',');
+		if (f->type == FT_DATETIME)
+			crm_datetime_fmt(out, strtoll(v, NULL, 10));
+		else
+			crm_buf_add(out, v, len);
+	}
+}
+
+static cJSON *
+json_of(const crm_rec *r)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	struct crm_buf b = CRM_BUF_INIT;
+	const char *v;
+	size_t i, j, len;
+
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "type", r->type->name);
+	for (i = 0; i < r->type->nfields; i++) {
+		const struct crm_field *f = &r->type->fields[i];
+
+		if (!(v = crm_rec_nth(r, f->fid, 0, &len)))
+			continue;
+		switch (f->type) {
+		case FT_TAGS:
+			a = cJSON_AddArrayToObject(o, f->name);
+			for (j = 0; (v = crm_rec_nth(r, f->fid, j, NULL)); j++)
+				cJSON_AddItemToArray(a,
+				    cJSON_CreateString(v));
+			break;
+		case FT_NUMBER:
+		case FT_MONEY:
+		case FT_REF:
+			cJSON_AddRawToObject(o, f->name, v);
+			break;
+		case FT_BOOL:
+			cJSON_AddBoolToObject(o, f->name, !strcmp(v, "true"));
+			break;
+		case FT_DATETIME:
+			crm_buf_reset(&b);
+			crm_datetime_fmt(&b, strtoll(v, NULL, 10));
+			cJSON_AddStringToObject(o, f->name, b.buf);
+			break;
+		default:
+			cJSON_AddStringToObject(o, f->name, v);
+		}
+	}
+	crm_buf_reset(&b);
+	crm_datetime_fmt(&b, r->created);
+	cJSON_AddStringToObject(o, "created", b.buf);
+	crm_buf_release(&b);
+	return o;
+}
+
+static int
+emit_json(crm_out *o, cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+
+	cJSON_Delete(j);
+	if (!s)
+		return ENOMEM;
+	fputs(s, stdout);
+	putchar(o->term);
+	free(s);
+	return ferror(stdout) ? EIO : 0;
+}
+
+int
+crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
+{
+	size_t i;
+
+	if (o->mode == M_JSON)
+		return emit_json(o, json_of(r));
+	crm_buf_reset(&o->line);
+	if (o->mode == M_FORMAT) {
+		for (i = 0; i < o->npc; i++) {
+			if (o->pc[i].field) {
+				crm_buf_reset(&o->val);
+				text_of(t, r, o->pc[i].field, &o->val);
+				crm_escape(&o->line, o->val.buf, o->val.len);
+			} else {
+				crm_buf_addstr(&o->line, o->pc[i].lit);
+			}
+		}
+		fwrite(o->line.buf, 1, o->line.len, stdout);
+		putchar(o->term);
+		return ferror(stdout) ? EIO : 0;
+	}
+	if (o->header && !o->count++) {
+		for (i = 0; i < o->ncols; i++)
+			printf("%s%s", i ? "\t" : "", o->cols[i]);
+		putchar(o->term);
+	}
+	for (i = 0; i < o->ncols; i++) {
+		if (i)
+			crm_buf_addch(&o->line, '\t');
+		crm_buf_reset(&o->val);
+		text_of(t, r, o->cols[i], &o->val);
+		crm_escape(&o->line, o->val.buf, o->val.len);
+	}
+	fwrite(o->line.buf, 1, o->line.len, stdout);
+	putchar(o->term);
+	return ferror(stdout) ? EIO : 0;
+}
+
+/* The records of other types that refer to r, listed on its card. */
+struct refgroup {
+	char label[80];
+	const struct crm_type *type;
+	struct crm_ids ids;
+};
+
+static size_t
+referrers(crm_txn *t, const crm_rec *r, struct refgroup *g, size_t max)
+{
+	const crm_schema *s = r->schema;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < s->ntypes && n < max; i++)
+		for (j = 0; j < s->types[i].nfields && n < max; j++) {
+			const struct crm_field *f = &s->types[i].fields[j];
+			struct crm_ids ids = { 0 };
+			size_t k, keep;
+
+			if (f->type != FT_REF || !f->to ||
+			    strcmp(f->to, r->type->name))
+				continue;
+			crm_find_refs(t, f->name, r->id, &ids);
+			/* the index is shared by types: keep this one's */
+			for (k = keep = 0; k < ids.n; k++) {
+				crm_rec *x;
+
+				if (crm_rec_get(t, ids.v[k], &x))
+					continue;
+				if (x->type == &s->types[i])
+					ids.v[keep++] = ids.v[k];
+				crm_rec_free(x);
+			}
+			ids.n = keep;
+			crm_ids_sort(&ids);
+			snprintf(g[n].label, sizeof g[n].label, "%ss",
+			    !strcmp(s->types[i].name, "person") ? "contact" :
+			    s->types[i].name);
+			g[n].type = &s->types[i];
+			g[n].ids = ids;
+			n++;
+		}
+	return n;
+}
+
+static const char *const brief[] = { "id", "name", "email", "phone", NULL };
+
+int
+crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
+{
+	struct refgroup g[16];
+	size_t ng, i, j, k;
+	int rc = 0;
+
+	if (o->mode == M_FORMAT)
+		return crm_out_rec(o, t, r);
+	ng = referrers(t, r, g, 16);
+	if (o->mode == M_JSON) {
+		cJSON *obj = json_of(r);
+
+		for (i = 0; i < ng; i++) {
+			cJSON *a = cJSON_AddArrayToObject(obj, g[i].label);
+
+			for (j = 0; j < g[i].ids.n; j++) {
+				cJSON *x = cJSON_CreateObject();
+				crm_rec *c;
+
+				if (crm_rec_get(t, g[i].ids.v[j], &c))
+					continue;
+				cJSON_AddNumberToObject(x, "id",
+				    (double)c->id);
+				for (k = 1; brief[k]; k++) {
+					const char *v = crm_rec_value(c,
+					    brief[k]);
+
+					if (v)
+						cJSON_AddStringToObject(x,
+						    brief[k], v);
+				}
+				cJSON_AddItemToArray(a, x);
+				crm_rec_free(c);
+			}
+		}
+		rc = emit_json(o, obj);
+		goto out;
+	}
+	if (o->count++)
+		putchar('\n');
+	crm_buf_reset(&o->line);
+	crm_buf_addf(&o->line, "%llu %s ", (unsigned long long)r->id,
+	    r->type->name);
+	crm_buf_reset(&o->val);
+	text_of(t, r, "name", &o->val);
+	crm_escape(&o->line, o->val.buf, o->val.len);
+	crm_buf_addch(&o->line, '\n');
+	for (i = 0; i < r->type->nfields; i++) {
+		const struct crm_field *f = &r->type->fields[i];
+		const char *v = crm_rec_nth(r, f->fid, 0, NULL);
+
+		if (!v)
+			continue;
+		crm_buf_addf(&o->line, "%s: ", f->name);
+		crm_buf_reset(&o->val);
+		text_of(t, r, f->name, &o->val);
+		if (f->type == FT_REF) {
+			crm_rec *to;
+
+			if (!crm_rec_get(t, strtoull(v, NULL, 10), &to)) {
+				const char *n = crm_rec_value(to, "name");
+
+				crm_buf_addf(&o->val, " %s", n ? n : "");
+				crm_rec_free(to);
+			}
+		}
+		crm_escape(&o->line, o->val.buf, o->val.len);
+		crm_buf_addch(&o->line, '\n');
+	}
+	crm_buf_addstr(&o->line, "created: ");
+	crm_datetime_fmt(&o->line, r->created);
+	crm_buf_addch(&o->line, '\n');
+	for (i = 0; i < ng; i++) {
+		if (!g[i].ids.n)
+			continue;
+		crm_buf_addf(&o->line, "%s:\n", g[i].label);
+		for (j = 0; j < g[i].ids.n; j++) {
+			crm_rec *c;
+
+			if (crm_rec_get(t, g[i].ids.v[j], &c))
+				continue;
+			crm_buf_addstr(&o->line, " ");
+			for (k = 0; brief[k]; k++) {
+				crm_buf_addch(&o->line, k ? '\t' : ' ');
+				crm_buf_reset(&o->val);
+				text_of(t, c, brief[k], &o->val);
+				crm_escape(&o->line, o->val.buf, o->val.len);
+			}
+			crm_buf_addch(&o->line, '\n');
+			crm_rec_free(c);
+		}
+	}
+	fwrite(o->line.buf, 1, o->line.len, stdout);
+	rc = ferror(stdout) ? EIO : 0;
+out:
+	for (i = 0; i < ng; i++)
+		crm_ids_release(&g[i].ids);
+	return rc;
+}

@@ -1,0 +1,867 @@
+/* record.c - records: typed values, encoding, and the one write path */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+
+#define REC_VERSION 1
+
+int
+crm_rec_new(crm_txn *t, const char *type, crm_rec **rp)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	const struct crm_type *ty;
+	crm_rec *r;
+
+	*rp = NULL;
+	if (!crm_schema_hastype(s, type))
+		return CRM_EINVAL;
+	ty = crm_schema_type(s, type);
+	r = calloc(1, sizeof *r);
+	r->type = ty;
+	r->schema = s;
+	crm_buf_init(&r->arena, 0);
+	*rp = r;
+	return 0;
+}
+
+void
+crm_rec_clear(crm_rec *r)
+{
+	r->id = 0;
+	r->created = 0;
+	r->n = 0;
+	crm_buf_reset(&r->arena);
+}
+
+void
+crm_rec_free(crm_rec *r)
+{
+	if (!r)
+		return;
+	free(r->v);
+	crm_buf_release(&r->arena);
+	free(r);
+}
+
+uint64_t
+crm_rec_id(const crm_rec *r)
+{
+	return r->id;
+}
+
+const char *
+crm_rec_type(const crm_rec *r)
+{
+	return r->type->name;
+}
+
+int64_t
+crm_rec_created(const crm_rec *r)
+{
+	return r->created;
+}
+
+void
+crm_rec_add_raw(crm_rec *r, unsigned fid, const char *s, size_t len)
+{
+	struct crm_val *v;
+
+	if (r->n == r->alloc) {
+		r->alloc = r->alloc ? 2 * r->alloc : 16;
+		r->v = crm_xrealloc(r->v, r->alloc * sizeof *r->v);
+	}
+	v = &r->v[r->n++];
+	v->fid = fid;
+	v->off = (uint32_t)r->arena.len;
+	v->len = (uint32_t)len;
+	crm_buf_add(&r->arena, s, len);
+	crm_buf_addch(&r->arena, 0);
+}
+
+void
+crm_rec_drop(crm_rec *r, unsigned fid)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < r->n; i++)
+		if (r->v[i].fid != fid)
+			r->v[j++] = r->v[i];
+	r->n = j;
+}
+
+const char *
+crm_rec_nth(const crm_rec *r, unsigned fid, size_t nth, size_t *lenp)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->v[i].fid == fid && nth-- == 0) {
+			if (lenp)
+				*lenp = r->v[i].len;
+			return r->arena.buf + r->v[i].off;
+		}
+	return NULL;
+}
+
+const char *
+crm_rec_value(const crm_rec *r, const char *field)
+{
+	const struct crm_field *f = crm_type_field(r->type, field);
+
+	return f ? crm_rec_nth(r, f->fid, 0, NULL) : NULL;
+}
+
+static int
+badval(const struct crm_field *f, const char *v, const char *what)
+{
+	return crm_seterr(CRM_EINVAL, "field '%s': '%s' is not %s", f->name,
+	    v, what);
+}
+
+static int
+money(const char *s, struct crm_buf *out)
+{
+	const char *p = s, *dot = NULL;
+	size_t dec = 0, digits = 0;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; *p; p++) {
+		if (*p == '.' && !dot)
+			dot = p;
+		else if (*p >= '0' && *p <= '9')
+			digits++, dec += dot != NULL;
+		else
+			return 0;
+	}
+	if (!digits || dec > 4 || (dot && dot[1] == 0))
+		return 0;
+	crm_buf_addstr(out, *s == '+' ? s + 1 : s);
+	if (!dot)
+		crm_buf_addch(out, '.');
+	for (; dec < 2; dec++)
+		crm_buf_addch(out, '0');
+	return 1;
+}
+
+/* Check v against f's type and append its stored form to out. */
+int
+crm_value_canon(const crm_schema *s, const struct crm_field *f, const char *v,
+    struct crm_buf *out)
+{
+	static const char *const yes[] = { "true", "yes", "y", "1", "on",
+		NULL };
+	static const char *const no[] = { "false", "no", "n", "0", "off",
+		NULL };
+	size_t i, start = out->len;
+	int64_t t;
+	char *end;
+	double d;
+
+	if (!crm_utf8_valid(v, strlen(v)))
+		return crm_seterr(CRM_EINVAL, "field '%s': not UTF-8 text",
+		    f->name);
+	switch (f->type) {
+	case FT_TEXT:
+		crm_buf_addstr(out, v);
+		return 0;
+	case FT_TAGS:
+		if (strchr(v, ','))
+			return badval(f, v, "a tag (tags hold no commas)");
+		crm_buf_addstr(out, v);
+		return 0;
+	case FT_EMAIL:
+		if (!crm_email_valid(v))
+			return badval(f, v, "an e-mail address");
+		{
+			const char *at = strrchr(v, '@');
+
+			crm_buf_add(out, v, (size_t)(at - v));
+			crm_fold(out, at, strlen(at));
+		}
+		return 0;
+	case FT_PHONE:
+		if (crm_phone_norm(out, v, s->country))
+			return crm_errprefix(CRM_EINVAL, "field '%s': ",
+			    f->name);
+		return 0;
+	case FT_DATE:
+		if (!crm_date_valid(v))
+			return badval(f, v, "a date (YYYY-MM-DD or --MM-DD)");
+		crm_buf_addstr(out, v);
+		return 0;
+	case FT_DATETIME:
+		if (crm_datetime_parse(v, &t))
+			return badval(f, v, "a date and time (ISO 8601, "
+			    "e.g. 2026-12-01 or 2026-12-01T10:00)");
+		crm_buf_addf(out, "%lld", (long long)t);
+		return 0;
+	case FT_NUMBER:
+		d = strtod(v, &end);
+		if (end == v || *end || !isfinite(d) || strchr(v, 'x') ||
+		    strchr(v, 'X') || strchr(v, 'n') || strchr(v, 'N'))
+			return badval(f, v, "a number");
+		crm_buf_addf(out, "%.15g", d);
+		return 0;
+	case FT_MONEY:
+		if (!money(v, out)) {
+			crm_buf_setlen(out, start);
+			return badval(f, v, "an amount of money (e.g. "
+			    "1840.50)");
+		}
+		return 0;
+	case FT_ENUM:
+		for (i = 0; i < f->nvals; i++)
+			if (!strcasecmp(f->vals[i].name, v)) {
+				crm_buf_addstr(out, f->vals[i].name);
+				return 0;
+			}
+		{
+			struct crm_buf b = CRM_BUF_INIT;
+
+			for (i = 0; i < f->nvals; i++)
+				crm_buf_addf(&b, "%s%s", i ? ", " : "",
+				    f->vals[i].name);
+			crm_seterr(CRM_EINVAL, "field '%s': '%s' is not one "
+			    "of %s", f->name, v, b.buf);
+			crm_buf_release(&b);
+		}
+		return CRM_EINVAL;
+	case FT_BOOL:
+		for (i = 0; yes[i]; i++)
+			if (!strcasecmp(v, yes[i])) {
+				crm_buf_addstr(out, "true");
+				return 0;
+			}
+		for (i = 0; no[i]; i++)
+			if (!strcasecmp(v, no[i])) {
+				crm_buf_addstr(out, "false");
+				return 0;
+			}
+		return badval(f, v, "yes or no");
+	case FT_REF:
+		{
+			unsigned long long id = strtoull(v, &end, 10);
+
+			if (*v < '0' || *v > '9' || *end || !id)
+				return badval(f, v, "a record id");
+			crm_buf_addf(out, "%llu", id);
+		}
+		return 0;
+	}
+	return CRM_EINVAL;
+}
+
+static const struct crm_field *
+field_of(const crm_rec *r, const char *name)
+{
+	const struct crm_field *f = crm_type_field(r->type, name);
+	const char *c;
+
+	if (f)
+		return f;
+	if (!strcmp(name, "id") || !strcmp(name, "created") ||
+	    !strcmp(name, "type")) {
+		crm_seterr(CRM_EINVAL, "field '%s' is set by crm", name);
+		return NULL;
+	}
+	if (crm_schema_hasfield(r->schema, name)) {
+		crm_seterr(CRM_EINVAL, "a %s has no field '%s'",
+		    r->type->name, name);
+		return NULL;
+	}
+	c = crm_schema_suggest(r->schema, r->type, name);
+	if (c)
+		crm_seterr(CRM_EINVAL, "unknown field '%s' (did you mean "
+		    "'%s'?)", name, c);
+	else
+		crm_seterr(CRM_EINVAL, "unknown field '%s'", name);
+	return NULL;
+}
+
+static int
+hastag(const crm_rec *r, unsigned fid, const char *tag, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->v[i].fid == fid &&
+		    !strcasecmp(r->arena.buf + r->v[i].off, tag)) {
+			if (at)
+				*at = i;
+			return 1;
+		}
+	return 0;
+}
+
+static void
+trim(const char **s, size_t *len)
+{
+	while (*len && (**s == ' ' || **s == '\t'))
+		(*s)++, (*len)--;
+	while (*len && ((*s)[*len - 1] == ' ' || (*s)[*len - 1] == '\t'))
+		(*len)--;
+}
+
+/* One value (one tag) of f, already trimmed and non-empty. */
+static int
+set_one(crm_rec *r, const struct crm_field *f, const char *v, size_t len,
+    enum crm_set_op op)
+{
+	struct crm_buf in = CRM_BUF_INIT, out = CRM_BUF_INIT;
+	size_t at;
+	int rc;
+
+	crm_buf_add(&in, v, len);
+	if (memchr(v, 0, len)) {
+		rc = crm_seterr(CRM_EINVAL, "field '%s': NUL byte in value",
+		    f->name);
+		goto out;
+	}
+	if ((rc = crm_value_canon(r->schema, f, in.buf, &out)))
+		goto out;
+	if (op == CRM_DEL) {
+		while (hastag(r, f->fid, out.buf, &at)) {
+			memmove(&r->v[at], &r->v[at + 1], (r->n - at - 1) *
+			    sizeof *r->v);
+			r->n--;
+		}
+	} else if (f->type != FT_TAGS || !hastag(r, f->fid, out.buf, NULL)) {
+		crm_rec_add_raw(r, f->fid, out.buf, out.len);
+	}
+out:
+	crm_buf_release(&in);
+	crm_buf_release(&out);
+	return rc;
+}
+
+int
+crm_rec_set(crm_rec *r, const char *name, const char *val, size_t len,
+    enum crm_set_op op)
+{
+	const struct crm_field *f = field_of(r, name);
+	const char *p, *e, *comma;
+	size_t n;
+	int rc;
+
+	if (!f)
+		return CRM_EINVAL;
+	if (op != CRM_SET && f->type != FT_TAGS)
+		return crm_seterr(CRM_EINVAL, "field '%s': += and -= are for "
+		    "tags", name);
+	if (op == CRM_SET)
+		crm_rec_drop(r, f->fid);
+	if (f->type != FT_TAGS) {
+		trim(&val, &len);
+		return len ? set_one(r, f, val, len, op) : 0;
+	}
+	for (p = val, e = val + len; p < e; p = comma + 1) {
+		comma = memchr(p, ',', (size_t)(e - p));
+		if (!comma)
+			comma = e;
+		n = (size_t)(comma - p);
+		trim(&p, &n);
+		if (n && (rc = set_one(r, f, p, n, op)))
+			return rc;
+	}
+	return 0;
+}
+
+int
+crm_rec_assign(crm_rec *r, const char *expr)
+{
+	const char *eq = strchr(expr, '=');
+	enum crm_set_op op = CRM_SET;
+	struct crm_buf name = CRM_BUF_INIT;
+	size_t n;
+	int rc;
+
+	if (!eq || eq == expr)
+		return crm_seterr(CRM_EINVAL, "expected field=value, not "
+		    "'%s'", expr);
+	n = (size_t)(eq - expr);
+	if (eq[-1] == '+' || eq[-1] == '-') {
+		op = eq[-1] == '+' ? CRM_ADD : CRM_DEL;
+		n--;
+	}
+	crm_buf_add(&name, expr, n);
+	rc = crm_rec_set(r, name.buf, eq + 1, strlen(eq + 1), op);
+	crm_buf_release(&name);
+	return rc;
+}
+
+static int
+json_scalar(crm_rec *r, const char *name, const cJSON *v, enum crm_set_op op)
+{
+	char b[64];
+
+	if (cJSON_IsString(v))
+		return crm_rec_set(r, name, v->valuestring,
+		    strlen(v->valuestring), op);
+	if (cJSON_IsBool(v))
+		return crm_rec_set(r, name, cJSON_IsTrue(v) ? "true" :
+		    "false", cJSON_IsTrue(v) ? 4 : 5, op);
+	if (cJSON_IsNumber(v)) {
+		snprintf(b, sizeof b, "%.15g", v->valuedouble);
+		return crm_rec_set(r, name, b, strlen(b), op);
+	}
+	return crm_seterr(CRM_EINVAL, "field '%s': expected a string, number "
+	    "or boolean", name);
+}
+
+int
+crm_rec_set_json(crm_rec *r, const char *json, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(json, len), *it, *x;
+	const struct crm_field *f;
+	int rc = 0;
+
+	if (!root) {
+		const char *e = cJSON_GetErrorPtr();
+
+		return crm_seterr(CRM_EINVAL, "bad JSON at column %zu",
+		    e && e >= json && e <= json + len ?
+		    (size_t)(e - json) + 1 : (size_t)1);
+	}
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		return crm_seterr(CRM_EINVAL, "expected a JSON object");
+	}
+	for (it = root->child; it && !rc; it = it->next) {
+		if (!strcmp(it->string, "type") && cJSON_IsString(it)) {
+			if (strcmp(it->valuestring, r->type->name))
+				rc = crm_seterr(CRM_EINVAL, "a %s, not a %s",
+				    it->valuestring, r->type->name);
+			continue;
+		}
+		if (cJSON_IsNull(it)) {
+			if (!(f = field_of(r, it->string)))
+				rc = CRM_EINVAL;
+			else
+				crm_rec_drop(r, f->fid);
+			continue;
+		}
+		if (!cJSON_IsArray(it)) {
+			rc = json_scalar(r, it->string, it, CRM_SET);
+			continue;
+		}
+		if (!(f = field_of(r, it->string))) {
+			rc = CRM_EINVAL;
+			break;
+		}
+		if (f->type != FT_TAGS && cJSON_GetArraySize(it) > 1) {
+			rc = crm_seterr(CRM_EINVAL, "field '%s' takes one "
+			    "value", f->name);
+			break;
+		}
+		crm_rec_drop(r, f->fid);
+		for (x = it->child; x && !rc; x = x->next)
+			rc = json_scalar(r, it->string, x, CRM_ADD);
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+void
+crm_rec_merge(crm_rec *r, const crm_rec *src)
+{
+	size_t i, j;
+
+	for (i = 0; i < src->n; i++) {
+		for (j = 0; j < i; j++)
+			if (src->v[j].fid == src->v[i].fid)
+				break;
+		if (j == i)
+			crm_rec_drop(r, src->v[i].fid);
+	}
+	for (i = 0; i < src->n; i++)
+		crm_rec_add_raw(r, src->v[i].fid, src->arena.buf +
+		    src->v[i].off, src->v[i].len);
+}
+
+void
+crm_rec_encode(const crm_rec *r, struct crm_buf *out)
+{
+	size_t i;
+
+	crm_buf_addch(out, REC_VERSION);
+	crm_put_varint(out, r->type->tid);
+	crm_put_varint(out, (uint64_t)r->created);
+	for (i = 0; i < r->n; i++) {
+		crm_put_varint(out, r->v[i].fid);
+		crm_put_varint(out, r->v[i].len);
+		crm_buf_add(out, r->arena.buf + r->v[i].off, r->v[i].len);
+	}
+}
+
+int
+crm_rec_decode(crm_rec *r, const crm_schema *s, uint64_t id, const void *p,
+    size_t len)
+{
+	const unsigned char *q = p, *e = q + len;
+	uint64_t tid, created, fid, n;
+
+	r->schema = s;
+	r->id = id;
+	r->n = 0;
+	crm_buf_reset(&r->arena);
+	if (len < 1 || *q++ != REC_VERSION ||
+	    crm_get_varint(&q, e, &tid) || crm_get_varint(&q, e, &created))
+		goto bad;
+	if (!(r->type = crm_schema_type_id(s, (unsigned)tid)))
+		return crm_seterr(CRM_ESTORE, "record %llu has a type the "
+		    "schema lacks", (unsigned long long)id);
+	r->created = (int64_t)created;
+	while (q < e) {
+		if (crm_get_varint(&q, e, &fid) || crm_get_varint(&q, e, &n) ||
+		    n > (uint64_t)(e - q))
+			goto bad;
+		crm_rec_add_raw(r, (unsigned)fid, (const char *)q, (size_t)n);
+		q += n;
+	}
+	return 0;
+bad:
+	return crm_seterr(CRM_ESTORE, "record %llu is damaged",
+	    (unsigned long long)id);
+}
+
+int
+crm_rec_get(crm_txn *t, uint64_t id, crm_rec **rp)
+{
+	MDB_val k = { sizeof id, &id }, v;
+	crm_rec *r;
+	int rc;
+
+	*rp = NULL;
+	if ((rc = mdb_get(t->txn, t->db->recs, &k, &v)))
+		return rc == MDB_NOTFOUND ? CRM_ENOTFOUND :
+		    crm_mdb_err(rc, "cannot read a record");
+	r = calloc(1, sizeof *r);
+	crm_buf_init(&r->arena, v.mv_size);
+	if ((rc = crm_rec_decode(r, crm_txn_schema(t), id, v.mv_data,
+	    v.mv_size))) {
+		crm_rec_free(r);
+		return rc;
+	}
+	*rp = r;
+	return 0;
+}
+
+static int
+check_refs(crm_txn *t, const crm_rec *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct crm_field *f = crm_type_field_id(r->type,
+		    r->v[i].fid);
+		crm_rec *to;
+		uint64_t id;
+		int rc;
+
+		if (!f || f->type != FT_REF)
+			continue;
+		id = strtoull(r->arena.buf + r->v[i].off, NULL, 10);
+		if (id == r->id)
+			return crm_seterr(CRM_EINVAL, "field '%s': a record "
+			    "cannot refer to itself", f->name);
+		rc = crm_rec_get(t, id, &to);
+		if (rc == CRM_ENOTFOUND)
+			return crm_seterr(CRM_EINVAL, "field '%s': no record "
+			    "%llu", f->name, (unsigned long long)id);
+		if (rc)
+			return rc;
+		if (f->to && strcmp(to->type->name, f->to))
+			rc = crm_seterr(CRM_EINVAL, "field '%s': record %llu "
+			    "is a %s, not a %s", f->name,
+			    (unsigned long long)id, to->type->name, f->to);
+		crm_rec_free(to);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+check_required(crm_rec *r, int create)
+{
+	size_t i;
+
+	for (i = 0; i < r->type->nfields; i++) {
+		const struct crm_field *f = &r->type->fields[i];
+
+		if (crm_rec_nth(r, f->fid, 0, NULL))
+			continue;
+		if (create && f->def) {
+			struct crm_buf b = CRM_BUF_INIT;
+			int rc = crm_value_canon(r->schema, f, f->def, &b);
+
+			if (!rc)
+				crm_rec_add_raw(r, f->fid, b.buf, b.len);
+			crm_buf_release(&b);
+			if (rc)
+				return rc;
+		} else if (f->flags & FF_REQUIRED) {
+			return crm_seterr(CRM_EINVAL, "field '%s' is required "
+			    "for a %s", f->name, r->type->name);
+		}
+	}
+	return 0;
+}
+
+/* A unique value of r that another record holds: *idp, or CRM_ENOTFOUND. */
+static int
+unique_taken(crm_txn *t, const crm_rec *r, uint64_t *idp,
+    const struct crm_field **fp, const char **vp)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	MDB_val key, data;
+	size_t i;
+	int rc = CRM_ENOTFOUND;
+
+	for (i = 0; i < r->n && rc == CRM_ENOTFOUND; i++) {
+		const struct crm_field *f = crm_type_field_id(r->type,
+		    r->v[i].fid);
+		MDB_cursor *c;
+
+		if (!f || !(f->flags & FF_UNIQUE))
+			continue;
+		crm_buf_reset(&k);
+		crm_index_key(&k, f->fid, r->arena.buf + r->v[i].off,
+		    r->v[i].len);
+		key.mv_size = k.len;
+		key.mv_data = k.buf;
+		if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
+			rc = crm_mdb_err(rc, "cannot read the index");
+			break;
+		}
+		rc = mdb_cursor_get(c, &key, &data, MDB_SET_KEY);
+		while (!rc) {
+			uint64_t id = crm_get_be64(data.mv_data);
+
+			if (id != r->id) {
+				*idp = id;
+				*fp = f;
+				*vp = r->arena.buf + r->v[i].off;
+				break;
+			}
+			rc = mdb_cursor_get(c, &key, &data, MDB_NEXT_DUP);
+		}
+		mdb_cursor_close(c);
+		rc = rc == MDB_NOTFOUND ? CRM_ENOTFOUND : rc ?
+		    crm_mdb_err(rc, "cannot read the index") : 0;
+	}
+	crm_buf_release(&k);
+	return rc;
+}
+
+int
+crm_rec_find_unique(crm_txn *t, const crm_rec *r, uint64_t *idp)
+{
+	const struct crm_field *f;
+	const char *v;
+
+	return unique_taken(t, r, idp, &f, &v);
+}
+
+static int
+check_unique(crm_txn *t, const crm_rec *r)
+{
+	const struct crm_field *f;
+	const char *v;
+	uint64_t id;
+	int rc = unique_taken(t, r, &id, &f, &v);
+
+	if (rc == CRM_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	return crm_seterr(CRM_EEXIST, "%s '%s' is already record %llu",
+	    f->name, v, (unsigned long long)id);
+}
+
+static void
+joined(const crm_rec *r, unsigned fid, struct crm_buf *out)
+{
+	size_t i, n = 0;
+
+	crm_buf_reset(out);
+	for (i = 0; i < r->n; i++)
+		if (r->v[i].fid == fid) {
+			if (n++)
+				crm_buf_addch(out, ',');
+			crm_buf_add(out, r->arena.buf + r->v[i].off,
+			    r->v[i].len);
+		}
+}
+
+static int
+put_rec(crm_txn *t, const crm_rec *r, unsigned flags)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	uint64_t id = r->id;
+	MDB_val k = { sizeof id, &id }, v;
+	int rc;
+
+	crm_rec_encode(r, &b);
+	v.mv_size = b.len;
+	v.mv_data = b.buf;
+	rc = mdb_put(t->txn, t->db->recs, &k, &v, flags);
+	crm_buf_release(&b);
+	return rc ? crm_mdb_err(rc, "cannot write a record") : 0;
+}
+
+/* Journal each field whose values differ between old and r. */
+static int
+journal_diff(crm_txn *t, const crm_rec *old, const crm_rec *r, int *changed)
+{
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	const crm_rec *side[2] = { old, r };
+	size_t i, j, s;
+	int rc = 0;
+
+	*changed = 0;
+	for (s = 0; s < 2 && !rc; s++) {
+		for (i = 0; i < side[s]->n && !rc; i++) {
+			unsigned fid = side[s]->v[i].fid;
+
+			for (j = 0; j < i; j++)
+				if (side[s]->v[j].fid == fid)
+					break;
+			if (j < i)
+				continue;
+			if (s == 1 && crm_rec_nth(old, fid, 0, NULL))
+				continue;
+			joined(old, fid, &a);
+			joined(r, fid, &b);
+			if (a.len == b.len && !memcmp(a.buf, b.buf, a.len))
+				continue;
+			*changed = 1;
+			rc = crm_journal_set(t, r->id, fid, &a, &b);
+		}
+	}
+	crm_buf_release(&a);
+	crm_buf_release(&b);
+	return rc;
+}
+
+int
+crm_rec_put(crm_txn *t, crm_rec *r)
+{
+	crm_rec *old = NULL;
+	int rc, changed;
+
+	if (!t->write)
+		return crm_seterr(CRM_ESTORE, "not a write transaction");
+	if ((rc = check_required(r, r->id == 0)) || (rc = check_refs(t, r)))
+		return rc;
+	if (!r->id) {
+		if ((rc = check_unique(t, r)))
+			return rc;
+		r->id = t->next_id++;
+		r->created = t->now;
+		t->dirty = 1;
+		if ((rc = put_rec(t, r, MDB_APPEND)) ||
+		    (rc = crm_index_defer(t, r)))
+			return rc;
+		return crm_journal_create(t, r->id);
+	}
+	if ((rc = crm_index_flush(t)))
+		return rc;
+	rc = crm_rec_get(t, r->id, &old);
+	if (rc == CRM_ENOTFOUND)
+		return crm_seterr(CRM_EINVAL, "no record %llu",
+		    (unsigned long long)r->id);
+	if (rc)
+		return rc;
+	r->created = old->created;
+	if (!(rc = check_unique(t, r)) &&
+	    !(rc = journal_diff(t, old, r, &changed)) && changed &&
+	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)))
+		rc = crm_index_put(t, r);
+	crm_rec_free(old);
+	return rc;
+}
+
+int
+crm_rec_del(crm_txn *t, uint64_t id, unsigned flags)
+{
+	struct crm_ids refs = { 0 };
+	struct crm_buf enc = CRM_BUF_INIT, list = CRM_BUF_INIT;
+	const crm_schema *s = crm_txn_schema(t);
+	crm_rec *old = NULL, *other;
+	MDB_val k = { sizeof id, &id };
+	size_t i, j, n;
+	int rc;
+
+	if ((rc = crm_index_flush(t)))
+		return rc;
+	rc = crm_rec_get(t, id, &old);
+	if (rc == CRM_ENOTFOUND)
+		return crm_seterr(CRM_EINVAL, "no record %llu",
+		    (unsigned long long)id);
+	if (rc)
+		return rc;
+	/* who points here, by every ref field */
+	for (i = 0; i < s->ntypes && !rc; i++)
+		for (j = 0; j < s->types[i].nfields && !rc; j++) {
+			const struct crm_field *f = &s->types[i].fields[j];
+
+			if (f->type != FT_REF)
+				continue;
+			n = refs.n;
+			rc = crm_find_refs(t, f->name, id, &refs);
+			if (rc == CRM_ENOTFOUND)
+				rc = 0;
+			for (; n < refs.n && !rc; n++) {
+				if (refs.v[n] == id)
+					continue;
+				if (!(flags & CRM_DEL_UNLINK)) {
+					crm_buf_addf(&list, "%s%llu (%s)",
+					    list.len ? ", " : "",
+					    (unsigned long long)refs.v[n],
+					    f->name);
+					continue;
+				}
+				if ((rc = crm_rec_get(t, refs.v[n], &other)))
+					break;
+				while (crm_rec_nth(other, f->fid, 0, NULL)) {
+					size_t at;
+
+					for (at = 0; other->v[at].fid !=
+					    f->fid; at++)
+						;
+					memmove(&other->v[at],
+					    &other->v[at + 1],
+					    (other->n - at - 1) *
+					    sizeof *other->v);
+					other->n--;
+				}
+				rc = crm_rec_put(t, other);
+				crm_rec_free(other);
+			}
+		}
+	if (!rc && list.len)
+		rc = crm_seterr(CRM_EINVAL, "record %llu is referred to by "
+		    "%s (--unlink clears those)", (unsigned long long)id,
+		    list.buf);
+	if (!rc) {
+		crm_rec_encode(old, &enc);
+		if ((rc = crm_index_del(t, old)) ||
+		    (rc = crm_journal_del(t, id, &enc)))
+			goto out;
+		if ((rc = mdb_del(t->txn, t->db->recs, &k, NULL)))
+			rc = crm_mdb_err(rc, "cannot remove a record");
+	}
+out:
+	crm_ids_release(&refs);
+	crm_buf_release(&enc);
+	crm_buf_release(&list);
+	crm_rec_free(old);
+	return rc;
+}

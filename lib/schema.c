@@ -1,0 +1,723 @@
+/* schema.c - the YAML schema: types, fields and their options */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <yaml.h>
+
+#include "internal.h"
+
+const char *const crm_ftype_names[] = {
+	"text", "email", "phone", "date", "datetime", "number", "money",
+	"enum", "tags", "bool", "ref", NULL
+};
+
+static const char *const pseudo[] = { "id", "type", "created", NULL };
+
+struct parse {
+	yaml_document_t doc;
+	crm_schema *s;
+};
+
+static int
+bad(yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+bad(yaml_node_t *n, const char *fmt, ...)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	va_list ap;
+
+	crm_buf_addf(&b, "line %lu: ", n ? (unsigned long)n->start_mark.line
+	    + 1 : 1UL);
+	va_start(ap, fmt);
+	crm_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	crm_seterr(CRM_EINVAL, "%s", b.buf);
+	crm_buf_release(&b);
+	return CRM_EINVAL;
+}
+
+static const char *
+scalar(yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ?
+	    (const char *)n->data.scalar.value : NULL;
+}
+
+static const char *
+closest(const char *name, const char *const *cands)
+{
+	const char *best = NULL;
+	size_t bd = (size_t)-1, d, i;
+
+	for (i = 0; cands[i]; i++) {
+		d = crm_distance(name, cands[i]);
+		if (d < bd) {
+			bd = d;
+			best = cands[i];
+		}
+	}
+	if (best && bd <= (strlen(name) > 4 ? 2 : 1))
+		return best;
+	return NULL;
+}
+
+static int
+unknown(yaml_node_t *n, const char *what, const char *name,
+    const char *const *cands)
+{
+	const char *c = closest(name, cands);
+
+	if (c)
+		return bad(n, "unknown %s '%s' (did you mean '%s'?)", what,
+		    name, c);
+	return bad(n, "unknown %s '%s'", what, name);
+}
+
+static int
+goodname(const char *s)
+{
+	const char *p;
+
+	if (!(*s >= 'a' && *s <= 'z'))
+		return 0;
+	for (p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '_'))
+			return 0;
+	return p - s <= 64;
+}
+
+static int
+boolval(yaml_node_t *n, const char *key, int *v)
+{
+	const char *s = scalar(n);
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "yes")))
+		*v = 1;
+	else if (s && (!strcmp(s, "false") || !strcmp(s, "no")))
+		*v = 0;
+	else
+		return bad(n, "'%s' takes true or false", key);
+	return 0;
+}
+
+static int
+enumvals(struct parse *ps, yaml_node_t *n, struct crm_field *f)
+{
+	yaml_node_item_t *it;
+	size_t i, j;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return bad(n, "field '%s': values must be a list", f->name);
+	f->nvals = (size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start);
+	f->vals = calloc(f->nvals ? f->nvals : 1, sizeof *f->vals);
+	for (i = 0, it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++, i++) {
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, *it);
+		struct crm_enumval *e = &f->vals[i];
+		yaml_node_pair_t *p;
+
+		e->probability = -1;
+		if (scalar(v)) {
+			e->name = strdup(scalar(v));
+		} else if (v->type == YAML_MAPPING_NODE) {
+			for (p = v->data.mapping.pairs.start;
+			    p < v->data.mapping.pairs.top; p++) {
+				yaml_node_t *k = yaml_document_get_node(
+				    &ps->doc, p->key);
+				yaml_node_t *x = yaml_document_get_node(
+				    &ps->doc, p->value);
+				const char *ks = scalar(k), *xs = scalar(x);
+				static const char *const opts[] = { "name",
+					"probability", "state", NULL };
+				char *end;
+
+				if (!ks || !xs)
+					return bad(k, "field '%s': a value "
+					    "has name, probability, state",
+					    f->name);
+				if (!strcmp(ks, "name")) {
+					free(e->name);
+					e->name = strdup(xs);
+				} else if (!strcmp(ks, "probability")) {
+					long pr = strtol(xs, &end, 10);
+
+					if (*end || end == xs || pr < 0 ||
+					    pr > 100)
+						return bad(x, "probability "
+						    "is a number from 0 to "
+						    "100");
+					e->probability = (int)pr;
+				} else if (!strcmp(ks, "state")) {
+					if (!strcmp(xs, "open"))
+						e->state = ST_OPEN;
+					else if (!strcmp(xs, "won"))
+						e->state = ST_WON;
+					else if (!strcmp(xs, "lost"))
+						e->state = ST_LOST;
+					else
+						return bad(x, "state is "
+						    "open, won or lost");
+				} else {
+					return unknown(k, "option", ks, opts);
+				}
+			}
+			if (!e->name)
+				return bad(v, "field '%s': a value without "
+				    "a name", f->name);
+		} else {
+			return bad(v, "field '%s': bad enum value", f->name);
+		}
+		if (!*e->name || !crm_utf8_valid(e->name, strlen(e->name)))
+			return bad(v, "field '%s': empty enum value",
+			    f->name);
+		for (j = 0; j < i; j++)
+			if (!strcmp(f->vals[j].name, e->name))
+				return bad(v, "field '%s': value '%s' twice",
+				    f->name, e->name);
+	}
+	if (!f->nvals)
+		return bad(n, "field '%s': an enum needs values", f->name);
+	return 0;
+}
+
+static int
+field(struct parse *ps, yaml_node_t *kn, yaml_node_t *n, struct crm_field *f)
+{
+	static const char *const opts[] = { "type", "required", "unique",
+		"index", "search", "default", "values", "to", NULL };
+	yaml_node_pair_t *p;
+	const char *type = scalar(n);
+	yaml_node_t *tn = n;
+	int i, v = 0, rc;
+
+	f->name = strdup(scalar(kn));
+	f->line = kn->start_mark.line + 1;
+	if (!goodname(f->name))
+		return bad(kn, "bad field name '%s' (use a-z, 0-9, _)",
+		    f->name);
+	for (i = 0; pseudo[i]; i++)
+		if (!strcmp(f->name, pseudo[i]))
+			return bad(kn, "'%s' is a reserved field name",
+			    f->name);
+	if (n->type == YAML_MAPPING_NODE) {
+		type = NULL;
+		for (p = n->data.mapping.pairs.start;
+		    p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(&ps->doc,
+			    p->key);
+			yaml_node_t *x = yaml_document_get_node(&ps->doc,
+			    p->value);
+			const char *ks = scalar(k);
+
+			if (!ks)
+				return bad(k, "field '%s': bad option",
+				    f->name);
+			if (!strcmp(ks, "type")) {
+				type = scalar(x);
+				tn = x;
+			} else if (!strcmp(ks, "values")) {
+				if ((rc = enumvals(ps, x, f)))
+					return rc;
+			} else if (!strcmp(ks, "default")) {
+				if (!scalar(x))
+					return bad(x, "field '%s': default "
+					    "must be a value", f->name);
+				f->def = strdup(scalar(x));
+			} else if (!strcmp(ks, "to")) {
+				if (!scalar(x))
+					return bad(x, "field '%s': 'to' "
+					    "names a type", f->name);
+				f->to = strdup(scalar(x));
+			} else {
+				unsigned flag = !strcmp(ks, "required") ?
+				    FF_REQUIRED : !strcmp(ks, "unique") ?
+				    FF_UNIQUE : !strcmp(ks, "index") ?
+				    FF_INDEX : !strcmp(ks, "search") ?
+				    FF_SEARCH : 0;
+
+				if (!flag)
+					return unknown(k, "option", ks, opts);
+				if ((rc = boolval(x, ks, &v)))
+					return rc;
+				if (v)
+					f->flags |= flag;
+			}
+		}
+	}
+	if (!type)
+		return bad(n, "field '%s' has no type", f->name);
+	for (i = 0; crm_ftype_names[i]; i++)
+		if (!strcmp(type, crm_ftype_names[i]))
+			break;
+	if (!crm_ftype_names[i])
+		return unknown(tn, "field type", type, crm_ftype_names);
+	f->type = (enum crm_ftype)i;
+	if (f->type == FT_ENUM && !f->vals)
+		return bad(n, "field '%s': an enum needs values", f->name);
+	if (f->type != FT_ENUM && f->vals)
+		return bad(n, "field '%s': only an enum has values",
+		    f->name);
+	if (f->to && f->type != FT_REF)
+		return bad(n, "field '%s': only a ref has 'to'", f->name);
+	if (f->type == FT_TAGS && (f->flags & FF_UNIQUE))
+		return bad(n, "field '%s': tags cannot be unique", f->name);
+	return 0;
+}
+
+static int
+type(struct parse *ps, yaml_node_t *kn, yaml_node_t *n, struct crm_type *t)
+{
+	yaml_node_pair_t *p, *q;
+	yaml_node_t *fields = NULL;
+	size_t i;
+	int rc;
+
+	t->name = strdup(scalar(kn));
+	t->line = kn->start_mark.line + 1;
+	if (!goodname(t->name))
+		return bad(kn, "bad type name '%s' (use a-z, 0-9, _)",
+		    t->name);
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(n, "type '%s' must be a map with 'fields'",
+		    t->name);
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, p->key);
+		static const char *const opts[] = { "fields", NULL };
+
+		if (!scalar(k) || strcmp(scalar(k), "fields"))
+			return unknown(k, "key", scalar(k) ? scalar(k) : "?",
+			    opts);
+		fields = yaml_document_get_node(&ps->doc, p->value);
+	}
+	if (!fields || fields->type != YAML_MAPPING_NODE)
+		return bad(n, "type '%s' has no fields", t->name);
+	t->nfields = (size_t)(fields->data.mapping.pairs.top -
+	    fields->data.mapping.pairs.start);
+	t->fields = calloc(t->nfields ? t->nfields : 1, sizeof *t->fields);
+	for (i = 0, p = fields->data.mapping.pairs.start;
+	    p < fields->data.mapping.pairs.top; p++, i++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, p->key);
+
+		if (!scalar(k))
+			return bad(k, "bad field name");
+		for (q = fields->data.mapping.pairs.start; q < p; q++)
+			if (!strcmp(scalar(yaml_document_get_node(&ps->doc,
+			    q->key)), scalar(k)))
+				return bad(k, "field '%s' twice", scalar(k));
+		if ((rc = field(ps, k, yaml_document_get_node(&ps->doc,
+		    p->value), &t->fields[i])))
+			return rc;
+	}
+	return 0;
+}
+
+static int
+kinds(struct parse *ps, yaml_node_t *n)
+{
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	crm_schema *s = ps->s;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(n, "interactions must be a map with 'kinds'");
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, p->value);
+		static const char *const opts[] = { "kinds", NULL };
+
+		if (!scalar(k) || strcmp(scalar(k), "kinds"))
+			return unknown(k, "key", scalar(k) ? scalar(k) : "?",
+			    opts);
+		if (v->type != YAML_SEQUENCE_NODE)
+			return bad(v, "kinds must be a list");
+		for (it = v->data.sequence.items.start;
+		    it < v->data.sequence.items.top; it++) {
+			yaml_node_t *x = yaml_document_get_node(&ps->doc,
+			    *it);
+
+			if (!scalar(x) || !goodname(scalar(x)))
+				return bad(x, "bad interaction kind");
+			s->kinds = crm_xrealloc(s->kinds, (s->nkinds + 1) *
+			    sizeof *s->kinds);
+			s->kinds[s->nkinds++] = strdup(scalar(x));
+		}
+	}
+	return 0;
+}
+
+static int
+check(crm_schema *s)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < s->ntypes; i++) {
+		struct crm_type *t = &s->types[i];
+
+		for (j = 0; j < i; j++)
+			if (!strcmp(s->types[j].name, t->name))
+				return crm_seterr(CRM_EINVAL, "line %zu: type "
+				    "'%s' twice", t->line, t->name);
+		for (j = 0; j < t->nfields; j++) {
+			struct crm_field *f = &t->fields[j];
+
+			if (f->to && !crm_schema_type(s, f->to))
+				return crm_seterr(CRM_EINVAL, "line %zu: "
+				    "field '%s': no type '%s'", f->line,
+				    f->name, f->to);
+			if (f->def && f->type == FT_ENUM) {
+				for (k = 0; k < f->nvals; k++)
+					if (!strcmp(f->vals[k].name, f->def))
+						break;
+				if (k == f->nvals)
+					return crm_seterr(CRM_EINVAL, "line "
+					    "%zu: field '%s': default '%s' "
+					    "is not one of its values",
+					    f->line, f->name, f->def);
+			}
+			/* one name, one type: the indexes share keys */
+			for (k = 0; k < i; k++) {
+				const struct crm_field *g = crm_type_field(
+				    &s->types[k], f->name);
+
+				if (g && g->type != f->type)
+					return crm_seterr(CRM_EINVAL, "line "
+					    "%zu: field '%s' is %s here but "
+					    "%s in type '%s'", f->line,
+					    f->name,
+					    crm_ftype_names[f->type],
+					    crm_ftype_names[g->type],
+					    s->types[k].name);
+			}
+		}
+	}
+	if (!s->ntypes)
+		return crm_seterr(CRM_EINVAL, "the schema has no types");
+	return 0;
+}
+
+int
+crm_schema_parse(crm_schema **sp, const char *yaml, size_t len)
+{
+	struct parse ps;
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	yaml_node_pair_t *p;
+	crm_schema *s;
+	int rc = 0;
+
+	*sp = NULL;
+	s = calloc(1, sizeof *s);
+	s->text = crm_xstrndup(yaml, len);
+	s->len = len;
+	ps.s = s;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)s->text,
+	    len);
+	if (!yaml_parser_load(&parser, &ps.doc)) {
+		rc = crm_seterr(CRM_EINVAL, "line %lu: %s",
+		    (unsigned long)parser.problem_mark.line + 1,
+		    parser.problem ? parser.problem : "bad YAML");
+		yaml_parser_delete(&parser);
+		crm_schema_free(s);
+		return rc;
+	}
+	yaml_parser_delete(&parser);
+	root = yaml_document_get_root_node(&ps.doc);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		rc = bad(root, "a schema is a map with 'types'");
+		goto out;
+	}
+	for (p = root->data.mapping.pairs.start;
+	    p < root->data.mapping.pairs.top && !rc; p++) {
+		yaml_node_t *k = yaml_document_get_node(&ps.doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&ps.doc, p->value);
+		const char *ks = scalar(k);
+		static const char *const keys[] = { "version", "country",
+			"types", "interactions", NULL };
+
+		if (!ks) {
+			rc = bad(k, "bad key");
+		} else if (!strcmp(ks, "version")) {
+			;
+		} else if (!strcmp(ks, "country")) {
+			if (!scalar(v) || !crm_phone_country_known(scalar(v)))
+				rc = bad(v, "country: not a country code "
+				    "crm knows (e.g. SK, CZ, DE, GB, US)");
+			else
+				snprintf(s->country, sizeof s->country, "%s",
+				    scalar(v));
+		} else if (!strcmp(ks, "types")) {
+			yaml_node_pair_t *q;
+			size_t i = 0;
+
+			if (v->type != YAML_MAPPING_NODE) {
+				rc = bad(v, "types must be a map");
+				break;
+			}
+			s->ntypes = (size_t)(v->data.mapping.pairs.top -
+			    v->data.mapping.pairs.start);
+			s->types = calloc(s->ntypes ? s->ntypes : 1,
+			    sizeof *s->types);
+			for (q = v->data.mapping.pairs.start;
+			    q < v->data.mapping.pairs.top && !rc; q++, i++) {
+				yaml_node_t *tk = yaml_document_get_node(
+				    &ps.doc, q->key);
+
+				if (!scalar(tk))
+					rc = bad(tk, "bad type name");
+				else
+					rc = type(&ps, tk,
+					    yaml_document_get_node(&ps.doc,
+					    q->value), &s->types[i]);
+			}
+		} else if (!strcmp(ks, "interactions")) {
+			rc = kinds(&ps, v);
+		} else {
+			rc = unknown(k, "key", ks, keys);
+		}
+	}
+	if (!rc)
+		rc = check(s);
+out:
+	yaml_document_delete(&ps.doc);
+	if (rc) {
+		crm_schema_free(s);
+		return rc;
+	}
+	*sp = s;
+	return 0;
+}
+
+void
+crm_schema_free(crm_schema *s)
+{
+	size_t i, j, k;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->ntypes; i++) {
+		struct crm_type *t = &s->types[i];
+
+		for (j = 0; j < t->nfields; j++) {
+			struct crm_field *f = &t->fields[j];
+
+			for (k = 0; k < f->nvals; k++)
+				free(f->vals[k].name);
+			free(f->vals);
+			free(f->name);
+			free(f->def);
+			free(f->to);
+		}
+		free(t->fields);
+		free(t->name);
+	}
+	for (i = 0; i < s->nkinds; i++)
+		free(s->kinds[i]);
+	free(s->kinds);
+	free(s->types);
+	free(s->text);
+	free(s);
+}
+
+static unsigned
+dict_id(struct crm_dict *d, const char *name, int *grew)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (!strcmp(d->name[i], name))
+			return (unsigned)i;
+	d->name = crm_xrealloc(d->name, (d->n + 1) * sizeof *d->name);
+	d->name[d->n] = strdup(name);
+	*grew = 1;
+	return (unsigned)d->n++;
+}
+
+int
+crm_schema_bind(crm_schema *s, struct crm_dict *fields,
+    struct crm_dict *types, int *grew)
+{
+	size_t i, j;
+
+	*grew = 0;
+	if (!fields->n) {
+		dict_id(fields, "type", grew);
+		dict_id(fields, "created", grew);
+	}
+	for (i = 0; i < s->ntypes; i++) {
+		struct crm_type *t = &s->types[i];
+
+		t->tid = dict_id(types, t->name, grew);
+		for (j = 0; j < t->nfields; j++)
+			t->fields[j].fid = dict_id(fields, t->fields[j].name,
+			    grew);
+	}
+	if (fields->n > 65535)
+		return crm_seterr(CRM_EINVAL, "too many field names");
+	return 0;
+}
+
+const char *
+crm_schema_text(const crm_schema *s, size_t *lenp)
+{
+	if (lenp)
+		*lenp = s->len;
+	return s->text;
+}
+
+size_t
+crm_schema_ntypes(const crm_schema *s)
+{
+	return s->ntypes;
+}
+
+const char *
+crm_schema_typename(const crm_schema *s, size_t i)
+{
+	return i < s->ntypes ? s->types[i].name : NULL;
+}
+
+const struct crm_type *
+crm_schema_type(const crm_schema *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntypes; i++)
+		if (!strcmp(s->types[i].name, name))
+			return &s->types[i];
+	return NULL;
+}
+
+const struct crm_type *
+crm_schema_type_id(const crm_schema *s, unsigned tid)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntypes; i++)
+		if (s->types[i].tid == tid)
+			return &s->types[i];
+	return NULL;
+}
+
+const struct crm_field *
+crm_type_field(const struct crm_type *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (!strcmp(t->fields[i].name, name))
+			return &t->fields[i];
+	return NULL;
+}
+
+const struct crm_field *
+crm_type_field_id(const struct crm_type *t, unsigned fid)
+{
+	size_t i;
+
+	for (i = 0; i < t->nfields; i++)
+		if (t->fields[i].fid == fid)
+			return &t->fields[i];
+	return NULL;
+}
+
+int
+crm_schema_hastype(const crm_schema *s, const char *name)
+{
+	const char **names;
+	const char *c;
+	size_t i;
+
+	if (crm_schema_type(s, name))
+		return 1;
+	names = crm_xmalloc((s->ntypes + 1) * sizeof *names);
+	for (i = 0; i < s->ntypes; i++)
+		names[i] = s->types[i].name;
+	names[i] = NULL;
+	c = closest(name, names);
+	if (c)
+		crm_seterr(CRM_EINVAL, "unknown type '%s' (did you mean "
+		    "'%s'?)", name, c);
+	else
+		crm_seterr(CRM_EINVAL, "unknown type '%s'", name);
+	free(names);
+	return 0;
+}
+
+const char *
+crm_schema_suggest(const crm_schema *s, const struct crm_type *t,
+    const char *name)
+{
+	const char *best = NULL;
+	size_t bd = (size_t)-1, d, i, j;
+
+	for (i = 0; i < s->ntypes; i++) {
+		const struct crm_type *u = t ? t : &s->types[i];
+
+		for (j = 0; j < u->nfields; j++) {
+			d = crm_distance(name, u->fields[j].name);
+			if (d < bd) {
+				bd = d;
+				best = u->fields[j].name;
+			}
+		}
+		if (t)
+			break;
+	}
+	for (i = 0; pseudo[i]; i++) {
+		d = crm_distance(name, pseudo[i]);
+		if (d < bd) {
+			bd = d;
+			best = pseudo[i];
+		}
+	}
+	if (best && bd <= (strlen(name) > 4 ? 2 : 1))
+		return best;
+	return NULL;
+}
+
+void
+crm_schema_fields(const crm_schema *s, const char *type,
+    void (*fn)(const char *name, void *arg), void *arg)
+{
+	size_t i, j, k, l;
+
+	for (i = 0; i < s->ntypes; i++) {
+		const struct crm_type *t = &s->types[i];
+
+		if (type && strcmp(type, t->name))
+			continue;
+		for (j = 0; j < t->nfields; j++) {
+			int seen = 0;
+
+			for (k = 0; k < i && !type && !seen; k++)
+				for (l = 0; l < s->types[k].nfields; l++)
+					if (!strcmp(s->types[k].fields[l].name,
+					    t->fields[j].name))
+						seen = 1;
+			if (!seen)
+				fn(t->fields[j].name, arg);
+		}
+	}
+}
+
+int
+crm_schema_hasfield(const crm_schema *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; pseudo[i]; i++)
+		if (!strcmp(pseudo[i], name))
+			return 1;
+	for (i = 0; i < s->ntypes; i++)
+		if (crm_type_field(&s->types[i], name))
+			return 1;
+	return 0;
+}

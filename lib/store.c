@@ -1,0 +1,603 @@
+/* store.c - the LMDB environment, transactions, counters */
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MAP_START ((size_t)32 << 20)
+
+static int mapfull;
+
+int
+crm_mdb_err(int rc, const char *what)
+{
+	if (rc == MDB_MAP_FULL)
+		mapfull = 1;
+	if (rc == MDB_NOTFOUND)
+		return CRM_ENOTFOUND;
+	if (rc > 0)
+		return crm_seterr(rc, "%s: %s", what, strerror(rc));
+	return crm_seterr(CRM_ESTORE, "%s: %s", what, mdb_strerror(rc));
+}
+
+char *
+crm_db_dir(const char *dir)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	const char *e;
+
+	if (dir && *dir)
+		return strdup(dir);
+	if ((e = getenv("CRM_DB")) && *e)
+		return strdup(e);
+	if ((e = getenv("XDG_DATA_HOME")) && *e == '/') {
+		crm_buf_addf(&b, "%s/crm", e);
+	} else {
+		if (!(e = getenv("HOME")) || !*e)
+			return NULL;
+		crm_buf_addf(&b, "%s/.local/share/crm", e);
+	}
+	return crm_buf_detach(&b, NULL);
+}
+
+const char *
+crm_user(void)
+{
+	static char name[256];
+	const char *e;
+	struct passwd *pw;
+
+	if (*name)
+		return name;
+	if ((e = getenv("CRM_USER")) && *e)
+		snprintf(name, sizeof name, "%s", e);
+	else if ((pw = getpwuid(getuid())))
+		snprintf(name, sizeof name, "%s", pw->pw_name);
+	else if ((e = getenv("USER")) && *e)
+		snprintf(name, sizeof name, "%s", e);
+	else
+		snprintf(name, sizeof name, "%u", (unsigned)getuid());
+	return name;
+}
+
+static int
+mkdirs(const char *dir)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	char *p;
+	int rc = 0;
+
+	crm_buf_addstr(&b, dir);
+	for (p = b.buf + 1; ; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = 0;
+			if (mkdir(b.buf, 0700) && errno != EEXIST) {
+				rc = errno;
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	crm_buf_release(&b);
+	return rc;
+}
+
+static int
+get_meta(crm_db *db, MDB_txn *txn, const char *key, MDB_val *v)
+{
+	MDB_val k = { strlen(key), (void *)key };
+
+	return mdb_get(txn, db->meta, &k, v);
+}
+
+static int
+put_meta(crm_db *db, MDB_txn *txn, const char *key, const void *p,
+    size_t len)
+{
+	MDB_val k = { strlen(key), (void *)key }, v = { len, (void *)p };
+	int rc = mdb_put(txn, db->meta, &k, &v, 0);
+
+	return rc ? crm_mdb_err(rc, "cannot write the store") : 0;
+}
+
+static void
+dict_load(struct crm_dict *d, const MDB_val *v)
+{
+	const char *p = v->mv_data, *e = p + v->mv_size, *nl;
+
+	while (p < e) {
+		nl = memchr(p, '\n', (size_t)(e - p));
+		if (!nl)
+			nl = e;
+		d->name = crm_xrealloc(d->name, (d->n + 1) * sizeof *d->name);
+		d->name[d->n++] = crm_xstrndup(p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+}
+
+static void
+dict_free(struct crm_dict *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->name[i]);
+	free(d->name);
+	d->name = NULL;
+	d->n = 0;
+}
+
+static int
+dict_save(crm_db *db, MDB_txn *txn, const char *key, struct crm_dict *d)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < d->n; i++) {
+		if (i)
+			crm_buf_addch(&b, '\n');
+		crm_buf_addstr(&b, d->name[i]);
+	}
+	rc = put_meta(db, txn, key, b.buf, b.len);
+	crm_buf_release(&b);
+	return rc;
+}
+
+/* Bind a schema to the store's dictionaries, saving them if they grew. */
+static int
+bind(crm_db *db, MDB_txn *txn, crm_schema *s)
+{
+	int grew, rc;
+
+	if ((rc = crm_schema_bind(s, &db->fields, &db->types, &grew)))
+		return rc;
+	if (!grew)
+		return 0;
+	if (!txn)
+		return crm_seterr(CRM_ESTORE, "the schema names fields the "
+		    "store does not know");
+	if ((rc = dict_save(db, txn, "fields", &db->fields)) ||
+	    (rc = dict_save(db, txn, "types", &db->types)))
+		return rc;
+	return 0;
+}
+
+static int
+open_dbis(crm_db *db, MDB_txn *txn, unsigned f)
+{
+	int rc;
+
+	if ((rc = mdb_dbi_open(txn, "meta", f, &db->meta)) ||
+	    (rc = mdb_dbi_open(txn, "records", f | MDB_INTEGERKEY,
+	    &db->recs)) ||
+	    (rc = mdb_dbi_open(txn, "index", f | MDB_DUPSORT | MDB_DUPFIXED,
+	    &db->idx)) ||
+	    (rc = mdb_dbi_open(txn, "journal", f, &db->journal)))
+		return rc;
+	return 0;
+}
+
+static int
+load(crm_db *db, MDB_txn *txn, MDB_txn *wtxn)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = get_meta(db, txn, "schema", &v)))
+		return crm_mdb_err(rc, "cannot read the schema");
+	if (db->schema && v.mv_size == db->schema->len &&
+	    !memcmp(v.mv_data, db->schema->text, v.mv_size))
+		return 0;
+	dict_free(&db->fields);
+	dict_free(&db->types);
+	{
+		MDB_val d;
+
+		if (!get_meta(db, txn, "fields", &d))
+			dict_load(&db->fields, &d);
+		if (!get_meta(db, txn, "types", &d))
+			dict_load(&db->types, &d);
+	}
+	crm_schema_free(db->schema);
+	db->schema = NULL;
+	if ((rc = crm_schema_parse(&db->schema, v.mv_data, v.mv_size)))
+		return crm_errprefix(CRM_ESTORE, "the stored schema: ");
+	return bind(db, wtxn, db->schema);
+}
+
+static int
+create(crm_db *db)
+{
+	MDB_txn *txn;
+	crm_schema *s;
+	MDB_val v;
+	int rc;
+
+	if ((rc = mdb_txn_begin(db->env, NULL, 0, &txn)))
+		return crm_mdb_err(rc, "cannot write the store");
+	if ((rc = open_dbis(db, txn, MDB_CREATE))) {
+		rc = crm_mdb_err(rc, "cannot create the store");
+		goto abort;
+	}
+	if (get_meta(db, txn, "schema", &v) == MDB_NOTFOUND) {
+		size_t len = strlen(crm_schema_default);
+
+		if ((rc = crm_schema_parse(&s, crm_schema_default, len)))
+			goto abort;
+		crm_schema_free(s);
+		if ((rc = put_meta(db, txn, "schema", crm_schema_default,
+		    len)) || (rc = put_meta(db, txn, "version", "1", 1)))
+			goto abort;
+	}
+	if ((rc = load(db, txn, txn)))
+		goto abort;
+	if ((rc = mdb_txn_commit(txn)))
+		return crm_mdb_err(rc, "cannot write the store");
+	return 0;
+abort:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int
+crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
+{
+	crm_db *db;
+	MDB_txn *txn;
+	MDB_envinfo info;
+	struct stat st;
+	int rc, dead;
+
+	*dbp = NULL;
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		if (flags & CRM_RDONLY)
+			return CRM_ENOSTORE;
+		if ((rc = mkdirs(dir)))
+			return crm_seterr(rc, "%s", strerror(rc));
+	}
+	db = calloc(1, sizeof *db);
+	db->dir = strdup(dir);
+	db->flags = flags;
+	crm_buf_init(&db->command, 0);
+	if ((rc = mdb_env_create(&db->env)) ||
+	    (rc = mdb_env_set_maxdbs(db->env, 8)) ||
+	    (rc = mdb_env_set_mapsize(db->env, MAP_START)) ||
+	    (rc = mdb_env_open(db->env, dir, flags & CRM_RDONLY ?
+	    MDB_RDONLY : 0, 0600))) {
+		if (rc == ENOENT && (flags & CRM_RDONLY))
+			rc = CRM_ENOSTORE;
+		else
+			rc = crm_mdb_err(rc, "cannot open the store");
+		goto fail;
+	}
+	mdb_env_info(db->env, &info);
+	db->mapsize = info.me_mapsize;
+	mdb_reader_check(db->env, &dead);
+	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn))) {
+		rc = crm_mdb_err(rc, "cannot read the store");
+		goto fail;
+	}
+	rc = open_dbis(db, txn, 0);
+	if (!rc) {
+		/* commit, not abort: the DBI handles must outlive it */
+		if ((rc = load(db, txn, NULL))) {
+			mdb_txn_abort(txn);
+			goto fail;
+		}
+		if ((rc = mdb_txn_commit(txn))) {
+			rc = crm_mdb_err(rc, "cannot read the store");
+			goto fail;
+		}
+	} else {
+		mdb_txn_abort(txn);
+		if (rc != MDB_NOTFOUND) {
+			rc = crm_mdb_err(rc, "cannot read the store");
+			goto fail;
+		}
+		if (flags & CRM_RDONLY) {
+			rc = CRM_ENOSTORE;
+			goto fail;
+		}
+		if ((rc = create(db)))
+			goto fail;
+	}
+	*dbp = db;
+	return 0;
+fail:
+	crm_db_close(db);
+	return rc;
+}
+
+void
+crm_db_close(crm_db *db)
+{
+	if (!db)
+		return;
+	if (db->env)
+		mdb_env_close(db->env);
+	crm_schema_free(db->schema);
+	dict_free(&db->fields);
+	dict_free(&db->types);
+	crm_buf_release(&db->command);
+	free(db->dir);
+	free(db);
+}
+
+void
+crm_db_set_command(crm_db *db, int argc, char **argv)
+{
+	int i;
+	const char *p;
+
+	crm_buf_reset(&db->command);
+	for (i = 0; i < argc; i++) {
+		if (i)
+			crm_buf_addch(&db->command, ' ');
+		if (argv[i][strspn(argv[i], "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=+.,:/@%")] ||
+		    !*argv[i]) {
+			crm_buf_addch(&db->command, '\'');
+			for (p = argv[i]; *p; p++)
+				if (*p == '\'')
+					crm_buf_addstr(&db->command,
+					    "'\\''");
+				else
+					crm_buf_addch(&db->command, *p);
+			crm_buf_addch(&db->command, '\'');
+		} else {
+			crm_buf_addstr(&db->command, argv[i]);
+		}
+	}
+}
+
+const crm_schema *
+crm_db_schema(crm_db *db)
+{
+	return db->schema;
+}
+
+const crm_schema *
+crm_txn_schema(crm_txn *t)
+{
+	return t->db->schema;
+}
+
+int
+crm_read(crm_db *db, crm_txn **tp)
+{
+	crm_txn *t;
+	int rc;
+
+	*tp = NULL;
+	t = calloc(1, sizeof *t);
+	t->db = db;
+	for (;;) {
+		rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &t->txn);
+		if (rc != MDB_MAP_RESIZED)
+			break;
+		mdb_env_set_mapsize(db->env, 0);
+	}
+	if (rc) {
+		free(t);
+		return crm_mdb_err(rc, "cannot read the store");
+	}
+	t->now = (int64_t)time(NULL);
+	*tp = t;
+	return 0;
+}
+
+void
+crm_txn_end(crm_txn *t)
+{
+	if (!t)
+		return;
+	if (t->txn)
+		mdb_txn_abort(t->txn);
+	crm_sorter_free(t->sorter);
+	free(t);
+}
+
+void
+crm_txn_setline(crm_txn *t, size_t line)
+{
+	t->line = line;
+}
+
+static uint64_t
+meta_u64(crm_db *db, MDB_txn *txn, const char *key, uint64_t def)
+{
+	MDB_val v;
+
+	if (get_meta(db, txn, key, &v) || v.mv_size != 8)
+		return def;
+	return crm_get_be64(v.mv_data);
+}
+
+static int
+finish(crm_txn *t)
+{
+	unsigned char b[8];
+	int rc;
+
+	if ((rc = crm_index_flush(t)) || (rc = crm_journal_flush(t)))
+		return rc;
+	if (!t->dirty)
+		return 0;
+	crm_be64(b, t->next_id);
+	if ((rc = put_meta(t->db, t->txn, "next_id", b, 8)))
+		return rc;
+	crm_be64(b, t->txn_id + (t->seq > 0));
+	return put_meta(t->db, t->txn, "next_txn", b, 8);
+}
+
+static void
+grow(crm_db *db)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	size_t used, want;
+
+	mdb_env_info(db->env, &info);
+	mdb_env_stat(db->env, &st);
+	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	want = info.me_mapsize * 2;
+	if (want < used * 2)
+		want = used * 2;
+	mdb_env_set_mapsize(db->env, want);
+	db->mapsize = want;
+}
+
+int
+crm_write(crm_db *db, crm_write_fn *fn, void *arg)
+{
+	crm_txn t;
+	int rc;
+
+	if (db->flags & CRM_RDONLY)
+		return crm_seterr(CRM_ESTORE, "the store is open read-only");
+	for (;;) {
+		memset(&t, 0, sizeof t);
+		t.db = db;
+		t.write = 1;
+		mapfull = 0;
+		rc = mdb_txn_begin(db->env, NULL, 0, &t.txn);
+		if (rc == MDB_MAP_RESIZED) {
+			mdb_env_set_mapsize(db->env, 0);
+			continue;
+		}
+		if (rc)
+			return crm_mdb_err(rc, "cannot write the store");
+		t.now = (int64_t)time(NULL);
+		t.next_id = meta_u64(db, t.txn, "next_id", 1);
+		t.txn_id = meta_u64(db, t.txn, "next_txn", 1);
+		/* another process may have changed the schema meanwhile */
+		rc = load(db, t.txn, t.txn);
+		if (!rc)
+			rc = fn(&t, arg);
+		if (!rc)
+			rc = finish(&t);
+		if (!rc) {
+			crm_sorter_free(t.sorter);
+			t.sorter = NULL;
+			rc = mdb_txn_commit(t.txn);
+			t.txn = NULL;
+			if (!rc)
+				return 0;
+			rc = crm_mdb_err(rc, "cannot commit");
+		}
+		if (t.txn)
+			mdb_txn_abort(t.txn);
+		crm_sorter_free(t.sorter);
+		if (!mapfull)
+			return rc;
+		grow(db);
+	}
+}
+
+/* Would r still be a valid record under schema n?  Says why not. */
+static int
+fits(const crm_rec *r, const crm_schema *n)
+{
+	const struct crm_type *nt = crm_schema_type(n, r->type->name);
+	unsigned long long id = (unsigned long long)r->id;
+	struct crm_buf b = CRM_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	if (!nt)
+		return crm_seterr(CRM_EINVAL, "record %llu is a %s, a type "
+		    "the new schema lacks", id, r->type->name);
+	for (i = 0; i < r->n && !rc; i++) {
+		const struct crm_field *of = crm_type_field_id(r->type,
+		    r->v[i].fid);
+		const struct crm_field *nf;
+		const char *v = r->arena.buf + r->v[i].off;
+
+		if (!of)
+			continue;
+		if (!(nf = crm_type_field(nt, of->name))) {
+			rc = crm_seterr(CRM_EINVAL, "record %llu: field '%s' "
+			    "holds '%s' but the new schema drops it", id,
+			    of->name, v);
+			break;
+		}
+		if (nf->type == of->type && nf->type != FT_ENUM)
+			continue;
+		crm_buf_reset(&b);
+		if (nf->type == FT_DATETIME && of->type == FT_DATETIME)
+			continue;
+		if (crm_value_canon(n, nf, v, &b) || strcmp(b.buf, v))
+			rc = crm_seterr(CRM_EINVAL, "record %llu: field '%s' "
+			    "holds '%s', which is not a valid %s", id,
+			    of->name, v, crm_ftype_names[nf->type]);
+	}
+	for (i = 0; i < nt->nfields && !rc; i++) {
+		const struct crm_field *nf = &nt->fields[i];
+		const struct crm_field *of = crm_type_field(r->type, nf->name);
+
+		if ((nf->flags & FF_REQUIRED) &&
+		    (!of || !crm_rec_nth(r, of->fid, 0, NULL)))
+			rc = crm_seterr(CRM_EINVAL, "record %llu has no '%s', "
+			    "which the new schema requires", id, nf->name);
+	}
+	crm_buf_release(&b);
+	return rc;
+}
+
+int
+crm_schema_apply(crm_txn *t, const char *yaml, size_t len)
+{
+	crm_db *db = t->db;
+	crm_schema *n, *old = db->schema;
+	crm_rec *r = calloc(1, sizeof *r);
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	crm_buf_init(&r->arena, 0);
+	if ((rc = crm_schema_parse(&n, yaml, len)))
+		goto out;
+	/* the new names are numbered before the records are checked */
+	if ((rc = bind(db, t->txn, n)))
+		goto out;
+	if ((rc = mdb_cursor_open(t->txn, db->recs, &c))) {
+		rc = crm_mdb_err(rc, "cannot read the records");
+		goto out;
+	}
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		uint64_t id;
+
+		memcpy(&id, k.mv_data, sizeof id);
+		if ((rc = crm_rec_decode(r, old, id, v.mv_data, v.mv_size)) ||
+		    (rc = fits(r, n)))
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND) {
+		if (rc != CRM_EINVAL && rc != CRM_ESTORE)
+			rc = crm_mdb_err(rc, "cannot read the records");
+		goto out;
+	}
+	if ((rc = crm_journal_schema(t, old->text, old->len)) ||
+	    (rc = put_meta(db, t->txn, "schema", n->text, n->len)))
+		goto out;
+	db->schema = n;
+	n = NULL;
+	rc = crm_index_rebuild(t);
+	/* records handed out under the old schema may still point into it */
+	crm_schema_free(old);
+out:
+	crm_schema_free(n);
+	crm_rec_free(r);
+	return rc;
+}

@@ -1,0 +1,204 @@
+/* value.c - e-mail addresses, dates and times, escaping */
+#include <ctype.h>
+#include <string.h>
+#include <time.h>
+
+#include "crm.h"
+
+static int
+atext(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80 || strchr("!#$%&'*+/=?^_`{|}~-", c);
+}
+
+/* addr-spec with a dot-atom local part (RFC 5322 3.4.1, UTF-8 per 6531) */
+int
+crm_email_valid(const char *s)
+{
+	const char *at = strrchr(s, '@'), *p;
+	size_t len = strlen(s);
+	int dots = 0;
+
+	if (!at || at == s || len > 254 || at - s > 64 ||
+	    !crm_utf8_valid(s, len))
+		return 0;
+	for (p = s; p < at; p++) {
+		if (*p == '.') {
+			if (p == s || p[1] == '.' || p + 1 == at)
+				return 0;
+		} else if (!atext((unsigned char)*p)) {
+			return 0;
+		}
+	}
+	for (p = at + 1; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '.') {
+			if (p == at + 1 || p[1] == '.' || p[1] == 0 ||
+			    p[-1] == '-' || p[1] == '-')
+				return 0;
+			dots++;
+		} else if (!isalnum(c) && c != '-' && c < 0x80) {
+			return 0;
+		}
+	}
+	return dots > 0 && at[1] != '-';
+}
+
+static int
+num(const char **pp, int n, int *v)
+{
+	const char *p = *pp;
+	int i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		*v = *v * 10 + (p[i] - '0');
+	}
+	*pp = p + n;
+	return 1;
+}
+
+static int
+mdays(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/* days since 1970-01-01 of a proleptic Gregorian date */
+static int64_t
+days(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+int
+crm_date_valid(const char *s)
+{
+	int y = 2000, m, d;
+	const char *p = s;
+
+	if (!strncmp(p, "--", 2))
+		p += 2;
+	else if (!num(&p, 4, &y) || *p++ != '-')
+		return 0;
+	if (!num(&p, 2, &m) || *p++ != '-' || !num(&p, 2, &d) || *p)
+		return 0;
+	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= mdays(y, m);
+}
+
+int
+crm_datetime_parse(const char *s, int64_t *t)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, local = 1, sign;
+	int64_t off = 0;
+	const char *p = s;
+	struct tm tm;
+	time_t tt;
+
+	if (!num(&p, 4, &y) || *p++ != '-' || !num(&p, 2, &mo) ||
+	    *p++ != '-' || !num(&p, 2, &d))
+		return CRM_EINVAL;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
+		return CRM_EINVAL;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if (!num(&p, 2, &h) || *p++ != ':' || !num(&p, 2, &mi))
+			return CRM_EINVAL;
+		if (*p == ':') {
+			p++;
+			if (!num(&p, 2, &sec))
+				return CRM_EINVAL;
+			if (*p == '.' || *p == ',')
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return CRM_EINVAL;
+		if (*p == 'Z') {
+			p++;
+			local = 0;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p++ == '-' ? -1 : 1;
+			if (!num(&p, 2, &oh))
+				return CRM_EINVAL;
+			if (*p == ':')
+				p++;
+			if (!num(&p, 2, &om) || oh > 23 || om > 59)
+				return CRM_EINVAL;
+			off = sign * (oh * 3600 + om * 60);
+			local = 0;
+		}
+	}
+	if (*p)
+		return CRM_EINVAL;
+	if (!local) {
+		*t = days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+		return 0;
+	}
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tm.tm_isdst = -1;
+	tt = mktime(&tm);
+	*t = (int64_t)tt;
+	return 0;
+}
+
+void
+crm_datetime_fmt(struct crm_buf *out, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char b[64];
+	size_t n;
+
+	localtime_r(&tt, &tm);
+	n = strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	if (n >= 5) {
+		/* +0100 -> +01:00 */
+		crm_buf_add(out, b, n - 2);
+		crm_buf_addch(out, ':');
+		crm_buf_add(out, b + n - 2, 2);
+	}
+}
+
+void
+crm_escape(struct crm_buf *out, const char *s, size_t len)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < len; i++) {
+		const char *e;
+
+		switch (s[i]) {
+		case '\t': e = "\\t"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\\': e = "\\\\"; break;
+		default: continue;
+		}
+		crm_buf_add(out, s + run, i - run);
+		crm_buf_add(out, e, 2);
+		run = i + 1;
+	}
+	crm_buf_add(out, s + run, len - run);
+}
