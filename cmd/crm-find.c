@@ -12,21 +12,6 @@ static const char usage[] =
 static const char *const cols[] = { "id", "type", "name", "email", "phone",
 	NULL };
 
-/* Keep in a the ids that are also in b; both sorted. */
-static void
-intersect(struct crm_ids *a, const struct crm_ids *b)
-{
-	size_t i, j = 0, k = 0;
-
-	for (i = 0; i < a->n; i++) {
-		while (j < b->n && b->v[j] < a->v[i])
-			j++;
-		if (j < b->n && b->v[j] == a->v[i])
-			a->v[k++] = a->v[i];
-	}
-	a->n = k;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -97,7 +82,7 @@ main(int argc, char **argv)
 			for (size_t k = 0; k < term.n; k++)
 				crm_ids_add(&ids, term.v[k]);
 		} else {
-			intersect(&ids, &term);
+			crm_ids_intersect(&ids, &term);
 		}
 		first = 0;
 	}

@@ -204,10 +204,12 @@ struct crm_ids {
 };
 void crm_ids_add(struct crm_ids *ids, uint64_t id);
 void crm_ids_sort(struct crm_ids *ids);	/* sorted, no repeats */
+/* Keep in a the ids that are also in b; both sorted. */
+void crm_ids_intersect(struct crm_ids *a, const struct crm_ids *b);
 void crm_ids_release(struct crm_ids *ids);
 int crm_find_email(crm_txn *t, const char *email, struct crm_ids *out);
 int crm_find_phone(crm_txn *t, const char *phone, struct crm_ids *out);
-/* Records with a name token starting with the folded term. */
+/* Records with name tokens starting with each of the term's tokens. */
 int crm_find_name(crm_txn *t, const char *term, struct crm_ids *out);
 /* Everything crm-find's TERM matches: names, e-mail, phone, company. */
 int crm_find_term(crm_txn *t, const char *term, struct crm_ids *out);

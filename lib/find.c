@@ -139,23 +139,17 @@ crm_find_phone(crm_txn *t, const char *phone, struct crm_ids *out)
 	return rc;
 }
 
-struct namearg {
-	crm_txn *t;
-	struct crm_ids *out;
-	int rc;
-};
-
-int
-crm_find_name(crm_txn *t, const char *term, struct crm_ids *out)
+/* Records with a name token that starts with tok (folded already). */
+static int
+find_token(crm_txn *t, const char *tok, size_t len, struct crm_ids *out)
 {
 	const crm_schema *s = crm_txn_schema(t);
-	struct crm_buf k = CRM_BUF_INIT, f = CRM_BUF_INIT;
+	struct crm_buf k = CRM_BUF_INIT;
 	unsigned done[64];
 	size_t ndone = 0, i, j, d;
 	int rc = 0, found = 0;
 
-	crm_fold(&f, term, strlen(term));
-	for (i = 0; i < s->ntypes && (!rc || rc == CRM_ENOTFOUND); i++)
+	for (i = 0; i < s->ntypes; i++)
 		for (j = 0; j < s->types[i].nfields; j++) {
 			const struct crm_field *fl = &s->types[i].fields[j];
 
@@ -171,17 +165,76 @@ crm_find_name(crm_txn *t, const char *term, struct crm_ids *out)
 			crm_buf_reset(&k);
 			crm_buf_addch(&k, (int)((fl->fid | TOKEN_BIT) >> 8));
 			crm_buf_addch(&k, (int)(fl->fid & 0xff));
-			crm_buf_add(&k, f.buf, f.len);
+			crm_buf_add(&k, tok, len);
 			rc = scan(t, &k, 1, out);
 			if (rc && rc != CRM_ENOTFOUND)
-				break;
+				goto out;
 			found |= !rc;
 		}
+	rc = found ? 0 : CRM_ENOTFOUND;
+out:
 	crm_buf_release(&k);
-	crm_buf_release(&f);
-	if (rc && rc != CRM_ENOTFOUND)
-		return rc;
-	return found ? 0 : CRM_ENOTFOUND;
+	return rc;
+}
+
+/* Keep in a the ids that are also in b; both sorted. */
+void
+crm_ids_intersect(struct crm_ids *a, const struct crm_ids *b)
+{
+	size_t i, j = 0, k = 0;
+
+	for (i = 0; i < a->n; i++) {
+		while (j < b->n && b->v[j] < a->v[i])
+			j++;
+		if (j < b->n && b->v[j] == a->v[i])
+			a->v[k++] = a->v[i];
+	}
+	a->n = k;
+}
+
+struct namearg {
+	crm_txn *t;
+	struct crm_ids all, one;
+	int first, rc;
+};
+
+static int
+name_token(const char *tok, size_t len, void *arg)
+{
+	struct namearg *a = arg;
+
+	a->one.n = 0;
+	a->rc = find_token(a->t, tok, len, &a->one);
+	if (a->rc && a->rc != CRM_ENOTFOUND)
+		return a->rc;
+	crm_ids_sort(&a->one);
+	if (a->first) {
+		a->first = 0;
+		a->all.n = 0;
+		for (size_t i = 0; i < a->one.n; i++)
+			crm_ids_add(&a->all, a->one.v[i]);
+	} else {
+		crm_ids_intersect(&a->all, &a->one);
+	}
+	return a->all.n ? 0 : CRM_ENOTFOUND;
+}
+
+int
+crm_find_name(crm_txn *t, const char *term, struct crm_ids *out)
+{
+	struct namearg a = { t, { 0 }, { 0 }, 1, 0 };
+	size_t i;
+	int rc;
+
+	rc = crm_tokens(term, strlen(term), name_token, &a);
+	if (!rc && a.first)
+		rc = CRM_ENOTFOUND;	/* no token at all */
+	if (!rc)
+		for (i = 0; i < a.all.n; i++)
+			crm_ids_add(out, a.all.v[i]);
+	crm_ids_release(&a.all);
+	crm_ids_release(&a.one);
+	return rc;
 }
 
 int

@@ -51,10 +51,36 @@ crm_fold(struct crm_buf *out, const char *s, size_t len)
 	free(dst);
 }
 
+/* Letters and digits make tokens; the rest (spaces, dashes, dots) part
+ * them. */
 static int
-tokchar(unsigned char c)
+tokchar(const char *s, size_t len, size_t *n)
 {
-	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k;
+	unsigned char c = (unsigned char)*s;
+
+	if (c < 0x80) {
+		*n = 1;
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+	}
+	k = utf8proc_iterate((const utf8proc_uint8_t *)s,
+	    (utf8proc_ssize_t)len, &cp);
+	if (k < 1) {
+		*n = 1;
+		return 0;
+	}
+	*n = (size_t)k;
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+	case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 int
@@ -62,16 +88,16 @@ crm_tokens(const char *s, size_t len,
     int (*fn)(const char *tok, size_t len, void *arg), void *arg)
 {
 	struct crm_buf f = CRM_BUF_INIT;
-	size_t i = 0, start;
+	size_t i = 0, start, n;
 	int rc = 0;
 
 	crm_fold(&f, s, len);
 	while (i < f.len && !rc) {
-		while (i < f.len && !tokchar((unsigned char)f.buf[i]))
-			i++;
+		while (i < f.len && !tokchar(f.buf + i, f.len - i, &n))
+			i += n;
 		start = i;
-		while (i < f.len && tokchar((unsigned char)f.buf[i]))
-			i++;
+		while (i < f.len && tokchar(f.buf + i, f.len - i, &n))
+			i += n;
 		if (i > start)
 			rc = fn(f.buf + start, i - start, arg);
 	}

@@ -1,0 +1,500 @@
+/* test-lib.c - unit tests of lib/, printed as TAP */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int ntest, nfail;
+
+#define CHECK(cond) check_((cond), #cond, __FILE__, __LINE__)
+#define CHECK_STR(got, want) check_str_((got), (want), __FILE__, __LINE__)
+
+static void
+check_(int ok, const char *what, const char *file, int line)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+
+	ntest++;
+	crm_escape(&b, what, strlen(what));
+	if (ok)
+		printf("ok %d - %s\n", ntest, b.buf);
+	else
+		printf("not ok %d - %s:%d: %s\n", ntest, file, line, b.buf);
+	crm_buf_release(&b);
+	fflush(stdout);
+	if (ok)
+		return;
+	nfail++;
+	if (crm_errmsg())
+		printf("# last error: %s\n", crm_errmsg());
+}
+
+static void
+check_str_(const char *got, const char *want, const char *file, int line)
+{
+	int ok = got && want ? !strcmp(got, want) : got == want;
+
+	check_(ok, want ? want : "(null)", file, line);
+	if (!ok)
+		printf("# got '%s', want '%s'\n", got ? got : "(null)",
+		    want ? want : "(null)");
+}
+
+static const char *
+phone(const char *in, const char *cc)
+{
+	static struct crm_buf b = CRM_BUF_INIT;
+
+	crm_buf_reset(&b);
+	return crm_phone_norm(&b, in, cc) ? "ERR" : b.buf;
+}
+
+static void
+test_phone(void)
+{
+	CHECK_STR(phone("+421 905 123 456", "SK"), "+421905123456");
+	CHECK_STR(phone("00421905123456", "SK"), "+421905123456");
+	CHECK_STR(phone("0905 123 456", "SK"), "+421905123456");
+	CHECK_STR(phone("905/123-456", "SK"), "+421905123456");
+	CHECK_STR(phone("tel:+1-555-555-0100", "SK"), "+15555550100");
+	CHECK_STR(phone("(555) 555-0100", "US"), "+15555550100");
+	CHECK_STR(phone("011 44 20 7946 0018", "US"), "+442079460018");
+	CHECK_STR(phone("602 123 456", "CZ"), "+420602123456");
+	CHECK_STR(phone("030 1234567", "DE"), "+49301234567");
+	CHECK_STR(phone("06 30 123 4567", "HU"), "+36301234567");
+	CHECK_STR(phone("call me", "SK"), "ERR");
+	CHECK_STR(phone("12", "SK"), "ERR");
+	CHECK_STR(phone("+0905123456", "SK"), "ERR");
+	CHECK_STR(phone("+1234567890123456", "SK"), "ERR");
+	CHECK_STR(phone("0905 123 456", NULL), "ERR");
+	CHECK(crm_phone_country_known("sk") && !crm_phone_country_known("XX"));
+}
+
+static const char *
+fold(const char *s)
+{
+	static struct crm_buf b = CRM_BUF_INIT;
+
+	crm_buf_reset(&b);
+	crm_fold(&b, s, strlen(s));
+	return b.buf;
+}
+
+static int
+tok(const char *t, size_t len, void *arg)
+{
+	struct crm_buf *b = arg;
+
+	crm_buf_add(b, t, len);
+	crm_buf_addch(b, '|');
+	return 0;
+}
+
+static void
+test_norm(void)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+
+	CHECK_STR(fold("Jana Nováková"), "jana novakova");
+	CHECK_STR(fold("Jürgen MÜLLER"), "jurgen muller");
+	CHECK_STR(fold("Straße"), "strasse");
+	CHECK_STR(fold("ŠŤASTNÝ"), "stastny");
+	CHECK_STR(fold("ABC xyz"), "abc xyz");
+	crm_tokens("Kovo s.r.o. — Košice", strlen("Kovo s.r.o. — Košice"),
+	    tok, &b);
+	CHECK_STR(b.buf, "kovo|s|r|o|kosice|");
+	crm_buf_release(&b);
+	CHECK(crm_distance("emial", "email") == 2);
+	CHECK(crm_distance("", "abc") == 3);
+	CHECK(crm_distance("phone", "phone") == 0);
+	CHECK(crm_utf8_valid("Nováková", strlen("Nováková")));
+	CHECK(!crm_utf8_valid("\xc3\x28", 2));
+	CHECK(!crm_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
+	CHECK(!crm_utf8_valid("\xc0\xaf", 2));		/* overlong */
+	CHECK(!crm_utf8_valid("a\0b", 3));
+}
+
+static const char *
+esc(const char *s)
+{
+	static struct crm_buf b = CRM_BUF_INIT;
+
+	crm_buf_reset(&b);
+	crm_escape(&b, s, strlen(s));
+	return b.buf;
+}
+
+static void
+test_values(void)
+{
+	int64_t t;
+	struct crm_buf b = CRM_BUF_INIT;
+
+	CHECK_STR(esc("a\tb\nc\\d\re"), "a\\tb\\nc\\\\d\\re");
+	CHECK_STR(esc("plain"), "plain");
+	CHECK(crm_email_valid("jana@example.sk"));
+	CHECK(crm_email_valid("first.last+tag@mail.example.co.uk"));
+	CHECK(crm_email_valid("jána@příklad.cz"));
+	CHECK(!crm_email_valid("jana"));
+	CHECK(!crm_email_valid("jana@examplesk"));
+	CHECK(!crm_email_valid("@example.sk"));
+	CHECK(!crm_email_valid("ja..na@example.sk"));
+	CHECK(!crm_email_valid("jana@example..sk"));
+	CHECK(!crm_email_valid("ja na@example.sk"));
+	CHECK(crm_date_valid("2024-02-29"));
+	CHECK(!crm_date_valid("2023-02-29"));
+	CHECK(crm_date_valid("--12-24"));
+	CHECK(!crm_date_valid("2026-13-01"));
+	CHECK(!crm_date_valid("2026-1-01"));
+	CHECK(!crm_datetime_parse("2026-11-23T17:40:00Z", &t) &&
+	    t == 1795455600);
+	CHECK(!crm_datetime_parse("2026-11-23T18:40:00+01:00", &t) &&
+	    t == 1795455600);
+	CHECK(!crm_datetime_parse("2026-11-23 17:40", &t) &&
+	    t == 1795455600);	/* TZ=UTC */
+	CHECK(crm_datetime_parse("2026-11-23T25:00", &t) == CRM_EINVAL);
+	CHECK(crm_datetime_parse("tomorrowish", &t) == CRM_EINVAL);
+	crm_datetime_fmt(&b, 1795455600);
+	CHECK_STR(b.buf, "2026-11-23T17:40:00+00:00");
+	crm_buf_release(&b);
+}
+
+static void
+test_buf_varint(void)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	uint64_t vals[] = { 0, 1, 127, 128, 300, 1ULL << 35, ~0ULL }, v;
+	const unsigned char *p, *e;
+	size_t i;
+	char *d;
+
+	CHECK(b.buf && b.buf[0] == 0 && b.len == 0);
+	crm_buf_addf(&b, "%s-%d", "x", 42);
+	CHECK_STR(b.buf, "x-42");
+	crm_buf_reset(&b);
+	for (i = 0; i < sizeof vals / sizeof *vals; i++)
+		crm_put_varint(&b, vals[i]);
+	p = (const unsigned char *)b.buf;
+	e = p + b.len;
+	for (i = 0; i < sizeof vals / sizeof *vals; i++)
+		CHECK(!crm_get_varint(&p, e, &v) && v == vals[i]);
+	CHECK(crm_get_varint(&p, e, &v) == CRM_ESTORE);
+	d = crm_buf_detach(&b, &i);
+	CHECK(b.buf == crm_buf_slopbuf && i > 0);
+	free(d);
+}
+
+static void
+test_schema(void)
+{
+	crm_schema *s;
+	static const char good[] =
+	    "country: CZ\n"
+	    "types:\n"
+	    "  person:\n"
+	    "    fields:\n"
+	    "      name: {type: text, required: true, search: true}\n"
+	    "      email: {type: email, unique: true}\n"
+	    "      level: {type: enum, values: [a, b], default: a}\n"
+	    "      boss: {type: ref, to: person}\n"
+	    "      note: text\n";
+	static const struct {
+		const char *yaml, *err;
+	} bad[] = {
+		{ "types: [", "line 2:" },
+		{ "types:\n  person:\n    fields:\n      x: {type: strng}\n",
+		  "line 4: unknown field type 'strng' (did you mean "
+		  "'string'?)" },
+		{ "types:\n  p:\n    fields:\n      x: {type: text, indx: "
+		  "true}\n", "unknown option 'indx' (did you mean 'index'?)" },
+		{ "types:\n  p:\n    fields:\n      x: {type: enum}\n",
+		  "an enum needs values" },
+		{ "types:\n  p:\n    fields:\n      x: {type: ref, to: q}\n",
+		  "no type 'q'" },
+		{ "types:\n  p:\n    fields:\n      id: text\n",
+		  "reserved" },
+		{ "types:\n  p:\n    fields:\n      x: {type: enum, values: "
+		  "[a], default: b}\n", "default 'b'" },
+		{ "country: XX\ntypes: {}\n", "country" },
+		{ "typs: {}\n", "unknown key 'typs' (did you mean 'types'?)" },
+		{ "types:\n  p:\n    fields:\n      x: text\n  q:\n    "
+		  "fields:\n      x: number\n", "field 'x' is number here" },
+	};
+	size_t i;
+
+	CHECK(!crm_schema_parse(&s, good, strlen(good)));
+	if (s) {
+		const struct crm_type *t = crm_schema_type(s, "person");
+		const struct crm_field *f = t ? crm_type_field(t, "level") :
+		    NULL;
+
+		CHECK(t && t->nfields == 5);
+		CHECK(f && f->type == FT_ENUM && f->nvals == 2 &&
+		    !strcmp(f->def, "a"));
+		CHECK(!strcmp(s->country, "CZ"));
+		CHECK_STR(crm_schema_suggest(s, t, "emial"), "email");
+		CHECK(crm_schema_suggest(s, t, "zzzzzz") == NULL);
+		crm_schema_free(s);
+	}
+	/* the "string" suggestion is a type name: only real ones count */
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int rc = crm_schema_parse(&s, bad[i].yaml,
+		    strlen(bad[i].yaml));
+		const char *m = crm_errmsg();
+
+		if (i == 1) {
+			CHECK(rc == CRM_EINVAL && m &&
+			    strstr(m, "unknown field type 'strng'"));
+			continue;
+		}
+		CHECK(rc == CRM_EINVAL && m && strstr(m, bad[i].err));
+		if (!(rc == CRM_EINVAL && m && strstr(m, bad[i].err)))
+			printf("# want '%s'\n", bad[i].err);
+	}
+	CHECK(!crm_schema_parse(&s, crm_schema_default,
+	    strlen(crm_schema_default)));
+	crm_schema_free(s);
+}
+
+static void
+test_csv(void)
+{
+	static const char data[] =
+	    "\xef\xbb\xbfname;email;note\r\n"
+	    "\"Doe; John\";j@x.org;\"say \"\"hi\"\"\"\r\n"
+	    "\"two\nlines\";;\n"
+	    "last;l@x.org\n";
+	FILE *f = fmemopen((void *)data, sizeof data - 1, "r");
+	struct crm_csv c;
+	crm_input *in;
+
+	crm_input_open(&in, f);
+	crm_csv_init(&c);
+	CHECK(!crm_csv_read(in, &c) && c.n == 3 && c.delim == ';');
+	CHECK_STR(c.field[0], "name");
+	CHECK(!crm_csv_read(in, &c) && c.n == 3);
+	CHECK_STR(c.field[0], "Doe; John");
+	CHECK_STR(c.field[2], "say \"hi\"");
+	CHECK(!crm_csv_read(in, &c) && c.n == 3);
+	CHECK_STR(c.field[0], "two\nlines");
+	CHECK(c.len[1] == 0 && c.len[2] == 0);
+	CHECK(crm_input_lineno(in) == 4);
+	CHECK(!crm_csv_read(in, &c) && c.n == 2);
+	CHECK(crm_csv_read(in, &c) == CRM_ENOTFOUND);
+	/* read again from the start, as a retried write does */
+	CHECK(!crm_input_rewind(in) && !crm_csv_read(in, &c) && c.n == 3);
+	crm_input_close(in);
+	fclose(f);
+
+	f = fmemopen("a,b\n\"open,x\n", 12, "r");
+	crm_input_open(&in, f);
+	CHECK(!crm_csv_read(in, &c));
+	CHECK(crm_csv_read(in, &c) == CRM_EINVAL &&
+	    strstr(crm_errmsg(), "line 2: a quote is never closed"));
+	crm_input_close(in);
+	fclose(f);
+	f = fmemopen("\"a\"b,c\n", 7, "r");
+	crm_input_open(&in, f);
+	CHECK(crm_csv_read(in, &c) == CRM_EINVAL &&
+	    strstr(crm_errmsg(), "after a closing quote"));
+	crm_input_close(in);
+	fclose(f);
+	crm_csv_release(&c);
+}
+
+static void
+test_sorter(void)
+{
+	/* a tiny memory bound forces runs on disk and a merge */
+	struct crm_sorter *s = crm_sorter_new(4096);
+	const void *k;
+	size_t klen, i, n = 0;
+	uint64_t id, lastid = 0;
+	uint32_t tag;
+	char key[32], last[32] = "";
+	int ok = 1;
+
+	for (i = 0; i < 5000; i++) {
+		int len = snprintf(key, sizeof key, "k%05zu",
+		    (i * 7919) % 2500);
+
+		crm_sorter_add(s, key, (size_t)len, i + 1, (uint32_t)i);
+	}
+	CHECK(crm_sorter_count(s) == 5000);
+	CHECK(!crm_sorter_finish(s));
+	while (!crm_sorter_next(s, &k, &klen, &id, &tag)) {
+		char cur[32];
+
+		snprintf(cur, sizeof cur, "%.*s", (int)klen, (const char *)k);
+		if (strcmp(cur, last) < 0 ||
+		    (!strcmp(cur, last) && id <= lastid))
+			ok = 0;
+		if (tag != id - 1)
+			ok = 0;
+		memcpy(last, cur, sizeof last);
+		lastid = id;
+		n++;
+	}
+	CHECK(ok && n == 5000);
+	crm_sorter_free(s);
+}
+
+/* A store in a temporary directory, for the write path and indexes. */
+static char dir[64];
+
+struct op {
+	const char *assign[6];
+	uint64_t id;
+};
+
+static int
+add(crm_txn *t, void *arg)
+{
+	struct op *o = arg;
+	crm_rec *r;
+	int i, rc;
+
+	if ((rc = crm_rec_new(t, "person", &r)))
+		return rc;
+	for (i = 0; o->assign[i] && !rc; i++)
+		rc = crm_rec_assign(r, o->assign[i]);
+	if (!rc)
+		rc = crm_rec_put(t, r);
+	o->id = crm_rec_id(r);
+	crm_rec_free(r);
+	return rc;
+}
+
+static int
+set(crm_txn *t, void *arg)
+{
+	struct op *o = arg;
+	crm_rec *r;
+	int i, rc;
+
+	if ((rc = crm_rec_get(t, o->id, &r)))
+		return rc;
+	for (i = 0; o->assign[i] && !rc; i++)
+		rc = crm_rec_assign(r, o->assign[i]);
+	if (!rc)
+		rc = crm_rec_put(t, r);
+	crm_rec_free(r);
+	return rc;
+}
+
+static int
+del(crm_txn *t, void *arg)
+{
+	return crm_rec_del(t, ((struct op *)arg)->id, 0);
+}
+
+static size_t
+found(crm_db *db, int (*fn)(crm_txn *, const char *, struct crm_ids *),
+    const char *q, uint64_t want)
+{
+	struct crm_ids ids = { 0 };
+	crm_txn *t;
+	size_t n;
+
+	if (crm_read(db, &t))
+		return (size_t)-1;
+	fn(t, q, &ids);
+	crm_txn_end(t);
+	n = ids.n;
+	if (want && (n != 1 || ids.v[0] != want))
+		n = (size_t)-1;
+	crm_ids_release(&ids);
+	return n;
+}
+
+static void
+test_store(void)
+{
+	struct op a = { { "name=Jana Nováková", "email=Jana@Example.SK",
+		"phone=0905 123 456", "tags=vip,b2b" }, 0 };
+	struct op b = { { "name=Peter", "email=jana@example.sk" }, 0 };
+	struct op s = { { "email=jn@example.sk", "name=Jana Kováčová",
+		"tags+=new", "tags-=vip" }, 0 };
+	crm_db *db;
+	crm_txn *t;
+	crm_rec *r;
+	struct crm_buf enc = CRM_BUF_INIT;
+
+	snprintf(dir, sizeof dir, "/tmp/crm-unit.XXXXXX");
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(!crm_db_open(&db, dir, 0));
+	CHECK(!crm_write(db, add, &a) && a.id == 1);
+	CHECK(crm_write(db, add, &b) == CRM_EEXIST);
+	CHECK(strstr(crm_errmsg(), "already record 1") != NULL);
+	CHECK(found(db, crm_find_email, "jana@example.sk", 1) == 1);
+	CHECK(found(db, crm_find_phone, "+421905123456", 1) == 1);
+	CHECK(found(db, crm_find_name, "NOV", 1) == 1);
+
+	/* encoding round trip */
+	CHECK(!crm_read(db, &t) && !crm_rec_get(t, 1, &r));
+	if (r) {
+		crm_rec *r2 = calloc(1, sizeof *r2);
+
+		CHECK_STR(crm_rec_value(r, "email"), "Jana@example.sk");
+		CHECK_STR(crm_rec_value(r, "phone"), "+421905123456");
+		crm_rec_encode(r, &enc);
+		crm_buf_init(&r2->arena, 0);
+		CHECK(!crm_rec_decode(r2, crm_txn_schema(t), 1, enc.buf,
+		    enc.len) && r2->n == r->n && r2->type == r->type &&
+		    r2->created == r->created);
+		CHECK(crm_rec_decode(r2, crm_txn_schema(t), 1, enc.buf,
+		    enc.len - 1) == CRM_ESTORE);
+		crm_rec_free(r2);
+		crm_rec_free(r);
+	}
+	crm_txn_end(t);
+
+	/* index upkeep on set */
+	s.id = 1;
+	CHECK(!crm_write(db, set, &s));
+	CHECK(found(db, crm_find_email, "jana@example.sk", 0) == 0);
+	CHECK(found(db, crm_find_email, "JN@example.sk", 1) == 1);
+	CHECK(found(db, crm_find_name, "nov", 0) == 0);
+	CHECK(found(db, crm_find_name, "kovac", 1) == 1);
+	CHECK(found(db, crm_find_name, "jana", 1) == 1);
+	CHECK(!crm_read(db, &t) && !crm_rec_get(t, 1, &r));
+	CHECK(r && crm_rec_nth(r, crm_type_field(r->type, "tags")->fid, 0,
+	    NULL) && !strcmp(crm_rec_nth(r, crm_type_field(r->type,
+	    "tags")->fid, 1, NULL), "new"));
+	crm_rec_free(r);
+	crm_txn_end(t);
+
+	/* and on rm */
+	CHECK(!crm_write(db, del, &s));
+	CHECK(found(db, crm_find_email, "jn@example.sk", 0) == 0);
+	CHECK(found(db, crm_find_phone, "0905123456", 0) == 0);
+	CHECK(found(db, crm_find_name, "jana", 0) == 0);
+	CHECK(crm_write(db, del, &s) == CRM_EINVAL);
+	/* ids are never reused */
+	CHECK(!crm_write(db, add, &b) && b.id == 2);
+	crm_db_close(db);
+	crm_buf_release(&enc);
+	{
+		char cmd[128];
+
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		CHECK(system(cmd) == 0);
+	}
+}
+
+int
+main(void)
+{
+	setenv("TZ", "UTC", 1);
+	test_phone();
+	test_norm();
+	test_values();
+	test_buf_varint();
+	test_schema();
+	test_csv();
+	test_sorter();
+	test_store();
+	printf("1..%d\n", ntest);
+	return nfail != 0;
+}
