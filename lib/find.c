@@ -6,8 +6,6 @@
 
 #include "internal.h"
 
-#define TOKEN_BIT 0x8000
-
 void
 crm_ids_add(struct crm_ids *ids, uint64_t id)
 {
@@ -45,45 +43,6 @@ crm_ids_release(struct crm_ids *ids)
 	memset(ids, 0, sizeof *ids);
 }
 
-/* Every id under keys equal to k, or starting with it when prefix. */
-static int
-scan(crm_txn *t, const struct crm_buf *k, int prefix, struct crm_ids *out)
-{
-	MDB_cursor *c;
-	MDB_val key = { k->len, k->buf }, data;
-	size_t n0 = out->n;
-	int rc;
-
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
-		return crm_mdb_err(rc, "cannot read the index");
-	rc = mdb_cursor_get(c, &key, &data, prefix ? MDB_SET_RANGE :
-	    MDB_SET_KEY);
-	while (!rc) {
-		if (key.mv_size < k->len ||
-		    memcmp(key.mv_data, k->buf, k->len) ||
-		    (!prefix && key.mv_size != k->len))
-			break;
-		/* a page of duplicates at a time */
-		rc = mdb_cursor_get(c, &key, &data, MDB_GET_MULTIPLE);
-		while (!rc) {
-			const unsigned char *p = data.mv_data;
-			size_t i;
-
-			for (i = 0; i + 8 <= data.mv_size; i += 8)
-				crm_ids_add(out, crm_get_be64(p + i));
-			rc = mdb_cursor_get(c, &key, &data,
-			    MDB_NEXT_MULTIPLE);
-		}
-		if (rc != MDB_NOTFOUND || !prefix)
-			break;
-		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT_NODUP);
-	}
-	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return crm_mdb_err(rc, "cannot read the index");
-	return out->n > n0 ? 0 : CRM_ENOTFOUND;
-}
-
 static int
 find_field_type(crm_txn *t, int ftype, const char *norm, size_t len,
     int prefix, struct crm_ids *out)
@@ -109,7 +68,7 @@ find_field_type(crm_txn *t, int ftype, const char *norm, size_t len,
 				done[ndone++] = f->fid;
 			crm_buf_reset(&k);
 			crm_index_key(&k, f->fid, norm, len);
-			rc = scan(t, &k, prefix, out);
+			rc = crm_index_scan(t, &k, prefix, out);
 			if (rc && rc != CRM_ENOTFOUND) {
 				crm_buf_release(&k);
 				return rc;
@@ -166,7 +125,7 @@ find_token(crm_txn *t, const char *tok, size_t len, struct crm_ids *out)
 			crm_buf_addch(&k, (int)((fl->fid | TOKEN_BIT) >> 8));
 			crm_buf_addch(&k, (int)(fl->fid & 0xff));
 			crm_buf_add(&k, tok, len);
-			rc = scan(t, &k, 1, out);
+			rc = crm_index_scan(t, &k, 1, out);
 			if (rc && rc != CRM_ENOTFOUND)
 				goto out;
 			found |= !rc;
@@ -255,7 +214,7 @@ crm_find_refs(crm_txn *t, const char *field, uint64_t id,
 		if (!f || f->type != FT_REF)
 			continue;
 		crm_index_key(&k, f->fid, num, strlen(num));
-		rc = scan(t, &k, 0, out);
+		rc = crm_index_scan(t, &k, 0, out);
 		break;
 	}
 	crm_buf_release(&k);

@@ -5,7 +5,6 @@
 #include "internal.h"
 
 #define KEYMAX 400		/* LMDB keys hold 511 bytes */
-#define TOKEN_BIT 0x8000	/* name tokens live beside exact keys */
 
 void
 crm_index_key(struct crm_buf *k, unsigned fid, const char *v, size_t n)
@@ -45,6 +44,11 @@ addtoken(const char *tok, size_t len, void *arg)
 	return 0;
 }
 
+/*
+ * Each entry is a key of its own: [u16 fid][folded value][be64 id], with
+ * no data.  Entries of one value sit together in id order, and new ones
+ * append.
+ */
 void
 crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 {
@@ -52,8 +56,6 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 	struct tokarg ta = { keys, &k, 0 };
 	size_t i;
 
-	crm_index_key(&k, FID_TYPE, r->type->name, strlen(r->type->name));
-	addkey(keys, &k);
 	for (i = 0; i < r->n; i++) {
 		const struct crm_field *f = crm_type_field_id(r->type,
 		    r->v[i].fid);
@@ -81,23 +83,35 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 	    p < (const unsigned char *)(keys).buf + (keys).len && \
 	    ((len) = (size_t)(p[0] << 8 | p[1]), p += 2, 1); p += (len))
 
+/* key + id, the entry as it is stored */
+static void
+entry(struct crm_buf *e, const unsigned char *key, size_t len, uint64_t id)
+{
+	crm_buf_reset(e);
+	crm_buf_add(e, key, len);
+	crm_buf_grow(e, 8);
+	crm_be64((unsigned char *)e->buf + e->len, id);
+	crm_buf_setlen(e, e->len + 8);
+}
+
 static int
 change(crm_txn *t, const crm_rec *r, int del)
 {
-	struct crm_buf keys = CRM_BUF_INIT;
+	struct crm_buf keys = CRM_BUF_INIT, e = CRM_BUF_INIT;
 	const unsigned char *p;
-	unsigned char id[8];
 	size_t len;
 	int rc = 0;
 
-	crm_be64(id, r->id);
 	crm_index_keys(r, &keys);
 	EACH_KEY(keys, p, len) {
-		MDB_val k = { len, (void *)p }, v = { 8, id };
+		MDB_val k, v = { 0, "" };
 
-		rc = del ? mdb_del(t->txn, t->db->idx, &k, &v) :
-		    mdb_put(t->txn, t->db->idx, &k, &v, MDB_NODUPDATA);
-		if (rc == MDB_KEYEXIST || rc == MDB_NOTFOUND)
+		entry(&e, p, len, r->id);
+		k.mv_size = e.len;
+		k.mv_data = e.buf;
+		rc = del ? mdb_del(t->txn, t->db->idx, &k, NULL) :
+		    mdb_put(t->txn, t->db->idx, &k, &v, 0);
+		if (rc == MDB_NOTFOUND)
 			rc = 0;
 		if (rc) {
 			rc = crm_mdb_err(rc, "cannot write the index");
@@ -105,6 +119,7 @@ change(crm_txn *t, const crm_rec *r, int del)
 		}
 	}
 	crm_buf_release(&keys);
+	crm_buf_release(&e);
 	return rc;
 }
 
@@ -123,16 +138,19 @@ crm_index_del(crm_txn *t, const crm_rec *r)
 int
 crm_index_defer(crm_txn *t, const crm_rec *r)
 {
-	struct crm_buf keys = CRM_BUF_INIT;
+	struct crm_buf keys = CRM_BUF_INIT, e = CRM_BUF_INIT;
 	const unsigned char *p;
 	size_t len;
 
 	if (!t->sorter)
-		t->sorter = crm_sorter_new(64 << 20);
+		t->sorter = crm_sorter_new((size_t)96 << 20);
 	crm_index_keys(r, &keys);
-	EACH_KEY(keys, p, len)
-		crm_sorter_add(t->sorter, p, len, r->id, (uint32_t)t->line);
+	EACH_KEY(keys, p, len) {
+		entry(&e, p, len, r->id);
+		crm_sorter_add(t->sorter, e.buf, e.len, (uint32_t)t->line);
+	}
 	crm_buf_release(&keys);
+	crm_buf_release(&e);
 	return 0;
 }
 
@@ -143,7 +161,7 @@ unique_field(const crm_schema *s, const unsigned char *key)
 	unsigned fid = (unsigned)(key[0] << 8 | key[1]);
 	size_t i;
 
-	if (fid & TOKEN_BIT || fid == FID_TYPE)
+	if (fid & TOKEN_BIT)
 		return NULL;
 	for (i = 0; i < s->ntypes; i++) {
 		const struct crm_field *f = crm_type_field_id(&s->types[i],
@@ -168,7 +186,6 @@ crm_index_flush(crm_txn *t)
 {
 	struct crm_buf last = CRM_BUF_INIT, prev = CRM_BUF_INIT;
 	const crm_schema *s = crm_txn_schema(t);
-	uint64_t previd = 0;
 	uint32_t prevtag = 0;
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -185,32 +202,29 @@ crm_index_flush(crm_txn *t)
 	if (haslast)
 		crm_buf_add(&last, k.mv_data, k.mv_size);
 	for (;;) {
-		const void *key;
+		const unsigned char *key;
 		size_t klen;
-		uint64_t id;
 		uint32_t tag;
-		unsigned char idb[8];
 		unsigned flags = 0;
-		int same;
 
-		rc = crm_sorter_next(t->sorter, &key, &klen, &id, &tag);
+		rc = crm_sorter_next(t->sorter, (const void **)&key, &klen,
+		    &tag);
 		if (rc == CRM_ENOTFOUND) {
 			rc = 0;
 			break;
 		}
 		if (rc)
 			break;
-		same = prev.len == klen && !memcmp(prev.buf, key, klen) &&
-		    previd;
-		if (same && id == previd)
-			continue;
-		if (same) {
+		if (prev.len == klen && !memcmp(prev.buf, key, klen))
+			continue;	/* a token twice in one name */
+		/* one value for two records: wrong where it is unique */
+		if (prev.len == klen && !memcmp(prev.buf, key, klen - 8)) {
 			const struct crm_field *f = unique_field(s, key);
 
 			if (f) {
 				rc = crm_seterr(CRM_EEXIST, "%s '%.*s' twice "
 				    "(also on line %lu)", f->name,
-				    (int)klen - 2, (const char *)key + 2,
+				    (int)klen - 10, (const char *)key + 2,
 				    (unsigned long)prevtag);
 				if (tag)
 					crm_errprefix(rc, "line %lu: ",
@@ -219,22 +233,17 @@ crm_index_flush(crm_txn *t)
 			}
 		}
 		if (!haslast || cmpkey(key, klen, last.buf, last.len) > 0)
-			flags = same ? MDB_APPENDDUP : MDB_APPEND;
-		crm_be64(idb, id);
+			flags = MDB_APPEND;
 		k.mv_size = klen;
 		k.mv_data = (void *)key;
-		v.mv_size = 8;
-		v.mv_data = idb;
-		rc = mdb_cursor_put(c, &k, &v, flags ? flags : MDB_NODUPDATA);
-		if (rc == MDB_KEYEXIST)
-			rc = 0;
-		if (rc) {
+		v.mv_size = 0;
+		v.mv_data = "";
+		if ((rc = mdb_cursor_put(c, &k, &v, flags))) {
 			rc = crm_mdb_err(rc, "cannot write the index");
 			break;
 		}
 		crm_buf_reset(&prev);
 		crm_buf_add(&prev, key, klen);
-		previd = id;
 		prevtag = tag;
 	}
 	mdb_cursor_close(c);
@@ -245,14 +254,42 @@ crm_index_flush(crm_txn *t)
 }
 
 int
+crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
+    struct crm_ids *out)
+{
+	MDB_cursor *c;
+	MDB_val key = { k->len, k->buf }, data;
+	size_t n0 = out->n;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
+		return crm_mdb_err(rc, "cannot read the index");
+	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
+	while (!rc) {
+		if (key.mv_size < k->len + 8 ||
+		    memcmp(key.mv_data, k->buf, k->len))
+			break;
+		/* ids begin with a zero byte: exact matches come first */
+		if (!prefix && key.mv_size != k->len + 8)
+			break;
+		crm_ids_add(out, crm_get_be64((const unsigned char *)
+		    key.mv_data + key.mv_size - 8));
+		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return crm_mdb_err(rc, "cannot read the index");
+	return out->n > n0 ? 0 : CRM_ENOTFOUND;
+}
+
+int
 crm_index_rebuild(crm_txn *t)
 {
-	crm_rec *r = calloc(1, sizeof *r);
+	crm_rec *r = crm_rec_alloc();
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
 
-	crm_buf_init(&r->arena, 0);
 	if ((rc = crm_index_flush(t)))
 		goto out;
 	if ((rc = mdb_drop(t->txn, t->db->idx, 0))) {

@@ -59,6 +59,7 @@ struct crm_schema {
 
 /* field numbers below FID_FIRST are fixed */
 enum { FID_TYPE = 0, FID_CREATED = 1, FID_FIRST = 2 };
+#define TOKEN_BIT 0x8000	/* name-token keys live beside exact keys */
 
 const struct crm_type *crm_schema_type(const crm_schema *s, const char *name);
 const struct crm_type *crm_schema_type_id(const crm_schema *s, unsigned tid);
@@ -93,10 +94,13 @@ struct crm_rec {
 	struct crm_val *v;
 	size_t n, alloc;
 	struct crm_buf arena;
+	struct crm_buf in, out;	/* scratch for checking values */
 };
 /* Check v against f's type and append its stored form to out. */
 int crm_value_canon(const crm_schema *s, const struct crm_field *f,
     const char *v, struct crm_buf *out);
+/* An empty record of no type yet; free with crm_rec_free(). */
+crm_rec *crm_rec_alloc(void);
 void crm_rec_encode(const crm_rec *r, struct crm_buf *out);
 int crm_rec_decode(crm_rec *r, const crm_schema *s, uint64_t id,
     const void *p, size_t len);
@@ -133,12 +137,18 @@ struct crm_txn {
 };
 
 int crm_mdb_err(int rc, const char *what);
+/* The map size of a new store (the unit tests make it small). */
+extern size_t crm_map_start;
 void crm_be64(unsigned char *p, uint64_t v);
 uint64_t crm_get_be64(const unsigned char *p);
 
 /* index.c */
-/* Append to keys the index keys of r, each as [u16 len][key]. */
+/* Append to keys the index keys of r, each as [u16 len][key]; the
+ * stored entry is the key followed by the record's id (big-endian). */
 void crm_index_keys(const crm_rec *r, struct crm_buf *keys);
+/* Every id under index key k (exact) or keys starting with it. */
+int crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
+    struct crm_ids *out);
 /* Add or remove r's index entries at once. */
 int crm_index_put(crm_txn *t, const crm_rec *r);
 int crm_index_del(crm_txn *t, const crm_rec *r);
@@ -150,16 +160,16 @@ void crm_index_key(struct crm_buf *k, unsigned fid, const char *v, size_t n);
 /* Rebuild every index from the records. */
 int crm_index_rebuild(crm_txn *t);
 
-/* sort.c: external sort of (key, id, tag) with bounded memory */
+/* sort.c: external sort of (key, tag) with bounded memory */
 struct crm_sorter *crm_sorter_new(size_t membytes);
 void crm_sorter_free(struct crm_sorter *s);
 void crm_sorter_add(struct crm_sorter *s, const void *key, size_t klen,
-    uint64_t id, uint32_t tag);
+    uint32_t tag);
 size_t crm_sorter_count(const struct crm_sorter *s);
 /* Sort; then _next yields entries in order until CRM_ENOTFOUND. */
 int crm_sorter_finish(struct crm_sorter *s);
 int crm_sorter_next(struct crm_sorter *s, const void **key, size_t *klen,
-    uint64_t *id, uint32_t *tag);
+    uint32_t *tag);
 /* Empty it for reuse. */
 void crm_sorter_reset(struct crm_sorter *s);
 

@@ -6,38 +6,49 @@
 
 #include "crm.h"
 
-static int
-is_ascii(const char *s, size_t len)
-{
-	size_t i;
+#define FOLD_FLAGS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
+	UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
 
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 0;
-	return 1;
+/*
+ * The folding of each code point below U+0300 (Latin letters with their
+ * accents), worked out once by utf8proc: most names need nothing else.
+ */
+#define FAST 0x300
+static struct {
+	unsigned char len;
+	char s[7];
+} fast[FAST];
+
+static void
+fast_init(void)
+{
+	utf8proc_uint8_t in[4], *out;
+	utf8proc_ssize_t n, k;
+	int cp;
+
+	for (cp = 0; cp < FAST; cp++) {
+		k = utf8proc_encode_char(cp, in);
+		n = utf8proc_map(in, k, &out, FOLD_FLAGS);
+		if (n >= 0 && (size_t)n <= sizeof fast[cp].s) {
+			memcpy(fast[cp].s, out, (size_t)n);
+			fast[cp].len = (unsigned char)n;
+		} else {
+			fast[cp].len = 0xff;	/* not in the table */
+		}
+		free(out);
+	}
+	fast[0].len = 0xff;
 }
 
-void
-crm_fold(struct crm_buf *out, const char *s, size_t len)
+static void
+fold_slow(struct crm_buf *out, const char *s, size_t len)
 {
 	utf8proc_uint8_t *dst = NULL;
 	utf8proc_ssize_t n;
 	size_t i;
 
-	if (is_ascii(s, len)) {
-		crm_buf_grow(out, len);
-		for (i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)s[i];
-
-			out->buf[out->len + i] =
-			    (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-		}
-		crm_buf_setlen(out, out->len + len);
-		return;
-	}
 	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
-	    &dst, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
-	    UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+	    &dst, FOLD_FLAGS);
 	if (n < 0) {
 		/* not UTF-8: fold the ASCII bytes, keep the rest */
 		for (i = 0; i < len; i++) {
@@ -49,6 +60,51 @@ crm_fold(struct crm_buf *out, const char *s, size_t len)
 	}
 	crm_buf_add(out, dst, (size_t)n);
 	free(dst);
+}
+
+void
+crm_fold(struct crm_buf *out, const char *s, size_t len)
+{
+	static int ready;
+	size_t start = out->len, i = 0;
+	char *d;
+
+	crm_buf_grow(out, 2 * len);
+	d = out->buf + out->len;
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		int cp;
+
+		if (c < 0x80) {
+			*d++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+			i++;
+			continue;
+		}
+		/* two-byte sequences up to U+02FF: C2..CB */
+		if (c < 0xc2 || c > 0xcb || i + 1 >= len ||
+		    ((unsigned char)s[i + 1] & 0xc0) != 0x80)
+			goto slow;
+		cp = (c & 0x1f) << 6 | ((unsigned char)s[i + 1] & 0x3f);
+		if (!ready) {
+			fast_init();
+			ready = 1;
+		}
+		if (fast[cp].len == 0xff ||
+		    (d - out->buf) + fast[cp].len > (ptrdiff_t)(start + 2 *
+		    len))
+			goto slow;
+		/* a combining mark next to it changes the letter */
+		if (i + 2 < len && (unsigned char)s[i + 2] >= 0xcc)
+			goto slow;
+		memcpy(d, fast[cp].s, fast[cp].len);
+		d += fast[cp].len;
+		i += 2;
+	}
+	crm_buf_setlen(out, (size_t)(d - out->buf));
+	return;
+slow:
+	crm_buf_setlen(out, start);
+	fold_slow(out, s, len);
 }
 
 /* Letters and digits make tokens; the rest (spaces, dashes, dots) part

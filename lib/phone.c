@@ -36,13 +36,16 @@ static const struct country {
 static const struct country *
 country(const char *iso)
 {
+	static const struct country *last;
 	size_t i;
 
 	if (!iso)
 		return NULL;
+	if (last && !strcasecmp(last->iso, iso))
+		return last;
 	for (i = 0; i < sizeof countries / sizeof *countries; i++)
 		if (!strcasecmp(countries[i].iso, iso))
-			return &countries[i];
+			return last = &countries[i];
 	return NULL;
 }
 

@@ -10,6 +10,19 @@
 
 #define REC_VERSION 1
 
+crm_rec *
+crm_rec_alloc(void)
+{
+	crm_rec *r = calloc(1, sizeof *r);
+
+	if (!r)
+		abort();
+	crm_buf_init(&r->arena, 0);
+	crm_buf_init(&r->in, 0);
+	crm_buf_init(&r->out, 0);
+	return r;
+}
+
 int
 crm_rec_new(crm_txn *t, const char *type, crm_rec **rp)
 {
@@ -21,10 +34,9 @@ crm_rec_new(crm_txn *t, const char *type, crm_rec **rp)
 	if (!crm_schema_hastype(s, type))
 		return CRM_EINVAL;
 	ty = crm_schema_type(s, type);
-	r = calloc(1, sizeof *r);
+	r = crm_rec_alloc();
 	r->type = ty;
 	r->schema = s;
-	crm_buf_init(&r->arena, 0);
 	*rp = r;
 	return 0;
 }
@@ -45,6 +57,8 @@ crm_rec_free(crm_rec *r)
 		return;
 	free(r->v);
 	crm_buf_release(&r->arena);
+	crm_buf_release(&r->in);
+	crm_buf_release(&r->out);
 	free(r);
 }
 
@@ -313,31 +327,28 @@ static int
 set_one(crm_rec *r, const struct crm_field *f, const char *v, size_t len,
     enum crm_set_op op)
 {
-	struct crm_buf in = CRM_BUF_INIT, out = CRM_BUF_INIT;
+	struct crm_buf *in = &r->in, *out = &r->out;
 	size_t at;
 	int rc;
 
-	crm_buf_add(&in, v, len);
-	if (memchr(v, 0, len)) {
-		rc = crm_seterr(CRM_EINVAL, "field '%s': NUL byte in value",
+	if (memchr(v, 0, len))
+		return crm_seterr(CRM_EINVAL, "field '%s': NUL byte in value",
 		    f->name);
-		goto out;
-	}
-	if ((rc = crm_value_canon(r->schema, f, in.buf, &out)))
-		goto out;
+	crm_buf_reset(in);
+	crm_buf_reset(out);
+	crm_buf_add(in, v, len);
+	if ((rc = crm_value_canon(r->schema, f, in->buf, out)))
+		return rc;
 	if (op == CRM_DEL) {
-		while (hastag(r, f->fid, out.buf, &at)) {
+		while (hastag(r, f->fid, out->buf, &at)) {
 			memmove(&r->v[at], &r->v[at + 1], (r->n - at - 1) *
 			    sizeof *r->v);
 			r->n--;
 		}
-	} else if (f->type != FT_TAGS || !hastag(r, f->fid, out.buf, NULL)) {
-		crm_rec_add_raw(r, f->fid, out.buf, out.len);
+	} else if (f->type != FT_TAGS || !hastag(r, f->fid, out->buf, NULL)) {
+		crm_rec_add_raw(r, f->fid, out->buf, out->len);
 	}
-out:
-	crm_buf_release(&in);
-	crm_buf_release(&out);
-	return rc;
+	return 0;
 }
 
 int
@@ -414,10 +425,64 @@ json_scalar(crm_rec *r, const char *name, const cJSON *v, enum crm_set_op op)
 	    "or boolean", name);
 }
 
+/*
+ * cJSON allocates every node; for a line of input a bump allocator
+ * reset per line does the same job without malloc and free.
+ */
+static struct {
+	char *base;
+	size_t used, cap;
+} arena;
+
+static void *
+arena_alloc(size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (arena.used + n > arena.cap)
+		return malloc(n);
+	arena.used += n;
+	return arena.base + arena.used - n;
+}
+
+static void
+arena_free(void *p)
+{
+	if ((char *)p < arena.base || (char *)p >= arena.base + arena.cap)
+		free(p);
+}
+
+static cJSON *
+parse_json(const char *json, size_t len)
+{
+	cJSON_Hooks hooks = { arena_alloc, arena_free };
+	cJSON *root;
+
+	if (!arena.base) {
+		arena.cap = 64 << 10;
+		arena.base = crm_xmalloc(arena.cap);
+	}
+	arena.used = 0;
+	cJSON_InitHooks(&hooks);
+	root = cJSON_ParseWithLength(json, len);
+	cJSON_InitHooks(NULL);
+	return root;
+}
+
+static void
+free_json(cJSON *root)
+{
+	cJSON_Hooks hooks = { arena_alloc, arena_free };
+
+	cJSON_InitHooks(&hooks);
+	cJSON_Delete(root);
+	cJSON_InitHooks(NULL);
+	arena.used = 0;
+}
+
 int
 crm_rec_set_json(crm_rec *r, const char *json, size_t len)
 {
-	cJSON *root = cJSON_ParseWithLength(json, len), *it, *x;
+	cJSON *root = parse_json(json, len), *it, *x;
 	const struct crm_field *f;
 	int rc = 0;
 
@@ -429,7 +494,7 @@ crm_rec_set_json(crm_rec *r, const char *json, size_t len)
 		    (size_t)(e - json) + 1 : (size_t)1);
 	}
 	if (!cJSON_IsObject(root)) {
-		cJSON_Delete(root);
+		free_json(root);
 		return crm_seterr(CRM_EINVAL, "expected a JSON object");
 	}
 	for (it = root->child; it && !rc; it = it->next) {
@@ -463,7 +528,7 @@ crm_rec_set_json(crm_rec *r, const char *json, size_t len)
 		for (x = it->child; x && !rc; x = x->next)
 			rc = json_scalar(r, it->string, x, CRM_ADD);
 	}
-	cJSON_Delete(root);
+	free_json(root);
 	return rc;
 }
 
@@ -541,8 +606,7 @@ crm_rec_get(crm_txn *t, uint64_t id, crm_rec **rp)
 	if ((rc = mdb_get(t->txn, t->db->recs, &k, &v)))
 		return rc == MDB_NOTFOUND ? CRM_ENOTFOUND :
 		    crm_mdb_err(rc, "cannot read a record");
-	r = calloc(1, sizeof *r);
-	crm_buf_init(&r->arena, v.mv_size);
+	r = crm_rec_alloc();
 	if ((rc = crm_rec_decode(r, crm_txn_schema(t), id, v.mv_data,
 	    v.mv_size))) {
 		crm_rec_free(r);
@@ -620,42 +684,33 @@ unique_taken(crm_txn *t, const crm_rec *r, uint64_t *idp,
     const struct crm_field **fp, const char **vp)
 {
 	struct crm_buf k = CRM_BUF_INIT;
-	MDB_val key, data;
-	size_t i;
+	struct crm_ids ids = { 0 };
+	size_t i, j;
 	int rc = CRM_ENOTFOUND;
 
 	for (i = 0; i < r->n && rc == CRM_ENOTFOUND; i++) {
 		const struct crm_field *f = crm_type_field_id(r->type,
 		    r->v[i].fid);
-		MDB_cursor *c;
 
 		if (!f || !(f->flags & FF_UNIQUE))
 			continue;
 		crm_buf_reset(&k);
 		crm_index_key(&k, f->fid, r->arena.buf + r->v[i].off,
 		    r->v[i].len);
-		key.mv_size = k.len;
-		key.mv_data = k.buf;
-		if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
-			rc = crm_mdb_err(rc, "cannot read the index");
-			break;
-		}
-		rc = mdb_cursor_get(c, &key, &data, MDB_SET_KEY);
-		while (!rc) {
-			uint64_t id = crm_get_be64(data.mv_data);
-
-			if (id != r->id) {
-				*idp = id;
+		ids.n = 0;
+		if ((rc = crm_index_scan(t, &k, 0, &ids)))
+			continue;
+		rc = CRM_ENOTFOUND;
+		for (j = 0; j < ids.n; j++)
+			if (ids.v[j] != r->id) {
+				*idp = ids.v[j];
 				*fp = f;
 				*vp = r->arena.buf + r->v[i].off;
+				rc = 0;
 				break;
 			}
-			rc = mdb_cursor_get(c, &key, &data, MDB_NEXT_DUP);
-		}
-		mdb_cursor_close(c);
-		rc = rc == MDB_NOTFOUND ? CRM_ENOTFOUND : rc ?
-		    crm_mdb_err(rc, "cannot read the index") : 0;
 	}
+	crm_ids_release(&ids);
 	crm_buf_release(&k);
 	return rc;
 }

@@ -9,7 +9,12 @@
 
 #include "internal.h"
 
-#define MAP_START ((size_t)32 << 20)
+/*
+ * The map is address space, not disk: the file grows only as pages are
+ * used.  Starting large means few stores ever grow it; when one does,
+ * the write is run again with a map twice the size.
+ */
+size_t crm_map_start = (size_t)1 << 30;
 
 static int mapfull;
 
@@ -180,8 +185,7 @@ open_dbis(crm_db *db, MDB_txn *txn, unsigned f)
 	if ((rc = mdb_dbi_open(txn, "meta", f, &db->meta)) ||
 	    (rc = mdb_dbi_open(txn, "records", f | MDB_INTEGERKEY,
 	    &db->recs)) ||
-	    (rc = mdb_dbi_open(txn, "index", f | MDB_DUPSORT | MDB_DUPFIXED,
-	    &db->idx)) ||
+	    (rc = mdb_dbi_open(txn, "index", f, &db->idx)) ||
 	    (rc = mdb_dbi_open(txn, "journal", f, &db->journal)))
 		return rc;
 	return 0;
@@ -271,7 +275,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	crm_buf_init(&db->command, 0);
 	if ((rc = mdb_env_create(&db->env)) ||
 	    (rc = mdb_env_set_maxdbs(db->env, 8)) ||
-	    (rc = mdb_env_set_mapsize(db->env, MAP_START)) ||
+	    (rc = mdb_env_set_mapsize(db->env, crm_map_start)) ||
 	    (rc = mdb_env_open(db->env, dir, flags & CRM_RDONLY ?
 	    MDB_RDONLY : 0, 0600))) {
 		if (rc == ENOENT && (flags & CRM_RDONLY))
@@ -559,12 +563,11 @@ crm_schema_apply(crm_txn *t, const char *yaml, size_t len)
 {
 	crm_db *db = t->db;
 	crm_schema *n, *old = db->schema;
-	crm_rec *r = calloc(1, sizeof *r);
+	crm_rec *r = crm_rec_alloc();
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
 
-	crm_buf_init(&r->arena, 0);
 	if ((rc = crm_schema_parse(&n, yaml, len)))
 		goto out;
 	/* the new names are numbered before the records are checked */
