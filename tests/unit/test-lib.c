@@ -479,6 +479,81 @@ test_store(void)
 	}
 }
 
+struct bulk {
+	crm_input *in;
+	int runs;
+};
+
+static int
+bulk(crm_txn *t, void *arg)
+{
+	struct bulk *b = arg;
+	crm_rec *r;
+	char *line;
+	size_t len;
+	int rc;
+
+	b->runs++;
+	if ((rc = crm_input_rewind(b->in)) ||
+	    (rc = crm_rec_new(t, "person", &r)))
+		return rc;
+	while (!(rc = crm_input_line(b->in, &line, &len))) {
+		crm_rec_clear(r);
+		if ((rc = crm_rec_set_json(r, line, len)) ||
+		    (rc = crm_rec_put(t, r)))
+			break;
+	}
+	crm_rec_free(r);
+	return rc == CRM_ENOTFOUND ? 0 : rc;
+}
+
+/* A store whose map is far too small: the write grows it and runs again,
+ * reading the (unseekable) input a second time from its copy. */
+static void
+test_growth(void)
+{
+	struct crm_buf data = CRM_BUF_INIT;
+	struct bulk b = { NULL, 0 };
+	struct crm_ids ids = { 0 };
+	crm_db *db;
+	crm_txn *t;
+	FILE *f;
+	size_t i, n = 20000;
+	char cmd[128];
+
+	for (i = 0; i < n; i++)
+		crm_buf_addf(&data, "{\"name\":\"Person %zu Growth\","
+		    "\"email\":\"p%zu@grow.example\",\"phone\":"
+		    "\"+42190%07zu\",\"tags\":[\"t%zu\"]}\n", i, i, i,
+		    i % 7);
+	snprintf(dir, sizeof dir, "/tmp/crm-unit.XXXXXX");
+	CHECK(mkdtemp(dir) != NULL);
+	crm_map_start = 256 << 10;
+	CHECK(!crm_db_open(&db, dir, 0));
+	f = fmemopen(data.buf, data.len, "r");
+	crm_input_open(&b.in, f);
+	CHECK(!crm_write(db, bulk, &b));
+	CHECK(b.runs > 1);
+	printf("# %d runs to grow the map\n", b.runs);
+	CHECK(!crm_read(db, &t));
+	CHECK(!crm_find_email(t, "p19999@grow.example", &ids) && ids.n == 1 &&
+	    ids.v[0] == n);
+	ids.n = 0;
+	CHECK(!crm_find_name(t, "growth", &ids) && ids.n == n);
+	ids.n = 0;
+	CHECK(!crm_find_phone(t, "0900012345", &ids) && ids.n == 1 &&
+	    ids.v[0] == 12346);
+	crm_txn_end(t);
+	crm_input_close(b.in);
+	fclose(f);
+	crm_db_close(db);
+	crm_ids_release(&ids);
+	crm_buf_release(&data);
+	crm_map_start = (size_t)1 << 30;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int
 main(void)
 {
@@ -491,6 +566,7 @@ main(void)
 	test_csv();
 	test_sorter();
 	test_store();
+	test_growth();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
 }
