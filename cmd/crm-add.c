@@ -135,6 +135,40 @@ add_stdin(crm_txn *t, void *arg)
 	return rc == CRM_ENOTFOUND ? 0 : rc;
 }
 
+static void
+print_ids(const struct crm_opts *o, const struct crm_ids *ids)
+{
+	size_t i;
+
+	if (o->header && ids->n)
+		printf("id%c", o->nul ? '\0' : '\n');
+	for (i = 0; i < ids->n; i++)
+		printf("%llu%c", (unsigned long long)ids->v[i],
+		    o->nul ? '\0' : '\n');
+}
+
+/* -j, -f: the records as they were stored */
+static void
+print_records(crm_db *db, crm_out *out, const struct crm_ids *ids)
+{
+	crm_txn *t;
+	crm_rec *r;
+	size_t i;
+	int rc;
+
+	if ((rc = crm_read(db, &t)))
+		crm_fail(rc, "cannot read");
+	for (i = 0; i < ids->n && !rc; i++) {
+		if ((rc = crm_rec_get(t, ids->v[i], &r)))
+			crm_fail(rc, "cannot read");
+		rc = crm_out_rec(out, t, r);
+		crm_rec_free(r);
+	}
+	if (crm_out_free(out) || rc)
+		crm_die(3, "cannot write the output");
+	crm_txn_end(t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -145,9 +179,10 @@ main(int argc, char **argv)
 		{ 0, 0, 0, 0 }
 	};
 	struct crm_opts o = { 0 };
+	static const char *const cols[] = { "id", NULL };
 	struct ctx c = { 0 };
+	crm_out *out = NULL;
 	crm_db *db;
-	size_t i;
 	int ch, rc, status;
 
 	crm_progname = "crm-add";
@@ -179,6 +214,10 @@ main(int argc, char **argv)
 	db = crm_open_or_die(&o, 0, argc, argv);
 	if (!crm_schema_hastype(crm_db_schema(db), c.type))
 		crm_fail(CRM_EINVAL, NULL);
+	/* a bad template is bad input: found before anything is written */
+	if ((o.json || o.format) &&
+	    (rc = crm_out_new(&out, &o, crm_db_schema(db), cols)))
+		crm_fail(rc, NULL);
 	if (c.nassign) {
 		rc = crm_write(db, add_args, &c);
 	} else {
@@ -188,13 +227,10 @@ main(int argc, char **argv)
 	}
 	if (rc)
 		crm_fail(rc, "cannot add");
-	for (i = 0; i < c.ids.n; i++) {
-		if (o.json)
-			printf("{\"id\":%llu}", (unsigned long long)c.ids.v[i]);
-		else
-			printf("%llu", (unsigned long long)c.ids.v[i]);
-		putchar(o.nul ? '\0' : '\n');
-	}
+	if (out)
+		print_records(db, out, &c.ids);
+	else
+		print_ids(&o, &c.ids);
 	crm_ids_release(&c.ids);
 	status = fflush(stdout) || ferror(stdout) ? 3 : 0;
 	crm_db_close(db);
