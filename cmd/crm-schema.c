@@ -64,7 +64,7 @@ main(int argc, char **argv)
 	struct apply a;
 	const char *cmd;
 	crm_db *db;
-	size_t i, len;
+	size_t i;
 	int ch, rc;
 
 	crm_progname = "crm-schema";
@@ -130,9 +130,14 @@ main(int argc, char **argv)
 		s = crm_db_schema(db);
 	}
 	if (!strcmp(cmd, "show")) {
-		const char *text = crm_schema_text(s, &len);
+		struct crm_buf text = CRM_BUF_INIT;
 
-		fwrite(text, 1, len, stdout);
+		if (!db)
+			crm_buf_addstr(&text, crm_schema_default);
+		else if ((rc = crm_db_schema_text(db, &text)))
+			crm_fail(rc, "cannot read the schema");
+		fwrite(text.buf, 1, text.len, stdout);
+		crm_buf_release(&text);
 	} else if (!strcmp(cmd, "types")) {
 		for (i = 0; i < crm_schema_ntypes(s); i++)
 			puts(crm_schema_typename(s, i));

@@ -106,7 +106,6 @@ int crm_schema_parse(crm_schema **sp, const char *yaml, size_t len);
 void crm_schema_free(crm_schema *s);
 /* The default schema compiled into the library (schema/default.yaml). */
 extern const char crm_schema_default[];
-const char *crm_schema_text(const crm_schema *s, size_t *lenp);
 size_t crm_schema_ntypes(const crm_schema *s);
 const char *crm_schema_typename(const crm_schema *s, size_t i);
 /* Is name a type?  Sets a "did you mean" message when not. */
@@ -138,6 +137,8 @@ void crm_db_close(crm_db *db);
 /* The command line recorded in the journal with each write. */
 void crm_db_set_command(crm_db *db, int argc, char **argv);
 const crm_schema *crm_db_schema(crm_db *db);
+/* The schema's YAML text, as applied, appended to out. */
+int crm_db_schema_text(crm_db *db, struct crm_buf *out);
 
 /* A read-only transaction; end it with crm_txn_end(). */
 int crm_read(crm_db *db, crm_txn **tp);

@@ -48,7 +48,7 @@ struct crm_type {
 };
 
 struct crm_schema {
-	char *text;
+	char *text;		/* the YAML, when parsed from it */
 	size_t len;
 	char country[3];
 	struct crm_type *types;
@@ -70,6 +70,10 @@ const struct crm_field *crm_type_field_id(const struct crm_type *t,
 /* The closest name to a misspelt one, or NULL. */
 const char *crm_schema_suggest(const crm_schema *s, const struct crm_type *t,
     const char *name);
+
+/* The compiled schema kept beside the YAML, read at every start. */
+void crm_schema_encode(const crm_schema *s, struct crm_buf *b);
+int crm_schema_decode(crm_schema **sp, const void *blob, size_t len);
 
 /* The store's dictionaries give each field and type name a lasting number. */
 struct crm_dict {
@@ -118,6 +122,7 @@ struct crm_db {
 	char *dir;
 	crm_schema *schema;
 	struct crm_dict fields, types;
+	struct crm_buf blob;	/* the compiled schema loaded */
 	struct crm_buf command;
 	size_t mapsize;
 	unsigned flags;

@@ -564,14 +564,6 @@ crm_schema_bind(crm_schema *s, struct crm_dict *fields,
 	return 0;
 }
 
-const char *
-crm_schema_text(const crm_schema *s, size_t *lenp)
-{
-	if (lenp)
-		*lenp = s->len;
-	return s->text;
-}
-
 size_t
 crm_schema_ntypes(const crm_schema *s)
 {
@@ -719,5 +711,169 @@ crm_schema_hasfield(const crm_schema *s, const char *name)
 	for (i = 0; i < s->ntypes; i++)
 		if (crm_type_field(&s->types[i], name))
 			return 1;
+	return 0;
+}
+
+/*
+ * The compiled schema: what the YAML says, with the store's numbers for
+ * names, in a form that loads without a YAML parser.  Every command
+ * reads it at start, so it must be cheap.
+ */
+#define BLOB_MAGIC "crm-schema-1"
+enum { HAS_DEF = 1 << 8, HAS_TO = 1 << 9 };
+
+static void
+putstr(struct crm_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	crm_put_varint(b, n);
+	crm_buf_add(b, s ? s : "", n);
+}
+
+void
+crm_schema_encode(const crm_schema *s, struct crm_buf *b)
+{
+	size_t i, j, k;
+
+	crm_buf_addstr(b, BLOB_MAGIC);
+	putstr(b, s->country);
+	crm_put_varint(b, s->ntypes);
+	for (i = 0; i < s->ntypes; i++) {
+		const struct crm_type *t = &s->types[i];
+
+		putstr(b, t->name);
+		crm_put_varint(b, t->tid);
+		crm_put_varint(b, t->nfields);
+		for (j = 0; j < t->nfields; j++) {
+			const struct crm_field *f = &t->fields[j];
+
+			putstr(b, f->name);
+			crm_put_varint(b, f->fid);
+			crm_put_varint(b, f->type);
+			crm_put_varint(b, f->flags | (f->def ? HAS_DEF : 0) |
+			    (f->to ? HAS_TO : 0));
+			if (f->def)
+				putstr(b, f->def);
+			if (f->to)
+				putstr(b, f->to);
+			crm_put_varint(b, f->nvals);
+			for (k = 0; k < f->nvals; k++) {
+				putstr(b, f->vals[k].name);
+				crm_put_varint(b, (uint64_t)(f->vals[k].
+				    probability + 1));
+				crm_put_varint(b, f->vals[k].state);
+			}
+		}
+	}
+	crm_put_varint(b, s->nkinds);
+	for (i = 0; i < s->nkinds; i++)
+		putstr(b, s->kinds[i]);
+}
+
+struct rd {
+	const unsigned char *p, *e;
+	int bad;
+};
+
+static uint64_t
+getnum(struct rd *r)
+{
+	uint64_t v = 0;
+
+	if (!r->bad && crm_get_varint(&r->p, r->e, &v))
+		r->bad = 1;
+	return v;
+}
+
+static char *
+getstr(struct rd *r)
+{
+	uint64_t n = getnum(r);
+	char *s;
+
+	if (r->bad || n > (uint64_t)(r->e - r->p)) {
+		r->bad = 1;
+		return strdup("");
+	}
+	s = crm_xstrndup((const char *)r->p, (size_t)n);
+	r->p += n;
+	return s;
+}
+
+/* Counts come from the store; cap them so damage cannot ask for much. */
+static size_t
+getcount(struct rd *r)
+{
+	uint64_t n = getnum(r);
+
+	if (n > (uint64_t)(r->e - r->p)) {
+		r->bad = 1;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+int
+crm_schema_decode(crm_schema **sp, const void *blob, size_t len)
+{
+	struct rd r = { blob, (const unsigned char *)blob + len, 0 };
+	crm_schema *s;
+	size_t i, j, k, ml = strlen(BLOB_MAGIC);
+	char *c;
+
+	*sp = NULL;
+	if (len < ml || memcmp(blob, BLOB_MAGIC, ml))
+		return crm_seterr(CRM_ESTORE, "the stored schema is damaged");
+	r.p += ml;
+	s = calloc(1, sizeof *s);
+	c = getstr(&r);
+	snprintf(s->country, sizeof s->country, "%s", c);
+	free(c);
+	s->ntypes = getcount(&r);
+	s->types = calloc(s->ntypes ? s->ntypes : 1, sizeof *s->types);
+	for (i = 0; i < s->ntypes && !r.bad; i++) {
+		struct crm_type *t = &s->types[i];
+
+		t->name = getstr(&r);
+		t->tid = (unsigned)getnum(&r);
+		t->nfields = getcount(&r);
+		t->fields = calloc(t->nfields ? t->nfields : 1,
+		    sizeof *t->fields);
+		for (j = 0; j < t->nfields && !r.bad; j++) {
+			struct crm_field *f = &t->fields[j];
+			unsigned fl;
+
+			f->name = getstr(&r);
+			f->fid = (unsigned)getnum(&r);
+			f->type = (enum crm_ftype)getnum(&r);
+			fl = (unsigned)getnum(&r);
+			f->flags = fl & 0xff;
+			if (fl & HAS_DEF)
+				f->def = getstr(&r);
+			if (fl & HAS_TO)
+				f->to = getstr(&r);
+			f->nvals = getcount(&r);
+			f->vals = calloc(f->nvals ? f->nvals : 1,
+			    sizeof *f->vals);
+			for (k = 0; k < f->nvals && !r.bad; k++) {
+				f->vals[k].name = getstr(&r);
+				f->vals[k].probability =
+				    (int)getnum(&r) - 1;
+				f->vals[k].state = (enum crm_state)getnum(&r);
+			}
+			if (f->type > FT_REF)
+				r.bad = 1;
+		}
+	}
+	s->nkinds = getcount(&r);
+	s->kinds = calloc(s->nkinds ? s->nkinds : 1, sizeof *s->kinds);
+	for (i = 0; i < s->nkinds && !r.bad; i++)
+		s->kinds[i] = getstr(&r);
+	if (r.bad || r.p != r.e) {
+		crm_schema_free(s);
+		return crm_seterr(CRM_ESTORE, "the stored schema is damaged");
+	}
+	*sp = s;
 	return 0;
 }

@@ -162,19 +162,38 @@ dict_save(crm_db *db, MDB_txn *txn, const char *key, struct crm_dict *d)
 static int
 bind(crm_db *db, MDB_txn *txn, crm_schema *s)
 {
+	MDB_val d;
 	int grew, rc;
 
+	dict_free(&db->fields);
+	dict_free(&db->types);
+	if (!get_meta(db, txn, "fields", &d))
+		dict_load(&db->fields, &d);
+	if (!get_meta(db, txn, "types", &d))
+		dict_load(&db->types, &d);
 	if ((rc = crm_schema_bind(s, &db->fields, &db->types, &grew)))
 		return rc;
 	if (!grew)
 		return 0;
-	if (!txn)
-		return crm_seterr(CRM_ESTORE, "the schema names fields the "
-		    "store does not know");
 	if ((rc = dict_save(db, txn, "fields", &db->fields)) ||
 	    (rc = dict_save(db, txn, "types", &db->types)))
 		return rc;
 	return 0;
+}
+
+/* Store schema s: the YAML text as written, and compiled. */
+static int
+save_schema(crm_db *db, MDB_txn *txn, const crm_schema *s, const char *text,
+    size_t len)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	int rc;
+
+	crm_schema_encode(s, &b);
+	if (!(rc = put_meta(db, txn, "schema", text, len)))
+		rc = put_meta(db, txn, "schema.bin", b.buf, b.len);
+	crm_buf_release(&b);
+	return rc;
 }
 
 static int
@@ -191,32 +210,26 @@ open_dbis(crm_db *db, MDB_txn *txn, unsigned f)
 	return 0;
 }
 
+/* Load the compiled schema, unless the one loaded is still current. */
 static int
-load(crm_db *db, MDB_txn *txn, MDB_txn *wtxn)
+load(crm_db *db, MDB_txn *txn)
 {
+	crm_schema *s;
 	MDB_val v;
 	int rc;
 
-	if ((rc = get_meta(db, txn, "schema", &v)))
+	if ((rc = get_meta(db, txn, "schema.bin", &v)))
 		return crm_mdb_err(rc, "cannot read the schema");
-	if (db->schema && v.mv_size == db->schema->len &&
-	    !memcmp(v.mv_data, db->schema->text, v.mv_size))
+	if (db->schema && v.mv_size == db->blob.len &&
+	    !memcmp(v.mv_data, db->blob.buf, v.mv_size))
 		return 0;
-	dict_free(&db->fields);
-	dict_free(&db->types);
-	{
-		MDB_val d;
-
-		if (!get_meta(db, txn, "fields", &d))
-			dict_load(&db->fields, &d);
-		if (!get_meta(db, txn, "types", &d))
-			dict_load(&db->types, &d);
-	}
+	if ((rc = crm_schema_decode(&s, v.mv_data, v.mv_size)))
+		return rc;
 	crm_schema_free(db->schema);
-	db->schema = NULL;
-	if ((rc = crm_schema_parse(&db->schema, v.mv_data, v.mv_size)))
-		return crm_errprefix(CRM_ESTORE, "the stored schema: ");
-	return bind(db, wtxn, db->schema);
+	db->schema = s;
+	crm_buf_reset(&db->blob);
+	crm_buf_add(&db->blob, v.mv_data, v.mv_size);
+	return 0;
 }
 
 static int
@@ -233,17 +246,20 @@ create(crm_db *db)
 		rc = crm_mdb_err(rc, "cannot create the store");
 		goto abort;
 	}
-	if (get_meta(db, txn, "schema", &v) == MDB_NOTFOUND) {
+	/* another process may have made it meanwhile */
+	if (get_meta(db, txn, "schema.bin", &v) == MDB_NOTFOUND) {
 		size_t len = strlen(crm_schema_default);
 
 		if ((rc = crm_schema_parse(&s, crm_schema_default, len)))
 			goto abort;
+		rc = bind(db, txn, s);
+		if (!rc)
+			rc = save_schema(db, txn, s, crm_schema_default, len);
 		crm_schema_free(s);
-		if ((rc = put_meta(db, txn, "schema", crm_schema_default,
-		    len)) || (rc = put_meta(db, txn, "version", "1", 1)))
+		if (rc || (rc = put_meta(db, txn, "version", "1", 1)))
 			goto abort;
 	}
-	if ((rc = load(db, txn, txn)))
+	if ((rc = load(db, txn)))
 		goto abort;
 	if ((rc = mdb_txn_commit(txn)))
 		return crm_mdb_err(rc, "cannot write the store");
@@ -273,6 +289,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	db->dir = strdup(dir);
 	db->flags = flags;
 	crm_buf_init(&db->command, 0);
+	crm_buf_init(&db->blob, 0);
 	if ((rc = mdb_env_create(&db->env)) ||
 	    (rc = mdb_env_set_maxdbs(db->env, 8)) ||
 	    (rc = mdb_env_set_mapsize(db->env, crm_map_start)) ||
@@ -294,7 +311,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	rc = open_dbis(db, txn, 0);
 	if (!rc) {
 		/* commit, not abort: the DBI handles must outlive it */
-		if ((rc = load(db, txn, NULL))) {
+		if ((rc = load(db, txn))) {
 			mdb_txn_abort(txn);
 			goto fail;
 		}
@@ -332,6 +349,7 @@ crm_db_close(crm_db *db)
 	crm_schema_free(db->schema);
 	dict_free(&db->fields);
 	dict_free(&db->types);
+	crm_buf_release(&db->blob);
 	crm_buf_release(&db->command);
 	free(db->dir);
 	free(db);
@@ -485,7 +503,7 @@ crm_write(crm_db *db, crm_write_fn *fn, void *arg)
 		t.next_id = meta_u64(db, t.txn, "next_id", 1);
 		t.txn_id = meta_u64(db, t.txn, "next_txn", 1);
 		/* another process may have changed the schema meanwhile */
-		rc = load(db, t.txn, t.txn);
+		rc = load(db, t.txn);
 		if (!rc)
 			rc = fn(&t, arg);
 		if (!rc)
@@ -591,16 +609,38 @@ crm_schema_apply(crm_txn *t, const char *yaml, size_t len)
 			rc = crm_mdb_err(rc, "cannot read the records");
 		goto out;
 	}
-	if ((rc = crm_journal_schema(t, old->text, old->len)) ||
-	    (rc = put_meta(db, t->txn, "schema", n->text, n->len)))
+	if ((rc = get_meta(db, t->txn, "schema", &v))) {
+		rc = crm_mdb_err(rc, "cannot read the schema");
+		goto out;
+	}
+	if ((rc = crm_journal_schema(t, v.mv_data, v.mv_size)) ||
+	    (rc = save_schema(db, t->txn, n, yaml, len)))
 		goto out;
 	db->schema = n;
 	n = NULL;
+	crm_buf_reset(&db->blob);	/* the next load reads it anew */
 	rc = crm_index_rebuild(t);
 	/* records handed out under the old schema may still point into it */
 	crm_schema_free(old);
 out:
 	crm_schema_free(n);
 	crm_rec_free(r);
+	return rc;
+}
+
+int
+crm_db_schema_text(crm_db *db, struct crm_buf *out)
+{
+	MDB_txn *txn;
+	MDB_val v;
+	int rc;
+
+	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+		return crm_mdb_err(rc, "cannot read the store");
+	if ((rc = get_meta(db, txn, "schema", &v)))
+		rc = crm_mdb_err(rc, "cannot read the schema");
+	else
+		crm_buf_add(out, v.mv_data, v.mv_size);
+	mdb_txn_abort(txn);
 	return rc;
 }

@@ -254,6 +254,29 @@ test_schema(void)
 	}
 	CHECK(!crm_schema_parse(&s, crm_schema_default,
 	    strlen(crm_schema_default)));
+	/* the compiled form round-trips */
+	if (s) {
+		struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+		crm_schema *d;
+
+		crm_schema_encode(s, &a);
+		CHECK(!crm_schema_decode(&d, a.buf, a.len));
+		if (d) {
+			crm_schema_encode(d, &b);
+			CHECK(a.len == b.len && !memcmp(a.buf, b.buf, a.len));
+			CHECK(crm_schema_type(d, "deal") &&
+			    crm_type_field(crm_schema_type(d, "deal"),
+			    "stage")->vals[4].probability == 100);
+			crm_schema_free(d);
+		}
+		CHECK(crm_schema_decode(&d, a.buf, a.len - 1) == CRM_ESTORE);
+		a.buf[20] ^= 0x55;
+		crm_schema_free(d);
+		crm_schema_decode(&d, a.buf, a.len);	/* must not crash */
+		crm_schema_free(d);
+		crm_buf_release(&a);
+		crm_buf_release(&b);
+	}
 	crm_schema_free(s);
 }
 
