@@ -86,7 +86,7 @@ add_stdin(crm_txn *t, void *arg)
 	struct crm_csv hdr, row;
 	crm_rec *r;
 	char *line;
-	size_t len, i;
+	size_t len, i, lineno = 0;
 	int rc;
 
 	c->ids.n = 0;
@@ -113,21 +113,22 @@ add_stdin(crm_txn *t, void *arg)
 				break;
 			if (row.n == 1 && !row.len[0])
 				continue;
-			crm_txn_setline(t, crm_input_lineno(c->in));
+			lineno = row.line;
+			crm_txn_setline(t, lineno);
 			rc = fill_csv(r, &hdr, &row);
 		} else {
 			if ((rc = crm_input_line(c->in, &line, &len)))
 				break;
 			if (!len || strspn(line, " \t") == len)
 				continue;
-			crm_txn_setline(t, crm_input_lineno(c->in));
+			lineno = crm_input_lineno(c->in);
+			crm_txn_setline(t, lineno);
 			rc = crm_rec_set_json(r, line, len);
 		}
 		if (!rc)
 			rc = put(t, r, c);
 		if (rc && rc != CRM_ESTORE)
-			crm_errprefix(rc, "line %zu: ",
-			    crm_input_lineno(c->in));
+			crm_errprefix(rc, "line %zu: ", lineno);
 	}
 	crm_csv_release(&hdr);
 	crm_csv_release(&row);

@@ -16,7 +16,7 @@ rm(crm_txn *t, void *arg)
 	int rc = 0;
 
 	for (i = 0; i < ids->n && !rc; i++)
-		rc = crm_rec_del(t, ids->v[i], flags);
+		rc = crm_rec_del(t, ids->v[i], flags, ids);
 	return rc;
 }
 

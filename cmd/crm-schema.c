@@ -92,6 +92,28 @@ main(int argc, char **argv)
 		if (argc != 2)
 			crm_usage(usage);
 		a.text = slurp(argv[1], &a.len);
+		if (nflag) {
+			/* a dry run creates no store: without one, there
+			 * are no records to check against */
+			char *dir = crm_db_dir(o.db);
+			crm_schema *s;
+
+			rc = dir ? crm_db_open(&db, dir, CRM_RDONLY) :
+			    CRM_ENOSTORE;
+			free(dir);
+			if (rc == CRM_ENOSTORE) {
+				if ((rc = crm_schema_parse(&s, a.text,
+				    a.len)))
+					crm_die(crm_exitcode(rc), "%s: %s",
+					    argv[1], crm_errmsg());
+				crm_schema_free(s);
+				free((char *)a.text);
+				return 0;
+			}
+			if (rc)
+				crm_fail(rc, "cannot open the store");
+			crm_db_close(db);
+		}
 		db = crm_open_or_die(&o, 0, argc, argv);
 		rc = crm_write(db, apply, &a);
 		if (rc && rc != CRM_EABORT) {

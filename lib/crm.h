@@ -94,7 +94,8 @@ int crm_email_valid(const char *s);
 int crm_date_valid(const char *s);
 /* Seconds since the epoch of an ISO 8601 date-time; CRM_EINVAL if bad. */
 int crm_datetime_parse(const char *s, int64_t *t);
-/* Format t as ISO 8601 in UTC ("2026-11-23T17:40:00Z"). */
+/* Format t as ISO 8601 in local time with its offset
+ * ("2026-11-23T18:40:00+01:00"). */
 void crm_datetime_fmt(struct crm_buf *out, int64_t t);
 /* Escape a value for one-line output: \t \n \r \\. */
 void crm_escape(struct crm_buf *out, const char *s, size_t len);
@@ -194,7 +195,14 @@ int crm_rec_put(crm_txn *t, crm_rec *r);
 enum crm_del_flags {
 	CRM_DEL_UNLINK = 1 << 0,	/* clear references to the record */
 };
-int crm_rec_del(crm_txn *t, uint64_t id, unsigned flags);
+/*
+ * Remove a record.  References to it from other records refuse the
+ * removal (or are cleared, with CRM_DEL_UNLINK), except from records in
+ * also (sorted; may be NULL): those go in the same command.
+ */
+struct crm_ids;
+int crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
+    const struct crm_ids *also);
 /* The record holding a unique value of r (e.g. its e-mail), if any. */
 int crm_rec_find_unique(crm_txn *t, const crm_rec *r, uint64_t *idp);
 
@@ -237,6 +245,7 @@ struct crm_csv {
 	size_t *len;
 	size_t n;
 	int delim;		/* detected from the first record */
+	size_t line;		/* where the record starts */
 	struct crm_buf rec;
 	size_t *off, nalloc;
 };

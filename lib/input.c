@@ -182,7 +182,7 @@ crm_csv_read(crm_input *in, struct crm_csv *c)
 	crm_buf_reset(&c->rec);
 	if ((rc = crm_input_line(in, &s, &len)))
 		return rc;
-	first = crm_input_lineno(in);
+	c->line = first = crm_input_lineno(in);
 	if (!c->delim)
 		detect(c, s, len);
 	for (;;) {

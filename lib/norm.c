@@ -161,30 +161,33 @@ crm_tokens(const char *s, size_t len,
 	return rc;
 }
 
+/* Edit distance counting a swap of two neighbours as one edit ("nmae"). */
 size_t
 crm_distance(const char *a, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j, *row, prev, tmp, d;
+	size_t la = strlen(a), lb = strlen(b), i, j, d, *m;
 
-	row = crm_xmalloc((lb + 1) * sizeof *row);
+	m = crm_xmalloc((la + 1) * (lb + 1) * sizeof *m);
+#define M(i, j) m[(i) * (lb + 1) + (j)]
+	for (i = 0; i <= la; i++)
+		M(i, 0) = i;
 	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
+		M(0, j) = j;
+	for (i = 1; i <= la; i++)
 		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			d = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < d)
-				d = row[j] + 1;
-			if (row[j - 1] + 1 < d)
-				d = row[j - 1] + 1;
-			row[j] = d;
-			prev = tmp;
+			d = M(i - 1, j - 1) + (a[i - 1] != b[j - 1]);
+			if (M(i - 1, j) + 1 < d)
+				d = M(i - 1, j) + 1;
+			if (M(i, j - 1) + 1 < d)
+				d = M(i, j - 1) + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && M(i - 2, j - 2) + 1 < d)
+				d = M(i - 2, j - 2) + 1;
+			M(i, j) = d;
 		}
-	}
-	d = row[lb];
-	free(row);
+	d = M(la, lb);
+#undef M
+	free(m);
 	return d;
 }
 

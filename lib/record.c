@@ -451,8 +451,25 @@ arena_free(void *p)
 		free(p);
 }
 
+/* Does a JSON text hold the escape \u0000, which C strings cannot? */
+static int
+has_nul_escape(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && i + 5 < len &&
+		    !memcmp(s + i + 2, "0000", 4))
+			return 1;
+		i++;		/* the escaped character */
+	}
+	return 0;
+}
+
 static cJSON *
-parse_json(const char *json, size_t len)
+parse_json(const char *json, size_t len, const char **end)
 {
 	cJSON_Hooks hooks = { arena_alloc, arena_free };
 	cJSON *root;
@@ -463,7 +480,7 @@ parse_json(const char *json, size_t len)
 	}
 	arena.used = 0;
 	cJSON_InitHooks(&hooks);
-	root = cJSON_ParseWithLength(json, len);
+	root = cJSON_ParseWithLengthOpts(json, len, end, 0);
 	cJSON_InitHooks(NULL);
 	return root;
 }
@@ -482,13 +499,23 @@ free_json(cJSON *root)
 int
 crm_rec_set_json(crm_rec *r, const char *json, size_t len)
 {
-	cJSON *root = parse_json(json, len), *it, *x;
+	const char *e = NULL;
+	cJSON *root, *it, *x;
 	const struct crm_field *f;
 	int rc = 0;
 
-	if (!root) {
-		const char *e = cJSON_GetErrorPtr();
-
+	if (has_nul_escape(json, len))
+		return crm_seterr(CRM_EINVAL, "a NUL character (\\u0000) "
+		    "in a JSON string");
+	root = parse_json(json, len, &e);
+	if (root && e)		/* only blanks may follow the value */
+		while (e < json + len && strchr(" \t\r\n", *e))
+			e++;
+	if (!root || e != json + len) {
+		if (root)
+			free_json(root);
+		else
+			e = cJSON_GetErrorPtr();
 		return crm_seterr(CRM_EINVAL, "bad JSON at column %zu",
 		    e && e >= json && e <= json + len ?
 		    (size_t)(e - json) + 1 : (size_t)1);
@@ -843,15 +870,48 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	return rc;
 }
 
+static int
+in_sorted(const struct crm_ids *ids, uint64_t id)
+{
+	size_t lo = 0, hi = ids ? ids->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids->v[mid] == id)
+			return 1;
+		if (ids->v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Drop every value of fid that points at id. */
+static void
+unlink_ref(crm_rec *r, unsigned fid, uint64_t id)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < r->n; i++)
+		if (r->v[i].fid != fid ||
+		    strtoull(r->arena.buf + r->v[i].off, NULL, 10) != id)
+			r->v[j++] = r->v[i];
+	r->n = j;
+}
+
 int
-crm_rec_del(crm_txn *t, uint64_t id, unsigned flags)
+crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
+    const struct crm_ids *also)
 {
 	struct crm_ids refs = { 0 };
 	struct crm_buf enc = CRM_BUF_INIT, list = CRM_BUF_INIT;
 	const crm_schema *s = crm_txn_schema(t);
 	crm_rec *old = NULL, *other;
 	MDB_val k = { sizeof id, &id };
-	size_t i, j, n;
+	unsigned done[64];
+	size_t i, j, d, n, ndone = 0;
 	int rc;
 
 	if ((rc = crm_index_flush(t)))
@@ -862,41 +922,39 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags)
 		    (unsigned long long)id);
 	if (rc)
 		return rc;
-	/* who points here, by every ref field */
+	/* who points here, through each ref field (a name is one field) */
 	for (i = 0; i < s->ntypes && !rc; i++)
 		for (j = 0; j < s->types[i].nfields && !rc; j++) {
 			const struct crm_field *f = &s->types[i].fields[j];
 
 			if (f->type != FT_REF)
 				continue;
-			n = refs.n;
+			for (d = 0; d < ndone && done[d] != f->fid; d++)
+				;
+			if (d < ndone)
+				continue;
+			if (ndone < 64)
+				done[ndone++] = f->fid;
+			refs.n = 0;
 			rc = crm_find_refs(t, f->name, id, &refs);
 			if (rc == CRM_ENOTFOUND)
 				rc = 0;
-			for (; n < refs.n && !rc; n++) {
-				if (refs.v[n] == id)
+			crm_ids_sort(&refs);
+			for (n = 0; n < refs.n && !rc; n++) {
+				uint64_t by = refs.v[n];
+
+				/* itself, or going in the same command */
+				if (by == id || in_sorted(also, by))
 					continue;
 				if (!(flags & CRM_DEL_UNLINK)) {
 					crm_buf_addf(&list, "%s%llu (%s)",
 					    list.len ? ", " : "",
-					    (unsigned long long)refs.v[n],
-					    f->name);
+					    (unsigned long long)by, f->name);
 					continue;
 				}
-				if ((rc = crm_rec_get(t, refs.v[n], &other)))
+				if ((rc = crm_rec_get(t, by, &other)))
 					break;
-				while (crm_rec_nth(other, f->fid, 0, NULL)) {
-					size_t at;
-
-					for (at = 0; other->v[at].fid !=
-					    f->fid; at++)
-						;
-					memmove(&other->v[at],
-					    &other->v[at + 1],
-					    (other->n - at - 1) *
-					    sizeof *other->v);
-					other->n--;
-				}
+				unlink_ref(other, f->fid, id);
 				rc = crm_rec_put(t, other);
 				crm_rec_free(other);
 			}

@@ -448,8 +448,9 @@ crm_schema_parse(crm_schema **sp, const char *yaml, size_t len)
 			;
 		} else if (!strcmp(ks, "country")) {
 			if (!scalar(v) || !crm_phone_country_known(scalar(v)))
-				rc = bad(v, "country: not a country code "
-				    "crm knows (e.g. SK, CZ, DE, GB, US)");
+				rc = bad(v, "country: '%s' is not a country "
+				    "code crm knows (e.g. SK, CZ, DE, GB, US)",
+				    scalar(v) ? scalar(v) : "");
 			else
 				snprintf(s->country, sizeof s->country, "%s",
 				    scalar(v));

@@ -553,11 +553,28 @@ fits(const crm_rec *r, const crm_schema *n)
 			    of->name, v);
 			break;
 		}
-		if (nf->type == of->type && nf->type != FT_ENUM)
+		if (nf->type == of->type && nf->type != FT_ENUM &&
+		    (nf->type != FT_REF || !nf->to || (of->to &&
+		    !strcmp(of->to, nf->to))))
 			continue;
+		/* times and references are stored in forms of their own */
+		if (nf->type == FT_DATETIME || of->type == FT_DATETIME ||
+		    nf->type == FT_REF || of->type == FT_REF) {
+			rc = crm_seterr(CRM_EINVAL, "record %llu: field '%s' "
+			    "holds a value, and a %s cannot become a %s%s%s",
+			    id, of->name, crm_ftype_names[of->type],
+			    crm_ftype_names[nf->type], nf->to ? " to " : "",
+			    nf->to ? nf->to : "");
+			break;
+		}
+		if (nf->type != FT_TAGS && crm_rec_nth(r, r->v[i].fid, 1,
+		    NULL)) {
+			rc = crm_seterr(CRM_EINVAL, "record %llu: field '%s' "
+			    "holds several values, and a %s holds one", id,
+			    of->name, crm_ftype_names[nf->type]);
+			break;
+		}
 		crm_buf_reset(&b);
-		if (nf->type == FT_DATETIME && of->type == FT_DATETIME)
-			continue;
 		if (crm_value_canon(n, nf, v, &b) || strcmp(b.buf, v))
 			rc = crm_seterr(CRM_EINVAL, "record %llu: field '%s' "
 			    "holds '%s', which is not a valid %s", id,

@@ -105,7 +105,9 @@ test_norm(void)
 	    tok, &b);
 	CHECK_STR(b.buf, "kovo|s|r|o|kosice|");
 	crm_buf_release(&b);
-	CHECK(crm_distance("emial", "email") == 2);
+	CHECK(crm_distance("emial", "email") == 1);
+	CHECK(crm_distance("nmae", "name") == 1);
+	CHECK(crm_distance("kitten", "sitting") == 3);
 	CHECK(crm_distance("", "abc") == 3);
 	CHECK(crm_distance("phone", "phone") == 0);
 	CHECK(crm_utf8_valid("Nováková", strlen("Nováková")));
@@ -406,7 +408,7 @@ set(crm_txn *t, void *arg)
 static int
 del(crm_txn *t, void *arg)
 {
-	return crm_rec_del(t, ((struct op *)arg)->id, 0);
+	return crm_rec_del(t, ((struct op *)arg)->id, 0, NULL);
 }
 
 static size_t
