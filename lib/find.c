@@ -29,6 +29,8 @@ crm_ids_sort(struct crm_ids *ids)
 {
 	size_t i, j;
 
+	if (ids->n < 2)
+		return;
 	qsort(ids->v, ids->n, sizeof *ids->v, cmp_id);
 	for (i = j = 0; i < ids->n; i++)
 		if (!j || ids->v[j - 1] != ids->v[i])
