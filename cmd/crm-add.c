@@ -153,18 +153,11 @@ static void
 print_records(crm_db *db, crm_out *out, const struct crm_ids *ids)
 {
 	crm_txn *t;
-	crm_rec *r;
-	size_t i;
 	int rc;
 
 	if ((rc = crm_read(db, &t)))
 		crm_fail(rc, "cannot read");
-	for (i = 0; i < ids->n && !rc; i++) {
-		if ((rc = crm_rec_get(t, ids->v[i], &r)))
-			crm_fail(rc, "cannot read");
-		rc = crm_out_rec(out, t, r);
-		crm_rec_free(r);
-	}
+	rc = crm_out_ids(out, t, ids);
 	if (crm_out_free(out) || rc)
 		crm_die(3, "cannot write the output");
 	crm_txn_end(t);

@@ -6,7 +6,8 @@
 #include "crm.h"
 
 static const char usage[] =
-    "crm-set [--db DIR] ID...|- field=value|field=|tags+=x|tags-=x ...";
+    "crm-set [-j0] [-f FORMAT] [--db DIR] ID...|- field=value|field=|"
+    "tags+=x|tags-=x ...";
 
 struct ctx {
 	struct crm_ids ids;
@@ -45,8 +46,11 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = { CRM_LONGOPTS, { 0 } };
+	static const char *const cols[] = { "id", NULL };
 	struct crm_opts o = { 0 };
 	struct ctx c = { 0 };
+	crm_out *out = NULL;
+	crm_txn *t;
 	crm_db *db;
 	int ch, rc, nids;
 
@@ -70,8 +74,20 @@ main(int argc, char **argv)
 		crm_die(2, "no records selected");
 
 	db = crm_open_or_die(&o, 0, argc, argv);
+	/* a bad template is bad input: found before anything is written */
+	if ((o.json || o.format) &&
+	    (rc = crm_out_new(&out, &o, crm_db_schema(db), cols)))
+		crm_fail(rc, NULL);
 	if ((rc = crm_write(db, set, &c)))
 		crm_fail(rc, "cannot set");
+	if (out) {
+		if ((rc = crm_read(db, &t)))
+			crm_fail(rc, "cannot read");
+		rc = crm_out_ids(out, t, &c.ids);
+		crm_txn_end(t);
+		if (crm_out_free(out) || rc)
+			crm_die(3, "cannot write the output");
+	}
 	crm_db_close(db);
 	crm_ids_release(&c.ids);
 	return 0;

@@ -267,6 +267,8 @@ typedef struct crm_out crm_out;
 int crm_out_new(crm_out **op, const struct crm_opts *o, const crm_schema *s,
     const char *const *cols);
 int crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r);
+/* The records of ids that exist, each as crm_out_rec prints it. */
+int crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids);
 /* The card of crm-show: every field, and a company's contacts. */
 int crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r);
 /* Flush stdout; an error writing it is returned (EIO or errno). */

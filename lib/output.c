@@ -298,6 +298,26 @@ crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 	return ferror(stdout) ? EIO : 0;
 }
 
+int
+crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids)
+{
+	crm_rec *r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ids->n && !rc; i++) {
+		rc = crm_rec_get(t, ids->v[i], &r);
+		if (rc == CRM_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (!rc)
+			rc = crm_out_rec(o, t, r);
+		crm_rec_free(r);
+	}
+	return rc;
+}
+
 /* The records of other types that refer to r, listed on its card. */
 struct refgroup {
 	char label[80];

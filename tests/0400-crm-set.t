@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0400-crm-set.t - changing fields and tags of records
-plan 28
+plan 30
 
 # bad_set TEXT ARG...: crm-set ARG... exits 2, says TEXT on stderr and
 # leaves the store as it was
@@ -228,4 +228,17 @@ check 'the journal grows with each change' '
 	crm-set 3 note="Volal znova" &&
 	mdb_dump -s journal "$CRM_DB" >j2 &&
 	test "$(wc -l <j2)" -gt "$(wc -l <j1)"
+'
+
+check '-j prints the records as they now are' '
+	crm-set -j 2 3 tags+=nov >out &&
+	jq -r "[.id, (.tags | index(\"nov\") != null)] | @tsv" out >got &&
+	expect got <<-EOF
+	2	true
+	3	true
+	EOF
+'
+
+check 'a bad template is refused before anything is written' '
+	bad_set "unknown field" -f "%{nmae}" 2 tags+=never
 '

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0500-crm-rm.t - removing records
-plan 19
+plan 20
 
 check 'setup: two companies, people, a deal' '
 	crm-add company name="Kovo s.r.o." >ids &&
@@ -163,5 +163,13 @@ check 'a company referred to by a deal is refused, then --unlink' '
 	jq -r "has(\"company\")" out >got &&
 	expect got <<-EOF
 	false
+	EOF
+'
+
+check '-f prints the removed records as they were' '
+	crm-add person name="Gone Soon" email=gone@example.com tags=x >id &&
+	crm-rm -f "%{name} <%{email}> %{tags}" "$(cat id)" >out &&
+	expect out <<-EOF
+	Gone Soon <gone@example.com> x
 	EOF
 '
