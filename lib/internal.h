@@ -45,6 +45,8 @@ struct crm_type {
 	struct crm_field *fields;
 	size_t nfields;
 	size_t line;
+	struct crm_field **byfid;	/* made on first use */
+	unsigned nbyfid;
 };
 
 struct crm_schema {

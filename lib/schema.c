@@ -517,6 +517,7 @@ crm_schema_free(crm_schema *s)
 			free(f->to);
 		}
 		free(t->fields);
+		free(t->byfid);
 		free(t->name);
 	}
 	for (i = 0; i < s->nkinds; i++)
@@ -610,15 +611,22 @@ crm_type_field(const struct crm_type *t, const char *name)
 	return NULL;
 }
 
+/* By number: every value of every record asks, so it is a table. */
 const struct crm_field *
 crm_type_field_id(const struct crm_type *t, unsigned fid)
 {
+	struct crm_type *m = (struct crm_type *)t;
 	size_t i;
 
-	for (i = 0; i < t->nfields; i++)
-		if (t->fields[i].fid == fid)
-			return &t->fields[i];
-	return NULL;
+	if (!t->byfid) {
+		for (i = 0; i < t->nfields; i++)
+			if (t->fields[i].fid >= m->nbyfid)
+				m->nbyfid = t->fields[i].fid + 1;
+		m->byfid = calloc(m->nbyfid + 1, sizeof *m->byfid);
+		for (i = 0; i < t->nfields; i++)
+			m->byfid[t->fields[i].fid] = &m->fields[i];
+	}
+	return fid < t->nbyfid ? t->byfid[fid] : NULL;
 }
 
 int
