@@ -6,16 +6,43 @@
 
 #define KEYMAX 400		/* LMDB keys hold 511 bytes */
 
+/*
+ * An entry is [u16 fid][folded value][n][id in n bytes, big-endian]: the
+ * byte n (1 to 8) ends the value, which holds no bytes below 9, so the
+ * entries of one value sort before those of longer values, by id.
+ */
+#define IDMARK(c) ((unsigned char)(c) >= 1 && (unsigned char)(c) <= 8)
+
 void
 crm_index_key(struct crm_buf *k, unsigned fid, const char *v, size_t n)
 {
-	size_t start = k->len;
+	size_t start = k->len, i;
 
 	crm_buf_addch(k, (int)(fid >> 8 & 0xff));
 	crm_buf_addch(k, (int)(fid & 0xff));
 	crm_fold(k, v, n);
 	if (k->len - start > KEYMAX)
 		crm_buf_setlen(k, start + KEYMAX);
+	for (i = start + 2; i < k->len; i++)
+		if ((unsigned char)k->buf[i] < 9)
+			k->buf[i] = 9;
+}
+
+/* Where the id of an entry starts (the byte n), and the id. */
+static size_t
+entry_split(const unsigned char *e, size_t len, size_t from, uint64_t *id)
+{
+	size_t at, n, i;
+
+	for (at = from < 2 ? 2 : from; at < len && !IDMARK(e[at]); at++)
+		;
+	*id = 0;
+	if (at >= len)
+		return len;
+	n = e[at];
+	for (i = at + 1; i < len && i <= at + n; i++)
+		*id = *id << 8 | e[i];
+	return at;
 }
 
 static void
@@ -45,7 +72,7 @@ addtoken(const char *tok, size_t len, void *arg)
 }
 
 /*
- * Each entry is a key of its own: [u16 fid][folded value][be64 id], with
+ * Each entry is a key of its own: [u16 fid][folded value][n][id], with
  * no data.  Entries of one value sit together in id order, and new ones
  * append.
  */
@@ -87,11 +114,16 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 static void
 entry(struct crm_buf *e, const unsigned char *key, size_t len, uint64_t id)
 {
+	unsigned char b[9];
+	int n = 1;
+
+	while (n < 8 && id >> (8 * n))
+		n++;
+	b[0] = (unsigned char)n;
+	crm_be64(b + 1, id << (8 * (8 - n)));
 	crm_buf_reset(e);
 	crm_buf_add(e, key, len);
-	crm_buf_grow(e, 8);
-	crm_be64((unsigned char *)e->buf + e->len, id);
-	crm_buf_setlen(e, e->len + 8);
+	crm_buf_add(e, b, (size_t)n + 1);
 }
 
 static int
@@ -203,7 +235,8 @@ crm_index_flush(crm_txn *t)
 		crm_buf_add(&last, k.mv_data, k.mv_size);
 	for (;;) {
 		const unsigned char *key;
-		size_t klen;
+		size_t klen, vlen;
+		uint64_t id;
 		uint32_t tag;
 		unsigned flags = 0;
 
@@ -218,13 +251,15 @@ crm_index_flush(crm_txn *t)
 		if (prev.len == klen && !memcmp(prev.buf, key, klen))
 			continue;	/* a token twice in one name */
 		/* one value for two records: wrong where it is unique */
-		if (prev.len == klen && !memcmp(prev.buf, key, klen - 8)) {
+		vlen = entry_split(key, klen, 2, &id);
+		if (prev.len > vlen && !memcmp(prev.buf, key, vlen) &&
+		    IDMARK(prev.buf[vlen])) {
 			const struct crm_field *f = unique_field(s, key);
 
 			if (f) {
 				rc = crm_seterr(CRM_EEXIST, "%s '%.*s' twice "
 				    "(also on line %lu)", f->name,
-				    (int)klen - 10, (const char *)key + 2,
+				    (int)vlen - 2, (const char *)key + 2,
 				    (unsigned long)prevtag);
 				if (tag)
 					crm_errprefix(rc, "line %lu: ",
@@ -266,14 +301,16 @@ crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
 		return crm_mdb_err(rc, "cannot read the index");
 	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
 	while (!rc) {
-		if (key.mv_size < k->len + 8 ||
-		    memcmp(key.mv_data, k->buf, k->len))
+		const unsigned char *e = key.mv_data;
+		uint64_t id;
+
+		if (key.mv_size <= k->len || memcmp(e, k->buf, k->len))
 			break;
-		/* ids begin with a zero byte: exact matches come first */
-		if (!prefix && key.mv_size != k->len + 8)
+		/* the entries of the value itself come first */
+		if (!prefix && !IDMARK(e[k->len]))
 			break;
-		crm_ids_add(out, crm_get_be64((const unsigned char *)
-		    key.mv_data + key.mv_size - 8));
+		entry_split(e, key.mv_size, k->len, &id);
+		crm_ids_add(out, id);
 		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
 	}
 	mdb_cursor_close(c);

@@ -494,6 +494,17 @@ test_store(void)
 	CHECK(crm_write(db, del, &s) == CRM_EINVAL);
 	/* ids are never reused */
 	CHECK(!crm_write(db, add, &b) && b.id == 2);
+	/* an exact look-up does not find longer values, a prefix does */
+	{
+		struct op c = { { "name=Peter Longer",
+			"email=jana@example.sk.example" }, 0 };
+
+		CHECK(!crm_write(db, add, &c) && c.id == 3);
+		CHECK(found(db, crm_find_email, "jana@example.sk", 2) == 1);
+		CHECK(found(db, crm_find_email, "jana@example.sk.example",
+		    3) == 1);
+		CHECK(found(db, crm_find_name, "pet", 0) == 2);
+	}
 	crm_db_close(db);
 	crm_buf_release(&enc);
 	{
