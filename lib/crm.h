@@ -94,6 +94,13 @@ int crm_email_valid(const char *s);
 int crm_date_valid(const char *s);
 /* Seconds since the epoch of an ISO 8601 date-time; CRM_EINVAL if bad. */
 int crm_datetime_parse(const char *s, int64_t *t);
+/*
+ * The one parser of dates a person types: ISO 8601, now, today, tomorrow,
+ * yesterday, weekday names (the next such day, today included), +3d,
+ * -2w, +1m, +1y, +4h, eow, eom, and a day followed by a time ("fri
+ * 10:00").  Local time; now is the moment relative dates count from.
+ */
+int crm_date_parse(const char *s, int64_t now, int64_t *t);
 /* Format t as ISO 8601 in local time with its offset
  * ("2026-11-23T18:40:00+01:00"). */
 void crm_datetime_fmt(struct crm_buf *out, int64_t t);

@@ -162,6 +162,51 @@ test_values(void)
 	crm_buf_release(&b);
 }
 
+static const char *
+date(const char *in)
+{
+	static struct crm_buf b = CRM_BUF_INIT;
+	int64_t t;
+
+	crm_buf_reset(&b);
+	/* now: Monday 2026-11-23 17:40:00 UTC */
+	if (crm_date_parse(in, 1795455600, &t))
+		return "ERR";
+	crm_datetime_fmt(&b, t);
+	return b.buf;
+}
+
+static void
+test_dates(void)
+{
+	CHECK_STR(date("2026-12-01"), "2026-12-01T00:00:00+00:00");
+	CHECK_STR(date("2026-12-01 10:30"), "2026-12-01T10:30:00+00:00");
+	CHECK_STR(date("2026-12-01T10:30:00+01:00"),
+	    "2026-12-01T09:30:00+00:00");
+	CHECK_STR(date("now"), "2026-11-23T17:40:00+00:00");
+	CHECK_STR(date("today"), "2026-11-23T00:00:00+00:00");
+	CHECK_STR(date("tomorrow"), "2026-11-24T00:00:00+00:00");
+	CHECK_STR(date("yesterday 8:15"), "2026-11-22T08:15:00+00:00");
+	CHECK_STR(date("fri"), "2026-11-27T00:00:00+00:00");
+	CHECK_STR(date("Friday 10:00"), "2026-11-27T10:00:00+00:00");
+	CHECK_STR(date("mon"), "2026-11-23T00:00:00+00:00");
+	CHECK_STR(date("sun"), "2026-11-29T00:00:00+00:00");
+	CHECK_STR(date("+3d"), "2026-11-26T17:40:00+00:00");
+	CHECK_STR(date("-2w"), "2026-11-09T17:40:00+00:00");
+	CHECK_STR(date("+1m"), "2026-12-23T17:40:00+00:00");
+	CHECK_STR(date("+1y 09:00"), "2027-11-23T09:00:00+00:00");
+	CHECK_STR(date("+4h"), "2026-11-23T21:40:00+00:00");
+	CHECK_STR(date("eow"), "2026-11-29T23:59:59+00:00");
+	CHECK_STR(date("eom"), "2026-11-30T23:59:59+00:00");
+	CHECK_STR(date(" tomorrow "), "2026-11-24T00:00:00+00:00");
+	CHECK_STR(date("fri 25:00"), "ERR");
+	CHECK_STR(date("someday"), "ERR");
+	CHECK_STR(date("+3x"), "ERR");
+	CHECK_STR(date(""), "ERR");
+	CHECK(crm_date_parse("soon", 0, &(int64_t){ 0 }) == CRM_EINVAL &&
+	    strstr(crm_errmsg(), "'soon'") && strstr(crm_errmsg(), "+3d"));
+}
+
 static void
 test_buf_varint(void)
 {
@@ -597,6 +642,7 @@ main(void)
 	test_phone();
 	test_norm();
 	test_values();
+	test_dates();
 	test_buf_varint();
 	test_schema();
 	test_csv();
