@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -79,6 +80,10 @@ crm_opt(struct crm_opts *o, int c, const char *arg, const char *usage)
 	case 'H':
 		o->header = 1;
 		return 1;
+	case CRM_OPT_NOW:
+		o->now = arg;
+		(void)crm_now(o);	/* a bad --now is a usage error */
+		return 1;
 	case 'h':
 		printf("usage: %s\n", usage);
 		exit(0);
@@ -112,5 +117,29 @@ crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
 	}
 	free(dir);
 	crm_db_set_command(db, argc, argv);
+	if (o->now)
+		crm_db_set_now(db, crm_now(o));
 	return db;
+}
+
+int64_t
+crm_now(const struct crm_opts *o)
+{
+	int64_t t;
+
+	if (!o->now)
+		return (int64_t)time(NULL);
+	if (crm_date_parse(o->now, (int64_t)time(NULL), &t))
+		crm_die(2, "--now: %s", crm_errmsg());
+	return t;
+}
+
+int64_t
+crm_date_or_die(const struct crm_opts *o, const char *what, const char *s)
+{
+	int64_t t;
+
+	if (crm_date_parse(s, crm_now(o), &t))
+		crm_die(2, "%s: %s", what, crm_errmsg());
+	return t;
 }

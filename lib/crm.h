@@ -104,6 +104,10 @@ int crm_date_parse(const char *s, int64_t now, int64_t *t);
 /* Format t as ISO 8601 in local time with its offset
  * ("2026-11-23T18:40:00+01:00"). */
 void crm_datetime_fmt(struct crm_buf *out, int64_t t);
+/* Amounts of money as ten-thousandths ("1840.5" -> 18405000), and back
+ * with two decimals or four ("1840.50"). */
+int crm_money_parse(const char *s, int64_t *v);
+void crm_money_fmt(struct crm_buf *out, int64_t v);
 /* Escape a value for one-line output: \t \n \r \\. */
 void crm_escape(struct crm_buf *out, const char *s, size_t len);
 
@@ -145,6 +149,8 @@ void crm_db_close(crm_db *db);
 /* The command line recorded in the journal with each write. */
 void crm_db_set_command(crm_db *db, int argc, char **argv);
 const crm_schema *crm_db_schema(crm_db *db);
+/* Take now as the time of writes (records' created), not the clock. */
+void crm_db_set_now(crm_db *db, int64_t now);
 /* The schema's YAML text, as applied, appended to out. */
 int crm_db_schema_text(crm_db *db, struct crm_buf *out);
 
@@ -213,6 +219,34 @@ int crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 /* The record holding a unique value of r (e.g. its e-mail), if any. */
 int crm_rec_find_unique(crm_txn *t, const crm_rec *r, uint64_t *idp);
 
+/* log.c: the contact history */
+struct crm_log {
+	uint64_t id;		/* the entry's own id, set when added */
+	uint64_t rec;		/* the record it is about */
+	int64_t at;
+	const char *kind, *text, *amount, *owner, *campaign, *dir;
+	const char *const *extra;	/* "key=value" */
+	size_t nextra;
+};
+/*
+ * Add e to the history of record e->rec (kind from the schema, amount
+ * money, dir in or out), keeping its derived figures, and its company's,
+ * up to date.  Sets e->id.
+ */
+int crm_log_add(crm_txn *t, struct crm_log *e);
+/* Call fn for the history entry with this id; CRM_ENOTFOUND if none. */
+int crm_log_get(crm_txn *t, uint64_t id,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg);
+/* Remove a history entry by its id; the journal keeps it. */
+int crm_log_del(crm_txn *t, uint64_t id);
+/*
+ * Call fn for the history of a record, newest first, at most max entries
+ * (0: all); a company's history holds its contact persons' entries.  The
+ * entry passed is valid during the call.
+ */
+int crm_log_list(crm_txn *t, uint64_t rec, size_t max,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg);
+
 /* find.c: look-ups through the indexes */
 struct crm_ids {
 	uint64_t *v;
@@ -264,6 +298,7 @@ int crm_csv_read(crm_input *in, struct crm_csv *c);
 struct crm_opts {
 	const char *db;
 	const char *format;
+	const char *now;	/* --now: the moment dates count from */
 	int json, nul, header;
 };
 typedef struct crm_out crm_out;
@@ -276,8 +311,13 @@ int crm_out_new(crm_out **op, const struct crm_opts *o, const crm_schema *s,
 int crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r);
 /* The records of ids that exist, each as crm_out_rec prints it. */
 int crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids);
+/* A history entry, in the same forms (columns id, at, record, kind,
+ * text, amount, owner, campaign, dir). */
+int crm_out_log(crm_out *o, const struct crm_log *e);
 /* The card of crm-show: every field, and a company's contacts. */
 int crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r);
+/* How many records or entries it printed. */
+size_t crm_out_count(const crm_out *o);
 /* Flush stdout; an error writing it is returned (EIO or errno). */
 int crm_out_free(crm_out *o);
 
@@ -288,18 +328,24 @@ void crm_die(int status, const char *fmt, ...)
 void crm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Die with the exit status and message that go with err. */
 void crm_fail(int err, const char *what) __attribute__((noreturn));
-enum { CRM_OPT_DB = 256, CRM_OPT_VERSION, CRM_OPT_CMD };
+enum { CRM_OPT_DB = 256, CRM_OPT_VERSION, CRM_OPT_NOW, CRM_OPT_CMD };
 #define CRM_SHORTOPTS "j0f:Hh"
 #define CRM_LONGOPTS \
 	{ "db", 1, 0, CRM_OPT_DB }, { "json", 0, 0, 'j' }, \
 	{ "format", 1, 0, 'f' }, { "header", 0, 0, 'H' }, \
-	{ "help", 0, 0, 'h' }, { "version", 0, 0, CRM_OPT_VERSION }
+	{ "help", 0, 0, 'h' }, { "version", 0, 0, CRM_OPT_VERSION }, \
+	{ "now", 1, 0, CRM_OPT_NOW }
 /*
  * Handle an option common to every command; returns 0 when c is not one.
  * -h prints usage to stdout and exits 0; a '?' exits 2 with usage.
  */
 int crm_opt(struct crm_opts *o, int c, const char *arg, const char *usage);
 void crm_usage(const char *usage) __attribute__((noreturn));
+/* The moment relative dates count from: --now, else the clock. */
+int64_t crm_now(const struct crm_opts *o);
+/* A date the user typed, relative to crm_now(); dies with status 2. */
+int64_t crm_date_or_die(const struct crm_opts *o, const char *what,
+    const char *s);
 /* Open the store for a command, or die with status 3. */
 crm_db *crm_open_or_die(const struct crm_opts *o, unsigned flags,
     int argc, char **argv);

@@ -59,8 +59,15 @@ struct crm_schema {
 	size_t nkinds;
 };
 
-/* field numbers below FID_FIRST are fixed */
-enum { FID_TYPE = 0, FID_CREATED = 1, FID_FIRST = 2 };
+/* field numbers below FID_FIRST are fixed; the derived fields are kept
+ * in the record by crm, from its history and tasks */
+enum {
+	FID_TYPE = 0, FID_CREATED = 1, FID_LAST_CONTACT = 2,
+	FID_INTERACTIONS = 3, FID_TURNOVER = 4, FID_NEXT_DUE = 5,
+	FID_FIRST = 6
+};
+extern const char *const crm_derived_names[];	/* by FID, from 2 */
+#define IS_DERIVED(fid) ((fid) >= FID_LAST_CONTACT && (fid) < FID_FIRST)
 #define TOKEN_BIT 0x8000	/* name-token keys live beside exact keys */
 
 const struct crm_type *crm_schema_type(const crm_schema *s, const char *name);
@@ -120,7 +127,7 @@ void crm_rec_drop(crm_rec *r, unsigned fid);
 struct crm_sorter;
 struct crm_db {
 	MDB_env *env;
-	MDB_dbi meta, recs, idx, journal;
+	MDB_dbi meta, recs, idx, journal, log, logid;
 	char *dir;
 	crm_schema *schema;
 	struct crm_dict fields, types;
@@ -128,6 +135,7 @@ struct crm_db {
 	struct crm_buf command;
 	size_t mapsize;
 	unsigned flags;
+	int64_t now;		/* fixed by --now, else 0: the clock */
 };
 
 struct crm_txn {
@@ -182,13 +190,18 @@ void crm_sorter_reset(struct crm_sorter *s);
 
 /* journal.c */
 enum crm_jop { J_TXN = 'T', J_CREATE = 'C', J_SET = 'S', J_DEL = 'D',
-	J_SCHEMA = 'Y' };
+	J_SCHEMA = 'Y', J_LOG = 'L', J_UNLOG = 'U' };
 int crm_journal_create(crm_txn *t, uint64_t id);
 int crm_journal_set(crm_txn *t, uint64_t id, unsigned fid,
     const struct crm_buf *old, const struct crm_buf *new);
 int crm_journal_del(crm_txn *t, uint64_t id, const struct crm_buf *old);
 int crm_journal_schema(crm_txn *t, const char *old, size_t len);
 int crm_journal_flush(crm_txn *t);
+/* A history entry added or removed: its id, its 24-byte key, its value. */
+int crm_journal_log(crm_txn *t, enum crm_jop op, uint64_t id,
+    const unsigned char *key, const struct crm_buf *val);
+/* Write r whose derived figures changed (no journal, no index). */
+int crm_rec_put_derived(crm_txn *t, const crm_rec *r);
 
 /* varint.c */
 void crm_put_varint(struct crm_buf *b, uint64_t v);

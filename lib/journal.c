@@ -7,6 +7,8 @@
  *   'S' id fid old new a field changed (values joined by commas)
  *   'D' id record      a record was removed (its encoding)
  *   'Y' schema         the schema was replaced (the old text)
+ *   'L' id key value   a history entry was added
+ *   'U' id key value   a history entry was removed
  */
 #include <string.h>
 
@@ -151,6 +153,24 @@ crm_journal_schema(crm_txn *t, const char *old, size_t len)
 		return rc;
 	crm_buf_addch(&b, J_SCHEMA);
 	crm_buf_add(&b, old, len);
+	rc = append(t, &b);
+	crm_buf_release(&b);
+	return rc;
+}
+
+int
+crm_journal_log(crm_txn *t, enum crm_jop op, uint64_t id,
+    const unsigned char *key, const struct crm_buf *val)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	int rc;
+
+	if ((rc = begin(t)))
+		return rc;
+	crm_buf_addch(&b, op);
+	crm_put_varint(&b, id);
+	crm_buf_add(&b, key, 24);
+	crm_buf_add(&b, val->buf, val->len);
 	rc = append(t, &b);
 	crm_buf_release(&b);
 	return rc;

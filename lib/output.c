@@ -61,6 +61,18 @@ addpiece(crm_out *o, char *lit, char *field)
 	o->npc++;
 }
 
+/* A template may name the printer's own columns (a history entry's). */
+static int
+known_col(const crm_out *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->ncols; i++)
+		if (!strcmp(o->cols[i], name))
+			return 1;
+	return 0;
+}
+
 static int
 template(crm_out *o, const char *f)
 {
@@ -87,7 +99,8 @@ template(crm_out *o, const char *f)
 			crm_buf_reset(&lit);
 			addpiece(o, NULL, crm_xstrndup(p + 2,
 			    (size_t)(end - p - 2)));
-			if ((rc = known(o->s, o->pc[o->npc - 1].field,
+			if (!known_col(o, o->pc[o->npc - 1].field) &&
+			    (rc = known(o->s, o->pc[o->npc - 1].field,
 			    "format"))) {
 				crm_buf_release(&lit);
 				return rc;
@@ -128,6 +141,12 @@ crm_out_new(crm_out **op, const struct crm_opts *opt, const crm_schema *s,
 	return 0;
 }
 
+size_t
+crm_out_count(const crm_out *o)
+{
+	return o->count;
+}
+
 int
 crm_out_free(crm_out *o)
 {
@@ -152,6 +171,23 @@ crm_out_free(crm_out *o)
 	return rc;
 }
 
+/* A derived figure as text: times in ISO 8601, the rest as kept. */
+static void
+derived_text(const crm_rec *r, unsigned fid, struct crm_buf *out)
+{
+	const char *v = crm_rec_nth(r, fid, 0, NULL);
+
+	if (!v) {
+		if (fid == FID_INTERACTIONS)
+			crm_buf_addch(out, '0');
+		return;
+	}
+	if (fid == FID_LAST_CONTACT || fid == FID_NEXT_DUE)
+		crm_datetime_fmt(out, strtoll(v, NULL, 10));
+	else
+		crm_buf_addstr(out, v);
+}
+
 /* The text of a field for lines and templates: tags joined with commas. */
 static void
 text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
@@ -172,6 +208,11 @@ text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
 		crm_datetime_fmt(out, r->created);
 		return;
 	}
+	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++)
+		if (!strcmp(name, crm_derived_names[i])) {
+			derived_text(r, (unsigned)i, out);
+			return;
+		}
 	if ((dot = strchr(name, '.'))) {
 		struct crm_buf head = CRM_BUF_INIT;
 		crm_rec *to;
@@ -241,6 +282,18 @@ json_of(const crm_rec *r)
 	crm_buf_reset(&b);
 	crm_datetime_fmt(&b, r->created);
 	cJSON_AddStringToObject(o, "created", b.buf);
+	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++) {
+		v = crm_rec_nth(r, (unsigned)i, 0, NULL);
+		if (!v && i != FID_INTERACTIONS)
+			continue;
+		crm_buf_reset(&b);
+		derived_text(r, (unsigned)i, &b);
+		if (i == FID_INTERACTIONS || i == FID_TURNOVER)
+			cJSON_AddRawToObject(o, crm_derived_names[i], b.buf);
+		else
+			cJSON_AddStringToObject(o, crm_derived_names[i],
+			    b.buf);
+	}
 	crm_buf_release(&b);
 	return o;
 }
@@ -281,17 +334,116 @@ crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 		putchar(o->term);
 		return ferror(stdout) ? EIO : 0;
 	}
-	if (o->header && !o->count++) {
+	if (o->header && !o->count) {
 		for (i = 0; i < o->ncols; i++)
 			printf("%s%s", i ? "\t" : "", o->cols[i]);
 		putchar(o->term);
 	}
+	o->count++;
 	for (i = 0; i < o->ncols; i++) {
 		if (i)
 			crm_buf_addch(&o->line, '\t');
 		crm_buf_reset(&o->val);
 		text_of(t, r, o->cols[i], &o->val);
 		crm_escape(&o->line, o->val.buf, o->val.len);
+	}
+	fwrite(o->line.buf, 1, o->line.len, stdout);
+	putchar(o->term);
+	return ferror(stdout) ? EIO : 0;
+}
+
+static void
+log_text(const struct crm_log *e, const char *name, struct crm_buf *out)
+{
+	const char *v = NULL;
+	size_t i, n;
+
+	if (!strcmp(name, "id"))
+		crm_buf_addf(out, "%llu", (unsigned long long)e->id);
+	else if (!strcmp(name, "record"))
+		crm_buf_addf(out, "%llu", (unsigned long long)e->rec);
+	else if (!strcmp(name, "at"))
+		crm_datetime_fmt(out, e->at);
+	else if (!strcmp(name, "kind"))
+		v = e->kind;
+	else if (!strcmp(name, "text"))
+		v = e->text;
+	else if (!strcmp(name, "amount"))
+		v = e->amount;
+	else if (!strcmp(name, "owner"))
+		v = e->owner;
+	else if (!strcmp(name, "campaign"))
+		v = e->campaign;
+	else if (!strcmp(name, "dir"))
+		v = e->dir;
+	else
+		for (i = 0, n = strlen(name); i < e->nextra; i++)
+			if (!strncmp(e->extra[i], name, n) &&
+			    e->extra[i][n] == '=')
+				v = e->extra[i] + n + 1;
+	if (v)
+		crm_buf_addstr(out, v);
+}
+
+int
+crm_out_log(crm_out *o, const struct crm_log *e)
+{
+	static const char *const names[] = { "kind", "text", "owner",
+		"campaign", "dir", NULL };
+	size_t i;
+
+	o->count++;
+	crm_buf_reset(&o->line);
+	if (o->mode == M_JSON) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(j, "id", (double)e->id);
+		crm_datetime_fmt(&o->line, e->at);
+		cJSON_AddStringToObject(j, "at", o->line.buf);
+		cJSON_AddNumberToObject(j, "record", (double)e->rec);
+		for (i = 0; names[i]; i++) {
+			crm_buf_reset(&o->val);
+			log_text(e, names[i], &o->val);
+			if (o->val.len)
+				cJSON_AddStringToObject(j, names[i],
+				    o->val.buf);
+		}
+		if (e->amount)
+			cJSON_AddRawToObject(j, "amount", e->amount);
+		for (i = 0; i < e->nextra; i++) {
+			const char *eq = strchr(e->extra[i], '=');
+			char key[128];
+
+			snprintf(key, sizeof key, "%.*s",
+			    (int)(eq - e->extra[i]), e->extra[i]);
+			if (!cJSON_GetObjectItemCaseSensitive(j, key))
+				cJSON_AddStringToObject(j, key, eq + 1);
+		}
+		return emit_json(o, j);
+	}
+	if (o->mode == M_FORMAT) {
+		for (i = 0; i < o->npc; i++) {
+			if (o->pc[i].field) {
+				crm_buf_reset(&o->val);
+				log_text(e, o->pc[i].field, &o->val);
+				crm_escape(&o->line, o->val.buf, o->val.len);
+			} else {
+				crm_buf_addstr(&o->line, o->pc[i].lit);
+			}
+		}
+	} else {
+		if (o->header && !o->count) {
+			for (i = 0; i < o->ncols; i++)
+				printf("%s%s", i ? "\t" : "", o->cols[i]);
+			putchar(o->term);
+		}
+		for (i = 0; i < o->ncols; i++) {
+			if (i)
+				crm_buf_addch(&o->line, '\t');
+			crm_buf_reset(&o->val);
+			log_text(e, o->cols[i], &o->val);
+			crm_escape(&o->line, o->val.buf, o->val.len);
+		}
 	}
 	fwrite(o->line.buf, 1, o->line.len, stdout);
 	putchar(o->term);

@@ -815,7 +815,7 @@ journal_diff(crm_txn *t, const crm_rec *old, const crm_rec *r, int *changed)
 			for (j = 0; j < i; j++)
 				if (side[s]->v[j].fid == fid)
 					break;
-			if (j < i)
+			if (j < i || IS_DERIVED(fid))
 				continue;
 			if (s == 1 && crm_rec_nth(old, fid, 0, NULL))
 				continue;

@@ -12,7 +12,10 @@ const char *const crm_ftype_names[] = {
 	"enum", "tags", "bool", "ref", NULL
 };
 
-static const char *const pseudo[] = { "id", "type", "created", NULL };
+static const char *const pseudo[] = { "id", "type", "created",
+	"last_contact", "interactions", "turnover", "next_due", NULL };
+const char *const crm_derived_names[] = { "type", "created", "last_contact",
+	"interactions", "turnover", "next_due", NULL };
 
 struct parse {
 	yaml_document_t doc;
@@ -549,10 +552,11 @@ crm_schema_bind(crm_schema *s, struct crm_dict *fields,
 	size_t i, j;
 
 	*grew = 0;
-	if (!fields->n) {
-		dict_id(fields, "type", grew);
-		dict_id(fields, "created", grew);
-	}
+	for (i = 0; crm_derived_names[i]; i++)
+		if (dict_id(fields, crm_derived_names[i], grew) != i)
+			return crm_seterr(CRM_ESTORE, "the store numbers '%s' "
+			    "unlike this version of crm",
+			    crm_derived_names[i]);
 	for (i = 0; i < s->ntypes; i++) {
 		struct crm_type *t = &s->types[i];
 

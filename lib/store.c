@@ -205,7 +205,10 @@ open_dbis(crm_db *db, MDB_txn *txn, unsigned f)
 	    (rc = mdb_dbi_open(txn, "records", f | MDB_INTEGERKEY,
 	    &db->recs)) ||
 	    (rc = mdb_dbi_open(txn, "index", f, &db->idx)) ||
-	    (rc = mdb_dbi_open(txn, "journal", f, &db->journal)))
+	    (rc = mdb_dbi_open(txn, "journal", f, &db->journal)) ||
+	    (rc = mdb_dbi_open(txn, "log", f, &db->log)) ||
+	    (rc = mdb_dbi_open(txn, "logid", f | MDB_INTEGERKEY,
+	    &db->logid)))
 		return rc;
 	return 0;
 }
@@ -291,7 +294,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	crm_buf_init(&db->command, 0);
 	crm_buf_init(&db->blob, 0);
 	if ((rc = mdb_env_create(&db->env)) ||
-	    (rc = mdb_env_set_maxdbs(db->env, 8)) ||
+	    (rc = mdb_env_set_maxdbs(db->env, 16)) ||
 	    (rc = mdb_env_set_mapsize(db->env, crm_map_start)) ||
 	    (rc = mdb_env_open(db->env, dir, flags & CRM_RDONLY ?
 	    MDB_RDONLY : 0, 0600))) {
@@ -382,6 +385,12 @@ crm_db_set_command(crm_db *db, int argc, char **argv)
 	}
 }
 
+void
+crm_db_set_now(crm_db *db, int64_t now)
+{
+	db->now = now;
+}
+
 const crm_schema *
 crm_db_schema(crm_db *db)
 {
@@ -413,7 +422,7 @@ crm_read(crm_db *db, crm_txn **tp)
 		free(t);
 		return crm_mdb_err(rc, "cannot read the store");
 	}
-	t->now = (int64_t)time(NULL);
+	t->now = db->now ? db->now : (int64_t)time(NULL);
 	*tp = t;
 	return 0;
 }
@@ -499,7 +508,7 @@ crm_write(crm_db *db, crm_write_fn *fn, void *arg)
 		}
 		if (rc)
 			return crm_mdb_err(rc, "cannot write the store");
-		t.now = (int64_t)time(NULL);
+		t.now = db->now ? db->now : (int64_t)time(NULL);
 		t.next_id = meta_u64(db, t.txn, "next_id", 1);
 		t.txn_id = meta_u64(db, t.txn, "next_txn", 1);
 		/* another process may have changed the schema meanwhile */

@@ -202,3 +202,46 @@ crm_escape(struct crm_buf *out, const char *s, size_t len)
 	}
 	crm_buf_add(out, s + run, len - run);
 }
+
+/* Money in ten-thousandths, so sums stay exact. */
+int
+crm_money_parse(const char *s, int64_t *v)
+{
+	int64_t units = 0, sign = 1;
+	int dec = -1;
+
+	if (*s == '-' || *s == '+')
+		sign = *s++ == '-' ? -1 : 1;
+	if (!*s)
+		return CRM_EINVAL;
+	for (; *s; s++) {
+		if (*s == '.' && dec < 0) {
+			dec = 0;
+			continue;
+		}
+		if (*s < '0' || *s > '9' || dec >= 4 ||
+		    units > INT64_MAX / 100)
+			return CRM_EINVAL;
+		units = units * 10 + (*s - '0');
+		if (dec >= 0)
+			dec++;
+	}
+	for (dec = dec < 0 ? 0 : dec; dec < 4; dec++)
+		units *= 10;
+	*v = sign * units;
+	return 0;
+}
+
+void
+crm_money_fmt(struct crm_buf *out, int64_t v)
+{
+	uint64_t a = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v;
+	unsigned frac = (unsigned)(a % 10000);
+
+	crm_buf_addf(out, "%s%llu.", v < 0 ? "-" : "",
+	    (unsigned long long)(a / 10000));
+	if (frac % 100)
+		crm_buf_addf(out, "%04u", frac);
+	else
+		crm_buf_addf(out, "%02u", frac / 100);
+}

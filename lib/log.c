@@ -1,0 +1,487 @@
+/* log.c - the contact history: interactions, and the figures kept from it
+ *
+ * An entry's key is [record][time][entry id], all big-endian, so a
+ * record's history is one range, in time order.  A second table finds an
+ * entry by its id.  Each record keeps its derived figures (last_contact,
+ * interactions, turnover) up to date as entries come and go; a person's
+ * entries count for their company too.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+#define BIAS ((uint64_t)1 << 63)	/* signed times sort as unsigned */
+
+static void
+logkey(unsigned char k[24], uint64_t rec, int64_t at, uint64_t id)
+{
+	crm_be64(k, rec);
+	crm_be64(k + 8, (uint64_t)at ^ BIAS);
+	crm_be64(k + 16, id);
+}
+
+static void
+put_part(struct crm_buf *b, int tag, const char *s)
+{
+	size_t n;
+
+	if (!s || !*s)
+		return;
+	n = strlen(s);
+	crm_buf_addch(b, tag);
+	crm_put_varint(b, n);
+	crm_buf_add(b, s, n);
+}
+
+static void
+encode(const struct crm_log *e, struct crm_buf *b)
+{
+	size_t i;
+
+	put_part(b, 'k', e->kind);
+	put_part(b, 't', e->text);
+	put_part(b, 'a', e->amount);
+	put_part(b, 'o', e->owner);
+	put_part(b, 'c', e->campaign);
+	put_part(b, 'd', e->dir);
+	for (i = 0; i < e->nextra; i++)
+		put_part(b, 'x', e->extra[i]);
+}
+
+/* e's strings point into buf, which holds them NUL-terminated. */
+struct decoded {
+	struct crm_log e;
+	struct crm_buf buf;
+	size_t off[16], nextra;
+	int tag[16];
+	const char *extra[16];
+};
+
+static int
+decode(struct decoded *d, const unsigned char *key, const void *p,
+    size_t len)
+{
+	const unsigned char *q = p, *end = q + len;
+	size_t i, n = 0;
+	uint64_t l;
+
+	memset(&d->e, 0, sizeof d->e);
+	crm_buf_reset(&d->buf);
+	d->e.rec = crm_get_be64(key);
+	d->e.at = (int64_t)(crm_get_be64(key + 8) ^ BIAS);
+	d->e.id = crm_get_be64(key + 16);
+	while (q < end && n < 16) {
+		int tag = *q++;
+
+		if (crm_get_varint(&q, end, &l) || l > (uint64_t)(end - q))
+			return crm_seterr(CRM_ESTORE, "history entry %llu is "
+			    "damaged", (unsigned long long)d->e.id);
+		d->tag[n] = tag;
+		d->off[n++] = d->buf.len;
+		crm_buf_add(&d->buf, q, (size_t)l);
+		crm_buf_addch(&d->buf, 0);
+		q += l;
+	}
+	d->nextra = 0;
+	for (i = 0; i < n; i++) {
+		const char *s = d->buf.buf + d->off[i];
+
+		switch (d->tag[i]) {
+		case 'k': d->e.kind = s; break;
+		case 't': d->e.text = s; break;
+		case 'a': d->e.amount = s; break;
+		case 'o': d->e.owner = s; break;
+		case 'c': d->e.campaign = s; break;
+		case 'd': d->e.dir = s; break;
+		case 'x': d->extra[d->nextra++] = s; break;
+		}
+	}
+	d->e.extra = d->extra;
+	d->e.nextra = d->nextra;
+	return 0;
+}
+
+static int
+check(crm_txn *t, struct crm_log *e, struct crm_buf *amount)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	const char *best = NULL;
+	size_t i, bd = (size_t)-1, d;
+	int64_t v;
+
+	for (i = 0; i < s->nkinds; i++) {
+		if (!strcmp(s->kinds[i], e->kind))
+			break;
+		d = crm_distance(e->kind, s->kinds[i]);
+		if (d < bd) {
+			bd = d;
+			best = s->kinds[i];
+		}
+	}
+	if (i == s->nkinds) {
+		if (best && bd <= 2)
+			return crm_seterr(CRM_EINVAL, "unknown kind '%s' (did "
+			    "you mean '%s'?)", e->kind, best);
+		return crm_seterr(CRM_EINVAL, "unknown kind '%s' (the "
+		    "schema's interactions: kinds lists them)", e->kind);
+	}
+	if (e->amount && *e->amount) {
+		if (crm_money_parse(e->amount, &v))
+			return crm_seterr(CRM_EINVAL, "amount: '%s' is not an "
+			    "amount of money (e.g. 1840.50)", e->amount);
+		crm_buf_reset(amount);
+		crm_money_fmt(amount, v);
+		e->amount = amount->buf;
+	}
+	if (e->dir && *e->dir && strcmp(e->dir, "in") && strcmp(e->dir, "out"))
+		return crm_seterr(CRM_EINVAL, "dir: '%s' is not in or out",
+		    e->dir);
+	for (i = 0; i < e->nextra; i++) {
+		const char *x = e->extra[i], *p;
+
+		for (p = x; *p && *p != '='; p++)
+			if (!((*p >= 'a' && *p <= 'z') || *p == '_' ||
+			    (p > x && *p >= '0' && *p <= '9')))
+				break;
+		if (p == x || *p != '=')
+			return crm_seterr(CRM_EINVAL, "expected key=value, "
+			    "not '%s'", x);
+	}
+	if (e->text && !crm_utf8_valid(e->text, strlen(e->text)))
+		return crm_seterr(CRM_EINVAL, "the text is not UTF-8");
+	return 0;
+}
+
+static int64_t
+num_of(const crm_rec *r, unsigned fid)
+{
+	const char *v = crm_rec_nth(r, fid, 0, NULL);
+
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static void
+set_num(crm_rec *r, unsigned fid, int64_t v, int keep)
+{
+	char b[32];
+	int n = snprintf(b, sizeof b, "%lld", (long long)v);
+
+	crm_rec_drop(r, fid);
+	if (keep)
+		crm_rec_add_raw(r, fid, b, (size_t)n);
+}
+
+/* The derived figures changed: the record is written, not journalled. */
+int
+crm_rec_put_derived(crm_txn *t, const crm_rec *r)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	uint64_t id = r->id;
+	MDB_val k = { sizeof id, &id }, v;
+	int rc;
+
+	crm_rec_encode(r, &b);
+	v.mv_size = b.len;
+	v.mv_data = b.buf;
+	rc = mdb_put(t->txn, t->db->recs, &k, &v, 0);
+	crm_buf_release(&b);
+	return rc ? crm_mdb_err(rc, "cannot write a record") : 0;
+}
+
+/* The time of a record's latest entry, or 0 when it has none. */
+static int
+latest(crm_txn *t, uint64_t rec, int64_t *at)
+{
+	unsigned char k[24];
+	MDB_cursor *c;
+	MDB_val key = { 24, k }, data;
+	int rc;
+
+	*at = 0;
+	logkey(k, rec + 1, INT64_MIN, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+		return crm_mdb_err(rc, "cannot read the history");
+	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
+	rc = rc == MDB_NOTFOUND ? mdb_cursor_get(c, &key, &data, MDB_LAST) :
+	    rc ? rc : mdb_cursor_get(c, &key, &data, MDB_PREV);
+	if (!rc && key.mv_size == 24 && crm_get_be64(key.mv_data) == rec)
+		*at = (int64_t)(crm_get_be64((unsigned char *)key.mv_data +
+		    8) ^ BIAS);
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ?
+	    crm_mdb_err(rc, "cannot read the history") : 0;
+}
+
+/* The company a person belongs to, or 0. */
+static uint64_t
+company_of(const crm_rec *r)
+{
+	const struct crm_field *f = crm_type_field(r->type, "company");
+	const char *v;
+
+	if (!f || f->type != FT_REF || !(v = crm_rec_nth(r, f->fid, 0, NULL)))
+		return 0;
+	return strtoull(v, NULL, 10);
+}
+
+/* A company's latest contact: its own, or any of its contact persons'. */
+static int
+latest_all(crm_txn *t, uint64_t rec, int64_t *at)
+{
+	struct crm_ids ids = { 0 };
+	int64_t x;
+	size_t i;
+	int rc;
+
+	if ((rc = latest(t, rec, at)))
+		return rc;
+	rc = crm_find_refs(t, "company", rec, &ids);
+	for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc; i < ids.n && !rc; i++)
+		if (!(rc = latest(t, ids.v[i], &x)) && x > *at)
+			*at = x;
+	crm_ids_release(&ids);
+	return rc;
+}
+
+/*
+ * Count e into (sign 1) or out of (sign -1) the figures of record id:
+ * the number of entries, the time of the latest, the sum of purchases.
+ */
+static int
+derive(crm_txn *t, uint64_t id, const struct crm_log *e, int sign,
+    int company)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	crm_rec *r;
+	int64_t n, last, sum = 0, amt = 0;
+	const char *v;
+	int rc;
+
+	if ((rc = crm_rec_get(t, id, &r)))
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	n = num_of(r, FID_INTERACTIONS) + sign;
+	set_num(r, FID_INTERACTIONS, n, n > 0);
+	last = num_of(r, FID_LAST_CONTACT);
+	if (sign > 0 && (!crm_rec_nth(r, FID_LAST_CONTACT, 0, NULL) ||
+	    e->at > last))
+		set_num(r, FID_LAST_CONTACT, e->at, 1);
+	else if (sign < 0 && (rc = company ? latest_all(t, id, &last) :
+	    latest(t, id, &last)) == 0)
+		set_num(r, FID_LAST_CONTACT, last, n > 0);
+	if (!rc && e->amount && !strcasecmp(e->kind, "purchase") &&
+	    !crm_money_parse(e->amount, &amt)) {
+		if ((v = crm_rec_nth(r, FID_TURNOVER, 0, NULL)))
+			crm_money_parse(v, &sum);
+		sum += sign * amt;
+		crm_rec_drop(r, FID_TURNOVER);
+		crm_money_fmt(&b, sum);
+		if (sum)
+			crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
+	}
+	if (!rc)
+		rc = crm_rec_put_derived(t, r);
+	if (!rc && !company && (id = company_of(r)))
+		rc = derive(t, id, e, sign, 1);
+	crm_rec_free(r);
+	crm_buf_release(&b);
+	return rc;
+}
+
+int
+crm_log_add(crm_txn *t, struct crm_log *e)
+{
+	struct crm_buf val = CRM_BUF_INIT, amount = CRM_BUF_INIT;
+	unsigned char k[24], ref[16];
+	MDB_val key = { 24, k }, data, ik, iv = { 16, ref };
+	crm_rec *r;
+	int rc;
+
+	if ((rc = check(t, e, &amount)))
+		goto out;
+	rc = crm_rec_get(t, e->rec, &r);
+	if (rc == CRM_ENOTFOUND)
+		rc = crm_seterr(CRM_EINVAL, "no record %llu",
+		    (unsigned long long)e->rec);
+	if (rc)
+		goto out;
+	crm_rec_free(r);
+	e->id = t->next_id++;
+	t->dirty = 1;
+	logkey(k, e->rec, e->at, e->id);
+	encode(e, &val);
+	data.mv_size = val.len;
+	data.mv_data = val.buf;
+	if ((rc = mdb_put(t->txn, t->db->log, &key, &data, 0))) {
+		rc = crm_mdb_err(rc, "cannot write the history");
+		goto out;
+	}
+	memcpy(ref, k, 16);
+	ik.mv_size = sizeof e->id;
+	ik.mv_data = &e->id;
+	if ((rc = mdb_put(t->txn, t->db->logid, &ik, &iv, MDB_APPEND))) {
+		rc = crm_mdb_err(rc, "cannot write the history");
+		goto out;
+	}
+	if (!(rc = crm_journal_log(t, J_LOG, e->id, k, &val)))
+		rc = derive(t, e->rec, e, 1, 0);
+out:
+	crm_buf_release(&val);
+	crm_buf_release(&amount);
+	return rc;
+}
+
+int
+crm_log_del(crm_txn *t, uint64_t id)
+{
+	struct decoded d = { 0 };
+	struct crm_buf val = CRM_BUF_INIT;
+	unsigned char k[24];
+	MDB_val ik = { sizeof id, &id }, iv, key = { 24, k }, data;
+	int rc;
+
+	crm_buf_init(&d.buf, 0);
+	if ((rc = mdb_get(t->txn, t->db->logid, &ik, &iv)) || iv.mv_size != 16) {
+		rc = rc && rc != MDB_NOTFOUND ?
+		    crm_mdb_err(rc, "cannot read the history") :
+		    crm_seterr(CRM_EINVAL, "no history entry %llu",
+		    (unsigned long long)id);
+		goto out;
+	}
+	memcpy(k, iv.mv_data, 16);
+	crm_be64(k + 16, id);
+	if ((rc = mdb_get(t->txn, t->db->log, &key, &data))) {
+		rc = crm_mdb_err(rc, "cannot read the history");
+		goto out;
+	}
+	crm_buf_add(&val, data.mv_data, data.mv_size);
+	if ((rc = decode(&d, k, val.buf, val.len)) ||
+	    (rc = crm_journal_log(t, J_UNLOG, id, k, &val)))
+		goto out;
+	if ((rc = mdb_del(t->txn, t->db->log, &key, NULL)) ||
+	    (rc = mdb_del(t->txn, t->db->logid, &ik, NULL))) {
+		rc = crm_mdb_err(rc, "cannot remove from the history");
+		goto out;
+	}
+	rc = derive(t, d.e.rec, &d.e, -1, 0);
+out:
+	crm_buf_release(&d.buf);
+	crm_buf_release(&val);
+	return rc;
+}
+
+/* Up to max entries of one record, newest first, appended to a list. */
+struct entry {
+	unsigned char key[24];
+	void *val;
+	size_t len;
+};
+
+struct list {
+	struct entry *v;
+	size_t n, alloc;
+};
+
+static int
+collect(crm_txn *t, uint64_t rec, size_t max, struct list *l)
+{
+	unsigned char k[24];
+	MDB_cursor *c;
+	MDB_val key = { 24, k }, data;
+	size_t got = 0;
+	int rc;
+
+	logkey(k, rec + 1, INT64_MIN, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+		return crm_mdb_err(rc, "cannot read the history");
+	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
+	rc = rc == MDB_NOTFOUND ? mdb_cursor_get(c, &key, &data, MDB_LAST) :
+	    rc ? rc : mdb_cursor_get(c, &key, &data, MDB_PREV);
+	while (!rc && key.mv_size == 24 && crm_get_be64(key.mv_data) == rec &&
+	    (!max || got < max)) {
+		struct entry *e;
+
+		if (l->n == l->alloc) {
+			l->alloc = l->alloc ? 2 * l->alloc : 64;
+			l->v = crm_xrealloc(l->v, l->alloc * sizeof *l->v);
+		}
+		e = &l->v[l->n++];
+		memcpy(e->key, key.mv_data, 24);
+		e->val = data.mv_data;	/* valid while the txn is */
+		e->len = data.mv_size;
+		got++;
+		rc = mdb_cursor_get(c, &key, &data, MDB_PREV);
+	}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ?
+	    crm_mdb_err(rc, "cannot read the history") : 0;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	/* by time, then by entry id, both descending */
+	return -memcmp(x->key + 8, y->key + 8, 16);
+}
+
+int
+crm_log_list(crm_txn *t, uint64_t rec, size_t max,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg)
+{
+	struct list l = { 0 };
+	struct crm_ids ids = { 0 };
+	struct decoded d = { 0 };
+	crm_rec *r;
+	size_t i;
+	int rc;
+
+	if ((rc = crm_rec_get(t, rec, &r)))
+		return rc == CRM_ENOTFOUND ? crm_seterr(CRM_EINVAL, "no "
+		    "record %llu", (unsigned long long)rec) : rc;
+	rc = collect(t, rec, max, &l);
+	/* a company's history holds its contact persons' */
+	if (!rc && !strcmp(r->type->name, "company")) {
+		rc = crm_find_refs(t, "company", rec, &ids);
+		for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc;
+		    i < ids.n && !rc; i++)
+			rc = collect(t, ids.v[i], max, &l);
+	}
+	crm_rec_free(r);
+	if (l.n > 1)
+		qsort(l.v, l.n, sizeof *l.v, newest_first);
+	crm_buf_init(&d.buf, 0);
+	for (i = 0; i < l.n && !rc && (!max || i < max); i++)
+		if (!(rc = decode(&d, l.v[i].key, l.v[i].val, l.v[i].len)))
+			rc = fn(&d.e, arg);
+	crm_buf_release(&d.buf);
+	crm_ids_release(&ids);
+	free(l.v);
+	return rc;
+}
+
+int
+crm_log_get(crm_txn *t, uint64_t id,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg)
+{
+	struct decoded d = { 0 };
+	unsigned char k[24];
+	MDB_val ik = { sizeof id, &id }, iv, key = { 24, k }, data;
+	int rc;
+
+	if ((rc = mdb_get(t->txn, t->db->logid, &ik, &iv)) || iv.mv_size != 16)
+		return rc && rc != MDB_NOTFOUND ?
+		    crm_mdb_err(rc, "cannot read the history") :
+		    CRM_ENOTFOUND;
+	memcpy(k, iv.mv_data, 16);
+	crm_be64(k + 16, id);
+	if ((rc = mdb_get(t->txn, t->db->log, &key, &data)))
+		return crm_mdb_err(rc, "cannot read the history");
+	crm_buf_init(&d.buf, 0);
+	if (!(rc = decode(&d, k, data.mv_data, data.mv_size)))
+		rc = fn(&d.e, arg);
+	crm_buf_release(&d.buf);
+	return rc;
+}
