@@ -149,6 +149,8 @@ void crm_db_close(crm_db *db);
 /* The command line recorded in the journal with each write. */
 void crm_db_set_command(crm_db *db, int argc, char **argv);
 const crm_schema *crm_db_schema(crm_db *db);
+/* The store's own name, made when it was created (for iCalendar UIDs). */
+int crm_db_uuid(crm_db *db, struct crm_buf *out);
 /* Take now as the time of writes (records' created), not the clock. */
 void crm_db_set_now(crm_db *db, int64_t now);
 /* The schema's YAML text, as applied, appended to out. */
@@ -179,6 +181,8 @@ int crm_rec_new(crm_txn *t, const char *type, crm_rec **rp);
 int crm_rec_get(crm_txn *t, uint64_t id, crm_rec **rp);
 /* Reuse r for another record: drop all values, keep the type. */
 void crm_rec_clear(crm_rec *r);
+/* Make r a new record with the same values, given an id when put. */
+void crm_rec_clear_id(crm_rec *r);
 void crm_rec_free(crm_rec *r);
 uint64_t crm_rec_id(const crm_rec *r);
 const char *crm_rec_type(const crm_rec *r);
@@ -247,6 +251,14 @@ int crm_log_del(crm_txn *t, uint64_t id);
 int crm_log_list(crm_txn *t, uint64_t rec, size_t max,
     int (*fn)(const struct crm_log *e, void *arg), void *arg);
 
+/* task.c: follow-ups */
+/*
+ * Call fn for each open task (of owner, or of anyone when NULL) due at or
+ * before until, earliest first, with its id and due time.
+ */
+int crm_due(crm_txn *t, const char *owner, int64_t until,
+    int (*fn)(uint64_t task, int64_t due, void *arg), void *arg);
+
 /* find.c: look-ups through the indexes */
 struct crm_ids {
 	uint64_t *v;
@@ -261,6 +273,10 @@ int crm_find_email(crm_txn *t, const char *email, struct crm_ids *out);
 int crm_find_phone(crm_txn *t, const char *phone, struct crm_ids *out);
 /* Records with name tokens starting with each of the term's tokens. */
 int crm_find_name(crm_txn *t, const char *term, struct crm_ids *out);
+/* Call fn for every record of a type, in id order; r is valid during
+ * the call. */
+int crm_scan(crm_txn *t, const char *type,
+    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg);
 /* Everything crm-find's TERM matches: names, e-mail, phone, company. */
 int crm_find_term(crm_txn *t, const char *term, struct crm_ids *out);
 /* Records whose field (a ref) points at id: a company's contacts. */
@@ -294,6 +310,13 @@ void crm_csv_init(struct crm_csv *c);
 void crm_csv_release(struct crm_csv *c);
 int crm_csv_read(crm_input *in, struct crm_csv *c);
 
+/* ical.c: iCalendar content lines */
+/* "NAME:VALUE" folded at 75 octets, CRLF-ended; text values escaped. */
+void crm_ical_prop(struct crm_buf *b, const char *name, const char *value,
+    int text);
+/* A time in UTC, basic format: 20261123T174000Z. */
+void crm_ical_time(struct crm_buf *b, int64_t t);
+
 /* output.c: one printer for every command */
 struct crm_opts {
 	const char *db;
@@ -311,6 +334,9 @@ int crm_out_new(crm_out **op, const struct crm_opts *o, const crm_schema *s,
 int crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r);
 /* The records of ids that exist, each as crm_out_rec prints it. */
 int crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids);
+/* A row of named values (the columns given to crm_out_new, in order;
+ * NULL values are empty), in the same forms. */
+int crm_out_row(crm_out *o, const char *const *values);
 /* A history entry, in the same forms (columns id, at, record, kind,
  * text, amount, owner, campaign, dir). */
 int crm_out_log(crm_out *o, const struct crm_log *e);

@@ -348,3 +348,42 @@ crm_ids_read(int argc, char **argv, struct crm_ids *out)
 		    strerror(errno));
 	return 0;
 }
+
+int
+crm_scan(crm_txn *t, const char *type,
+    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg)
+{
+	const struct crm_type *ty = crm_schema_type(crm_txn_schema(t), type);
+	crm_rec *r = crm_rec_alloc();
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, frc = 0;
+
+	if (!ty) {
+		crm_rec_free(r);
+		return crm_seterr(CRM_EINVAL, "unknown type '%s'", type);
+	}
+	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
+		crm_rec_free(r);
+		return crm_mdb_err(rc, "cannot read the records");
+	}
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		const unsigned char *p = v.mv_data;
+		uint64_t id, tid;
+
+		/* the type is the second thing in a record: skip the rest */
+		p++;
+		if (v.mv_size < 2 || crm_get_varint(&p, (const unsigned char *)
+		    v.mv_data + v.mv_size, &tid) || tid != ty->tid)
+			continue;
+		memcpy(&id, k.mv_data, sizeof id);
+		if ((frc = crm_rec_decode(r, crm_txn_schema(t), id, v.mv_data,
+		    v.mv_size)) || (frc = fn(t, r, arg)))
+			break;
+	}
+	mdb_cursor_close(c);
+	crm_rec_free(r);
+	if (frc)
+		return frc;
+	return rc == MDB_NOTFOUND ? 0 : crm_mdb_err(rc, "cannot read the records");
+}

@@ -23,9 +23,56 @@ crm_index_key(struct crm_buf *k, unsigned fid, const char *v, size_t n)
 	crm_fold(k, v, n);
 	if (k->len - start > KEYMAX)
 		crm_buf_setlen(k, start + KEYMAX);
+	/* control bytes mark ids and separate parts of keys */
 	for (i = start + 2; i < k->len; i++)
-		if ((unsigned char)k->buf[i] < 9)
-			k->buf[i] = 9;
+		if ((unsigned char)k->buf[i] < 0x20)
+			k->buf[i] = ' ';
+}
+
+static void
+addkey(struct crm_buf *keys, const struct crm_buf *k)
+{
+	crm_buf_addch(keys, (int)(k->len >> 8));
+	crm_buf_addch(keys, (int)(k->len & 0xff));
+	crm_buf_add(keys, k->buf, k->len);
+}
+
+/* A time as twelve digits, so that keys sort as times do. */
+static void
+time_text(char b[24], const char *v)
+{
+	long long t = strtoll(v, NULL, 10);
+
+	snprintf(b, 24, "%012lld", t < 0 ? 0 : t);
+}
+
+/*
+ * Open tasks (a due time, no done time), for crm-due: by due time, and
+ * by owner and due time ([owner] 0x1f [due]).
+ */
+static void
+task_keys(const crm_rec *r, struct crm_buf *keys, struct crm_buf *k)
+{
+	const struct crm_field *due = crm_type_field(r->type, "due");
+	const struct crm_field *done = crm_type_field(r->type, "done");
+	const struct crm_field *owner = crm_type_field(r->type, "owner");
+	const char *d, *o;
+	char b[24];
+
+	if (!due || !done || !(d = crm_rec_nth(r, due->fid, 0, NULL)) ||
+	    crm_rec_nth(r, done->fid, 0, NULL))
+		return;
+	time_text(b, d);
+	crm_buf_reset(k);
+	crm_index_key(k, FID_OPEN_DUE, b, strlen(b));
+	addkey(keys, k);
+	if (!owner || !(o = crm_rec_nth(r, owner->fid, 0, NULL)))
+		return;
+	crm_buf_reset(k);
+	crm_index_key(k, FID_OPEN_OWNER, o, strlen(o));
+	crm_buf_addch(k, 0x1f);
+	crm_buf_addstr(k, b);
+	addkey(keys, k);
 }
 
 /* Where the id of an entry starts (the byte n), and the id. */
@@ -43,14 +90,6 @@ entry_split(const unsigned char *e, size_t len, size_t from, uint64_t *id)
 	for (i = at + 1; i < len && i <= at + n; i++)
 		*id = *id << 8 | e[i];
 	return at;
-}
-
-static void
-addkey(struct crm_buf *keys, const struct crm_buf *k)
-{
-	crm_buf_addch(keys, (int)(k->len >> 8));
-	crm_buf_addch(keys, (int)(k->len & 0xff));
-	crm_buf_add(keys, k->buf, k->len);
 }
 
 struct tokarg {
@@ -94,7 +133,14 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 			ta.fid = f->fid;
 			crm_tokens(v, r->v[i].len, addtoken, &ta);
 		}
-		if (f->type == FT_EMAIL || f->type == FT_PHONE ||
+		if (f->type == FT_DATETIME && (f->flags & FF_INDEX)) {
+			char b[24];
+
+			time_text(b, v);
+			crm_buf_reset(&k);
+			crm_index_key(&k, f->fid, b, strlen(b));
+			addkey(keys, &k);
+		} else if (f->type == FT_EMAIL || f->type == FT_PHONE ||
 		    f->type == FT_TAGS || f->type == FT_REF ||
 		    (f->flags & (FF_INDEX | FF_UNIQUE))) {
 			crm_buf_reset(&k);
@@ -102,6 +148,8 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 			addkey(keys, &k);
 		}
 	}
+	if (!strcmp(r->type->name, "task"))
+		task_keys(r, keys, &k);
 	crm_buf_release(&k);
 }
 

@@ -69,6 +69,8 @@ enum {
 extern const char *const crm_derived_names[];	/* by FID, from 2 */
 #define IS_DERIVED(fid) ((fid) >= FID_LAST_CONTACT && (fid) < FID_FIRST)
 #define TOKEN_BIT 0x8000	/* name-token keys live beside exact keys */
+/* index keys of no field: open tasks by due time, by owner and due time */
+enum { FID_OPEN_DUE = 0x7ff0, FID_OPEN_OWNER = 0x7ff1 };
 
 const struct crm_type *crm_schema_type(const crm_schema *s, const char *name);
 const struct crm_type *crm_schema_type_id(const crm_schema *s, unsigned tid);
@@ -200,6 +202,9 @@ int crm_journal_flush(crm_txn *t);
 /* A history entry added or removed: its id, its 24-byte key, its value. */
 int crm_journal_log(crm_txn *t, enum crm_jop op, uint64_t id,
     const unsigned char *key, const struct crm_buf *val);
+/* A task was written (old NULL: created) or removed (new NULL): keep the
+ * next_due of the records it is about. */
+int crm_task_changed(crm_txn *t, const crm_rec *old, const crm_rec *new);
 /* Write r whose derived figures changed (no journal, no index). */
 int crm_rec_put_derived(crm_txn *t, const crm_rec *r);
 

@@ -451,6 +451,53 @@ crm_out_log(crm_out *o, const struct crm_log *e)
 }
 
 int
+crm_out_row(crm_out *o, const char *const *values)
+{
+	size_t i, j;
+
+	o->count++;
+	crm_buf_reset(&o->line);
+	if (o->mode == M_JSON) {
+		cJSON *j = cJSON_CreateObject();
+
+		for (i = 0; i < o->ncols; i++)
+			if (values[i] && *values[i])
+				cJSON_AddStringToObject(j, o->cols[i],
+				    values[i]);
+		return emit_json(o, j);
+	}
+	if (o->mode == M_FORMAT) {
+		for (i = 0; i < o->npc; i++) {
+			if (!o->pc[i].field) {
+				crm_buf_addstr(&o->line, o->pc[i].lit);
+				continue;
+			}
+			for (j = 0; j < o->ncols; j++)
+				if (!strcmp(o->cols[j], o->pc[i].field) &&
+				    values[j])
+					crm_escape(&o->line, values[j],
+					    strlen(values[j]));
+		}
+	} else {
+		if (o->header && o->count == 1) {
+			for (i = 0; i < o->ncols; i++)
+				printf("%s%s", i ? "\t" : "", o->cols[i]);
+			putchar(o->term);
+		}
+		for (i = 0; i < o->ncols; i++) {
+			if (i)
+				crm_buf_addch(&o->line, '\t');
+			if (values[i])
+				crm_escape(&o->line, values[i],
+				    strlen(values[i]));
+		}
+	}
+	fwrite(o->line.buf, 1, o->line.len, stdout);
+	putchar(o->term);
+	return ferror(stdout) ? EIO : 0;
+}
+
+int
 crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids)
 {
 	crm_rec *r;

@@ -51,6 +51,13 @@ crm_rec_clear(crm_rec *r)
 }
 
 void
+crm_rec_clear_id(crm_rec *r)
+{
+	r->id = 0;
+	r->created = 0;
+}
+
+void
 crm_rec_free(crm_rec *r)
 {
 	if (!r)
@@ -849,9 +856,10 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 		r->created = t->now;
 		t->dirty = 1;
 		if ((rc = put_rec(t, r, MDB_APPEND)) ||
-		    (rc = crm_index_defer(t, r)))
+		    (rc = crm_index_defer(t, r)) ||
+		    (rc = crm_journal_create(t, r->id)))
 			return rc;
-		return crm_journal_create(t, r->id);
+		return crm_task_changed(t, NULL, r);
 	}
 	if ((rc = crm_index_flush(t)))
 		return rc;
@@ -864,8 +872,9 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	r->created = old->created;
 	if (!(rc = check_unique(t, r)) &&
 	    !(rc = journal_diff(t, old, r, &changed)) && changed &&
-	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)))
-		rc = crm_index_put(t, r);
+	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)) &&
+	    !(rc = crm_index_put(t, r)))
+		rc = crm_task_changed(t, old, r);
 	crm_rec_free(old);
 	return rc;
 }
@@ -970,6 +979,8 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 			goto out;
 		if ((rc = mdb_del(t->txn, t->db->recs, &k, NULL)))
 			rc = crm_mdb_err(rc, "cannot remove a record");
+		else
+			rc = crm_task_changed(t, old, NULL);
 	}
 out:
 	crm_ids_release(&refs);

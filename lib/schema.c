@@ -565,7 +565,7 @@ crm_schema_bind(crm_schema *s, struct crm_dict *fields,
 			t->fields[j].fid = dict_id(fields, t->fields[j].name,
 			    grew);
 	}
-	if (fields->n > 65535)
+	if (fields->n >= FID_OPEN_DUE)
 		return crm_seterr(CRM_EINVAL, "too many field names");
 	return 0;
 }

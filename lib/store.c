@@ -235,6 +235,24 @@ load(crm_db *db, MDB_txn *txn)
 	return 0;
 }
 
+/* A name for this store that no other has: for iCalendar UIDs. */
+static int
+new_uuid(crm_db *db, MDB_txn *txn)
+{
+	unsigned char r[16];
+	char hex[33];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t i, n = f ? fread(r, 1, sizeof r, f) : 0;
+
+	if (f)
+		fclose(f);
+	for (i = n; i < sizeof r; i++)
+		r[i] = (unsigned char)(rand() ^ time(NULL) >> (i % 8));
+	for (i = 0; i < sizeof r; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r[i]);
+	return put_meta(db, txn, "uuid", hex, 32);
+}
+
 static int
 create(crm_db *db)
 {
@@ -259,7 +277,8 @@ create(crm_db *db)
 		if (!rc)
 			rc = save_schema(db, txn, s, crm_schema_default, len);
 		crm_schema_free(s);
-		if (rc || (rc = put_meta(db, txn, "version", "1", 1)))
+		if (rc || (rc = put_meta(db, txn, "version", "1", 1)) ||
+		    (rc = new_uuid(db, txn)))
 			goto abort;
 	}
 	if ((rc = load(db, txn)))
@@ -667,6 +686,25 @@ crm_db_schema_text(crm_db *db, struct crm_buf *out)
 		rc = crm_mdb_err(rc, "cannot read the schema");
 	else
 		crm_buf_add(out, v.mv_data, v.mv_size);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+int
+crm_db_uuid(crm_db *db, struct crm_buf *out)
+{
+	MDB_txn *txn;
+	MDB_val v;
+	int rc;
+
+	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+		return crm_mdb_err(rc, "cannot read the store");
+	if (!(rc = get_meta(db, txn, "uuid", &v)))
+		crm_buf_add(out, v.mv_data, v.mv_size);
+	else if (rc == MDB_NOTFOUND)
+		crm_buf_addstr(out, "crm"), rc = 0;
+	else
+		rc = crm_mdb_err(rc, "cannot read the store");
 	mdb_txn_abort(txn);
 	return rc;
 }

@@ -1,0 +1,192 @@
+/* crm-due.c - what is due: open tasks for cron, mail and calendars */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+
+static const char usage[] =
+    "crm-due [-j0H] [-f FORMAT] [--db DIR] [--now WHEN]\n"
+    "       [--owner USER | --mine] [--within N(h|d|w|m) | --overdue] "
+    "[--ical]";
+
+static const char *const cols[] = { "due", "task", "record", "name",
+	"phone", "email", "text", NULL };
+
+struct ctx {
+	crm_txn *t;
+	crm_out *out;
+	int64_t after;		/* --overdue: before today only */
+	int ical;
+	struct crm_buf cal, uid;
+	size_t n;
+};
+
+static const char *
+priority(const char *p)
+{
+	/* RFC 5545 3.8.1.9: 1 highest, 5 medium, 9 lowest */
+	return !p ? "0" : !strcmp(p, "high") ? "1" : !strcmp(p, "low") ?
+	    "9" : "5";
+}
+
+static int
+todo(struct ctx *c, const crm_rec *task, const crm_rec *about, int64_t due)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+	const char *text = crm_rec_value(task, "text");
+
+	crm_ical_prop(&c->cal, "BEGIN", "VTODO", 0);
+	crm_buf_addf(&v, "task-%llu@%s",
+	    (unsigned long long)crm_rec_id(task), c->uid.buf);
+	crm_ical_prop(&c->cal, "UID", v.buf, 0);
+	crm_buf_reset(&v);
+	crm_ical_time(&v, crm_rec_created(task));
+	crm_ical_prop(&c->cal, "DTSTAMP", v.buf, 0);
+	crm_buf_reset(&v);
+	crm_ical_time(&v, due);
+	crm_ical_prop(&c->cal, "DUE", v.buf, 0);
+	crm_ical_prop(&c->cal, "SUMMARY", text ? text : "", 1);
+	crm_ical_prop(&c->cal, "STATUS", "NEEDS-ACTION", 0);
+	crm_ical_prop(&c->cal, "PRIORITY",
+	    priority(crm_rec_value(task, "priority")), 0);
+	if (about) {
+		const char *name = crm_rec_value(about, "name");
+		const char *phone = crm_rec_value(about, "phone");
+		const char *email = crm_rec_value(about, "email");
+
+		crm_buf_reset(&v);
+		crm_buf_addf(&v, "record-%llu@%s",
+		    (unsigned long long)crm_rec_id(about), c->uid.buf);
+		crm_ical_prop(&c->cal, "RELATED-TO", v.buf, 0);
+		crm_buf_reset(&v);
+		crm_buf_addf(&v, "%s%s%s%s%s", name ? name : "",
+		    phone ? "\n" : "", phone ? phone : "",
+		    email ? "\n" : "", email ? email : "");
+		crm_ical_prop(&c->cal, "DESCRIPTION", v.buf, 1);
+	}
+	crm_ical_prop(&c->cal, "END", "VTODO", 0);
+	crm_buf_release(&v);
+	return 0;
+}
+
+static int
+one(uint64_t id, int64_t due, void *arg)
+{
+	struct ctx *c = arg;
+	struct crm_buf when = CRM_BUF_INIT;
+	crm_rec *task, *about = NULL;
+	const char *a, *v[7];
+	char tid[24], rid[24] = "";
+	int rc;
+
+	if (due <= c->after)
+		return 0;
+	if ((rc = crm_rec_get(c->t, id, &task)))
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	if ((a = crm_rec_value(task, "about")) &&
+	    crm_rec_get(c->t, strtoull(a, NULL, 10), &about))
+		about = NULL;
+	c->n++;
+	if (c->ical) {
+		rc = todo(c, task, about, due);
+	} else {
+		crm_datetime_fmt(&when, due);
+		snprintf(tid, sizeof tid, "%llu", (unsigned long long)id);
+		if (about)
+			snprintf(rid, sizeof rid, "%llu",
+			    (unsigned long long)crm_rec_id(about));
+		v[0] = when.buf;
+		v[1] = tid;
+		v[2] = rid;
+		v[3] = about ? crm_rec_value(about, "name") : NULL;
+		v[4] = about ? crm_rec_value(about, "phone") : NULL;
+		v[5] = about ? crm_rec_value(about, "email") : NULL;
+		v[6] = crm_rec_value(task, "text");
+		rc = crm_out_row(c->out, v);
+	}
+	crm_rec_free(task);
+	crm_rec_free(about);
+	crm_buf_release(&when);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_OWNER = CRM_OPT_CMD, O_MINE, O_WITHIN, O_OVERDUE, O_ICAL };
+	static const struct option longopts[] = {
+		CRM_LONGOPTS,
+		{ "owner", 1, 0, O_OWNER }, { "mine", 0, 0, O_MINE },
+		{ "within", 1, 0, O_WITHIN }, { "overdue", 0, 0, O_OVERDUE },
+		{ "ical", 0, 0, O_ICAL },
+		{ 0, 0, 0, 0 }
+	};
+	struct crm_opts o = { 0 };
+	struct ctx c = { 0 };
+	const char *owner = NULL, *within = NULL;
+	int64_t now, until;
+	int ch, rc, overdue = 0;
+	crm_db *db;
+
+	crm_progname = "crm-due";
+	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (crm_opt(&o, ch, optarg, usage))
+			continue;
+		switch (ch) {
+		case O_OWNER: owner = optarg; break;
+		case O_MINE: owner = crm_user(); break;
+		case O_WITHIN: within = optarg; break;
+		case O_OVERDUE: overdue = 1; break;
+		case O_ICAL: c.ical = 1; break;
+		default: crm_usage(usage);
+		}
+	}
+	if (optind != argc || (within && overdue))
+		crm_usage(usage);
+	now = crm_now(&o);
+	until = now;
+	c.after = INT64_MIN;
+	if (within) {
+		char step[32];
+
+		snprintf(step, sizeof step, "%s%s", *within == '+' ? "" :
+		    "+", within);
+		until = crm_date_or_die(&o, "--within", step);
+	}
+	if (overdue) {
+		/* due before today began */
+		until = crm_date_or_die(&o, "--overdue", "today") - 1;
+	}
+
+	db = crm_open_or_die(&o, CRM_RDONLY, argc, argv);
+	if ((rc = crm_out_new(&c.out, &o, crm_db_schema(db), cols)))
+		crm_fail(rc, NULL);
+	crm_buf_init(&c.cal, 0);
+	crm_buf_init(&c.uid, 0);
+	/* before the read transaction: a thread holds one at a time */
+	if (c.ical && (rc = crm_db_uuid(db, &c.uid)))
+		crm_fail(rc, "cannot read");
+	if ((rc = crm_read(db, &c.t)))
+		crm_fail(rc, "cannot read");
+	if (c.ical) {
+		crm_ical_prop(&c.cal, "BEGIN", "VCALENDAR", 0);
+		crm_ical_prop(&c.cal, "VERSION", "2.0", 0);
+		crm_ical_prop(&c.cal, "PRODID", "-//crm//crm-due "
+		    CRM_VERSION "//EN", 0);
+	}
+	if ((rc = crm_due(c.t, owner, until, one, &c)))
+		crm_fail(rc, "cannot list");
+	if (c.ical) {
+		crm_ical_prop(&c.cal, "END", "VCALENDAR", 0);
+		fwrite(c.cal.buf, 1, c.cal.len, stdout);
+	}
+	if (crm_out_free(c.out))
+		crm_die(3, "cannot write the output");
+	crm_txn_end(c.t);
+	crm_db_close(db);
+	crm_buf_release(&c.cal);
+	crm_buf_release(&c.uid);
+	return c.n ? 0 : 1;
+}

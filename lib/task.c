@@ -1,0 +1,172 @@
+/* task.c - follow-ups: each record's next_due, and what is due when */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* A task's time field as seconds; 0 when it has none. */
+static int
+task_time(const crm_rec *r, const char *field, int64_t *v)
+{
+	const struct crm_field *f = crm_type_field(r->type, field);
+	const char *s;
+
+	if (!f || !(s = crm_rec_nth(r, f->fid, 0, NULL)))
+		return 0;
+	*v = strtoll(s, NULL, 10);
+	return 1;
+}
+
+static uint64_t
+about_of(const crm_rec *r)
+{
+	const struct crm_field *f = crm_type_field(r->type, "about");
+	const char *s;
+
+	if (!f || !(s = crm_rec_nth(r, f->fid, 0, NULL)))
+		return 0;
+	return strtoull(s, NULL, 10);
+}
+
+static int
+is_task(const crm_rec *r)
+{
+	return r && !strcmp(r->type->name, "task");
+}
+
+static int
+open_due(const crm_rec *r, int64_t *due)
+{
+	int64_t done;
+
+	return is_task(r) && task_time(r, "due", due) &&
+	    !task_time(r, "done", &done);
+}
+
+static int
+set_next_due(crm_txn *t, uint64_t id, int64_t due, int has)
+{
+	crm_rec *r;
+	char b[32];
+	int rc;
+
+	if ((rc = crm_rec_get(t, id, &r)))
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	crm_rec_drop(r, FID_NEXT_DUE);
+	if (has) {
+		snprintf(b, sizeof b, "%lld", (long long)due);
+		crm_rec_add_raw(r, FID_NEXT_DUE, b, strlen(b));
+	}
+	rc = crm_rec_put_derived(t, r);
+	crm_rec_free(r);
+	return rc;
+}
+
+/* The earliest due time of the open tasks about a record. */
+static int
+refresh(crm_txn *t, uint64_t about)
+{
+	struct crm_ids ids = { 0 };
+	int64_t best = 0, due;
+	int has = 0, rc;
+	size_t i;
+
+	if ((rc = crm_index_flush(t)))
+		return rc;
+	rc = crm_find_refs(t, "about", about, &ids);
+	for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc; i < ids.n && !rc;
+	    i++) {
+		crm_rec *r;
+
+		if ((rc = crm_rec_get(t, ids.v[i], &r)))
+			break;
+		if (open_due(r, &due) && (!has || due < best)) {
+			best = due;
+			has = 1;
+		}
+		crm_rec_free(r);
+	}
+	crm_ids_release(&ids);
+	return rc ? rc : set_next_due(t, about, best, has);
+}
+
+int
+crm_task_changed(crm_txn *t, const crm_rec *old, const crm_rec *new)
+{
+	uint64_t a = is_task(old) ? about_of(old) : 0;
+	uint64_t b = is_task(new) ? about_of(new) : 0;
+	int64_t due, cur;
+	crm_rec *r;
+	int rc;
+
+	if (!a && !b)
+		return 0;
+	/* a new open task can only bring the next due time forward */
+	if (!old && b) {
+		if (!open_due(new, &due))
+			return 0;
+		if ((rc = crm_rec_get(t, b, &r)))
+			return rc == CRM_ENOTFOUND ? 0 : rc;
+		cur = 0;
+		rc = crm_rec_nth(r, FID_NEXT_DUE, 0, NULL) != NULL;
+		if (rc)
+			cur = strtoll(crm_rec_nth(r, FID_NEXT_DUE, 0, NULL),
+			    NULL, 10);
+		crm_rec_free(r);
+		return rc && cur <= due ? 0 : set_next_due(t, b, due, 1);
+	}
+	if (a && (rc = refresh(t, a)))
+		return rc;
+	return b && b != a ? refresh(t, b) : 0;
+}
+
+int
+crm_due(crm_txn *t, const char *owner, int64_t until,
+    int (*fn)(uint64_t task, int64_t due, void *arg), void *arg)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	MDB_cursor *c;
+	MDB_val key, data;
+	int rc, frc = 0;
+
+	if (owner) {
+		crm_index_key(&k, FID_OPEN_OWNER, owner, strlen(owner));
+		crm_buf_addch(&k, 0x1f);
+	} else {
+		crm_index_key(&k, FID_OPEN_DUE, "", 0);
+	}
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
+		crm_buf_release(&k);
+		return crm_mdb_err(rc, "cannot read the index");
+	}
+	key.mv_size = k.len;
+	key.mv_data = k.buf;
+	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
+	while (!rc) {
+		const unsigned char *e = key.mv_data;
+		char digits[13];
+		uint64_t id = 0;
+		int64_t due;
+		size_t i, n;
+
+		if (key.mv_size < k.len + 14 || memcmp(e, k.buf, k.len))
+			break;
+		memcpy(digits, e + k.len, 12);
+		digits[12] = 0;
+		due = strtoll(digits, NULL, 10);
+		if (due > until)
+			break;
+		n = e[k.len + 12];
+		for (i = 0; i < n && k.len + 13 + i < key.mv_size; i++)
+			id = id << 8 | e[k.len + 13 + i];
+		if ((frc = fn(id, due, arg)))
+			break;
+		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&k);
+	if (frc)
+		return frc;
+	return rc && rc != MDB_NOTFOUND ?
+	    crm_mdb_err(rc, "cannot read the index") : 0;
+}
