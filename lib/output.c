@@ -385,42 +385,48 @@ log_text(const struct crm_log *e, const char *name, struct crm_buf *out)
 		crm_buf_addstr(out, v);
 }
 
-int
-crm_out_log(crm_out *o, const struct crm_log *e)
+static cJSON *
+log_json(crm_out *o, const struct crm_log *e)
 {
 	static const char *const names[] = { "kind", "text", "owner",
 		"campaign", "dir", NULL };
+	cJSON *j = cJSON_CreateObject();
+	size_t i;
+
+	cJSON_AddNumberToObject(j, "id", (double)e->id);
+	crm_buf_reset(&o->val);
+	crm_datetime_fmt(&o->val, e->at);
+	cJSON_AddStringToObject(j, "at", o->val.buf);
+	cJSON_AddNumberToObject(j, "record", (double)e->rec);
+	for (i = 0; names[i]; i++) {
+		crm_buf_reset(&o->val);
+		log_text(e, names[i], &o->val);
+		if (o->val.len)
+			cJSON_AddStringToObject(j, names[i], o->val.buf);
+	}
+	if (e->amount)
+		cJSON_AddRawToObject(j, "amount", e->amount);
+	for (i = 0; i < e->nextra; i++) {
+		const char *eq = strchr(e->extra[i], '=');
+		char key[128];
+
+		snprintf(key, sizeof key, "%.*s", (int)(eq - e->extra[i]),
+		    e->extra[i]);
+		if (!cJSON_GetObjectItemCaseSensitive(j, key))
+			cJSON_AddStringToObject(j, key, eq + 1);
+	}
+	return j;
+}
+
+int
+crm_out_log(crm_out *o, const struct crm_log *e)
+{
 	size_t i;
 
 	o->count++;
 	crm_buf_reset(&o->line);
-	if (o->mode == M_JSON) {
-		cJSON *j = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(j, "id", (double)e->id);
-		crm_datetime_fmt(&o->line, e->at);
-		cJSON_AddStringToObject(j, "at", o->line.buf);
-		cJSON_AddNumberToObject(j, "record", (double)e->rec);
-		for (i = 0; names[i]; i++) {
-			crm_buf_reset(&o->val);
-			log_text(e, names[i], &o->val);
-			if (o->val.len)
-				cJSON_AddStringToObject(j, names[i],
-				    o->val.buf);
-		}
-		if (e->amount)
-			cJSON_AddRawToObject(j, "amount", e->amount);
-		for (i = 0; i < e->nextra; i++) {
-			const char *eq = strchr(e->extra[i], '=');
-			char key[128];
-
-			snprintf(key, sizeof key, "%.*s",
-			    (int)(eq - e->extra[i]), e->extra[i]);
-			if (!cJSON_GetObjectItemCaseSensitive(j, key))
-				cJSON_AddStringToObject(j, key, eq + 1);
-		}
-		return emit_json(o, j);
-	}
+	if (o->mode == M_JSON)
+		return emit_json(o, log_json(o, e));
 	if (o->mode == M_FORMAT) {
 		for (i = 0; i < o->npc; i++) {
 			if (o->pc[i].field) {
@@ -517,57 +523,129 @@ crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids)
 	return rc;
 }
 
-/* The records of other types that refer to r, listed on its card. */
+/* The records that refer to r, listed on its card: its contact persons,
+ * its open deals, its open tasks. */
 struct refgroup {
 	char label[80];
 	const struct crm_type *type;
+	const char *const *cols;
 	struct crm_ids ids;
 };
+
+static const char *const person_cols[] = { "id", "name", "email", "phone",
+	NULL };
+static const char *const deal_cols[] = { "id", "stage", "amount", "close",
+	"name", NULL };
+static const char *const task_cols[] = { "id", "due", "owner", "priority",
+	"text", NULL };
+static const char *const other_cols[] = { "id", "name", NULL };
+static const char *const log_cols[] = { "id", "at", "kind", "amount",
+	"owner", "text", NULL };
+
+/* Still open: a task not done, a deal in an open stage. */
+static int
+is_open(const crm_rec *r)
+{
+	const struct crm_field *f;
+	const char *v;
+	size_t i;
+
+	if (!strcmp(r->type->name, "task"))
+		return !crm_rec_value(r, "done");
+	if ((f = crm_type_field(r->type, "stage")) && f->type == FT_ENUM &&
+	    (v = crm_rec_nth(r, f->fid, 0, NULL)))
+		for (i = 0; i < f->nvals; i++)
+			if (!strcmp(f->vals[i].name, v))
+				return f->vals[i].state == ST_OPEN;
+	return 1;
+}
 
 static size_t
 referrers(crm_txn *t, const crm_rec *r, struct refgroup *g, size_t max)
 {
 	const crm_schema *s = r->schema;
-	size_t i, j, n = 0;
+	size_t i, j, k, n = 0, keep;
 
-	for (i = 0; i < s->ntypes && n < max; i++)
-		for (j = 0; j < s->types[i].nfields && n < max; j++) {
-			const struct crm_field *f = &s->types[i].fields[j];
-			struct crm_ids ids = { 0 };
-			size_t k, keep;
+	for (i = 0; i < s->ntypes && n < max; i++) {
+		const struct crm_type *ty = &s->types[i];
+		struct crm_ids ids = { 0 };
 
-			if (f->type != FT_REF || !f->to ||
-			    strcmp(f->to, r->type->name))
+		for (j = 0; j < ty->nfields; j++) {
+			const struct crm_field *f = &ty->fields[j];
+
+			if (f->type != FT_REF || (f->to && strcmp(f->to,
+			    r->type->name)))
 				continue;
 			crm_find_refs(t, f->name, r->id, &ids);
-			/* the index is shared by types: keep this one's */
-			for (k = keep = 0; k < ids.n; k++) {
-				crm_rec *x;
-
-				if (crm_rec_get(t, ids.v[k], &x))
-					continue;
-				if (x->type == &s->types[i])
-					ids.v[keep++] = ids.v[k];
-				crm_rec_free(x);
-			}
-			ids.n = keep;
-			crm_ids_sort(&ids);
-			snprintf(g[n].label, sizeof g[n].label, "%ss",
-			    !strcmp(s->types[i].name, "person") ? "contact" :
-			    s->types[i].name);
-			g[n].type = &s->types[i];
-			g[n].ids = ids;
-			n++;
 		}
+		crm_ids_sort(&ids);
+		/* the index is shared by types: keep this one's, open */
+		for (k = keep = 0; k < ids.n; k++) {
+			crm_rec *x;
+
+			if (crm_rec_get(t, ids.v[k], &x))
+				continue;
+			if (x->type == ty && x->id != r->id && is_open(x))
+				ids.v[keep++] = ids.v[k];
+			crm_rec_free(x);
+		}
+		ids.n = keep;
+		if (!keep && !crm_type_field(ty, "company")) {
+			crm_ids_release(&ids);
+			continue;
+		}
+		if (!keep && strcmp(r->type->name, "company") &&
+		    !strcmp(ty->name, "person")) {
+			crm_ids_release(&ids);
+			continue;
+		}
+		snprintf(g[n].label, sizeof g[n].label, "%ss",
+		    !strcmp(ty->name, "person") ? "contact" : ty->name);
+		g[n].type = ty;
+		g[n].cols = !strcmp(ty->name, "person") ? person_cols :
+		    !strcmp(ty->name, "deal") ? deal_cols :
+		    !strcmp(ty->name, "task") ? task_cols : other_cols;
+		g[n].ids = ids;
+		n++;
+	}
 	return n;
 }
 
-static const char *const brief[] = { "id", "name", "email", "phone", NULL };
+struct history {
+	crm_out *o;
+	struct crm_buf *text;
+	cJSON *json;
+};
+
+static int
+history_line(const struct crm_log *e, void *arg)
+{
+	struct history *h = arg;
+	size_t k;
+
+	if (h->json) {
+		cJSON_AddItemToArray(h->json, log_json(h->o, e));
+		return 0;
+	}
+	crm_buf_addch(h->text, ' ');
+	for (k = 0; log_cols[k]; k++) {
+		crm_buf_addch(h->text, k ? '\t' : ' ');
+		crm_buf_reset(&h->o->val);
+		log_text(e, log_cols[k], &h->o->val);
+		crm_escape(h->text, h->o->val.buf, h->o->val.len);
+	}
+	crm_buf_addch(h->text, '\n');
+	return 0;
+}
+
+#define CARD_HISTORY 10		/* the latest entries a card shows */
 
 int
 crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 {
 	struct refgroup g[16];
+	struct history h = { o, NULL, NULL };
+	struct crm_buf text = CRM_BUF_INIT;
 	size_t ng, i, j, k;
 	int rc = 0;
 
@@ -581,44 +659,40 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 			cJSON *a = cJSON_AddArrayToObject(obj, g[i].label);
 
 			for (j = 0; j < g[i].ids.n; j++) {
-				cJSON *x = cJSON_CreateObject();
+				cJSON *x;
 				crm_rec *c;
 
 				if (crm_rec_get(t, g[i].ids.v[j], &c))
 					continue;
-				cJSON_AddNumberToObject(x, "id",
-				    (double)c->id);
-				for (k = 1; brief[k]; k++) {
-					const char *v = crm_rec_value(c,
-					    brief[k]);
-
-					if (v)
-						cJSON_AddStringToObject(x,
-						    brief[k], v);
-				}
+				x = json_of(c);
+				cJSON_DeleteItemFromObject(x, "type");
 				cJSON_AddItemToArray(a, x);
 				crm_rec_free(c);
 			}
 		}
-		rc = emit_json(o, obj);
+		h.json = cJSON_AddArrayToObject(obj, "history");
+		rc = crm_log_list(t, r->id, CARD_HISTORY, history_line, &h);
+		if (!rc)
+			rc = emit_json(o, obj);
+		else
+			cJSON_Delete(obj);
 		goto out;
 	}
 	if (o->count++)
 		putchar('\n');
-	crm_buf_reset(&o->line);
-	crm_buf_addf(&o->line, "%llu %s ", (unsigned long long)r->id,
+	crm_buf_addf(&text, "%llu %s ", (unsigned long long)r->id,
 	    r->type->name);
 	crm_buf_reset(&o->val);
 	text_of(t, r, "name", &o->val);
-	crm_escape(&o->line, o->val.buf, o->val.len);
-	crm_buf_addch(&o->line, '\n');
+	crm_escape(&text, o->val.buf, o->val.len);
+	crm_buf_addch(&text, '\n');
 	for (i = 0; i < r->type->nfields; i++) {
 		const struct crm_field *f = &r->type->fields[i];
 		const char *v = crm_rec_nth(r, f->fid, 0, NULL);
 
 		if (!v)
 			continue;
-		crm_buf_addf(&o->line, "%s: ", f->name);
+		crm_buf_addf(&text, "%s: ", f->name);
 		crm_buf_reset(&o->val);
 		text_of(t, r, f->name, &o->val);
 		if (f->type == FT_REF) {
@@ -631,35 +705,49 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 				crm_rec_free(to);
 			}
 		}
-		crm_escape(&o->line, o->val.buf, o->val.len);
-		crm_buf_addch(&o->line, '\n');
+		crm_escape(&text, o->val.buf, o->val.len);
+		crm_buf_addch(&text, '\n');
 	}
-	crm_buf_addstr(&o->line, "created: ");
-	crm_datetime_fmt(&o->line, r->created);
-	crm_buf_addch(&o->line, '\n');
+	crm_buf_addstr(&text, "created: ");
+	crm_datetime_fmt(&text, r->created);
+	crm_buf_addch(&text, '\n');
+	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++) {
+		if (!crm_rec_nth(r, (unsigned)i, 0, NULL))
+			continue;
+		crm_buf_addf(&text, "%s: ", crm_derived_names[i]);
+		derived_text(r, (unsigned)i, &text);
+		crm_buf_addch(&text, '\n');
+	}
 	for (i = 0; i < ng; i++) {
 		if (!g[i].ids.n)
 			continue;
-		crm_buf_addf(&o->line, "%s:\n", g[i].label);
+		crm_buf_addf(&text, "%s:\n", g[i].label);
 		for (j = 0; j < g[i].ids.n; j++) {
 			crm_rec *c;
 
 			if (crm_rec_get(t, g[i].ids.v[j], &c))
 				continue;
-			crm_buf_addstr(&o->line, " ");
-			for (k = 0; brief[k]; k++) {
-				crm_buf_addch(&o->line, k ? '\t' : ' ');
+			crm_buf_addstr(&text, " ");
+			for (k = 0; g[i].cols[k]; k++) {
+				crm_buf_addch(&text, k ? '\t' : ' ');
 				crm_buf_reset(&o->val);
-				text_of(t, c, brief[k], &o->val);
-				crm_escape(&o->line, o->val.buf, o->val.len);
+				text_of(t, c, g[i].cols[k], &o->val);
+				crm_escape(&text, o->val.buf, o->val.len);
 			}
-			crm_buf_addch(&o->line, '\n');
+			crm_buf_addch(&text, '\n');
 			crm_rec_free(c);
 		}
 	}
-	fwrite(o->line.buf, 1, o->line.len, stdout);
-	rc = ferror(stdout) ? EIO : 0;
+	if (crm_rec_nth(r, FID_INTERACTIONS, 0, NULL)) {
+		crm_buf_addstr(&text, "history:\n");
+		h.text = &text;
+		rc = crm_log_list(t, r->id, CARD_HISTORY, history_line, &h);
+	}
+	fwrite(text.buf, 1, text.len, stdout);
+	if (!rc && ferror(stdout))
+		rc = EIO;
 out:
+	crm_buf_release(&text);
 	for (i = 0; i < ng; i++)
 		crm_ids_release(&g[i].ids);
 	return rc;
