@@ -635,6 +635,185 @@ test_growth(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* The contact history and the figures kept from it. */
+struct hist {
+	uint64_t rec, company, entry, task;
+	const char *kind, *amount;
+	int64_t at;
+};
+
+static int
+h_setup(crm_txn *t, void *arg)
+{
+	struct hist *h = arg;
+	crm_rec *r;
+	char ref[24];
+	int rc;
+
+	if ((rc = crm_rec_new(t, "company", &r)) ||
+	    (rc = crm_rec_assign(r, "name=Kovo")) || (rc = crm_rec_put(t, r)))
+		return rc;
+	h->company = crm_rec_id(r);
+	crm_rec_free(r);
+	snprintf(ref, sizeof ref, "company=%llu",
+	    (unsigned long long)h->company);
+	if ((rc = crm_rec_new(t, "person", &r)) ||
+	    (rc = crm_rec_assign(r, "name=Jana")) ||
+	    (rc = crm_rec_assign(r, ref)) || (rc = crm_rec_put(t, r)))
+		return rc;
+	h->rec = crm_rec_id(r);
+	crm_rec_free(r);
+	return 0;
+}
+
+static int
+h_log(crm_txn *t, void *arg)
+{
+	struct hist *h = arg;
+	struct crm_log e = { 0 };
+
+	e.rec = h->rec;
+	e.at = h->at;
+	e.kind = h->kind;
+	e.amount = h->amount;
+	e.text = "x";
+	int rc = crm_log_add(t, &e);
+
+	h->entry = e.id;
+	return rc;
+}
+
+static int
+h_unlog(crm_txn *t, void *arg)
+{
+	return crm_log_del(t, ((struct hist *)arg)->entry);
+}
+
+static int
+h_task(crm_txn *t, void *arg)
+{
+	struct hist *h = arg;
+	crm_rec *r;
+	char about[32], due[64];
+	int rc;
+
+	snprintf(about, sizeof about, "about=%llu",
+	    (unsigned long long)h->rec);
+	snprintf(due, sizeof due, "due=%s", h->kind);
+	if ((rc = crm_rec_new(t, "task", &r)) ||
+	    (rc = crm_rec_assign(r, "text=call back")) ||
+	    (rc = crm_rec_assign(r, about)) || (rc = crm_rec_assign(r, due)) ||
+	    (rc = crm_rec_assign(r, "owner=anna")) || (rc = crm_rec_put(t, r)))
+		return rc;
+	h->task = crm_rec_id(r);
+	crm_rec_free(r);
+	return 0;
+}
+
+static int
+h_done(crm_txn *t, void *arg)
+{
+	struct hist *h = arg;
+	crm_rec *r;
+	int rc;
+
+	if ((rc = crm_rec_get(t, h->task, &r)))
+		return rc;
+	if (!(rc = crm_rec_assign(r, "done=2026-11-24")))
+		rc = crm_rec_put(t, r);
+	crm_rec_free(r);
+	return rc;
+}
+
+static const char *
+figure(crm_db *db, uint64_t id, unsigned fid)
+{
+	static char b[64];
+	crm_txn *t;
+	crm_rec *r;
+	const char *v;
+
+	strcpy(b, "-");
+	if (crm_read(db, &t) || crm_rec_get(t, id, &r))
+		return "ERR";
+	if ((v = crm_rec_nth(r, fid, 0, NULL)))
+		snprintf(b, sizeof b, "%s", v);
+	crm_rec_free(r);
+	crm_txn_end(t);
+	return b;
+}
+
+static int
+count_due(uint64_t task, int64_t due, void *arg)
+{
+	(void)task;
+	(void)due;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_history(void)
+{
+	struct hist h = { 0 };
+	crm_db *db;
+	crm_txn *t;
+	uint64_t first;
+	char cmd[128];
+	int n;
+
+	snprintf(dir, sizeof dir, "/tmp/crm-unit.XXXXXX");
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(!crm_db_open(&db, dir, 0));
+	CHECK(!crm_write(db, h_setup, &h));
+	h.kind = "purchase", h.amount = "1840.5", h.at = 1795455600;
+	CHECK(!crm_write(db, h_log, &h));
+	first = h.entry;
+	h.kind = "call", h.amount = "99", h.at = 1795455600 + 3600;
+	CHECK(!crm_write(db, h_log, &h));
+	h.kind = "purchase", h.amount = "100", h.at = 1795455600 - 3600;
+	CHECK(!crm_write(db, h_log, &h));
+	CHECK_STR(figure(db, h.rec, FID_INTERACTIONS), "3");
+	CHECK_STR(figure(db, h.rec, FID_TURNOVER), "1940.50");
+	CHECK_STR(figure(db, h.rec, FID_LAST_CONTACT), "1795459200");
+	CHECK_STR(figure(db, h.company, FID_TURNOVER), "1940.50");
+	CHECK_STR(figure(db, h.company, FID_INTERACTIONS), "3");
+	/* the latest goes: last_contact falls back to the one before */
+	h.entry = first + 1;
+	CHECK(!crm_write(db, h_unlog, &h));
+	CHECK_STR(figure(db, h.rec, FID_LAST_CONTACT), "1795455600");
+	CHECK_STR(figure(db, h.company, FID_LAST_CONTACT), "1795455600");
+	CHECK_STR(figure(db, h.rec, FID_INTERACTIONS), "2");
+	h.entry = first;
+	CHECK(!crm_write(db, h_unlog, &h));
+	CHECK_STR(figure(db, h.rec, FID_TURNOVER), "100.00");
+	CHECK(crm_write(db, h_unlog, &h) == CRM_EINVAL);
+	h.kind = "cal";
+	CHECK(crm_write(db, h_log, &h) == CRM_EINVAL &&
+	    strstr(crm_errmsg(), "did you mean 'call'"));
+	/* next_due follows the open tasks */
+	h.kind = "2026-12-01";
+	CHECK(!crm_write(db, h_task, &h));
+	h.kind = "2026-11-25T10:00Z";
+	CHECK(!crm_write(db, h_task, &h));
+	CHECK_STR(figure(db, h.rec, FID_NEXT_DUE), "1795600800");
+	CHECK(!crm_write(db, h_done, &h));
+	CHECK_STR(figure(db, h.rec, FID_NEXT_DUE), "1796083200");
+	n = 0;
+	CHECK(!crm_read(db, &t) && !crm_due(t, "anna", INT64_MAX, count_due,
+	    &n) && n == 1);
+	n = 0;
+	CHECK(!crm_due(t, "anna", 1796083200 - 1, count_due, &n) && n == 0);
+	n = 0;
+	CHECK(!crm_due(t, "bob", INT64_MAX, count_due, &n) && n == 0);
+	n = 0;
+	CHECK(!crm_due(t, NULL, INT64_MAX, count_due, &n) && n == 1);
+	crm_txn_end(t);
+	crm_db_close(db);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int
 main(void)
 {
@@ -649,6 +828,7 @@ main(void)
 	test_sorter();
 	test_store();
 	test_growth();
+	test_history();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
 }
