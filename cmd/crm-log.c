@@ -6,14 +6,15 @@
 #include "crm.h"
 
 static const char usage[] =
-    "crm-log [-j0H] [-f FORMAT] [--db DIR] [--at WHEN] [--amount N]\n"
-    "       [--owner USER] [--campaign NAME] [--dir in|out]\n"
+    "crm-log [-j0H] [-f FORMAT] [--db DIR] [--now WHEN] [--at WHEN]\n"
+    "       [--amount N] [--owner USER] [--campaign NAME] [--dir in|out]\n"
     "       [--next WHEN TEXT] ID...|- KIND [TEXT] [key=value ...]\n"
     "       crm-log --list [-n N] ID\n"
-    "       crm-log --rm ENTRY...";
+    "       crm-log --rm ENTRY...|-";
 
+/* the columns of --list; a template may name any key (dir, extras) */
 static const char *const cols[] = { "id", "at", "record", "kind", "text",
-	"amount", "owner", "campaign", NULL };
+	"amount", "owner", "campaign", "*", NULL };
 
 struct ctx {
 	struct crm_ids ids, entries;

@@ -41,7 +41,7 @@ _crm()
 	local cmd=${COMP_WORDS[0]##*/}
 	local -a words=() operands=()
 	local cword=0 cur i w line
-	local _crm_db='' prev_opt='' skip='' dashdash=''
+	local _crm_db='' prev_opt='' skip=0 dashdash='' mode=''
 
 	COMPREPLY=()
 
@@ -66,8 +66,9 @@ _crm()
 	fi
 	cur=${words[cword]}
 
-	local common='--db -j --json -0 -f --format -H --header -h --help --version'
-	local opts argopts='--db --format'
+	local common='--db -j --json -0 -f --format -H --header --now -h --help
+		--version'
+	local opts argopts='--db --format --now' shortargs=f
 	case $cmd in
 	crm-add)
 		opts="$common --from -u --update"
@@ -79,6 +80,11 @@ _crm()
 		opts="$common --unlink" ;;
 	crm-schema)
 		opts="$common -n --dry-run" ;;
+	crm-log)
+		opts="$common --at --amount --owner --campaign --dir --next
+			--list -n --rm"
+		argopts+=' --at --amount --owner --campaign --dir'
+		shortargs=fn ;;
 	*)
 		opts=$common ;;
 	esac
@@ -86,8 +92,8 @@ _crm()
 	# Walk the words before the cursor for --db and the operands.
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
-		if [[ -n $skip ]]; then
-			skip=
+		if ((skip)); then
+			((skip--))
 			[[ $prev_opt == --db ]] && _crm_db=$w
 			continue
 		fi
@@ -99,20 +105,28 @@ _crm()
 			--db=*)
 				_crm_db=${w#--db=}
 				continue ;;
+			--next=*)
+				# --next WHEN TEXT: the text is the next word
+				[[ $cmd == crm-log ]] && skip=1
+				prev_opt=--next-text
+				continue ;;
 			--*=*)
 				continue ;;
 			--?*)
 				[[ " $argopts " == *" $w "* ]] && skip=1
+				[[ $cmd == crm-log && $w == --next ]] && skip=2
+				[[ $w == --list || $w == --rm ]] && mode=$w
 				prev_opt=$w
 				continue ;;
 			-?*)
-				# -f takes an argument, the rest of the word
-				# or else the next word
+				# -f (and -n of crm-log) take an argument, the
+				# rest of the word or else the next word
 				w=${w#-}
 				prev_opt=
-				if [[ $w == *f ]] && [[ ${w%%f*} == "${w%f}" ]]; then
+				line=${w%%["$shortargs"]*}
+				if ((${#line} == ${#w} - 1)); then
 					skip=1
-					prev_opt=-f
+					prev_opt=-${w: -1}
 				fi
 				continue ;;
 			esac
@@ -125,8 +139,9 @@ _crm()
 	esac
 
 	local opt='' val=$cur
-	if [[ -n $skip ]]; then
+	if ((skip)); then
 		opt=$prev_opt
+		[[ $opt == --next ]] && ((skip == 1)) && opt=--next-text
 	elif [[ -z $dashdash && $cur == --*=* ]]; then
 		opt=${cur%%=*}
 		val=${cur#*=}
@@ -155,6 +170,12 @@ _crm()
 		--type)
 			cur=$val _crm_add_schema '' types
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
+		--now|--at|--next)
+			cur=$val _crm_add now today tomorrow yesterday \
+				mon tue wed thu fri sat sun eow eom
+			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
+		--dir)
+			_crm_add "${pre}in" "${pre}out" ;;
 		esac
 	elif [[ -z $dashdash && $cur == -* ]]; then
 		# shellcheck disable=SC2086
@@ -173,6 +194,17 @@ _crm()
 			if [[ $cur != *=* && $cur != [0-9]* && $cur != - ]]; then
 				_crm_add_schema '=' fields
 				compopt -o nospace 2>/dev/null
+			fi ;;
+		crm-log)
+			# ids, then the kind (those of the default schema)
+			if [[ -z $mode && $cur != [0-9]* && $cur != - ]]; then
+				for w in "${operands[@]}"; do
+					[[ $w == - || $w =~ ^[1-9][0-9]*$ ]] ||
+						mode=kind
+				done
+				[[ -z $mode ]] && _crm_add call email meeting \
+					note purchase payment quote contract \
+					complaint letter visit
 			fi ;;
 		crm-schema)
 			if ((${#operands[@]} == 0)); then
@@ -201,4 +233,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-schema
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema

@@ -9,12 +9,16 @@ functions -q __crm_operands; and return
 # The words before the cursor that are not options or option arguments.
 function __crm_operands
     set -l t (commandline -opc)
+    # -f, and -n of crm-log, take an argument: the rest of the word, or
+    # else the next word
+    set -l short '^-[^f]*f$'
+    string match -q -- '*crm-log' $t[1]; and set short '^-[^fn]*[fn]$'
     set -e t[1]
     set -l skip 0
     set -l dashdash 0
     for w in $t
-        if test $skip = 1
-            set skip 0
+        if test $skip -gt 0
+            set skip (math $skip - 1)
             continue
         end
         if test $dashdash = 0
@@ -22,17 +26,23 @@ function __crm_operands
                 case --
                     set dashdash 1
                     continue
+                case '--next=*'
+                    # --next WHEN TEXT: the text is the next word
+                    set skip 1
+                    continue
                 case '--*=*'
                     continue
-                case --db --format --from --type --email --phone --id
+                case --db --format --from --type --email --phone --id \
+                    --now --at --amount --owner --campaign --dir
                     set skip 1
+                    continue
+                case --next
+                    set skip 2
                     continue
                 case '--*'
                     continue
                 case '-?*'
-                    # -f takes an argument: the rest of the word, or
-                    # else the next word
-                    string match -qr -- '^-[^f]*f$' $w; and set skip 1
+                    string match -qr -- $short $w; and set skip 1
                     continue
             end
         end
@@ -99,18 +109,47 @@ function __crm_set_fields
     end
 end
 
+# Date words every command reads (ISO 8601, +3d, 'fri 10:00' work too).
+function __crm_dates
+    printf '%s\n' now today tomorrow yesterday mon tue wed thu fri sat sun \
+        eow eom
+end
+
+# Is the word being completed a kind: after the ids, before a kind, and
+# not with --list or --rm?
+function __crm_log_kind
+    set -l t (commandline -opc)
+    contains -- --list $t; and return 1
+    contains -- --rm $t; and return 1
+    __crm_log_next_text; and return 1
+    string match -qr -- '^[0-9-]' (commandline -ct); and return 1
+    for w in (__crm_operands)
+        string match -qr -- '^(-|[1-9][0-9]*)$' $w; or return 1
+    end
+    return 0
+end
+
+# Is the word being completed the TEXT of --next (the word after WHEN)?
+function __crm_log_next_text
+    set -l t (commandline -opc)
+    test (count $t) -ge 2; or return 1
+    test "$t[-2]" = --next; and return 0
+    string match -q -- '--next=*' $t[-1]
+end
+
 function __crm_schema_arg
     set -l o (__crm_operands)
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
 end
 
-for c in crm-add crm-show crm-find crm-set crm-rm crm-schema
+for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema
     complete -c $c -f
     complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
     complete -c $c -s j -l json -d 'Print JSON Lines'
     complete -c $c -s 0 -d 'End each record with NUL instead of newline'
     complete -c $c -s f -l format -x -d 'Print each record through a template'
     complete -c $c -s H -l header -d 'Print a header line naming the columns'
+    complete -c $c -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
     complete -c $c -s h -l help -d 'Print usage and exit'
     complete -c $c -l version -d 'Print the version and exit'
 end
@@ -128,6 +167,17 @@ complete -c crm-find -l id -x -d 'The record with this id'
 complete -c crm-set -a '(__crm_set_fields)' -d Field
 
 complete -c crm-rm -l unlink -d 'Clear references to the removed records'
+
+complete -c crm-log -l at -x -a '(__crm_dates)' -d 'Time of the interaction'
+complete -c crm-log -l amount -x -d 'Amount of money'
+complete -c crm-log -l owner -x -a '(__fish_complete_users)' -d 'Who dealt with the customer'
+complete -c crm-log -l campaign -x -d 'Campaign of the interaction'
+complete -c crm-log -l dir -x -a 'in out' -d 'Who reached out'
+complete -c crm-log -l next -x -a '(__crm_dates)' -d 'Also add a follow-up task: WHEN TEXT'
+complete -c crm-log -l list -d 'Print the history of a record'
+complete -c crm-log -s n -x -d 'With --list, at most this many entries'
+complete -c crm-log -l rm -d 'Remove history entries by their ids'
+complete -c crm-log -n __crm_log_kind -a 'call email meeting note purchase payment quote contract complaint letter visit' -d Kind
 
 complete -c crm-schema -s n -l dry-run -d 'Only check the file'
 complete -c crm-schema -n '__crm_noperands 0' -a show -d 'Print the schema as YAML'

@@ -16,7 +16,7 @@ struct piece {
 
 struct crm_out {
 	enum mode mode;
-	int term, header;
+	int term, header, anyname;
 	const crm_schema *s;
 	char **cols;
 	size_t ncols;
@@ -70,7 +70,7 @@ known_col(const crm_out *o, const char *name)
 	for (i = 0; i < o->ncols; i++)
 		if (!strcmp(o->cols[i], name))
 			return 1;
-	return 0;
+	return o->anyname;
 }
 
 static int
@@ -129,6 +129,10 @@ crm_out_new(crm_out **op, const struct crm_opts *opt, const crm_schema *s,
 	crm_buf_init(&o->line, 256);
 	crm_buf_init(&o->val, 64);
 	for (; cols && *cols; cols++) {
+		if (!strcmp(*cols, "*")) {
+			o->anyname = 1;	/* a template may name any key */
+			continue;
+		}
 		o->cols = crm_xrealloc(o->cols, (o->ncols + 1) *
 		    sizeof *o->cols);
 		o->cols[o->ncols++] = strdup(*cols);
@@ -423,10 +427,11 @@ crm_out_log(crm_out *o, const struct crm_log *e)
 {
 	size_t i;
 
-	o->count++;
 	crm_buf_reset(&o->line);
-	if (o->mode == M_JSON)
+	if (o->mode == M_JSON) {
+		o->count++;
 		return emit_json(o, log_json(o, e));
+	}
 	if (o->mode == M_FORMAT) {
 		for (i = 0; i < o->npc; i++) {
 			if (o->pc[i].field) {
@@ -451,6 +456,7 @@ crm_out_log(crm_out *o, const struct crm_log *e)
 			crm_escape(&o->line, o->val.buf, o->val.len);
 		}
 	}
+	o->count++;
 	fwrite(o->line.buf, 1, o->line.len, stdout);
 	putchar(o->term);
 	return ferror(stdout) ? EIO : 0;
