@@ -85,6 +85,12 @@ _crm()
 			--list -n --rm"
 		argopts+=' --at --amount --owner --campaign --dir'
 		shortargs=fn ;;
+	crm-task)
+		opts="$common --due --owner --priority --every --all"
+		argopts+=' --due --owner --priority --every' ;;
+	crm-due)
+		opts="$common --owner --mine --within --overdue --ical"
+		argopts+=' --owner --within' ;;
 	*)
 		opts=$common ;;
 	esac
@@ -170,7 +176,11 @@ _crm()
 		--type)
 			cur=$val _crm_add_schema '' types
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
-		--now|--at|--next)
+		--priority)
+			_crm_add "${pre}high" "${pre}normal" "${pre}low" ;;
+		--within|--every)
+			_crm_add "${pre}1d" "${pre}3d" "${pre}1w" "${pre}1m" ;;
+		--now|--at|--next|--due)
 			cur=$val _crm_add now today tomorrow yesterday \
 				mon tue wed thu fri sat sun eow eom
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
@@ -206,6 +216,8 @@ _crm()
 					note purchase payment quote contract \
 					complaint letter visit
 			fi ;;
+		crm-task)
+			((${#operands[@]} == 0)) && _crm_add add done ls rm ;;
 		crm-schema)
 			if ((${#operands[@]} == 0)); then
 				_crm_add show apply types fields
@@ -233,4 +245,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due

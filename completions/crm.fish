@@ -142,7 +142,7 @@ function __crm_schema_arg
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
 end
 
-for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema
+for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due
     complete -c $c -f
     complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
     complete -c $c -s j -l json -d 'Print JSON Lines'
@@ -178,6 +178,22 @@ complete -c crm-log -l list -d 'Print the history of a record'
 complete -c crm-log -s n -x -d 'With --list, at most this many entries'
 complete -c crm-log -l rm -d 'Remove history entries by their ids'
 complete -c crm-log -n __crm_log_kind -a 'call email meeting note purchase payment quote contract complaint letter visit' -d Kind
+
+complete -c crm-task -n '__crm_noperands 0' -a add -d 'Add a task about each record'
+complete -c crm-task -n '__crm_noperands 0' -a done -d 'Mark tasks done'
+complete -c crm-task -n '__crm_noperands 0' -a ls -d 'List open tasks'
+complete -c crm-task -n '__crm_noperands 0' -a rm -d 'Remove tasks'
+complete -c crm-task -l due -x -a '(__crm_dates)' -d 'When the task is due'
+complete -c crm-task -l owner -x -a '(__fish_complete_users)' -d 'Whose task it is'
+complete -c crm-task -l priority -x -a 'high normal low' -d 'How urgent'
+complete -c crm-task -l every -x -a '1d 1w 1m 3m 1y' -d 'Repeat after this interval'
+complete -c crm-task -l all -d 'List done tasks too'
+
+complete -c crm-due -l owner -x -a '(__fish_complete_users)' -d 'Tasks of this owner'
+complete -c crm-due -l mine -d 'My tasks'
+complete -c crm-due -l within -x -a '4h 1d 3d 1w 1m' -d 'Due within this time'
+complete -c crm-due -l overdue -d 'Due before today'
+complete -c crm-due -l ical -d 'Print an iCalendar of to-dos'
 
 complete -c crm-schema -s n -l dry-run -d 'Only check the file'
 complete -c crm-schema -n '__crm_noperands 0' -a show -d 'Print the schema as YAML'
