@@ -205,6 +205,8 @@ int crm_journal_log(crm_txn *t, enum crm_jop op, uint64_t id,
 /* A task was written (old NULL: created) or removed (new NULL): keep the
  * next_due of the records it is about. */
 int crm_task_changed(crm_txn *t, const crm_rec *old, const crm_rec *new);
+/* Remove a record's whole history, each entry journalled. */
+int crm_log_drop(crm_txn *t, uint64_t rec);
 /* Write r whose derived figures changed (no journal, no index). */
 int crm_rec_put_derived(crm_txn *t, const crm_rec *r);
 

@@ -485,3 +485,22 @@ crm_log_get(crm_txn *t, uint64_t id,
 	crm_buf_release(&d.buf);
 	return rc;
 }
+
+/* Remove a record's whole history (it is being removed itself). */
+int
+crm_log_drop(crm_txn *t, uint64_t rec)
+{
+	struct list l = { 0 };
+	struct crm_ids ids = { 0 };
+	size_t i;
+	int rc;
+
+	rc = collect(t, rec, 0, &l);
+	for (i = 0; i < l.n; i++)
+		crm_ids_add(&ids, crm_get_be64(l.v[i].key + 16));
+	free(l.v);
+	for (i = 0; i < ids.n && !rc; i++)
+		rc = crm_log_del(t, ids.v[i]);
+	crm_ids_release(&ids);
+	return rc;
+}

@@ -972,6 +972,9 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 		rc = crm_seterr(CRM_EINVAL, "record %llu is referred to by "
 		    "%s (--unlink clears those)", (unsigned long long)id,
 		    list.buf);
+	/* its history goes with it (the journal keeps both) */
+	if (!rc)
+		rc = crm_log_drop(t, id);
 	if (!rc) {
 		crm_rec_encode(old, &enc);
 		if ((rc = crm_index_del(t, old)) ||
