@@ -72,6 +72,22 @@ iso(char *b, size_t size, int64_t t)
 	crm_buf_release(&x);
 }
 
+/* The task with this id, or an error that there is none. */
+static int
+get_task(crm_txn *t, uint64_t id, crm_rec **rp)
+{
+	int rc = crm_rec_get(t, id, rp);
+
+	if (rc == CRM_ENOTFOUND || (!rc && strcmp(crm_rec_type(*rp),
+	    "task"))) {
+		crm_rec_free(*rp);
+		*rp = NULL;
+		rc = crm_seterr(CRM_EINVAL, "no task %llu",
+		    (unsigned long long)id);
+	}
+	return rc;
+}
+
 /* Done: stamp it; a repeating task comes back, one interval later. */
 static int
 done(crm_txn *t, void *arg)
@@ -84,12 +100,7 @@ done(crm_txn *t, void *arg)
 	int rc = 0;
 
 	for (i = 0; i < c->ids.n && !rc; i++) {
-		rc = crm_rec_get(t, c->ids.v[i], &r);
-		if (rc == CRM_ENOTFOUND || (!rc && strcmp(crm_rec_type(r),
-		    "task")))
-			rc = crm_seterr(CRM_EINVAL, "no task %llu",
-			    (unsigned long long)c->ids.v[i]);
-		if (rc)
+		if ((rc = get_task(t, c->ids.v[i], &r)))
 			break;
 		if (crm_rec_value(r, "done")) {
 			crm_rec_free(r);
@@ -135,11 +146,7 @@ rm(crm_txn *t, void *arg)
 	int rc = 0;
 
 	for (i = 0; i < c->ids.n && !rc; i++) {
-		rc = crm_rec_get(t, c->ids.v[i], &r);
-		if (rc == CRM_ENOTFOUND || (!rc && strcmp(crm_rec_type(r),
-		    "task")))
-			rc = crm_seterr(CRM_EINVAL, "no task %llu",
-			    (unsigned long long)c->ids.v[i]);
+		rc = get_task(t, c->ids.v[i], &r);
 		crm_rec_free(r);
 		if (!rc)
 			rc = crm_rec_del(t, c->ids.v[i], 0, &c->ids);

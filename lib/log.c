@@ -173,23 +173,6 @@ set_num(crm_rec *r, unsigned fid, int64_t v, int keep)
 		crm_rec_add_raw(r, fid, b, (size_t)n);
 }
 
-/* The derived figures changed: the record is written, not journalled. */
-int
-crm_rec_put_derived(crm_txn *t, const crm_rec *r)
-{
-	struct crm_buf b = CRM_BUF_INIT;
-	uint64_t id = r->id;
-	MDB_val k = { sizeof id, &id }, v;
-	int rc;
-
-	crm_rec_encode(r, &b);
-	v.mv_size = b.len;
-	v.mv_data = b.buf;
-	rc = mdb_put(t->txn, t->db->recs, &k, &v, 0);
-	crm_buf_release(&b);
-	return rc ? crm_mdb_err(rc, "cannot write a record") : 0;
-}
-
 /* The time of a record's latest entry, or 0 when it has none. */
 static int
 latest(crm_txn *t, uint64_t rec, int64_t *at)

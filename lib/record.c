@@ -805,6 +805,14 @@ put_rec(crm_txn *t, const crm_rec *r, unsigned flags)
 	return rc ? crm_mdb_err(rc, "cannot write a record") : 0;
 }
 
+/* The derived figures changed: the record is written, not journalled,
+ * and no index holds them. */
+int
+crm_rec_put_derived(crm_txn *t, const crm_rec *r)
+{
+	return put_rec(t, r, 0);
+}
+
 /* Journal each field whose values differ between old and r. */
 static int
 journal_diff(crm_txn *t, const crm_rec *old, const crm_rec *r, int *changed)

@@ -673,8 +673,10 @@ out:
 	return rc;
 }
 
-int
-crm_db_schema_text(crm_db *db, struct crm_buf *out)
+/* A meta value copied out, in a read transaction of its own; def when
+ * the store has none. */
+static int
+meta_copy(crm_db *db, const char *key, struct crm_buf *out, const char *def)
 {
 	MDB_txn *txn;
 	MDB_val v;
@@ -682,29 +684,25 @@ crm_db_schema_text(crm_db *db, struct crm_buf *out)
 
 	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
 		return crm_mdb_err(rc, "cannot read the store");
-	if ((rc = get_meta(db, txn, "schema", &v)))
-		rc = crm_mdb_err(rc, "cannot read the schema");
-	else
+	if (!(rc = get_meta(db, txn, key, &v)))
 		crm_buf_add(out, v.mv_data, v.mv_size);
+	else if (rc == MDB_NOTFOUND && def)
+		crm_buf_addstr(out, def), rc = 0;
+	else
+		rc = crm_mdb_err(rc, "cannot read the store");
 	mdb_txn_abort(txn);
 	return rc;
 }
 
 int
+crm_db_schema_text(crm_db *db, struct crm_buf *out)
+{
+	return meta_copy(db, "schema", out, NULL);
+}
+
+int
 crm_db_uuid(crm_db *db, struct crm_buf *out)
 {
-	MDB_txn *txn;
-	MDB_val v;
-	int rc;
-
-	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
-		return crm_mdb_err(rc, "cannot read the store");
-	if (!(rc = get_meta(db, txn, "uuid", &v)))
-		crm_buf_add(out, v.mv_data, v.mv_size);
-	else if (rc == MDB_NOTFOUND)
-		crm_buf_addstr(out, "crm"), rc = 0;
-	else
-		rc = crm_mdb_err(rc, "cannot read the store");
-	mdb_txn_abort(txn);
-	return rc;
+	/* stores made before stores had a name */
+	return meta_copy(db, "uuid", out, "crm");
 }
