@@ -321,10 +321,13 @@ crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 {
 	size_t i;
 
-	if (o->mode == M_JSON)
+	if (o->mode == M_JSON) {
+		o->count++;
 		return emit_json(o, json_of(r));
+	}
 	crm_buf_reset(&o->line);
 	if (o->mode == M_FORMAT) {
+		o->count++;
 		for (i = 0; i < o->npc; i++) {
 			if (o->pc[i].field) {
 				crm_buf_reset(&o->val);
