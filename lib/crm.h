@@ -259,6 +259,31 @@ int crm_log_list(crm_txn *t, uint64_t rec, size_t max,
 int crm_due(crm_txn *t, const char *owner, int64_t until,
     int (*fn)(uint64_t task, int64_t due, void *arg), void *arg);
 
+/* query.c: the query language */
+typedef struct crm_query crm_query;
+/*
+ * Parse a query; relative dates count from now.  On error, crm_errmsg()
+ * points at the column: "query:1:23: expected a value after '>='".
+ */
+int crm_query_parse(crm_query **qp, const crm_schema *s, const char *text,
+    int64_t now);
+void crm_query_free(crm_query *q);
+/* Does r match? */
+int crm_query_match(crm_txn *t, const crm_query *q, const crm_rec *r);
+/*
+ * Call fn for every record that matches, in id order: from the most
+ * selective index term, else from a scan.  plan, if given, gets how.
+ */
+int crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
+    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg);
+
+/* Saved segments: a name for a query, evaluated afresh each time. */
+int crm_segment_get(crm_db *db, const char *name, struct crm_buf *out);
+int crm_segment_save(crm_txn *t, const char *name, const char *query);
+int crm_segment_drop(crm_txn *t, const char *name);
+int crm_segment_list(crm_txn *t,
+    int (*fn)(const char *name, const char *query, void *arg), void *arg);
+
 /* find.c: look-ups through the indexes */
 struct crm_ids {
 	uint64_t *v;

@@ -706,3 +706,91 @@ crm_db_uuid(crm_db *db, struct crm_buf *out)
 	/* stores made before stores had a name */
 	return meta_copy(db, "uuid", out, "crm");
 }
+
+/* Saved segments: meta "segment:NAME" holds the query text. */
+static int
+segment_key(struct crm_buf *k, const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-");
+
+	if (!n || name[n] || n > 64)
+		return crm_seterr(CRM_EINVAL, "'%s' is not a segment name "
+		    "(a-z, 0-9, _ and -)", name);
+	crm_buf_addf(k, "segment:%s", name);
+	return 0;
+}
+
+int
+crm_segment_get(crm_db *db, const char *name, struct crm_buf *out)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	int rc;
+
+	if (!(rc = segment_key(&k, name)))
+		rc = meta_copy(db, k.buf, out, NULL);
+	crm_buf_release(&k);
+	return rc;
+}
+
+int
+crm_segment_save(crm_txn *t, const char *name, const char *query)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	int rc;
+
+	if (!(rc = segment_key(&k, name)))
+		rc = put_meta(t->db, t->txn, k.buf, query, strlen(query));
+	crm_buf_release(&k);
+	return rc;
+}
+
+int
+crm_segment_drop(crm_txn *t, const char *name)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	MDB_val key;
+	int rc;
+
+	if ((rc = segment_key(&k, name)))
+		goto out;
+	key.mv_size = k.len;
+	key.mv_data = k.buf;
+	rc = mdb_del(t->txn, t->db->meta, &key, NULL);
+	if (rc == MDB_NOTFOUND)
+		rc = crm_seterr(CRM_EINVAL, "no segment '%s'", name);
+	else if (rc)
+		rc = crm_mdb_err(rc, "cannot write the store");
+out:
+	crm_buf_release(&k);
+	return rc;
+}
+
+int
+crm_segment_list(crm_txn *t,
+    int (*fn)(const char *name, const char *query, void *arg), void *arg)
+{
+	struct crm_buf name = CRM_BUF_INIT, q = CRM_BUF_INIT;
+	MDB_cursor *c;
+	MDB_val k = { 8, "segment:" }, v;
+	int rc, frc = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->meta, &c)))
+		return crm_mdb_err(rc, "cannot read the store");
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	while (!rc && k.mv_size > 8 && !memcmp(k.mv_data, "segment:", 8)) {
+		crm_buf_reset(&name);
+		crm_buf_add(&name, (char *)k.mv_data + 8, k.mv_size - 8);
+		crm_buf_reset(&q);
+		crm_buf_add(&q, v.mv_data, v.mv_size);
+		if ((frc = fn(name.buf, q.buf, arg)))
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&name);
+	crm_buf_release(&q);
+	if (frc)
+		return frc;
+	return rc && rc != MDB_NOTFOUND ?
+	    crm_mdb_err(rc, "cannot read the store") : 0;
+}

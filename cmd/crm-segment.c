@@ -1,0 +1,153 @@
+/* crm-segment.c - select records with the query language */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+
+static const char usage[] =
+    "crm-segment [-j0H] [-f FORMAT] [--db DIR] [--now WHEN] [--count]\n"
+    "       [--explain] EXPR|NAME\n"
+    "       crm-segment --save NAME EXPR\n"
+    "       crm-segment --list | --drop NAME";
+
+static const char *const cols[] = { "id", NULL };
+
+struct ctx {
+	crm_out *out;
+	const char *name, *query;
+	size_t n;
+	int count, explain;
+};
+
+static int
+print(crm_txn *t, const crm_rec *r, void *arg)
+{
+	struct ctx *c = arg;
+
+	c->n++;
+	return c->count || c->explain ? 0 : crm_out_rec(c->out, t, r);
+}
+
+static int
+save(crm_txn *t, void *arg)
+{
+	struct ctx *c = arg;
+
+	return crm_segment_save(t, c->name, c->query);
+}
+
+static int
+drop(crm_txn *t, void *arg)
+{
+	return crm_segment_drop(t, ((struct ctx *)arg)->name);
+}
+
+static int
+show(const char *name, const char *query, void *arg)
+{
+	struct crm_buf line = CRM_BUF_INIT;
+
+	(void)arg;
+	crm_buf_addstr(&line, name);
+	crm_buf_addch(&line, '\t');
+	crm_escape(&line, query, strlen(query));
+	puts(line.buf);
+	crm_buf_release(&line);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_COUNT = CRM_OPT_CMD, O_EXPLAIN, O_SAVE, O_LIST, O_DROP };
+	static const struct option longopts[] = {
+		CRM_LONGOPTS,
+		{ "count", 0, 0, O_COUNT }, { "explain", 0, 0, O_EXPLAIN },
+		{ "save", 1, 0, O_SAVE }, { "list", 0, 0, O_LIST },
+		{ "drop", 1, 0, O_DROP },
+		{ 0, 0, 0, 0 }
+	};
+	struct crm_opts o = { 0 };
+	struct ctx c = { 0 };
+	struct crm_buf saved = CRM_BUF_INIT, plan = CRM_BUF_INIT;
+	int ch, rc, list = 0;
+	const char *dropname = NULL;
+	crm_query *q;
+	crm_db *db;
+	crm_txn *t;
+
+	crm_progname = "crm-segment";
+	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (crm_opt(&o, ch, optarg, usage))
+			continue;
+		switch (ch) {
+		case O_COUNT: c.count = 1; break;
+		case O_EXPLAIN: c.explain = 1; break;
+		case O_SAVE: c.name = optarg; break;
+		case O_LIST: list = 1; break;
+		case O_DROP: dropname = optarg; break;
+		default: crm_usage(usage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (list || dropname) {
+		if (argc || (list && dropname))
+			crm_usage(usage);
+		db = crm_open_or_die(&o, list ? CRM_RDONLY : 0, argc, argv);
+		if (dropname) {
+			c.name = dropname;
+			if ((rc = crm_write(db, drop, &c)))
+				crm_fail(rc, "cannot drop");
+		} else {
+			if ((rc = crm_read(db, &t)) ||
+			    (rc = crm_segment_list(t, show, NULL)))
+				crm_fail(rc, "cannot list");
+			crm_txn_end(t);
+		}
+		crm_db_close(db);
+		return fflush(stdout) ? 3 : 0;
+	}
+	if (argc != 1)
+		crm_usage(usage);
+	c.query = argv[0];
+	db = crm_open_or_die(&o, c.name ? 0 : CRM_RDONLY, argc, argv);
+	/* a saved segment's name, else a query */
+	rc = c.name ? CRM_ENOTFOUND : crm_segment_get(db, c.query, &saved);
+	if (!rc)
+		c.query = saved.buf;
+	else if (rc != CRM_ENOTFOUND && rc != CRM_EINVAL)
+		crm_fail(rc, "cannot read");
+	if ((rc = crm_query_parse(&q, crm_db_schema(db), c.query,
+	    crm_now(&o))))
+		crm_fail(rc, NULL);
+	if (c.name) {
+		if ((rc = crm_write(db, save, &c)))
+			crm_fail(rc, "cannot save");
+		crm_query_free(q);
+		crm_db_close(db);
+		return 0;
+	}
+	if ((rc = crm_out_new(&c.out, &o, crm_db_schema(db), cols)))
+		crm_fail(rc, NULL);
+	if ((rc = crm_read(db, &t)))
+		crm_fail(rc, "cannot read");
+	rc = crm_query_run(t, q, c.explain ? &plan : NULL, print, &c);
+	if (rc)
+		crm_fail(rc, "cannot select");
+	if (c.explain)
+		printf("%s%zu records match\n", plan.buf, c.n);
+	if (c.count)
+		printf("%zu%c", c.n, o.nul ? '\0' : '\n');
+	if (crm_out_free(c.out))
+		crm_die(3, "cannot write the output");
+	crm_txn_end(t);
+	crm_query_free(q);
+	crm_db_close(db);
+	crm_buf_release(&saved);
+	crm_buf_release(&plan);
+	return c.n ? 0 : 1;
+}

@@ -1,0 +1,1095 @@
+/* query.c - the query language: one parser, one evaluator, one planner
+ *
+ *   expr    = or ;
+ *   or      = and { "or" and } ;
+ *   and     = unary { [ "and" ] unary } ;
+ *   unary   = "not" unary | "(" expr ")" | term ;
+ *   term    = "tag:" value | "has:" name | "type:" name
+ *           | "count(" hexpr ")" op number
+ *           | "sum(" name "," hexpr ")" op number
+ *           | name "." term                  (a relation)
+ *           | name op value ;
+ *   op      = "=" | "!=" | "<" | ">" | "<=" | ">=" | "~" ;
+ *   value   = quoted | word ;
+ *
+ * hexpr is the same language over history entries: kind, at, amount,
+ * text, owner, campaign, dir.
+ */
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+enum qk { Q_AND, Q_OR, Q_NOT, Q_CMP, Q_TAG, Q_HAS, Q_TYPE, Q_COUNT, Q_SUM,
+	Q_REL };
+enum qop { OP_EQ, OP_NE, OP_LT, OP_GT, OP_LE, OP_GE, OP_LIKE };
+static const char *const opnames[] = { "=", "!=", "<", ">", "<=", ">=",
+	"~" };
+
+/* the kinds of values a field holds, for comparing */
+enum vk { V_TEXT, V_NUM, V_MONEY, V_TIME, V_DATE, V_PHONE, V_REF };
+
+struct qnode {
+	enum qk kind;
+	enum qop op;
+	struct qnode *a, *b;	/* operands; a sub-query of count, sum */
+	char *field, *value;	/* as typed */
+	char *folded;		/* the value folded, for text */
+	const struct crm_field *f;	/* one field of that name */
+	unsigned fid;
+	enum vk vk;
+	int64_t num;		/* numbers, money (1/10000), times */
+	int hist;		/* a history entry's field */
+	size_t col;
+};
+
+struct crm_query {
+	struct qnode *root;
+	char *text;
+	const crm_schema *s;
+	int64_t now;
+};
+
+struct parser {
+	const char *s, *p;
+	const crm_schema *sch;
+	int64_t now;
+	int hist;		/* inside count(), sum() */
+	const char *rel;	/* the type of a relation's other side */
+};
+
+static size_t
+column(struct parser *ps, const char *at)
+{
+	size_t col = 1;
+	const char *q;
+
+	/* characters, not bytes: a UTF-8 continuation byte is no column */
+	for (q = ps->s; q < at; q++)
+		if (((unsigned char)*q & 0xc0) != 0x80)
+			col++;
+	return col;
+}
+
+static int
+err(struct parser *ps, const char *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+err(struct parser *ps, const char *at, const char *fmt, ...)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	va_list ap;
+
+	crm_buf_addf(&b, "query:1:%zu: ", column(ps, at));
+	va_start(ap, fmt);
+	crm_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	crm_seterr(CRM_EINVAL, "%s", b.buf);
+	crm_buf_release(&b);
+	return CRM_EINVAL;
+}
+
+static void
+skip(struct parser *ps)
+{
+	while (isspace((unsigned char)*ps->p))
+		ps->p++;
+}
+
+static int
+namechar(int c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/* A word: a name, or a bare value (up to a blank or a parenthesis). */
+static char *
+word(struct parser *ps, int bare)
+{
+	const char *start = ps->p;
+
+	if (bare)
+		while (*ps->p && !isspace((unsigned char)*ps->p) &&
+		    *ps->p != '(' && *ps->p != ')')
+			ps->p++;
+	else
+		while (namechar((unsigned char)*ps->p))
+			ps->p++;
+	return ps->p > start ? crm_xstrndup(start, (size_t)(ps->p - start)) :
+	    NULL;
+}
+
+static int
+value(struct parser *ps, char **out, const char *after)
+{
+	const char *start;
+	struct crm_buf b = CRM_BUF_INIT;
+	char q;
+
+	skip(ps);
+	start = ps->p;
+	if (*ps->p == '\'' || *ps->p == '"') {
+		q = *ps->p++;
+		while (*ps->p && *ps->p != q)
+			crm_buf_addch(&b, *ps->p++);
+		if (!*ps->p) {
+			crm_buf_release(&b);
+			return err(ps, start, "a quote is never closed");
+		}
+		ps->p++;
+		*out = crm_buf_detach(&b, NULL);
+		return 0;
+	}
+	if (!(*out = word(ps, 1)) || !strcmp(*out, "and") ||
+	    !strcmp(*out, "or")) {
+		free(*out);
+		*out = NULL;
+		return err(ps, start, "expected a value after '%s'", after);
+	}
+	return 0;
+}
+
+static void
+qfree(struct qnode *n)
+{
+	if (!n)
+		return;
+	qfree(n->a);
+	qfree(n->b);
+	free(n->field);
+	free(n->value);
+	free(n->folded);
+	free(n);
+}
+
+static struct qnode *
+node(enum qk k, size_t col)
+{
+	struct qnode *n = calloc(1, sizeof *n);
+
+	if (!n)
+		abort();
+	n->kind = k;
+	n->col = col;
+	return n;
+}
+
+static int parse_or(struct parser *ps, struct qnode **out);
+static int parse_unary(struct parser *ps, struct qnode **out);
+
+static const char *const hist_fields[] = { "kind", "at", "amount", "text",
+	"owner", "campaign", "dir", NULL };
+
+static int
+in_list(const char *const *l, const char *s)
+{
+	for (; *l; l++)
+		if (!strcmp(*l, s))
+			return 1;
+	return 0;
+}
+
+/* Which field a name is, and how its values compare. */
+static int
+resolve(struct parser *ps, struct qnode *n, const char *at)
+{
+	const char *c;
+	size_t i;
+
+	if (ps->hist) {
+		if (!in_list(hist_fields, n->field))
+			return err(ps, at, "unknown history field '%s' (kind, "
+			    "at, amount, text, owner, campaign, dir)",
+			    n->field);
+		n->hist = 1;
+		n->vk = !strcmp(n->field, "at") ? V_TIME :
+		    !strcmp(n->field, "amount") ? V_MONEY : V_TEXT;
+		return 0;
+	}
+	if (!strcmp(n->field, "id")) {
+		n->vk = V_REF;
+		return 0;
+	}
+	if (!strcmp(n->field, "type")) {
+		n->vk = V_TEXT;
+		return 0;
+	}
+	if (!strcmp(n->field, "created") || !strcmp(n->field,
+	    "last_contact") || !strcmp(n->field, "next_due")) {
+		n->vk = V_TIME;
+		return 0;
+	}
+	if (!strcmp(n->field, "interactions") ||
+	    !strcmp(n->field, "open_deals")) {
+		n->vk = V_NUM;
+		return 0;
+	}
+	if (!strcmp(n->field, "turnover")) {
+		n->vk = V_MONEY;
+		return 0;
+	}
+	for (i = 0; i < ps->sch->ntypes && !n->f; i++)
+		n->f = crm_type_field(&ps->sch->types[i], n->field);
+	if (!n->f) {
+		c = crm_schema_suggest(ps->sch, NULL, n->field);
+		if (c)
+			return err(ps, at, "unknown field '%s' (did you mean "
+			    "'%s'?)", n->field, c);
+		return err(ps, at, "unknown field '%s'", n->field);
+	}
+	n->fid = n->f->fid;
+	switch (n->f->type) {
+	case FT_NUMBER: n->vk = V_NUM; break;
+	case FT_MONEY: n->vk = V_MONEY; break;
+	case FT_DATETIME: n->vk = V_TIME; break;
+	case FT_DATE: n->vk = V_DATE; break;
+	case FT_PHONE: n->vk = V_PHONE; break;
+	case FT_REF: n->vk = V_REF; break;
+	default: n->vk = V_TEXT;
+	}
+	return 0;
+}
+
+/* Read the value of a comparison into the form its field compares in. */
+static int
+typed(struct parser *ps, struct qnode *n, const char *at)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	char *end;
+	int64_t t;
+
+	if (n->op == OP_LIKE && n->vk != V_TEXT && n->vk != V_PHONE)
+		return err(ps, at, "'~' is for text, not '%s'", n->field);
+	switch (n->vk) {
+	case V_NUM:
+	case V_REF:
+		{
+			double d = strtod(n->value, &end);
+
+			if (*end || end == n->value)
+				return err(ps, at, "'%s' is not a number",
+				    n->value);
+			n->num = (int64_t)(d * 10000);
+		}
+		return 0;
+	case V_MONEY:
+		if (crm_money_parse(n->value, &n->num))
+			return err(ps, at, "'%s' is not an amount",
+			    n->value);
+		return 0;
+	case V_TIME:
+	case V_DATE:
+		if (crm_date_parse(n->value, ps->now, &t))
+			return err(ps, at, "%s", crm_errmsg());
+		n->num = t;
+		if (n->vk == V_DATE) {
+			/* dates compare as text: YYYY-MM-DD */
+			crm_datetime_fmt(&b, t);
+			crm_buf_setlen(&b, 10);
+			n->folded = crm_buf_detach(&b, NULL);
+		}
+		return 0;
+	case V_PHONE:
+		if (n->op != OP_LIKE && !crm_phone_norm(&b, n->value,
+		    ps->sch->country)) {
+			n->folded = crm_buf_detach(&b, NULL);
+			return 0;
+		}
+		/* FALLTHROUGH */
+	case V_TEXT:
+		crm_buf_reset(&b);
+		crm_fold(&b, n->value, strlen(n->value));
+		n->folded = crm_buf_detach(&b, NULL);
+		return 0;
+	}
+	return 0;
+}
+
+static int
+parse_op(struct parser *ps, enum qop *op)
+{
+	static const char *const ops[] = { "!=", "<=", ">=", "=", "<", ">",
+		"~", NULL };
+	static const enum qop v[] = { OP_NE, OP_LE, OP_GE, OP_EQ, OP_LT,
+		OP_GT, OP_LIKE };
+	size_t i;
+
+	skip(ps);
+	for (i = 0; ops[i]; i++)
+		if (!strncmp(ps->p, ops[i], strlen(ops[i]))) {
+			*op = v[i];
+			ps->p += strlen(ops[i]);
+			return 0;
+		}
+	return CRM_ENOTFOUND;
+}
+
+/* count(hexpr) op number, sum(field, hexpr) op number */
+static int
+parse_agg(struct parser *ps, struct qnode *n, const char *name)
+{
+	const char *at;
+	char *num;
+	int rc;
+
+	if (ps->hist)
+		return err(ps, ps->p, "%s() inside %s()", name, name);
+	ps->p++;		/* ( */
+	if (n->kind == Q_SUM) {
+		skip(ps);
+		at = ps->p;
+		if (!(n->field = word(ps, 0)))
+			return err(ps, at, "expected a field to sum");
+		if (strcmp(n->field, "amount"))
+			return err(ps, at, "sum() adds up 'amount'");
+		skip(ps);
+		if (*ps->p != ',')
+			return err(ps, ps->p, "expected ',' after the field");
+		ps->p++;
+	}
+	ps->hist = 1;
+	rc = parse_or(ps, &n->a);
+	ps->hist = 0;
+	if (rc)
+		return rc;
+	skip(ps);
+	if (*ps->p != ')')
+		return err(ps, ps->p, "expected ')'");
+	ps->p++;
+	at = ps->p;
+	if (parse_op(ps, &n->op) || n->op == OP_LIKE)
+		return err(ps, at, "expected =, !=, <, >, <= or >= after "
+		    "%s()", name);
+	skip(ps);
+	at = ps->p;
+	if ((rc = value(ps, &num, opnames[n->op])))
+		return rc;
+	n->value = num;
+	n->vk = n->kind == Q_SUM ? V_MONEY : V_NUM;
+	return typed(ps, n, at);
+}
+
+static int
+parse_term(struct parser *ps, struct qnode **out)
+{
+	const char *at = ps->p;
+	struct qnode *n;
+	char *name;
+	int rc;
+
+	if (!(name = word(ps, 0))) {
+		if (*ps->p)
+			return err(ps, at, "expected a term, not '%c'",
+			    *ps->p);
+		return err(ps, at, "expected a term");
+	}
+	n = node(Q_CMP, column(ps, at));
+	if (*ps->p == ':' && (!strcmp(name, "tag") || !strcmp(name, "has") ||
+	    !strcmp(name, "type"))) {
+		n->kind = !strcmp(name, "tag") ? Q_TAG : !strcmp(name,
+		    "has") ? Q_HAS : Q_TYPE;
+		ps->p++;
+		free(name);
+		if ((rc = value(ps, &n->value, n->kind == Q_TAG ? "tag:" :
+		    n->kind == Q_HAS ? "has:" : "type:")))
+			goto fail;
+		if (n->kind == Q_TYPE && !crm_schema_hastype(ps->sch,
+		    n->value)) {
+			rc = err(ps, at + 5, "%s", crm_errmsg());
+			goto fail;
+		}
+		if (n->kind == Q_HAS) {
+			n->field = strdup(n->value);
+			if ((rc = resolve(ps, n, at + 4)))
+				goto fail;
+		}
+		if (n->kind == Q_TAG) {
+			struct crm_buf b = CRM_BUF_INIT;
+
+			crm_fold(&b, n->value, strlen(n->value));
+			n->folded = crm_buf_detach(&b, NULL);
+		}
+		*out = n;
+		return 0;
+	}
+	if (*ps->p == '(' && (!strcmp(name, "count") || !strcmp(name, "sum"))) {
+		n->kind = !strcmp(name, "count") ? Q_COUNT : Q_SUM;
+		free(name);
+		if ((rc = parse_agg(ps, n, n->kind == Q_COUNT ? "count" :
+		    "sum")))
+			goto fail;
+		*out = n;
+		return 0;
+	}
+	if (*ps->p == '.' && !ps->hist) {
+		/* a relation: a ref field of this record, or the records of
+		 * a type that refer to it */
+		n->kind = Q_REL;
+		n->field = name;
+		ps->p++;
+		if ((rc = parse_term(ps, &n->a)))
+			goto fail;
+		{
+			const struct crm_field *f = NULL;
+			size_t i;
+
+			for (i = 0; i < ps->sch->ntypes && !f; i++)
+				f = crm_type_field(&ps->sch->types[i], name);
+			if ((!f || f->type != FT_REF) &&
+			    !crm_schema_type(ps->sch, name)) {
+				rc = err(ps, at, "'%s' is not a reference "
+				    "nor a type", name);
+				goto fail;
+			}
+		}
+		*out = n;
+		return 0;
+	}
+	n->field = name;
+	if ((rc = resolve(ps, n, at)))
+		goto fail;
+	at = ps->p;
+	if (parse_op(ps, &n->op)) {
+		rc = err(ps, at, "expected =, !=, <, >, <=, >= or ~ after "
+		    "'%s'", n->field);
+		goto fail;
+	}
+	skip(ps);
+	at = ps->p;
+	if ((rc = value(ps, &n->value, opnames[n->op])) ||
+	    (rc = typed(ps, n, at)))
+		goto fail;
+	*out = n;
+	return 0;
+fail:
+	qfree(n);
+	return rc;
+}
+
+/* Is the keyword next?  (not a field that starts the same: order=...) */
+static int
+peek(struct parser *ps, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	skip(ps);
+	return !strncasecmp(ps->p, kw, n) && !namechar((unsigned char)ps->p[n]) &&
+	    (!ps->p[n] || !strchr(":.(=!<>~", ps->p[n]));
+}
+
+static int
+keyword(struct parser *ps, const char *kw)
+{
+	if (!peek(ps, kw))
+		return 0;
+	ps->p += strlen(kw);
+	return 1;
+}
+
+static int
+parse_unary(struct parser *ps, struct qnode **out)
+{
+	struct qnode *n;
+	const char *at;
+	int rc;
+
+	skip(ps);
+	at = ps->p;
+	if (keyword(ps, "not")) {
+		n = node(Q_NOT, column(ps, at));
+		if ((rc = parse_unary(ps, &n->a))) {
+			qfree(n);
+			return rc;
+		}
+		*out = n;
+		return 0;
+	}
+	if (*ps->p == '(') {
+		ps->p++;
+		if ((rc = parse_or(ps, out)))
+			return rc;
+		skip(ps);
+		if (*ps->p != ')') {
+			qfree(*out);
+			*out = NULL;
+			return err(ps, ps->p, "expected ')' to close the '(' "
+			    "at column %zu", column(ps, at));
+		}
+		ps->p++;
+		return 0;
+	}
+	return parse_term(ps, out);
+}
+
+static int
+parse_and(struct parser *ps, struct qnode **out)
+{
+	struct qnode *l, *n;
+	int rc;
+
+	if ((rc = parse_unary(ps, &l)))
+		return rc;
+	for (;;) {
+		skip(ps);
+		if (!*ps->p || *ps->p == ')' || peek(ps, "or"))
+			break;
+		keyword(ps, "and");
+		n = node(Q_AND, column(ps, ps->p));
+		n->a = l;
+		if ((rc = parse_unary(ps, &n->b))) {
+			qfree(n);
+			return rc;
+		}
+		l = n;
+	}
+	*out = l;
+	return 0;
+}
+
+static int
+parse_or(struct parser *ps, struct qnode **out)
+{
+	struct qnode *l, *n;
+	int rc;
+
+	if ((rc = parse_and(ps, &l)))
+		return rc;
+	while (keyword(ps, "or")) {
+		n = node(Q_OR, column(ps, ps->p));
+		n->a = l;
+		if ((rc = parse_and(ps, &n->b))) {
+			qfree(n);
+			return rc;
+		}
+		l = n;
+	}
+	*out = l;
+	return 0;
+}
+
+int
+crm_query_parse(crm_query **qp, const crm_schema *s, const char *text,
+    int64_t now)
+{
+	struct parser ps = { text, text, s, now, 0, NULL };
+	crm_query *q;
+	int rc;
+
+	*qp = NULL;
+	skip(&ps);
+	if (!*ps.p)
+		return err(&ps, ps.p, "the query is empty");
+	q = calloc(1, sizeof *q);
+	q->s = s;
+	q->now = now;
+	q->text = strdup(text);
+	if (!(rc = parse_or(&ps, &q->root))) {
+		skip(&ps);
+		if (*ps.p)
+			rc = err(&ps, ps.p, *ps.p == ')' ? "a ')' without "
+			    "its '('" : "expected 'and', 'or' or the end");
+	}
+	if (rc) {
+		crm_query_free(q);
+		return rc;
+	}
+	*qp = q;
+	return 0;
+}
+
+void
+crm_query_free(crm_query *q)
+{
+	if (!q)
+		return;
+	qfree(q->root);
+	free(q->text);
+	free(q);
+}
+
+/* ---------------------------------------------------------------- eval */
+
+struct ev {
+	crm_txn *t;
+	const crm_query *q;
+	struct crm_buf tmp;
+	int err;
+};
+
+static int
+cmp_num(int64_t a, enum qop op, int64_t b)
+{
+	switch (op) {
+	case OP_EQ: return a == b;
+	case OP_NE: return a != b;
+	case OP_LT: return a < b;
+	case OP_GT: return a > b;
+	case OP_LE: return a <= b;
+	case OP_GE: return a >= b;
+	default: return 0;
+	}
+}
+
+static int
+like(const char *folded, const char *pat)
+{
+	if (strchr(pat, '*') || strchr(pat, '?'))
+		return fnmatch(pat, folded, 0) == 0;
+	return strstr(folded, pat) != NULL;
+}
+
+/* One value against a comparison. */
+static int
+match_one(struct ev *e, const struct qnode *n, const char *v)
+{
+	int64_t x;
+	int c;
+
+	switch (n->vk) {
+	case V_NUM:
+	case V_REF:
+		return cmp_num((int64_t)(strtod(v, NULL) * 10000), n->op,
+		    n->num);
+	case V_MONEY:
+		return !crm_money_parse(v, &x) && cmp_num(x, n->op, n->num);
+	case V_TIME:
+		return cmp_num(strtoll(v, NULL, 10), n->op, n->num);
+	case V_DATE:
+		c = strncmp(v, n->folded, 10);
+		return cmp_num(c, n->op, 0);
+	case V_PHONE:
+	case V_TEXT:
+		crm_buf_reset(&e->tmp);
+		crm_fold(&e->tmp, v, strlen(v));
+		if (n->op == OP_LIKE)
+			return like(e->tmp.buf, n->folded);
+		c = strcmp(e->tmp.buf, n->folded);
+		return cmp_num(c < 0 ? -1 : c > 0, n->op, 0);
+	}
+	return 0;
+}
+
+static int eval(struct ev *e, const struct qnode *n, const crm_rec *r);
+
+/* The value of a pseudo or derived field, as stored text. */
+static const char *
+special(struct ev *e, const struct qnode *n, const crm_rec *r, char *b,
+    size_t size)
+{
+	const char *v;
+	size_t i;
+
+	if (!strcmp(n->field, "id")) {
+		snprintf(b, size, "%llu", (unsigned long long)r->id);
+		return b;
+	}
+	if (!strcmp(n->field, "type"))
+		return r->type->name;
+	if (!strcmp(n->field, "created")) {
+		snprintf(b, size, "%lld", (long long)r->created);
+		return b;
+	}
+	if (!strcmp(n->field, "open_deals")) {
+		struct crm_ids ids = { 0 };
+		size_t open = 0;
+
+		crm_find_refs(e->t, "company", r->id, &ids);
+		crm_find_refs(e->t, "person", r->id, &ids);
+		crm_ids_sort(&ids);
+		for (i = 0; i < ids.n; i++) {
+			crm_rec *d;
+
+			if (crm_rec_get(e->t, ids.v[i], &d))
+				continue;
+			if (!strcmp(d->type->name, "deal")) {
+				const struct crm_field *f =
+				    crm_type_field(d->type, "stage");
+				const char *st = f ? crm_rec_nth(d, f->fid,
+				    0, NULL) : NULL;
+				size_t k;
+				int isopen = 1;
+
+				for (k = 0; f && st && k < f->nvals; k++)
+					if (!strcmp(f->vals[k].name, st))
+						isopen = f->vals[k].state ==
+						    ST_OPEN;
+				open += isopen;
+			}
+			crm_rec_free(d);
+		}
+		crm_ids_release(&ids);
+		snprintf(b, size, "%zu", open);
+		return b;
+	}
+	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++)
+		if (!strcmp(n->field, crm_derived_names[i])) {
+			v = crm_rec_nth(r, (unsigned)i, 0, NULL);
+			if (!v && i == FID_INTERACTIONS)
+				return "0";
+			return v;
+		}
+	return NULL;
+}
+
+static int
+eval_cmp(struct ev *e, const struct qnode *n, const crm_rec *r)
+{
+	char b[32];
+	const char *v;
+	size_t i;
+	int any = 0;
+
+	if (!n->f) {
+		v = special(e, n, r, b, sizeof b);
+		if (!v)
+			return 0;
+		if (n->op == OP_NE)
+			return !match_one(e, &(struct qnode){ .vk = n->vk,
+			    .op = OP_EQ, .num = n->num, .folded = n->folded },
+			    v);
+		return match_one(e, n, v);
+	}
+	if (!crm_type_field_id(r->type, n->fid))
+		return 0;
+	/* several values (tags): = and ~ want one, != wants none */
+	for (i = 0; (v = crm_rec_nth(r, n->fid, i, NULL)); i++) {
+		if (n->op == OP_NE) {
+			struct qnode eq = *n;
+
+			eq.op = OP_EQ;
+			if (match_one(e, &eq, v))
+				return 0;
+			any = 1;
+		} else if (match_one(e, n, v)) {
+			return 1;
+		}
+	}
+	return n->op == OP_NE && any;
+}
+
+struct agg {
+	struct ev *e;
+	const struct qnode *n;
+	int64_t count, sum;
+};
+
+static int
+hist_value(const struct qnode *n, const struct crm_log *l, char *b,
+    size_t size)
+{
+	(void)size;
+	if (!strcmp(n->field, "at"))
+		return snprintf(b, size, "%lld", (long long)l->at) > 0;
+	return 0;
+}
+
+static int
+eval_hist(struct ev *e, const struct qnode *n, const struct crm_log *l)
+{
+	char b[32];
+	const char *v = NULL;
+
+	switch (n->kind) {
+	case Q_AND:
+		return eval_hist(e, n->a, l) && eval_hist(e, n->b, l);
+	case Q_OR:
+		return eval_hist(e, n->a, l) || eval_hist(e, n->b, l);
+	case Q_NOT:
+		return !eval_hist(e, n->a, l);
+	case Q_CMP:
+		if (hist_value(n, l, b, sizeof b))
+			v = b;
+		else if (!strcmp(n->field, "kind"))
+			v = l->kind;
+		else if (!strcmp(n->field, "amount"))
+			v = l->amount;
+		else if (!strcmp(n->field, "text"))
+			v = l->text;
+		else if (!strcmp(n->field, "owner"))
+			v = l->owner;
+		else if (!strcmp(n->field, "campaign"))
+			v = l->campaign;
+		else if (!strcmp(n->field, "dir"))
+			v = l->dir;
+		if (!v)
+			return 0;
+		if (n->op == OP_NE) {
+			struct qnode eq = *n;
+
+			eq.op = OP_EQ;
+			return !match_one(e, &eq, v);
+		}
+		return match_one(e, n, v);
+	default:
+		return 0;
+	}
+}
+
+static int
+agg_one(const struct crm_log *l, void *arg)
+{
+	struct agg *a = arg;
+	int64_t x;
+
+	if (!eval_hist(a->e, a->n->a, l))
+		return 0;
+	a->count++;
+	if (l->amount && !crm_money_parse(l->amount, &x))
+		a->sum += x;
+	return 0;
+}
+
+static int
+eval_rel(struct ev *e, const struct qnode *n, const crm_rec *r)
+{
+	struct crm_ids ids = { 0 };
+	const struct crm_type *ty;
+	const struct crm_field *f;
+	const char *v;
+	crm_rec *o;
+	size_t i;
+	int hit = 0;
+
+	if ((f = crm_type_field(r->type, n->field)) && f->type == FT_REF) {
+		/* this record's ref field: the record it points at */
+		if (!(v = crm_rec_nth(r, f->fid, 0, NULL)) ||
+		    crm_rec_get(e->t, strtoull(v, NULL, 10), &o))
+			return 0;
+		hit = eval(e, n->a, o);
+		crm_rec_free(o);
+		return hit;
+	}
+	/* a type: its records that refer to this one through any ref */
+	ty = crm_schema_type(e->q->s, n->field);
+	for (i = 0; ty && i < ty->nfields; i++)
+		if (ty->fields[i].type == FT_REF && (!ty->fields[i].to ||
+		    !strcmp(ty->fields[i].to, r->type->name)))
+			crm_find_refs(e->t, ty->fields[i].name, r->id, &ids);
+	crm_ids_sort(&ids);
+	for (i = 0; i < ids.n && !hit; i++) {
+		if (crm_rec_get(e->t, ids.v[i], &o))
+			continue;
+		hit = o->type == ty && eval(e, n->a, o);
+		crm_rec_free(o);
+	}
+	crm_ids_release(&ids);
+	return hit;
+}
+
+static int
+eval(struct ev *e, const struct qnode *n, const crm_rec *r)
+{
+	struct agg a;
+	const struct crm_field *f;
+	const char *v;
+	size_t i;
+
+	switch (n->kind) {
+	case Q_AND:
+		return eval(e, n->a, r) && eval(e, n->b, r);
+	case Q_OR:
+		return eval(e, n->a, r) || eval(e, n->b, r);
+	case Q_NOT:
+		return !eval(e, n->a, r);
+	case Q_TYPE:
+		return !strcmp(r->type->name, n->value);
+	case Q_HAS:
+		if (!n->f) {
+			char b[32];
+
+			v = special(e, n, r, b, sizeof b);
+			return v && strcmp(v, "0");
+		}
+		return crm_type_field_id(r->type, n->fid) &&
+		    crm_rec_nth(r, n->fid, 0, NULL) != NULL;
+	case Q_TAG:
+		if (!(f = crm_type_field(r->type, "tags")))
+			return 0;
+		for (i = 0; (v = crm_rec_nth(r, f->fid, i, NULL)); i++) {
+			crm_buf_reset(&e->tmp);
+			crm_fold(&e->tmp, v, strlen(v));
+			if (!strcmp(e->tmp.buf, n->folded))
+				return 1;
+		}
+		return 0;
+	case Q_CMP:
+		return eval_cmp(e, n, r);
+	case Q_REL:
+		return eval_rel(e, n, r);
+	case Q_COUNT:
+	case Q_SUM:
+		a.e = e;
+		a.n = n;
+		a.count = a.sum = 0;
+		if (crm_log_list(e->t, r->id, 0, agg_one, &a))
+			e->err = 1;
+		return n->kind == Q_COUNT ? cmp_num(a.count * 10000, n->op,
+		    n->num) : cmp_num(a.sum, n->op, n->num);
+	}
+	return 0;
+}
+
+int
+crm_query_match(crm_txn *t, const crm_query *q, const crm_rec *r)
+{
+	struct ev e = { t, q, CRM_BUF_INIT, 0 };
+	int hit = eval(&e, q->root, r);
+
+	crm_buf_release(&e.tmp);
+	return hit;
+}
+
+/* ------------------------------------------------------------- planner */
+
+/*
+ * A term an index answers: tag:x, and field=value where the field is
+ * indexed (e-mail, phone, ref, owner and every index: true field).
+ */
+static int
+index_key(const crm_query *q, const struct qnode *n, struct crm_buf *k)
+{
+	const struct crm_field *f = NULL;
+	size_t i;
+
+	if (n->kind == Q_TAG) {
+		for (i = 0; i < q->s->ntypes && !f; i++)
+			f = crm_type_field(&q->s->types[i], "tags");
+		if (!f)
+			return 0;
+		crm_index_key(k, f->fid, n->value, strlen(n->value));
+		return 1;
+	}
+	if (n->kind != Q_CMP || n->op != OP_EQ || !(f = n->f))
+		return 0;
+	if (!(f->type == FT_EMAIL || f->type == FT_PHONE || f->type == FT_TAGS ||
+	    f->type == FT_REF || (f->flags & (FF_INDEX | FF_UNIQUE))) ||
+	    f->type == FT_DATETIME)
+		return 0;
+	crm_index_key(k, f->fid, n->vk == V_PHONE || n->vk == V_TEXT ?
+	    n->folded : n->value, strlen(n->vk == V_PHONE ||
+	    n->vk == V_TEXT ? n->folded : n->value));
+	if (f->type == FT_REF) {
+		crm_buf_reset(k);
+		crm_index_key(k, f->fid, n->value, strlen(n->value));
+	}
+	return 1;
+}
+
+/* No index fits: every record, in id order. */
+static int
+scan_all(crm_txn *t, const crm_query *q,
+    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg)
+{
+	crm_rec *r = crm_rec_alloc();
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, frc = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
+		crm_rec_free(r);
+		return crm_mdb_err(rc, "cannot read the records");
+	}
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		uint64_t id;
+
+		memcpy(&id, k.mv_data, sizeof id);
+		if ((frc = crm_rec_decode(r, q->s, id, v.mv_data,
+		    v.mv_size)))
+			break;
+		if (crm_query_match(t, q, r) && (frc = fn(t, r, arg)))
+			break;
+	}
+	mdb_cursor_close(c);
+	crm_rec_free(r);
+	if (frc)
+		return frc;
+	return rc == MDB_NOTFOUND ? 0 :
+	    crm_mdb_err(rc, "cannot read the records");
+}
+
+/* The terms joined by 'and' at the top. */
+static void
+conjuncts(const struct qnode *n, const struct qnode **v, size_t *nv,
+    size_t max)
+{
+	if (n->kind == Q_AND) {
+		conjuncts(n->a, v, nv, max);
+		conjuncts(n->b, v, nv, max);
+	} else if (*nv < max) {
+		v[(*nv)++] = n;
+	}
+}
+
+int
+crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
+    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg)
+{
+	const struct qnode *terms[64], *best = NULL;
+	struct crm_ids cand = { 0 }, ids = { 0 };
+	struct crm_buf k = CRM_BUF_INIT;
+	size_t nterms = 0, i;
+	crm_rec *r;
+	int rc = 0, have = 0;
+
+	conjuncts(q->root, terms, &nterms, 64);
+	/* the most selective index term starts; id=N needs none */
+	for (i = 0; i < nterms; i++) {
+		const struct qnode *n = terms[i];
+
+		ids.n = 0;
+		if (n->kind == Q_CMP && n->op == OP_EQ && !n->f &&
+		    !strcmp(n->field, "id")) {
+			crm_ids_add(&ids, (uint64_t)(n->num / 10000));
+		} else {
+			crm_buf_reset(&k);
+			if (!index_key(q, n, &k))
+				continue;
+			rc = crm_index_scan(t, &k, 0, &ids);
+			if (rc && rc != CRM_ENOTFOUND)
+				goto out;
+			rc = 0;
+		}
+		if (!have || ids.n < cand.n) {
+			crm_ids_sort(&ids);
+			cand.n = 0;
+			for (size_t j = 0; j < ids.n; j++)
+				crm_ids_add(&cand, ids.v[j]);
+			best = n;
+			have = 1;
+		}
+	}
+	if (plan) {
+		if (have)
+			crm_buf_addf(plan, "index: %s%s%s (%zu records), then "
+			    "the whole query on each\n",
+			    best->kind == Q_TAG ? "tag:" : best->field,
+			    best->kind == Q_TAG ? "" : opnames[best->op],
+			    best->value, cand.n);
+		else
+			crm_buf_addstr(plan, "scan: every record, the whole "
+			    "query on each (no term an index answers)\n");
+	}
+	if (have) {
+		for (i = 0; i < cand.n && !rc; i++) {
+			if ((rc = crm_rec_get(t, cand.v[i], &r))) {
+				if (rc == CRM_ENOTFOUND)
+					rc = 0;
+				continue;
+			}
+			if (crm_query_match(t, q, r))
+				rc = fn(t, r, arg);
+			crm_rec_free(r);
+		}
+		goto out;
+	}
+	rc = scan_all(t, q, fn, arg);
+out:
+	crm_buf_release(&k);
+	crm_ids_release(&cand);
+	crm_ids_release(&ids);
+	return rc;
+}
