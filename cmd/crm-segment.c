@@ -7,7 +7,8 @@
 
 static const char usage[] =
     "crm-segment [-j0H] [-f FORMAT] [--db DIR] [--now WHEN] [--count]\n"
-    "       [--explain] EXPR|NAME\n"
+    "       [--explain] [--mailto | --csv FIELD,...] [--why-excluded]\n"
+    "       EXPR|NAME\n"
     "       crm-segment --save NAME EXPR\n"
     "       crm-segment --list | --drop NAME";
 
@@ -17,16 +18,76 @@ struct ctx {
 	crm_out *out;
 	const char *name, *query;
 	size_t n;
-	int count, explain;
+	int count, explain, mailto, why;
+	char **csv;		/* --csv: the fields, NULL-terminated */
+	char *csvbuf;
+	struct crm_buf line, val;
 };
+
+/* A mailing: only those who may be mailed, and say who was left out. */
+static int
+mailing(crm_txn *t, const crm_rec *r, struct ctx *c)
+{
+	size_t i;
+	int rc;
+
+	crm_buf_reset(&c->line);
+	crm_buf_reset(&c->val);
+	if ((rc = crm_mail_ok(t, r, &c->val))) {
+		if (rc == CRM_ENOTFOUND && c->why)
+			fprintf(stderr, "%llu\t%s\n",
+			    (unsigned long long)crm_rec_id(r), c->val.buf);
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	}
+	c->n++;
+	if (c->count)
+		return 0;
+	if (c->mailto) {
+		crm_mailbox(&c->line, crm_rec_value(r, "name"),
+		    crm_rec_value(r, "email"));
+	} else {
+		for (i = 0; c->csv[i]; i++) {
+			if (i)
+				crm_buf_addch(&c->line, ',');
+			crm_buf_reset(&c->val);
+			crm_rec_text(t, r, c->csv[i], &c->val);
+			crm_csv_field(&c->line, c->val.buf);
+		}
+		crm_buf_addch(&c->line, '\r');
+	}
+	crm_buf_addch(&c->line, '\n');
+	fwrite(c->line.buf, 1, c->line.len, stdout);
+	return ferror(stdout) ? 3 : 0;
+}
 
 static int
 print(crm_txn *t, const crm_rec *r, void *arg)
 {
 	struct ctx *c = arg;
 
+	if ((c->mailto || c->csv) && !c->explain)
+		return mailing(t, r, c);
 	c->n++;
 	return c->count || c->explain ? 0 : crm_out_rec(c->out, t, r);
+}
+
+/* --csv name,email,city: check the fields, print the header row */
+static char **
+csv_fields(crm_db *db, const char *spec, char **buf)
+{
+	char **v = calloc(strlen(spec) + 2, sizeof *v), *s = strdup(spec), *p;
+	size_t n = 0;
+	int rc;
+
+	for (p = strtok(s, ","); p; p = strtok(NULL, ","))
+		v[n++] = p;
+	if (!n)
+		crm_die(2, "--csv takes field names, e.g. name,email");
+	*buf = s;
+	for (n = 0; v[n]; n++)
+		if ((rc = crm_field_check(crm_db_schema(db), v[n], "--csv")))
+			crm_fail(rc, NULL);
+	return v;
 }
 
 static int
@@ -60,19 +121,21 @@ show(const char *name, const char *query, void *arg)
 int
 main(int argc, char **argv)
 {
-	enum { O_COUNT = CRM_OPT_CMD, O_EXPLAIN, O_SAVE, O_LIST, O_DROP };
+	enum { O_COUNT = CRM_OPT_CMD, O_EXPLAIN, O_SAVE, O_LIST, O_DROP,
+		O_MAILTO, O_CSV, O_WHY };
 	static const struct option longopts[] = {
 		CRM_LONGOPTS,
 		{ "count", 0, 0, O_COUNT }, { "explain", 0, 0, O_EXPLAIN },
 		{ "save", 1, 0, O_SAVE }, { "list", 0, 0, O_LIST },
-		{ "drop", 1, 0, O_DROP },
+		{ "drop", 1, 0, O_DROP }, { "mailto", 0, 0, O_MAILTO },
+		{ "csv", 1, 0, O_CSV }, { "why-excluded", 0, 0, O_WHY },
 		{ 0, 0, 0, 0 }
 	};
 	struct crm_opts o = { 0 };
 	struct ctx c = { 0 };
 	struct crm_buf saved = CRM_BUF_INIT, plan = CRM_BUF_INIT;
 	int ch, rc, list = 0;
-	const char *dropname = NULL;
+	const char *dropname = NULL, *csv = NULL;
 	crm_query *q;
 	crm_db *db;
 	crm_txn *t;
@@ -88,6 +151,9 @@ main(int argc, char **argv)
 		case O_SAVE: c.name = optarg; break;
 		case O_LIST: list = 1; break;
 		case O_DROP: dropname = optarg; break;
+		case O_MAILTO: c.mailto = 1; break;
+		case O_CSV: csv = optarg; break;
+		case O_WHY: c.why = 1; break;
 		default: crm_usage(usage);
 		}
 	}
@@ -131,10 +197,21 @@ main(int argc, char **argv)
 		crm_db_close(db);
 		return 0;
 	}
+	if (c.mailto && csv)
+		crm_usage(usage);
+	if (csv)
+		c.csv = csv_fields(db, csv, &c.csvbuf);
 	if ((rc = crm_out_new(&c.out, &o, crm_db_schema(db), cols)))
 		crm_fail(rc, NULL);
 	if ((rc = crm_read(db, &t)))
 		crm_fail(rc, "cannot read");
+	crm_buf_init(&c.line, 0);
+	crm_buf_init(&c.val, 0);
+	if (c.csv && !c.count && !c.explain) {
+		for (size_t i = 0; c.csv[i]; i++)
+			printf("%s%s", i ? "," : "", c.csv[i]);
+		fputs("\r\n", stdout);
+	}
 	rc = crm_query_run(t, q, c.explain ? &plan : NULL, print, &c);
 	if (rc)
 		crm_fail(rc, "cannot select");
@@ -149,5 +226,9 @@ main(int argc, char **argv)
 	crm_db_close(db);
 	crm_buf_release(&saved);
 	crm_buf_release(&plan);
+	crm_buf_release(&c.line);
+	crm_buf_release(&c.val);
+	free(c.csvbuf);
+	free(c.csv);
 	return c.n ? 0 : 1;
 }

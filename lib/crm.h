@@ -284,6 +284,11 @@ int crm_segment_drop(crm_txn *t, const char *name);
 int crm_segment_list(crm_txn *t,
     int (*fn)(const char *name, const char *query, void *arg), void *arg);
 
+/* Opt-outs: addresses never to mail, with why (opt-out, bounce). */
+int crm_optout_add(crm_txn *t, const char *email, const char *why);
+/* CRM_ENOTFOUND when the address may be mailed; else why not. */
+int crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why);
+
 /* find.c: look-ups through the indexes */
 struct crm_ids {
 	uint64_t *v;
@@ -335,6 +340,17 @@ void crm_csv_init(struct crm_csv *c);
 void crm_csv_release(struct crm_csv *c);
 int crm_csv_read(crm_input *in, struct crm_csv *c);
 
+/* mail.c: addresses and files for mailings */
+/* "Display Name" <address> (RFC 5322 3.4; UTF-8 names as RFC 6532). */
+void crm_mailbox(struct crm_buf *out, const char *name, const char *email);
+/* One RFC 4180 field; a leading = + - @ is defused for spreadsheets. */
+void crm_csv_field(struct crm_buf *out, const char *s);
+/*
+ * May r be sent marketing mail?  0 if so; CRM_ENOTFOUND with *why (static
+ * text or the opt-out's reason, copied to why) when not.
+ */
+int crm_mail_ok(crm_txn *t, const crm_rec *r, struct crm_buf *why);
+
 /* ical.c: iCalendar content lines */
 /* "NAME:VALUE" folded at 75 octets, CRLF-ended; text values escaped. */
 void crm_ical_prop(struct crm_buf *b, const char *name, const char *value,
@@ -357,6 +373,12 @@ typedef struct crm_out crm_out;
 int crm_out_new(crm_out **op, const struct crm_opts *o, const crm_schema *s,
     const char *const *cols);
 int crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r);
+/* Is name a field a template or column list may use?  (what: for the
+ * message, e.g. "--csv") */
+int crm_field_check(const crm_schema *s, const char *name, const char *what);
+/* A field of r as text, as lines print it (company.name follows refs). */
+void crm_rec_text(crm_txn *t, const crm_rec *r, const char *field,
+    struct crm_buf *out);
 /* The records of ids that exist, each as crm_out_rec prints it. */
 int crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids);
 /* A row of named values (the columns given to crm_out_new, in order;

@@ -244,6 +244,19 @@ text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
 	}
 }
 
+int
+crm_field_check(const crm_schema *s, const char *name, const char *what)
+{
+	return known(s, name, what);
+}
+
+void
+crm_rec_text(crm_txn *t, const crm_rec *r, const char *field,
+    struct crm_buf *out)
+{
+	text_of(t, r, field, out);
+}
+
 static cJSON *
 json_of(const crm_rec *r)
 {

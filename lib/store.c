@@ -794,3 +794,54 @@ crm_segment_list(crm_txn *t,
 	return rc && rc != MDB_NOTFOUND ?
 	    crm_mdb_err(rc, "cannot read the store") : 0;
 }
+
+/*
+ * Opt-outs and bounces: meta "optout:ADDRESS" (folded) -> reason.  An
+ * address stays here when its record goes, so an import cannot bring it
+ * back into a mailing.
+ */
+static void
+optout_key(struct crm_buf *k, const char *email)
+{
+	crm_buf_addstr(k, "optout:");
+	crm_fold(k, email, strlen(email));
+}
+
+int
+crm_optout_add(crm_txn *t, const char *email, const char *why)
+{
+	struct crm_buf k = CRM_BUF_INIT, v = CRM_BUF_INIT;
+	int rc;
+
+	if (!crm_email_valid(email))
+		return crm_seterr(CRM_EINVAL, "'%s' is not an e-mail address",
+		    email);
+	optout_key(&k, email);
+	crm_buf_addf(&v, "%lld %s", (long long)t->now, why);
+	rc = put_meta(t->db, t->txn, k.buf, v.buf, v.len);
+	crm_buf_release(&k);
+	crm_buf_release(&v);
+	return rc;
+}
+
+int
+crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	MDB_val v;
+	const char *sp;
+	int rc;
+
+	optout_key(&k, email);
+	rc = get_meta(t->db, t->txn, k.buf, &v);
+	crm_buf_release(&k);
+	if (rc == MDB_NOTFOUND)
+		return CRM_ENOTFOUND;
+	if (rc)
+		return crm_mdb_err(rc, "cannot read the store");
+	sp = memchr(v.mv_data, ' ', v.mv_size);
+	if (why && sp)
+		crm_buf_add(why, sp + 1, v.mv_size - (size_t)(sp + 1 -
+		    (const char *)v.mv_data));
+	return 0;
+}

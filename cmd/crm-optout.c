@@ -1,0 +1,113 @@
+/* crm-optout.c - record that an address must not be mailed again */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crm.h"
+
+static const char usage[] =
+    "crm-optout [--db DIR] [--bounce] EMAIL|ID...|-";
+
+struct ctx {
+	char **args;
+	size_t n;
+	const char *why;
+};
+
+/* An id stands for its record's address; anything with @ is one. */
+static int
+optout(crm_txn *t, void *arg)
+{
+	struct ctx *c = arg;
+	struct crm_ids ids = { 0 };
+	crm_rec *r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->n && !rc; i++) {
+		const char *a = c->args[i];
+
+		if (strchr(a, '@')) {
+			rc = crm_optout_add(t, a, c->why);
+			continue;
+		}
+		ids.n = 0;
+		if ((rc = crm_ids_read(1, (char **)&a, &ids)))
+			break;
+		rc = crm_rec_get(t, ids.v[0], &r);
+		if (rc == CRM_ENOTFOUND)
+			rc = crm_seterr(CRM_EINVAL, "no record %s", a);
+		if (rc)
+			break;
+		if (!crm_rec_value(r, "email"))
+			rc = crm_seterr(CRM_EINVAL, "record %s has no e-mail "
+			    "address", a);
+		else
+			rc = crm_optout_add(t, crm_rec_value(r, "email"),
+			    c->why);
+		crm_rec_free(r);
+	}
+	crm_ids_release(&ids);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CRM_LONGOPTS,
+		{ "bounce", 0, 0, CRM_OPT_CMD },
+		{ 0, 0, 0, 0 }
+	};
+	struct crm_opts o = { 0 };
+	struct ctx c = { NULL, 0, "opted out" };
+	char *line = NULL;
+	size_t cap = 0, alloc = 0;
+	ssize_t len;
+	crm_db *db;
+	int ch, rc, i;
+
+	crm_progname = "crm-optout";
+	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (crm_opt(&o, ch, optarg, usage))
+			continue;
+		if (ch == CRM_OPT_CMD)
+			c.why = "bounced";
+		else
+			crm_usage(usage);
+	}
+	argc -= optind;
+	argv += optind;
+	/* addresses or ids, as arguments or one per line on stdin */
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-")) {
+			if (c.n == alloc)
+				alloc = alloc ? 2 * alloc : 64;
+			c.args = realloc(c.args, (alloc + 1) * sizeof *c.args);
+			c.args[c.n++] = strdup(argv[i]);
+			continue;
+		}
+		while ((len = getline(&line, &cap, stdin)) > 0) {
+			line[strcspn(line, "\t\r\n")] = 0;
+			if (!*line)
+				continue;
+			if (c.n == alloc)
+				alloc = alloc ? 2 * alloc : 64;
+			c.args = realloc(c.args, (alloc + 1) * sizeof *c.args);
+			c.args[c.n++] = strdup(line);
+		}
+	}
+	if (!c.n)
+		crm_usage(usage);
+	db = crm_open_or_die(&o, 0, argc, argv);
+	if ((rc = crm_write(db, optout, &c)))
+		crm_fail(rc, "cannot record");
+	crm_db_close(db);
+	while (c.n)
+		free(c.args[--c.n]);
+	free(c.args);
+	free(line);
+	return 0;
+}

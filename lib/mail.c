@@ -1,0 +1,65 @@
+/* mail.c - mailing lists: addresses, CSV for mail merge, who may be mailed */
+#include <string.h>
+
+#include "crm.h"
+
+void
+crm_mailbox(struct crm_buf *out, const char *name, const char *email)
+{
+	const char *p;
+
+	if (!name || !*name) {
+		crm_buf_addf(out, "<%s>", email);
+		return;
+	}
+	/* a quoted string: only " and \ need a backslash */
+	crm_buf_addch(out, '"');
+	for (p = name; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			crm_buf_addch(out, '\\');
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			crm_buf_addch(out, ' ');
+		else
+			crm_buf_addch(out, *p);
+	}
+	crm_buf_addf(out, "\" <%s>", email);
+}
+
+void
+crm_csv_field(struct crm_buf *out, const char *s)
+{
+	const char *p;
+	int quote = strpbrk(s, ",\"\r\n") != NULL;
+
+	/* a cell a spreadsheet would run as a formula starts with ' */
+	if (strchr("=+-@\t\r", *s) && *s) {
+		quote = 1;
+		crm_buf_addch(out, '"');
+		crm_buf_addch(out, '\'');
+	} else if (quote) {
+		crm_buf_addch(out, '"');
+	}
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			crm_buf_addch(out, '"');
+		crm_buf_addch(out, *p);
+	}
+	if (quote)
+		crm_buf_addch(out, '"');
+}
+
+int
+crm_mail_ok(crm_txn *t, const crm_rec *r, struct crm_buf *why)
+{
+	const char *email = crm_rec_value(r, "email");
+	int rc;
+
+	if (!email) {
+		crm_buf_addstr(why, "no e-mail address");
+		return CRM_ENOTFOUND;
+	}
+	rc = crm_optout_get(t, email, why);
+	if (rc == CRM_ENOTFOUND)
+		return 0;
+	return rc ? rc : CRM_ENOTFOUND;
+}
