@@ -115,6 +115,24 @@ addtoken(const char *tok, size_t len, void *arg)
  * no data.  Entries of one value sit together in id order, and new ones
  * append.
  */
+/* The times kept from history and tasks, so queries can take ranges. */
+static void
+derived_keys(const crm_rec *r, struct crm_buf *keys, struct crm_buf *k)
+{
+	static const unsigned fids[] = { FID_LAST_CONTACT, FID_NEXT_DUE };
+	const char *v;
+	char b[24];
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if ((v = crm_rec_nth(r, fids[i], 0, NULL))) {
+			time_text(b, v);
+			crm_buf_reset(k);
+			crm_index_key(k, fids[i], b, strlen(b));
+			addkey(keys, k);
+		}
+}
+
 void
 crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 {
@@ -122,6 +140,7 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 	struct tokarg ta = { keys, &k, 0 };
 	size_t i;
 
+	derived_keys(r, keys, &k);
 	for (i = 0; i < r->n; i++) {
 		const struct crm_field *f = crm_type_field_id(r->type,
 		    r->v[i].fid);
@@ -207,6 +226,51 @@ int
 crm_index_put(crm_txn *t, const crm_rec *r)
 {
 	return change(t, r, 0);
+}
+
+/* Only the derived times changed: move their entries. */
+int
+crm_index_derived(crm_txn *t, const crm_rec *old, const crm_rec *r)
+{
+	struct crm_buf ko = CRM_BUF_INIT, kn = CRM_BUF_INIT,
+	    k = CRM_BUF_INIT, e = CRM_BUF_INIT;
+	const unsigned char *p;
+	size_t len;
+	int rc = 0;
+
+	derived_keys(old, &ko, &k);
+	derived_keys(r, &kn, &k);
+	if (ko.len == kn.len && !memcmp(ko.buf, kn.buf, ko.len))
+		goto out;
+	EACH_KEY(ko, p, len) {
+		MDB_val key;
+
+		entry(&e, p, len, r->id);
+		key.mv_size = e.len;
+		key.mv_data = e.buf;
+		rc = mdb_del(t->txn, t->db->idx, &key, NULL);
+		if (rc && rc != MDB_NOTFOUND)
+			break;
+		rc = 0;
+	}
+	EACH_KEY(kn, p, len) {
+		MDB_val key, v = { 0, "" };
+
+		if (rc)
+			break;
+		entry(&e, p, len, r->id);
+		key.mv_size = e.len;
+		key.mv_data = e.buf;
+		rc = mdb_put(t->txn, t->db->idx, &key, &v, 0);
+	}
+	if (rc)
+		rc = crm_mdb_err(rc, "cannot write the index");
+out:
+	crm_buf_release(&ko);
+	crm_buf_release(&kn);
+	crm_buf_release(&k);
+	crm_buf_release(&e);
+	return rc;
 }
 
 int
@@ -365,6 +429,52 @@ crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
 	if (rc && rc != MDB_NOTFOUND)
 		return crm_mdb_err(rc, "cannot read the index");
 	return out->n > n0 ? 0 : CRM_ENOTFOUND;
+}
+
+int
+crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
+    struct crm_ids *out)
+{
+	struct crm_buf k = CRM_BUF_INIT, start = CRM_BUF_INIT;
+	MDB_cursor *c;
+	MDB_val key, data;
+	char b[24], num[24];
+	int rc;
+
+	crm_index_key(&k, fid, "", 0);
+	crm_buf_add(&start, k.buf, k.len);
+	snprintf(num, sizeof num, "%lld", (long long)(lo < 0 ? 0 : lo));
+	time_text(b, num);
+	crm_buf_addstr(&start, b);
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
+		rc = crm_mdb_err(rc, "cannot read the index");
+		goto out;
+	}
+	key.mv_size = start.len;
+	key.mv_data = start.buf;
+	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
+	while (!rc) {
+		const unsigned char *e = key.mv_data;
+		uint64_t id;
+		char digits[13];
+
+		if (key.mv_size < k.len + 14 || memcmp(e, k.buf, k.len))
+			break;
+		memcpy(digits, e + k.len, 12);
+		digits[12] = 0;
+		if (strtoll(digits, NULL, 10) > hi)
+			break;
+		entry_split(e, key.mv_size, k.len + 12, &id);
+		crm_ids_add(out, id);
+		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	rc = rc && rc != MDB_NOTFOUND ?
+	    crm_mdb_err(rc, "cannot read the index") : 0;
+out:
+	crm_buf_release(&k);
+	crm_buf_release(&start);
+	return rc;
 }
 
 int

@@ -1011,6 +1011,35 @@ scan_all(crm_txn *t, const crm_query *q,
 	    crm_mdb_err(rc, "cannot read the records");
 }
 
+/* A time range an index answers: last_contact, next_due, and indexed
+ * datetime fields compared with < <= > >=. */
+static int
+range_of(const struct qnode *n, unsigned *fid, int64_t *lo, int64_t *hi)
+{
+	if (n->kind != Q_CMP || n->vk != V_TIME || n->op == OP_EQ ||
+	    n->op == OP_NE || n->op == OP_LIKE)
+		return 0;
+	if (!n->f && !strcmp(n->field, "last_contact"))
+		*fid = FID_LAST_CONTACT;
+	else if (!n->f && !strcmp(n->field, "next_due"))
+		*fid = FID_NEXT_DUE;
+	else if (n->f && n->f->type == FT_DATETIME &&
+	    (n->f->flags & FF_INDEX))
+		*fid = n->f->fid;
+	else
+		return 0;
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	switch (n->op) {
+	case OP_LT: *hi = n->num - 1; break;
+	case OP_LE: *hi = n->num; break;
+	case OP_GT: *lo = n->num + 1; break;
+	case OP_GE: *lo = n->num; break;
+	default: break;
+	}
+	return 1;
+}
+
 /* The terms joined by 'and' at the top. */
 static void
 conjuncts(const struct qnode *n, const struct qnode **v, size_t *nv,
@@ -1040,10 +1069,16 @@ crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 	for (i = 0; i < nterms; i++) {
 		const struct qnode *n = terms[i];
 
+		unsigned fid;
+		int64_t lo, hi;
+
 		ids.n = 0;
 		if (n->kind == Q_CMP && n->op == OP_EQ && !n->f &&
 		    !strcmp(n->field, "id")) {
 			crm_ids_add(&ids, (uint64_t)(n->num / 10000));
+		} else if (range_of(n, &fid, &lo, &hi)) {
+			if ((rc = crm_index_range(t, fid, lo, hi, &ids)))
+				goto out;
 		} else {
 			crm_buf_reset(&k);
 			if (!index_key(q, n, &k))

@@ -810,7 +810,15 @@ put_rec(crm_txn *t, const crm_rec *r, unsigned flags)
 int
 crm_rec_put_derived(crm_txn *t, const crm_rec *r)
 {
-	return put_rec(t, r, 0);
+	crm_rec *old;
+	int rc;
+
+	if ((rc = crm_rec_get(t, r->id, &old)))
+		return rc;
+	if (!(rc = put_rec(t, r, 0)))
+		rc = crm_index_derived(t, old, r);
+	crm_rec_free(old);
+	return rc;
 }
 
 /* Journal each field whose values differ between old and r. */
