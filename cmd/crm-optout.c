@@ -81,6 +81,12 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	/* addresses or ids, as arguments or one per line on stdin */
+	if (!argc && !isatty(0)) {
+		static char *dash[] = { "-", NULL };
+
+		argv = dash;
+		argc = 1;
+	}
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-")) {
 			if (c.n == alloc)

@@ -803,8 +803,12 @@ crm_segment_list(crm_txn *t,
 static void
 optout_key(struct crm_buf *k, const char *email)
 {
+	const char *p;
+
+	/* case does not matter, accents do: josé@ is not jose@ */
 	crm_buf_addstr(k, "optout:");
-	crm_fold(k, email, strlen(email));
+	for (p = email; *p; p++)
+		crm_buf_addch(k, *p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 }
 
 int
