@@ -20,7 +20,7 @@ static const char *const cols_all[] = { "id", "due", "about", "owner",
 
 struct ctx {
 	const struct crm_opts *o;
-	struct crm_ids ids;
+	struct crm_ids ids, made;
 	const char *text, *owner, *priority, *every, *about;
 	char due[64];
 	int64_t now;
@@ -43,6 +43,7 @@ add(crm_txn *t, void *arg)
 	size_t i;
 	int rc = 0;
 
+	c->made.n = 0;		/* a retried write starts again */
 	for (i = 0; i < c->ids.n && !rc; i++) {
 		snprintf(about, sizeof about, "%llu",
 		    (unsigned long long)c->ids.v[i]);
@@ -56,7 +57,7 @@ add(crm_txn *t, void *arg)
 		    !(rc = set(r, "every", c->every)))
 			rc = crm_rec_put(t, r);
 		if (!rc)
-			c->ids.v[i] = crm_rec_id(r);	/* now the task's */
+			crm_ids_add(&c->made, crm_rec_id(r));
 		crm_rec_free(r);
 	}
 	return rc;
@@ -282,8 +283,8 @@ main(int argc, char **argv)
 		db = crm_open_or_die(&o, 0, argc, argv);
 		if ((rc = crm_write(db, add, &c)))
 			crm_fail(rc, "cannot add");
-		for (size_t i = 0; i < c.ids.n; i++)
-			printf("%llu%c", (unsigned long long)c.ids.v[i],
+		for (size_t i = 0; i < c.made.n; i++)
+			printf("%llu%c", (unsigned long long)c.made.v[i],
 			    o.nul ? '\0' : '\n');
 	} else if (!strcmp(cmd, "done") || !strcmp(cmd, "rm")) {
 		if ((rc = crm_ids_read(argc, argv, &c.ids)))
@@ -322,5 +323,6 @@ main(int argc, char **argv)
 		crm_die(3, "cannot write the output");
 	crm_db_close(db);
 	crm_ids_release(&c.ids);
+	crm_ids_release(&c.made);
 	return 0;
 }

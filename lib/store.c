@@ -291,6 +291,30 @@ abort:
 	return rc;
 }
 
+/*
+ * Room to grow: at least crm_map_start, and half as much again as the
+ * store holds.  Set before open, a size smaller than the data would be
+ * cut to fit the data exactly, and the first write would find the map
+ * full; so it is set once the store's own size is known.
+ */
+static int
+headroom(crm_db *db)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	size_t used, want;
+
+	mdb_env_info(db->env, &info);
+	mdb_env_stat(db->env, &st);
+	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	want = used + used / 2;
+	if (want < crm_map_start)
+		want = crm_map_start;
+	if (want <= info.me_mapsize)
+		return 0;
+	return mdb_env_set_mapsize(db->env, want);
+}
+
 int
 crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 {
@@ -314,9 +338,8 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	crm_buf_init(&db->blob, 0);
 	if ((rc = mdb_env_create(&db->env)) ||
 	    (rc = mdb_env_set_maxdbs(db->env, 16)) ||
-	    (rc = mdb_env_set_mapsize(db->env, crm_map_start)) ||
 	    (rc = mdb_env_open(db->env, dir, flags & CRM_RDONLY ?
-	    MDB_RDONLY : 0, 0600))) {
+	    MDB_RDONLY : 0, 0600)) || (rc = headroom(db))) {
 		if (rc == ENOENT && (flags & CRM_RDONLY))
 			rc = CRM_ENOSTORE;
 		else

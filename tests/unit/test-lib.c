@@ -628,6 +628,16 @@ test_growth(void)
 	crm_input_close(b.in);
 	fclose(f);
 	crm_db_close(db);
+	/* opened again, a store larger than the starting map has room: a
+	 * small write runs once */
+	CHECK(!crm_db_open(&db, dir, 0));
+	f = fmemopen("{\"name\":\"One More\"}\n", 20, "r");
+	crm_input_open(&b.in, f);
+	b.runs = 0;
+	CHECK(!crm_write(db, bulk, &b) && b.runs == 1);
+	crm_input_close(b.in);
+	fclose(f);
+	crm_db_close(db);
 	crm_ids_release(&ids);
 	crm_buf_release(&data);
 	crm_map_start = (size_t)1 << 30;
