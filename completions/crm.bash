@@ -15,6 +15,17 @@ _crm_schema()
 	fi
 }
 
+# _crm_segments - the names of the saved segments, from crm-segment --list
+# on the store given with --db (in _crm_db), with stderr silenced
+_crm_segments()
+{
+	if [[ -n $_crm_db ]]; then
+		command crm-segment --db "$_crm_db" --list 2>/dev/null
+	else
+		command crm-segment --list 2>/dev/null
+	fi | cut -f1
+}
+
 # _crm_add WORD... - add to COMPREPLY the words that start with $cur
 _crm_add()
 {
@@ -22,6 +33,16 @@ _crm_add()
 	for w in "$@"; do
 		[[ $w == "$cur"* ]] && COMPREPLY+=("$w")
 	done
+}
+
+# _crm_add_segments - add the names of the saved segments that start
+# with $cur
+_crm_add_segments()
+{
+	local line
+	while IFS= read -r line; do
+		[[ -n $line && $line == "$cur"* ]] && COMPREPLY+=("$line")
+	done < <(_crm_segments)
 }
 
 # _crm_add_schema SUFFIX ARG... - add the lines printed by crm-schema ARG...
@@ -91,6 +112,12 @@ _crm()
 	crm-due)
 		opts="$common --owner --mine --within --overdue --ical"
 		argopts+=' --owner --within' ;;
+	crm-segment)
+		opts="$common --count --explain --mailto --csv --why-excluded
+			--save --list --drop"
+		argopts+=' --csv --save --drop' ;;
+	crm-optout)
+		opts='--db --bounce -h --help --version' ;;
 	*)
 		opts=$common ;;
 	esac
@@ -116,12 +143,17 @@ _crm()
 				[[ $cmd == crm-log ]] && skip=1
 				prev_opt=--next-text
 				continue ;;
+			--save=*|--drop=*)
+				[[ $cmd == crm-segment ]] && mode=${w%%=*}
+				continue ;;
 			--*=*)
 				continue ;;
 			--?*)
 				[[ " $argopts " == *" $w "* ]] && skip=1
 				[[ $cmd == crm-log && $w == --next ]] && skip=2
 				[[ $w == --list || $w == --rm ]] && mode=$w
+				[[ $cmd == crm-segment &&
+					($w == --save || $w == --drop) ]] && mode=$w
 				prev_opt=$w
 				continue ;;
 			-?*)
@@ -186,6 +218,16 @@ _crm()
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
 		--dir)
 			_crm_add "${pre}in" "${pre}out" ;;
+		--drop)
+			[[ $cmd == crm-segment ]] && cur=$val _crm_add_segments
+			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
+		--csv)
+			# field,field,...: the field after the last comma
+			w=
+			[[ $val == *,* ]] && w=${val%,*},
+			cur=${val##*,} _crm_add_schema '' fields
+			COMPREPLY=("${COMPREPLY[@]/#/$pre$w}")
+			compopt -o nospace 2>/dev/null ;;
 		esac
 	elif [[ -z $dashdash && $cur == -* ]]; then
 		# shellcheck disable=SC2086
@@ -218,6 +260,10 @@ _crm()
 			fi ;;
 		crm-task)
 			((${#operands[@]} == 0)) && _crm_add add done ls rm ;;
+		crm-segment)
+			# a query, or the name of a saved segment
+			[[ -z $mode && ${#operands[@]} -eq 0 ]] &&
+				_crm_add_segments ;;
 		crm-schema)
 			if ((${#operands[@]} == 0)); then
 				_crm_add show apply types fields
@@ -245,4 +291,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout

@@ -33,7 +33,8 @@ function __crm_operands
                 case '--*=*'
                     continue
                 case --db --format --from --type --email --phone --id \
-                    --now --at --amount --owner --campaign --dir
+                    --now --at --amount --owner --campaign --dir --save --drop \
+                    --csv
                     set skip 1
                     continue
                 case --next
@@ -82,6 +83,40 @@ function __crm_schema
     else
         command crm-schema $argv 2>/dev/null
     end
+end
+
+# The names of the saved segments, on that store, with stderr silenced.
+function __crm_segments
+    set -l db (__crm_db)
+    if test -n "$db"
+        command crm-segment --db $db --list 2>/dev/null | cut -f1
+    else
+        command crm-segment --list 2>/dev/null | cut -f1
+    end
+end
+
+# field,field,... for --csv: the fields, after what is typed up to the
+# last comma.
+function __crm_csv_fields
+    set -l cur (commandline -ct)
+    set -l head ''
+    string match -q -- '*,*' "$cur"
+    and set head (string replace -r -- '[^,]*$' '' "$cur")
+    set head (string replace -- --csv= '' "$head")
+    for f in (__crm_schema fields)
+        printf '%s%s\n' "$head" $f
+    end
+end
+
+# Is the word being completed the EXPR|NAME operand of crm-segment?
+function __crm_segment_name
+    set -l t (commandline -opc)
+    for o in --save --list --drop
+        contains -- $o $t; and return 1
+    end
+    string match -q -- '--save=*' $t; and return 1
+    string match -q -- '--drop=*' $t; and return 1
+    __crm_noperands 0
 end
 
 function __crm_noperands
@@ -142,7 +177,7 @@ function __crm_schema_arg
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
 end
 
-for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due
+for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment
     complete -c $c -f
     complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
     complete -c $c -s j -l json -d 'Print JSON Lines'
@@ -194,6 +229,22 @@ complete -c crm-due -l mine -d 'My tasks'
 complete -c crm-due -l within -x -a '4h 1d 3d 1w 1m' -d 'Due within this time'
 complete -c crm-due -l overdue -d 'Due before today'
 complete -c crm-due -l ical -d 'Print an iCalendar of to-dos'
+
+complete -c crm-segment -l count -d 'Print only the number of matching records'
+complete -c crm-segment -l explain -d 'Print the plan and the number of matching records'
+complete -c crm-segment -l mailto -d 'Print the mailboxes of those who may be mailed'
+complete -c crm-segment -l csv -x -a '(__crm_csv_fields)' -d 'Print CSV of those who may be mailed'
+complete -c crm-segment -l why-excluded -d 'Say on stderr who is left out of the mailing, and why'
+complete -c crm-segment -l save -x -d 'Store the query under a name'
+complete -c crm-segment -l list -d 'Print the saved segments'
+complete -c crm-segment -l drop -x -a '(__crm_segments)' -d 'Remove a saved segment'
+complete -c crm-segment -n __crm_segment_name -a '(__crm_segments)' -d 'Saved segment'
+
+complete -c crm-optout -f
+complete -c crm-optout -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-optout -l bounce -d 'Record the addresses as bounced'
+complete -c crm-optout -s h -l help -d 'Print usage and exit'
+complete -c crm-optout -l version -d 'Print the version and exit'
 
 complete -c crm-schema -s n -l dry-run -d 'Only check the file'
 complete -c crm-schema -n '__crm_noperands 0' -a show -d 'Print the schema as YAML'

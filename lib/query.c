@@ -144,6 +144,9 @@ value(struct parser *ps, char **out, const char *after)
 		*out = crm_buf_detach(&b, NULL);
 		return 0;
 	}
+	if (strchr("=<>!~", *ps->p) && *ps->p)
+		return err(ps, start, "expected a value after '%s', not "
+		    "another operator", after);
 	if (!(*out = word(ps, 1)) || !strcmp(*out, "and") ||
 	    !strcmp(*out, "or")) {
 		free(*out);
@@ -394,6 +397,11 @@ parse_term(struct parser *ps, struct qnode **out)
 		    "has") ? Q_HAS : Q_TYPE;
 		ps->p++;
 		free(name);
+		if (ps->hist && n->kind != Q_HAS) {
+			rc = err(ps, at, "%s: is for records, not history "
+			    "entries", n->kind == Q_TAG ? "tag" : "type");
+			goto fail;
+		}
 		if ((rc = value(ps, &n->value, n->kind == Q_TAG ? "tag:" :
 		    n->kind == Q_HAS ? "has:" : "type:")))
 			goto fail;
@@ -478,7 +486,7 @@ peek(struct parser *ps, const char *kw)
 
 	skip(ps);
 	return !strncasecmp(ps->p, kw, n) && !namechar((unsigned char)ps->p[n]) &&
-	    (!ps->p[n] || !strchr(":.(=!<>~", ps->p[n]));
+	    (!ps->p[n] || !strchr(":.=!<>~", ps->p[n]));
 }
 
 static int
@@ -787,6 +795,28 @@ hist_value(const struct qnode *n, const struct crm_log *l, char *b,
 	return 0;
 }
 
+/* The value of a history field, as text. */
+static const char *
+hist_text(const struct qnode *n, const struct crm_log *l, char *b,
+    size_t size)
+{
+	if (hist_value(n, l, b, size))
+		return b;
+	if (!strcmp(n->field, "kind"))
+		return l->kind;
+	if (!strcmp(n->field, "amount"))
+		return l->amount;
+	if (!strcmp(n->field, "text"))
+		return l->text;
+	if (!strcmp(n->field, "owner"))
+		return l->owner;
+	if (!strcmp(n->field, "campaign"))
+		return l->campaign;
+	if (!strcmp(n->field, "dir"))
+		return l->dir;
+	return NULL;
+}
+
 static int
 eval_hist(struct ev *e, const struct qnode *n, const struct crm_log *l)
 {
@@ -794,6 +824,8 @@ eval_hist(struct ev *e, const struct qnode *n, const struct crm_log *l)
 	const char *v = NULL;
 
 	switch (n->kind) {
+	case Q_HAS:
+		return (v = hist_text(n, l, b, sizeof b)) && *v;
 	case Q_AND:
 		return eval_hist(e, n->a, l) && eval_hist(e, n->b, l);
 	case Q_OR:
@@ -801,21 +833,7 @@ eval_hist(struct ev *e, const struct qnode *n, const struct crm_log *l)
 	case Q_NOT:
 		return !eval_hist(e, n->a, l);
 	case Q_CMP:
-		if (hist_value(n, l, b, sizeof b))
-			v = b;
-		else if (!strcmp(n->field, "kind"))
-			v = l->kind;
-		else if (!strcmp(n->field, "amount"))
-			v = l->amount;
-		else if (!strcmp(n->field, "text"))
-			v = l->text;
-		else if (!strcmp(n->field, "owner"))
-			v = l->owner;
-		else if (!strcmp(n->field, "campaign"))
-			v = l->campaign;
-		else if (!strcmp(n->field, "dir"))
-			v = l->dir;
-		if (!v)
+		if (!(v = hist_text(n, l, b, sizeof b)))
 			return 0;
 		if (n->op == OP_NE) {
 			struct qnode eq = *n;
@@ -969,12 +987,16 @@ index_key(const crm_query *q, const struct qnode *n, struct crm_buf *k)
 	    f->type == FT_REF || (f->flags & (FF_INDEX | FF_UNIQUE))) ||
 	    f->type == FT_DATETIME)
 		return 0;
-	crm_index_key(k, f->fid, n->vk == V_PHONE || n->vk == V_TEXT ?
-	    n->folded : n->value, strlen(n->vk == V_PHONE ||
-	    n->vk == V_TEXT ? n->folded : n->value));
-	if (f->type == FT_REF) {
-		crm_buf_reset(k);
-		crm_index_key(k, f->fid, n->value, strlen(n->value));
+	/* the value as it is kept: folded text, the day, the id */
+	if (n->vk == V_TEXT || n->vk == V_PHONE || n->vk == V_DATE) {
+		crm_index_key(k, f->fid, n->folded, strlen(n->folded));
+	} else if (n->vk == V_REF) {
+		char id[24];
+
+		snprintf(id, sizeof id, "%lld", (long long)(n->num / 10000));
+		crm_index_key(k, f->fid, id, strlen(id));
+	} else {
+		return 0;
 	}
 	return 1;
 }
