@@ -228,21 +228,40 @@ crm_index_put(crm_txn *t, const crm_rec *r)
 	return change(t, r, 0);
 }
 
-/* Only the derived times changed: move their entries. */
+void
+crm_index_derived_keys(const crm_rec *r, struct crm_buf *keys)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+
+	derived_keys(r, keys, &k);
+	crm_buf_release(&k);
+}
+
 int
 crm_index_derived(crm_txn *t, const crm_rec *old, const crm_rec *r)
 {
-	struct crm_buf ko = CRM_BUF_INIT, kn = CRM_BUF_INIT,
-	    k = CRM_BUF_INIT, e = CRM_BUF_INIT;
+	struct crm_buf ko = CRM_BUF_INIT;
+	int rc;
+
+	crm_index_derived_keys(old, &ko);
+	rc = crm_index_derived_move(t, &ko, r);
+	crm_buf_release(&ko);
+	return rc;
+}
+
+/* Only the derived times changed: move their entries. */
+int
+crm_index_derived_move(crm_txn *t, const struct crm_buf *ko, const crm_rec *r)
+{
+	struct crm_buf kn = CRM_BUF_INIT, k = CRM_BUF_INIT, e = CRM_BUF_INIT;
 	const unsigned char *p;
 	size_t len;
 	int rc = 0;
 
-	derived_keys(old, &ko, &k);
 	derived_keys(r, &kn, &k);
-	if (ko.len == kn.len && !memcmp(ko.buf, kn.buf, ko.len))
+	if (ko->len == kn.len && !memcmp(ko->buf, kn.buf, ko->len))
 		goto out;
-	EACH_KEY(ko, p, len) {
+	EACH_KEY(*ko, p, len) {
 		MDB_val key;
 
 		entry(&e, p, len, r->id);
@@ -266,7 +285,6 @@ crm_index_derived(crm_txn *t, const crm_rec *old, const crm_rec *r)
 	if (rc)
 		rc = crm_mdb_err(rc, "cannot write the index");
 out:
-	crm_buf_release(&ko);
 	crm_buf_release(&kn);
 	crm_buf_release(&k);
 	crm_buf_release(&e);

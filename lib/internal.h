@@ -171,8 +171,14 @@ int crm_index_put(crm_txn *t, const crm_rec *r);
 /* The records whose time field fid (indexed as times) is in [lo, hi]. */
 int crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
     struct crm_ids *out);
-/* Move the entries of r's derived times (last_contact, next_due). */
+/* Move the entries of r's derived times (last_contact, next_due), from
+ * those of old, or from keys made by crm_index_derived_keys. */
 int crm_index_derived(crm_txn *t, const crm_rec *old, const crm_rec *r);
+void crm_index_derived_keys(const crm_rec *r, struct crm_buf *keys);
+int crm_index_derived_move(crm_txn *t, const struct crm_buf *old,
+    const crm_rec *r);
+/* Write r itself, no index, no journal. */
+int crm_rec_write(crm_txn *t, const crm_rec *r);
 int crm_index_del(crm_txn *t, const crm_rec *r);
 /* Queue r's entries for crm_index_flush (new records: sorted, appended). */
 int crm_index_defer(crm_txn *t, const crm_rec *r);

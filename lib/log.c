@@ -111,16 +111,17 @@ check(crm_txn *t, struct crm_log *e, struct crm_buf *amount)
 	size_t i, bd = (size_t)-1, d;
 	int64_t v;
 
-	for (i = 0; i < s->nkinds; i++) {
+	for (i = 0; i < s->nkinds; i++)
 		if (!strcmp(s->kinds[i], e->kind))
 			break;
-		d = crm_distance(e->kind, s->kinds[i]);
-		if (d < bd) {
-			bd = d;
-			best = s->kinds[i];
-		}
-	}
 	if (i == s->nkinds) {
+		for (i = 0; i < s->nkinds; i++) {
+			d = crm_distance(e->kind, s->kinds[i]);
+			if (d < bd) {
+				bd = d;
+				best = s->kinds[i];
+			}
+		}
 		if (best && bd <= 2)
 			return crm_seterr(CRM_EINVAL, "unknown kind '%s' (did "
 			    "you mean '%s'?)", e->kind, best);
@@ -232,18 +233,35 @@ latest_all(crm_txn *t, uint64_t rec, int64_t *at)
  * Count e into (sign 1) or out of (sign -1) the figures of record id:
  * the number of entries, the time of the latest, the sum of purchases.
  */
+static int derive_rec(crm_txn *t, crm_rec *r, const struct crm_log *e,
+    int sign, int company);
+
 static int
 derive(crm_txn *t, uint64_t id, const struct crm_log *e, int sign,
     int company)
 {
-	struct crm_buf b = CRM_BUF_INIT;
 	crm_rec *r;
-	int64_t n, last, sum = 0, amt = 0;
-	const char *v;
 	int rc;
 
 	if ((rc = crm_rec_get(t, id, &r)))
 		return rc == CRM_ENOTFOUND ? 0 : rc;
+	rc = derive_rec(t, r, e, sign, company);
+	crm_rec_free(r);
+	return rc;
+}
+
+static int
+derive_rec(crm_txn *t, crm_rec *r, const struct crm_log *e, int sign,
+    int company)
+{
+	struct crm_buf b = CRM_BUF_INIT, keys = CRM_BUF_INIT;
+	uint64_t id = r->id;
+	int64_t n, last, sum = 0, amt = 0;
+	const char *v;
+	int rc = 0;
+
+	/* the index entries of the times as they were, to move them */
+	crm_index_derived_keys(r, &keys);
 	n = num_of(r, FID_INTERACTIONS) + sign;
 	set_num(r, FID_INTERACTIONS, n, n > 0);
 	last = num_of(r, FID_LAST_CONTACT);
@@ -263,12 +281,12 @@ derive(crm_txn *t, uint64_t id, const struct crm_log *e, int sign,
 		if (sum)
 			crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
 	}
-	if (!rc)
-		rc = crm_rec_put_derived(t, r);
+	if (!rc && !(rc = crm_rec_write(t, r)))
+		rc = crm_index_derived_move(t, &keys, r);
 	if (!rc && !company && (id = company_of(r)))
 		rc = derive(t, id, e, sign, 1);
-	crm_rec_free(r);
 	crm_buf_release(&b);
+	crm_buf_release(&keys);
 	return rc;
 }
 
@@ -278,7 +296,7 @@ crm_log_add(crm_txn *t, struct crm_log *e)
 	struct crm_buf val = CRM_BUF_INIT, amount = CRM_BUF_INIT;
 	unsigned char k[24], ref[16];
 	MDB_val key = { 24, k }, data, ik, iv = { 16, ref };
-	crm_rec *r;
+	crm_rec *r = NULL;
 	int rc;
 
 	if ((rc = check(t, e, &amount)))
@@ -289,7 +307,6 @@ crm_log_add(crm_txn *t, struct crm_log *e)
 		    (unsigned long long)e->rec);
 	if (rc)
 		goto out;
-	crm_rec_free(r);
 	e->id = t->next_id++;
 	t->dirty = 1;
 	logkey(k, e->rec, e->at, e->id);
@@ -308,8 +325,9 @@ crm_log_add(crm_txn *t, struct crm_log *e)
 		goto out;
 	}
 	if (!(rc = crm_journal_log(t, J_LOG, e->id, k, &val)))
-		rc = derive(t, e->rec, e, 1, 0);
+		rc = derive_rec(t, r, e, 1, 0);
 out:
+	crm_rec_free(r);
 	crm_buf_release(&val);
 	crm_buf_release(&amount);
 	return rc;

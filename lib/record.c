@@ -808,6 +808,12 @@ put_rec(crm_txn *t, const crm_rec *r, unsigned flags)
 /* The derived figures changed: the record is written, not journalled,
  * and no index holds them. */
 int
+crm_rec_write(crm_txn *t, const crm_rec *r)
+{
+	return put_rec(t, r, 0);
+}
+
+int
 crm_rec_put_derived(crm_txn *t, const crm_rec *r)
 {
 	crm_rec *old;
