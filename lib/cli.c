@@ -96,6 +96,10 @@ crm_opt(struct crm_opts *o, int c, const char *arg, const char *usage)
 	return 0;
 }
 
+/* The store a command opened: still reachable when it dies on an error,
+ * which is how a command ends, not a leak (external, so it is kept). */
+crm_db *crm_cli_opened;
+
 crm_db *
 crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
     char **argv)
@@ -119,6 +123,7 @@ crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
 	crm_db_set_command(db, argc, argv);
 	if (o->now)
 		crm_db_set_now(db, crm_now(o));
+	crm_cli_opened = db;
 	return db;
 }
 
