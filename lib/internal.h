@@ -57,6 +57,7 @@ struct crm_schema {
 	size_t ntypes;
 	char **kinds;
 	size_t nkinds;
+	char *mail_consent;	/* a bool field marketing mail needs */
 };
 
 /* field numbers below FID_FIRST are fixed; the derived fields are kept

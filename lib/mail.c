@@ -1,7 +1,7 @@
 /* mail.c - mailing lists: addresses, CSV for mail merge, who may be mailed */
 #include <string.h>
 
-#include "crm.h"
+#include "internal.h"
 
 void
 crm_mailbox(struct crm_buf *out, const char *name, const char *email)
@@ -59,7 +59,17 @@ crm_mail_ok(crm_txn *t, const crm_rec *r, struct crm_buf *why)
 		return CRM_ENOTFOUND;
 	}
 	rc = crm_optout_get(t, email, why);
-	if (rc == CRM_ENOTFOUND)
-		return 0;
-	return rc ? rc : CRM_ENOTFOUND;
+	if (rc != CRM_ENOTFOUND)
+		return rc ? rc : CRM_ENOTFOUND;
+	/* the schema may want consent on record, not only no opt-out */
+	if (r->schema->mail_consent) {
+		const char *v = crm_rec_value(r, r->schema->mail_consent);
+
+		if (!v || strcmp(v, "true")) {
+			crm_buf_addf(why, "no consent (%s)",
+			    r->schema->mail_consent);
+			return CRM_ENOTFOUND;
+		}
+	}
+	return 0;
 }

@@ -20,6 +20,7 @@ const char *const crm_derived_names[] = { "type", "created", "last_contact",
 struct parse {
 	yaml_document_t doc;
 	crm_schema *s;
+	size_t consent_line;
 };
 
 static int
@@ -355,6 +356,33 @@ kinds(struct parse *ps, yaml_node_t *n)
 	return 0;
 }
 
+/* mailing: {consent: FIELD}: marketing mail only to those whose FIELD
+ * (a bool) is yes */
+static int
+mailing(struct parse *ps, yaml_node_t *n)
+{
+	yaml_node_pair_t *p;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(n, "mailing must be a map with 'consent'");
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = yaml_document_get_node(&ps->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(&ps->doc, p->value);
+		static const char *const opts[] = { "consent", NULL };
+
+		if (!scalar(k) || strcmp(scalar(k), "consent"))
+			return unknown(k, "key", scalar(k) ? scalar(k) : "?",
+			    opts);
+		if (!scalar(v))
+			return bad(v, "consent names a bool field");
+		free(ps->s->mail_consent);
+		ps->s->mail_consent = strdup(scalar(v));
+		ps->consent_line = v->start_mark.line + 1;
+	}
+	return 0;
+}
+
 static int
 check(crm_schema *s)
 {
@@ -408,7 +436,7 @@ check(crm_schema *s)
 int
 crm_schema_parse(crm_schema **sp, const char *yaml, size_t len)
 {
-	struct parse ps;
+	struct parse ps = { 0 };
 	yaml_parser_t parser;
 	yaml_node_t *root;
 	yaml_node_pair_t *p;
@@ -443,7 +471,7 @@ crm_schema_parse(crm_schema **sp, const char *yaml, size_t len)
 		yaml_node_t *v = yaml_document_get_node(&ps.doc, p->value);
 		const char *ks = scalar(k);
 		static const char *const keys[] = { "version", "country",
-			"types", "interactions", NULL };
+			"types", "interactions", "mailing", NULL };
 
 		if (!ks) {
 			rc = bad(k, "bad key");
@@ -483,12 +511,25 @@ crm_schema_parse(crm_schema **sp, const char *yaml, size_t len)
 			}
 		} else if (!strcmp(ks, "interactions")) {
 			rc = kinds(&ps, v);
+		} else if (!strcmp(ks, "mailing")) {
+			rc = mailing(&ps, v);
 		} else {
 			rc = unknown(k, "key", ks, keys);
 		}
 	}
 	if (!rc)
 		rc = check(s);
+	if (!rc && s->mail_consent) {
+		const struct crm_field *f = NULL;
+		size_t i;
+
+		for (i = 0; i < s->ntypes && !f; i++)
+			f = crm_type_field(&s->types[i], s->mail_consent);
+		if (!f || f->type != FT_BOOL)
+			rc = crm_seterr(CRM_EINVAL, "line %zu: mailing: "
+			    "consent: '%s' is not a bool field",
+			    ps.consent_line, s->mail_consent);
+	}
 out:
 	yaml_document_delete(&ps.doc);
 	if (rc) {
@@ -528,6 +569,7 @@ crm_schema_free(crm_schema *s)
 	free(s->kinds);
 	free(s->types);
 	free(s->text);
+	free(s->mail_consent);
 	free(s);
 }
 
@@ -732,7 +774,7 @@ crm_schema_hasfield(const crm_schema *s, const char *name)
  * names, in a form that loads without a YAML parser.  Every command
  * reads it at start, so it must be cheap.
  */
-#define BLOB_MAGIC "crm-schema-1"
+#define BLOB_MAGIC "crm-schema-2"
 enum { HAS_DEF = 1 << 8, HAS_TO = 1 << 9 };
 
 static void
@@ -782,6 +824,7 @@ crm_schema_encode(const crm_schema *s, struct crm_buf *b)
 	crm_put_varint(b, s->nkinds);
 	for (i = 0; i < s->nkinds; i++)
 		putstr(b, s->kinds[i]);
+	putstr(b, s->mail_consent);
 }
 
 struct rd {
@@ -883,6 +926,11 @@ crm_schema_decode(crm_schema **sp, const void *blob, size_t len)
 	s->kinds = calloc(s->nkinds ? s->nkinds : 1, sizeof *s->kinds);
 	for (i = 0; i < s->nkinds && !r.bad; i++)
 		s->kinds[i] = getstr(&r);
+	s->mail_consent = getstr(&r);
+	if (!*s->mail_consent) {
+		free(s->mail_consent);
+		s->mail_consent = NULL;
+	}
 	if (r.bad || r.p != r.e) {
 		crm_schema_free(s);
 		return crm_seterr(CRM_ESTORE, "the stored schema is damaged");

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1320-mailing.t - mailing lists, CSV for mail merge, opt-outs and bounces
-plan 37
+plan 39
 
 PY=/usr/bin/python3
 
@@ -472,4 +472,36 @@ check 'a deal has no e-mail address to opt out' '
 check 'crm-optout --help prints the synopsis and exits 0' '
 	crm-optout --help >out &&
 	grep -F "crm-optout [--db DIR] [--bounce] EMAIL|ID...|-" out
+'
+
+check 'a schema that demands consent leaves out who has not given it' '
+	crm-schema show >consent.yaml &&
+	/usr/bin/python3 - consent.yaml <<-PY &&
+	import sys
+	p = sys.argv[1]
+	s = open(p).read()
+	s = s.replace("  company:\n", "      marketing_consent: {type: bool}\n  company:\n", 1)
+	s = s.replace("# mailing:\n#   consent: marketing_consent",
+	    "mailing:\n  consent: marketing_consent")
+	open(p, "w").write(s)
+	PY
+	crm-schema apply consent.yaml &&
+	crm-add person name="Asked Yes" email=yes@consent.example tags=cons \
+		marketing_consent=yes >/dev/null &&
+	crm-add person name="Asked No" email=no@consent.example tags=cons \
+		marketing_consent=no >no &&
+	crm-add person name="Never Asked" email=never@consent.example \
+		tags=cons >never &&
+	crm-segment tag:cons --mailto --why-excluded >out 2>why &&
+	expect out <<-EOF2 &&
+	"Asked Yes" <yes@consent.example>
+	EOF2
+	grep -F "$(cat no)	no consent (marketing_consent)" why &&
+	grep -F "$(cat never)	no consent (marketing_consent)" why
+'
+
+check 'mailing: consent must name a bool field' '
+	sed "s/consent: marketing_consent/consent: note/" consent.yaml >bad.yaml &&
+	must_fail 2 crm-schema apply bad.yaml 2>err &&
+	grep -F "mailing: consent: '"'"'note'"'"' is not a bool field" err
 '
