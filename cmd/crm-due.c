@@ -16,6 +16,7 @@ static const char *const cols[] = { "due", "task", "record", "name",
 struct ctx {
 	crm_txn *t;
 	crm_out *out;
+	crm_rec *task, *about;	/* reused for every line */
 	int64_t after;		/* --overdue: before today only */
 	int ical;
 	struct crm_buf cal, uid;
@@ -75,17 +76,18 @@ one(uint64_t id, int64_t due, void *arg)
 {
 	struct ctx *c = arg;
 	struct crm_buf when = CRM_BUF_INIT;
-	crm_rec *task, *about = NULL;
+	crm_rec *task = c->task, *about = c->about;
 	const char *a, *v[7];
 	char tid[24], rid[24] = "";
 	int rc;
 
 	if (due <= c->after)
 		return 0;
-	if ((rc = crm_rec_get(c->t, id, &task)))
+	/* two records a line: loaded into the same two, again and again */
+	if ((rc = crm_rec_load(c->t, id, task)))
 		return rc == CRM_ENOTFOUND ? 0 : rc;
-	if ((a = crm_rec_value(task, "about")) &&
-	    crm_rec_get(c->t, strtoull(a, NULL, 10), &about))
+	if (!(a = crm_rec_value(task, "about")) ||
+	    crm_rec_load(c->t, strtoull(a, NULL, 10), about))
 		about = NULL;
 	c->n++;
 	if (c->ical) {
@@ -105,8 +107,6 @@ one(uint64_t id, int64_t due, void *arg)
 		v[6] = crm_rec_value(task, "text");
 		rc = crm_out_row(c->out, v);
 	}
-	crm_rec_free(task);
-	crm_rec_free(about);
 	crm_buf_release(&when);
 	return rc;
 }
@@ -168,7 +168,9 @@ main(int argc, char **argv)
 	/* before the read transaction: a thread holds one at a time */
 	if (c.ical && (rc = crm_db_uuid(db, &c.uid)))
 		crm_fail(rc, "cannot read");
-	if ((rc = crm_read(db, &c.t)))
+	if ((rc = crm_read(db, &c.t)) ||
+	    (rc = crm_rec_new(c.t, "task", &c.task)) ||
+	    (rc = crm_rec_new(c.t, "task", &c.about)))
 		crm_fail(rc, "cannot read");
 	if (c.ical) {
 		crm_ical_prop(&c.cal, "BEGIN", "VCALENDAR", 0);
@@ -184,6 +186,8 @@ main(int argc, char **argv)
 	}
 	if (crm_out_free(c.out))
 		crm_die(3, "cannot write the output");
+	crm_rec_free(c.task);
+	crm_rec_free(c.about);
 	crm_txn_end(c.t);
 	crm_db_close(db);
 	crm_buf_release(&c.cal);

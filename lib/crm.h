@@ -179,6 +179,9 @@ typedef struct crm_rec crm_rec;
 int crm_rec_new(crm_txn *t, const char *type, crm_rec **rp);
 /* Load a record; CRM_ENOTFOUND when there is none.  Caller frees. */
 int crm_rec_get(crm_txn *t, uint64_t id, crm_rec **rp);
+/* Load a record into r, reusing its memory (r from crm_rec_get or
+ * crm_rec_new); CRM_ENOTFOUND when there is none. */
+int crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r);
 /* Reuse r for another record: drop all values, keep the type. */
 void crm_rec_clear(crm_rec *r);
 /* Make r a new record with the same values, given an id when put. */

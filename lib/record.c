@@ -630,19 +630,25 @@ bad:
 }
 
 int
-crm_rec_get(crm_txn *t, uint64_t id, crm_rec **rp)
+crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r)
 {
 	MDB_val k = { sizeof id, &id }, v;
-	crm_rec *r;
 	int rc;
 
-	*rp = NULL;
 	if ((rc = mdb_get(t->txn, t->db->recs, &k, &v)))
 		return rc == MDB_NOTFOUND ? CRM_ENOTFOUND :
 		    crm_mdb_err(rc, "cannot read a record");
-	r = crm_rec_alloc();
-	if ((rc = crm_rec_decode(r, crm_txn_schema(t), id, v.mv_data,
-	    v.mv_size))) {
+	return crm_rec_decode(r, crm_txn_schema(t), id, v.mv_data, v.mv_size);
+}
+
+int
+crm_rec_get(crm_txn *t, uint64_t id, crm_rec **rp)
+{
+	crm_rec *r = crm_rec_alloc();
+	int rc;
+
+	*rp = NULL;
+	if ((rc = crm_rec_load(t, id, r))) {
 		crm_rec_free(r);
 		return rc;
 	}
