@@ -174,28 +174,30 @@ set_num(crm_rec *r, unsigned fid, int64_t v, int keep)
 		crm_rec_add_raw(r, fid, b, (size_t)n);
 }
 
+/* Up to max entries of one record, newest first, appended to a list. */
+struct entry {
+	unsigned char key[24];
+	void *val;
+	size_t len;
+};
+
+struct list {
+	struct entry *v;
+	size_t n, alloc;
+};
+
+static int collect(crm_txn *t, uint64_t rec, size_t max, struct list *l);
+
 /* The time of a record's latest entry, or 0 when it has none. */
 static int
 latest(crm_txn *t, uint64_t rec, int64_t *at)
 {
-	unsigned char k[24];
-	MDB_cursor *c;
-	MDB_val key = { 24, k }, data;
-	int rc;
+	struct list l = { 0 };
+	int rc = collect(t, rec, 1, &l);
 
-	*at = 0;
-	logkey(k, rec + 1, INT64_MIN, 0);
-	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
-		return crm_mdb_err(rc, "cannot read the history");
-	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
-	rc = rc == MDB_NOTFOUND ? mdb_cursor_get(c, &key, &data, MDB_LAST) :
-	    rc ? rc : mdb_cursor_get(c, &key, &data, MDB_PREV);
-	if (!rc && key.mv_size == 24 && crm_get_be64(key.mv_data) == rec)
-		*at = (int64_t)(crm_get_be64((unsigned char *)key.mv_data +
-		    8) ^ BIAS);
-	mdb_cursor_close(c);
-	return rc && rc != MDB_NOTFOUND ?
-	    crm_mdb_err(rc, "cannot read the history") : 0;
+	*at = l.n ? (int64_t)(crm_get_be64(l.v[0].key + 8) ^ BIAS) : 0;
+	free(l.v);
+	return rc;
 }
 
 /* The company a person belongs to, or 0. */
@@ -371,18 +373,6 @@ out:
 	crm_buf_release(&val);
 	return rc;
 }
-
-/* Up to max entries of one record, newest first, appended to a list. */
-struct entry {
-	unsigned char key[24];
-	void *val;
-	size_t len;
-};
-
-struct list {
-	struct entry *v;
-	size_t n, alloc;
-};
 
 static int
 collect(crm_txn *t, uint64_t rec, size_t max, struct list *l)

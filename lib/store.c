@@ -297,20 +297,27 @@ abort:
  * cut to fit the data exactly, and the first write would find the map
  * full; so it is set once the store's own size is known.
  */
-static int
-headroom(crm_db *db)
+static size_t
+used_bytes(crm_db *db, size_t *mapsize)
 {
 	MDB_envinfo info;
 	MDB_stat st;
-	size_t used, want;
 
 	mdb_env_info(db->env, &info);
 	mdb_env_stat(db->env, &st);
-	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+	*mapsize = info.me_mapsize;
+	return (info.me_last_pgno + 1) * (size_t)st.ms_psize;
+}
+
+static int
+headroom(crm_db *db)
+{
+	size_t map, used = used_bytes(db, &map), want;
+
 	want = used + used / 2;
 	if (want < crm_map_start)
 		want = crm_map_start;
-	if (want <= info.me_mapsize)
+	if (want <= map)
 		return 0;
 	return mdb_env_set_mapsize(db->env, want);
 }
@@ -516,14 +523,9 @@ finish(crm_txn *t)
 static void
 grow(crm_db *db)
 {
-	MDB_envinfo info;
-	MDB_stat st;
-	size_t used, want;
+	size_t map, used = used_bytes(db, &map), want;
 
-	mdb_env_info(db->env, &info);
-	mdb_env_stat(db->env, &st);
-	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	want = info.me_mapsize * 2;
+	want = map * 2;
 	if (want < used * 2)
 		want = used * 2;
 	mdb_env_set_mapsize(db->env, want);
