@@ -188,8 +188,16 @@ main(int argc, char **argv)
 	else if (rc != CRM_ENOTFOUND && rc != CRM_EINVAL)
 		crm_fail(rc, "cannot read");
 	if ((rc = crm_query_parse(&q, crm_db_schema(db), c.query,
-	    crm_now(&o))))
+	    crm_now(&o)))) {
+		/* one bare word that is no field: most likely a segment */
+		if (!c.name && *c.query && !c.query[strspn(c.query,
+		    "abcdefghijklmnopqrstuvwxyz0123456789_-")] &&
+		    strstr(crm_errmsg(), "unknown field"))
+			crm_die(2, "no segment '%s' (crm-segment --list "
+			    "shows them), and as a query: %s", c.query,
+			    crm_errmsg());
 		crm_fail(rc, NULL);
+	}
 	if (c.name) {
 		if ((rc = crm_write(db, save, &c)))
 			crm_fail(rc, "cannot save");

@@ -876,10 +876,14 @@ crm_schema_decode(crm_schema **sp, const void *blob, size_t len)
 	struct rd r = { blob, (const unsigned char *)blob + len, 0 };
 	crm_schema *s;
 	size_t i, j, k, ml = strlen(BLOB_MAGIC);
+	int v1 = 0;
 	char *c;
 
 	*sp = NULL;
-	if (len < ml || memcmp(blob, BLOB_MAGIC, ml))
+	/* version 1 had no mailing consent */
+	if (len >= ml && !memcmp(blob, "crm-schema-1", ml))
+		v1 = 1;
+	else if (len < ml || memcmp(blob, BLOB_MAGIC, ml))
 		return crm_seterr(CRM_ESTORE, "the stored schema is damaged");
 	r.p += ml;
 	s = calloc(1, sizeof *s);
@@ -926,7 +930,7 @@ crm_schema_decode(crm_schema **sp, const void *blob, size_t len)
 	s->kinds = calloc(s->nkinds ? s->nkinds : 1, sizeof *s->kinds);
 	for (i = 0; i < s->nkinds && !r.bad; i++)
 		s->kinds[i] = getstr(&r);
-	s->mail_consent = getstr(&r);
+	s->mail_consent = v1 ? strdup("") : getstr(&r);
 	if (!*s->mail_consent) {
 		free(s->mail_consent);
 		s->mail_consent = NULL;
