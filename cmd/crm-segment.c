@@ -220,7 +220,23 @@ main(int argc, char **argv)
 			printf("%s%s", i ? "," : "", c.csv[i]);
 		fputs("\r\n", stdout);
 	}
-	rc = crm_query_run(t, q, c.explain ? &plan : NULL, print, &c);
+	if (c.mailto || c.csv || o.json || o.format) {
+		rc = crm_query_run(t, q, c.explain ? &plan : NULL, print, &c);
+	} else {
+		/* ids alone: the indexes may answer without a record read */
+		struct crm_ids ids = { 0 };
+
+		rc = crm_query_ids(t, q, c.explain ? &plan : NULL, &ids);
+		c.n = ids.n;
+		if (o.header && ids.n && !c.count && !c.explain)
+			printf("id%c", o.nul ? '\0' : '\n');
+		for (size_t i = 0; i < ids.n && !rc && !c.count &&
+		    !c.explain; i++)
+			if (printf("%llu%c", (unsigned long long)ids.v[i],
+			    o.nul ? '\0' : '\n') < 0)
+				rc = 3;
+		crm_ids_release(&ids);
+	}
 	if (rc)
 		crm_fail(rc, "cannot select");
 	if (c.explain)

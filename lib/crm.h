@@ -279,6 +279,10 @@ int crm_query_match(crm_txn *t, const crm_query *q, const crm_rec *r);
  */
 int crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
     int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg);
+/* The ids of the records that match, sorted: from the indexes alone
+ * where they answer the whole query. */
+int crm_query_ids(crm_txn *t, const crm_query *q, struct crm_buf *plan,
+    struct crm_ids *out);
 
 /* Saved segments: a name for a query, evaluated afresh each time. */
 int crm_segment_get(crm_db *db, const char *name, struct crm_buf *out);

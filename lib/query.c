@@ -1075,22 +1075,26 @@ conjuncts(const struct qnode *n, const struct qnode **v, size_t *nv,
 	}
 }
 
-int
-crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
-    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg)
+/*
+ * The records the index terms at the top allow: every such term's ids,
+ * intersected (sorted lists, merged).  *exact when those terms are all
+ * there is and the index answers each exactly, so no record need be read.
+ */
+static int
+candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
+    struct crm_ids *cand, int *have, int *exact)
 {
-	const struct qnode *terms[64], *best = NULL;
-	struct crm_ids cand = { 0 }, ids = { 0 };
+	const struct qnode *terms[64];
+	struct crm_ids ids = { 0 };
 	struct crm_buf k = CRM_BUF_INIT;
 	size_t nterms = 0, i;
-	crm_rec *r;
-	int rc = 0, have = 0;
+	int rc = 0;
 
+	*have = 0;
+	*exact = 1;
 	conjuncts(q->root, terms, &nterms, 64);
-	/* the most selective index term starts; id=N needs none */
 	for (i = 0; i < nterms; i++) {
 		const struct qnode *n = terms[i];
-
 		unsigned fid;
 		int64_t lo, hi;
 
@@ -1098,55 +1102,121 @@ crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 		if (n->kind == Q_CMP && n->op == OP_EQ && !n->f &&
 		    !strcmp(n->field, "id")) {
 			crm_ids_add(&ids, (uint64_t)(n->num / 10000));
+			*exact = 0;	/* the record may not exist */
 		} else if (range_of(n, &fid, &lo, &hi)) {
 			if ((rc = crm_index_range(t, fid, lo, hi, &ids)))
 				goto out;
 		} else {
 			crm_buf_reset(&k);
-			if (!index_key(q, n, &k))
+			if (!index_key(q, n, &k)) {
+				*exact = 0;
 				continue;
+			}
+			/* long values are cut in the index */
+			if (k.len >= 400)
+				*exact = 0;
 			rc = crm_index_scan(t, &k, 0, &ids);
 			if (rc && rc != CRM_ENOTFOUND)
 				goto out;
 			rc = 0;
 		}
-		if (!have || ids.n < cand.n) {
-			crm_ids_sort(&ids);
-			cand.n = 0;
+		crm_ids_sort(&ids);
+		if (plan)
+			crm_buf_addf(plan, "%sindex %s%s%s: %zu records\n",
+			    *have ? "and " : "",
+			    n->kind == Q_TAG ? "tag:" : n->field,
+			    n->kind == Q_TAG ? "" : opnames[n->op], n->value,
+			    ids.n);
+		if (!*have) {
+			cand->n = 0;
 			for (size_t j = 0; j < ids.n; j++)
-				crm_ids_add(&cand, ids.v[j]);
-			best = n;
-			have = 1;
+				crm_ids_add(cand, ids.v[j]);
+			*have = 1;
+		} else {
+			crm_ids_intersect(cand, &ids);
 		}
 	}
+	if (!*have)
+		*exact = 0;
 	if (plan) {
-		if (have)
-			crm_buf_addf(plan, "index: %s%s%s (%zu records), then "
-			    "the whole query on each\n",
-			    best->kind == Q_TAG ? "tag:" : best->field,
-			    best->kind == Q_TAG ? "" : opnames[best->op],
-			    best->value, cand.n);
-		else
+		if (!*have)
 			crm_buf_addstr(plan, "scan: every record, the whole "
 			    "query on each (no term an index answers)\n");
+		else if (*exact)
+			crm_buf_addf(plan, "the indexes answer it: %zu "
+			    "records, none read\n", cand->n);
+		else
+			crm_buf_addf(plan, "then the whole query on each of "
+			    "%zu records\n", cand->n);
 	}
-	if (have) {
-		for (i = 0; i < cand.n && !rc; i++) {
-			if ((rc = crm_rec_get(t, cand.v[i], &r))) {
-				if (rc == CRM_ENOTFOUND)
-					rc = 0;
-				continue;
-			}
-			if (crm_query_match(t, q, r))
-				rc = fn(t, r, arg);
-			crm_rec_free(r);
-		}
-		goto out;
-	}
-	rc = scan_all(t, q, fn, arg);
 out:
 	crm_buf_release(&k);
-	crm_ids_release(&cand);
 	crm_ids_release(&ids);
+	return rc;
+}
+
+/* The candidates that match, each read once into the same record. */
+static int
+filter(crm_txn *t, const crm_query *q, const struct crm_ids *cand,
+    int exact, int (*fn)(crm_txn *t, const crm_rec *r, void *arg),
+    void *arg)
+{
+	crm_rec *r = crm_rec_alloc();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cand->n && !rc; i++) {
+		if ((rc = crm_rec_load(t, cand->v[i], r))) {
+			if (rc == CRM_ENOTFOUND)
+				rc = 0;
+			continue;
+		}
+		if (exact || crm_query_match(t, q, r))
+			rc = fn(t, r, arg);
+	}
+	crm_rec_free(r);
+	return rc;
+}
+
+int
+crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
+    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg)
+{
+	struct crm_ids cand = { 0 };
+	int rc, have, exact;
+
+	if (!(rc = candidates(t, q, plan, &cand, &have, &exact)))
+		rc = have ? filter(t, q, &cand, exact, fn, arg) :
+		    scan_all(t, q, fn, arg);
+	crm_ids_release(&cand);
+	return rc;
+}
+
+static int
+collect_id(crm_txn *t, const crm_rec *r, void *arg)
+{
+	(void)t;
+	crm_ids_add(arg, r->id);
+	return 0;
+}
+
+int
+crm_query_ids(crm_txn *t, const crm_query *q, struct crm_buf *plan,
+    struct crm_ids *out)
+{
+	struct crm_ids cand = { 0 };
+	int rc, have, exact;
+
+	if ((rc = candidates(t, q, plan, &cand, &have, &exact)))
+		goto out;
+	if (have && exact)
+		for (size_t i = 0; i < cand.n; i++)
+			crm_ids_add(out, cand.v[i]);
+	else if (have)
+		rc = filter(t, q, &cand, 0, collect_id, out);
+	else
+		rc = scan_all(t, q, collect_id, out);
+out:
+	crm_ids_release(&cand);
 	return rc;
 }

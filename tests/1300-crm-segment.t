@@ -341,8 +341,8 @@ check '--count of nothing prints 0 and exits 1' '
 
 check '--explain: tag:vip starts from the index' '
 	crm-segment --now "$N" --explain tag:vip >out &&
-	test "$(wc -l <out)" -eq 2 &&
 	head -n 1 out | grep "^index.*tag:vip" &&
+	grep "^the indexes answer it" out &&
 	tail -n 1 out | grep "^2 records\{0,1\} match"
 '
 
@@ -357,7 +357,6 @@ check '--explain: a term no index answers is a scan' '
 
 check '--explain: last_contact<-90d, from a time range or a scan' '
 	crm-segment --now "$N" --explain "last_contact<-90d" >out &&
-	test "$(wc -l <out)" -eq 2 &&
 	head -n 1 out | grep -E "^(index.*last_contact|scan)" &&
 	tail -n 1 out | grep "^2 records\{0,1\} match"
 '
