@@ -16,7 +16,7 @@ struct piece {
 
 struct crm_out {
 	enum mode mode;
-	int term, header, anyname;
+	int term, header, headed, anyname;
 	const crm_schema *s;
 	char **cols;
 	size_t ncols;
@@ -329,6 +329,20 @@ emit_json(crm_out *o, cJSON *j)
 	return ferror(stdout) ? EIO : 0;
 }
 
+/* -H: the column names, once, before the first line */
+static void
+header(crm_out *o)
+{
+	size_t i;
+
+	if (!o->header || o->headed)
+		return;
+	o->headed = 1;
+	for (i = 0; i < o->ncols; i++)
+		printf("%s%s", i ? "\t" : "", o->cols[i]);
+	putchar(o->term);
+}
+
 int
 crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 {
@@ -354,11 +368,7 @@ crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 		putchar(o->term);
 		return ferror(stdout) ? EIO : 0;
 	}
-	if (o->header && !o->count) {
-		for (i = 0; i < o->ncols; i++)
-			printf("%s%s", i ? "\t" : "", o->cols[i]);
-		putchar(o->term);
-	}
+	header(o);
 	o->count++;
 	for (i = 0; i < o->ncols; i++) {
 		if (i)
@@ -459,11 +469,7 @@ crm_out_log(crm_out *o, const struct crm_log *e)
 			}
 		}
 	} else {
-		if (o->header && !o->count) {
-			for (i = 0; i < o->ncols; i++)
-				printf("%s%s", i ? "\t" : "", o->cols[i]);
-			putchar(o->term);
-		}
+		header(o);
 		for (i = 0; i < o->ncols; i++) {
 			if (i)
 				crm_buf_addch(&o->line, '\t');
@@ -507,11 +513,7 @@ crm_out_row(crm_out *o, const char *const *values)
 					    strlen(values[j]));
 		}
 	} else {
-		if (o->header && o->count == 1) {
-			for (i = 0; i < o->ncols; i++)
-				printf("%s%s", i ? "\t" : "", o->cols[i]);
-			putchar(o->term);
-		}
+		header(o);
 		for (i = 0; i < o->ncols; i++) {
 			if (i)
 				crm_buf_addch(&o->line, '\t');
