@@ -136,7 +136,6 @@ struct crm_db {
 	struct crm_dict fields, types;
 	struct crm_buf blob;	/* the compiled schema loaded */
 	struct crm_buf command;
-	size_t mapsize;
 	unsigned flags;
 	int64_t now;		/* fixed by --now, else 0: the clock */
 };

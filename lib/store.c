@@ -327,7 +327,6 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 {
 	crm_db *db;
 	MDB_txn *txn;
-	MDB_envinfo info;
 	struct stat st;
 	int rc, dead;
 
@@ -353,8 +352,6 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 			rc = crm_mdb_err(rc, "cannot open the store");
 		goto fail;
 	}
-	mdb_env_info(db->env, &info);
-	db->mapsize = info.me_mapsize;
 	mdb_reader_check(db->env, &dead);
 	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn))) {
 		rc = crm_mdb_err(rc, "cannot read the store");
@@ -529,7 +526,6 @@ grow(crm_db *db)
 	if (want < used * 2)
 		want = used * 2;
 	mdb_env_set_mapsize(db->env, want);
-	db->mapsize = want;
 }
 
 int
