@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crm.h"
@@ -18,6 +19,8 @@ struct ctx {
 	int nassign;
 	crm_input *in;
 	struct crm_ids ids;	/* what to print once committed */
+	int tty;
+	struct timespec start;
 };
 
 /* One record from the line or row the reader is at. */
@@ -35,6 +38,27 @@ fill_csv(crm_rec *r, struct crm_csv *hdr, struct crm_csv *row)
 		    row->field[i], row->len[i], CRM_SET)))
 			return rc;
 	return 0;
+}
+
+/* Long imports say how far they are, on a terminal only. */
+static void
+progress(struct ctx *c, size_t line, int done)
+{
+	struct timespec now;
+	double secs;
+
+	if (!c->tty || (!done && line % 50000))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - c->start.tv_sec) +
+	    (double)(now.tv_nsec - c->start.tv_nsec) / 1e9;
+	if (done) {
+		if (line >= 50000)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\rcrm-add: line %zu, %.0f lines/s", line,
+	    secs > 0 ? (double)line / secs : 0.0);
 }
 
 static int
@@ -129,7 +153,9 @@ add_stdin(crm_txn *t, void *arg)
 			rc = put(t, r, c);
 		if (rc && rc != CRM_ESTORE)
 			crm_errprefix(rc, "line %zu: ", lineno);
+		progress(c, lineno, 0);
 	}
+	progress(c, lineno, 1);
 	crm_csv_release(&hdr);
 	crm_csv_release(&row);
 	crm_rec_free(r);
@@ -216,6 +242,8 @@ main(int argc, char **argv)
 		rc = crm_write(db, add_args, &c);
 	} else {
 		crm_input_open(&c.in, stdin);
+		c.tty = isatty(2);
+		clock_gettime(CLOCK_MONOTONIC, &c.start);
 		rc = crm_write(db, add_stdin, &c);
 		crm_input_close(c.in);
 	}

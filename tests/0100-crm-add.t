@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0100-crm-add.t - adding records from arguments, JSON Lines and CSV
-plan 46
+plan 47
 
 # add-fields.awk: a schema with a number and a bool field for persons
 cat >add-fields.awk <<\EOF
@@ -406,4 +406,12 @@ check 'the 20000 records are findable by e-mail, name and phone' '
 check 'all 20000 e-mail addresses are in the index' '
 	crm-find --db "$T/big" --type person -f "%{id}" bulk >found &&
 	cmp sorted found
+'
+
+check 'a long import prints no progress when stderr is not a terminal' '
+	awk "BEGIN { for (i = 0; i < 60000; i++)
+		printf \"{\\\"name\\\":\\\"Quiet %d\\\"}\\n\", i }" >quiet.jsonl &&
+	crm-add person <quiet.jsonl >ids 2>err &&
+	test "$(wc -l <ids)" -eq 60000 &&
+	test ! -s err
 '
