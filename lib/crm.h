@@ -29,6 +29,7 @@ const char *crm_strerror(int err);
 const char *crm_errmsg(void);
 int crm_seterr(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int crm_vseterr(int err, const char *fmt, va_list ap);
 /* Prefix the current message with "line N: " (or whatever fmt says). */
 int crm_errprefix(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -38,13 +38,24 @@ crm_errmsg(void)
 }
 
 int
+crm_vseterr(int err, const char *fmt, va_list ap)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+
+	/* the arguments may be the message itself (crm_errmsg()) */
+	crm_buf_vaddf(&b, fmt, ap);
+	crm_buf_release(&msg);
+	msg = b;
+	return err;
+}
+
+int
 crm_seterr(int err, const char *fmt, ...)
 {
 	va_list ap;
 
-	crm_buf_reset(&msg);
 	va_start(ap, fmt);
-	crm_buf_vaddf(&msg, fmt, ap);
+	crm_vseterr(err, fmt, ap);
 	va_end(ap);
 	return err;
 }

@@ -81,16 +81,12 @@ err(struct parser *ps, const char *at, const char *fmt, ...)
 static int
 err(struct parser *ps, const char *at, const char *fmt, ...)
 {
-	struct crm_buf b = CRM_BUF_INIT;
 	va_list ap;
 
-	crm_buf_addf(&b, "query:1:%zu: ", column(ps, at));
 	va_start(ap, fmt);
-	crm_buf_vaddf(&b, fmt, ap);
+	crm_vseterr(CRM_EINVAL, fmt, ap);
 	va_end(ap);
-	crm_seterr(CRM_EINVAL, "%s", b.buf);
-	crm_buf_release(&b);
-	return CRM_EINVAL;
+	return crm_errprefix(CRM_EINVAL, "query:1:%zu: ", column(ps, at));
 }
 
 static void

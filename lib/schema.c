@@ -30,17 +30,13 @@ bad(yaml_node_t *n, const char *fmt, ...)
 static int
 bad(yaml_node_t *n, const char *fmt, ...)
 {
-	struct crm_buf b = CRM_BUF_INIT;
 	va_list ap;
 
-	crm_buf_addf(&b, "line %lu: ", n ? (unsigned long)n->start_mark.line
-	    + 1 : 1UL);
 	va_start(ap, fmt);
-	crm_buf_vaddf(&b, fmt, ap);
+	crm_vseterr(CRM_EINVAL, fmt, ap);
 	va_end(ap);
-	crm_seterr(CRM_EINVAL, "%s", b.buf);
-	crm_buf_release(&b);
-	return CRM_EINVAL;
+	return crm_errprefix(CRM_EINVAL, "line %lu: ", n ?
+	    (unsigned long)n->start_mark.line + 1 : 1UL);
 }
 
 static const char *
