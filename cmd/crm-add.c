@@ -162,18 +162,6 @@ add_stdin(crm_txn *t, void *arg)
 	return rc == CRM_ENOTFOUND ? 0 : rc;
 }
 
-static void
-print_ids(const struct crm_opts *o, const struct crm_ids *ids)
-{
-	size_t i;
-
-	if (o->header && ids->n)
-		printf("id%c", o->nul ? '\0' : '\n');
-	for (i = 0; i < ids->n; i++)
-		printf("%llu%c", (unsigned long long)ids->v[i],
-		    o->nul ? '\0' : '\n');
-}
-
 /* -j, -f: the records as they were stored */
 static void
 print_records(crm_db *db, crm_out *out, const struct crm_ids *ids)
@@ -252,7 +240,7 @@ main(int argc, char **argv)
 	if (out)
 		print_records(db, out, &c.ids);
 	else
-		print_ids(&o, &c.ids);
+		crm_print_ids(&c.ids, o.nul, o.header);
 	crm_ids_release(&c.ids);
 	status = fflush(stdout) || ferror(stdout) ? 3 : 0;
 	crm_db_close(db);

@@ -235,11 +235,11 @@ main(int argc, char **argv)
 		crm_fail(rc, "cannot log");
 	if ((rc = crm_read(db, &t)))
 		crm_fail(rc, "cannot read");
-	for (size_t k = 0; k < c.entries.n && !rc; k++)
-		rc = o.json || o.format ? crm_log_get(t, c.entries.v[k],
-		    print, out) : printf("%llu%c",
-		    (unsigned long long)c.entries.v[k],
-		    o.nul ? '\0' : '\n') < 0;
+	if (!o.json && !o.format)
+		rc = crm_print_ids(&c.entries, o.nul, 0);
+	for (size_t k = 0; (o.json || o.format) && k < c.entries.n && !rc;
+	    k++)
+		rc = crm_log_get(t, c.entries.v[k], print, out);
 	crm_txn_end(t);
 	if (crm_out_free(out) || rc)
 		crm_die(3, "cannot write the output");

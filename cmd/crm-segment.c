@@ -1,4 +1,5 @@
 /* crm-segment.c - select records with the query language */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,13 +229,9 @@ main(int argc, char **argv)
 
 		rc = crm_query_ids(t, q, c.explain ? &plan : NULL, &ids);
 		c.n = ids.n;
-		if (o.header && ids.n && !c.count && !c.explain)
-			printf("id%c", o.nul ? '\0' : '\n');
-		for (size_t i = 0; i < ids.n && !rc && !c.count &&
-		    !c.explain; i++)
-			if (printf("%llu%c", (unsigned long long)ids.v[i],
-			    o.nul ? '\0' : '\n') < 0)
-				rc = 3;
+		if (!rc && !c.count && !c.explain &&
+		    crm_print_ids(&ids, o.nul, o.header))
+			rc = EIO;
 		crm_ids_release(&ids);
 	}
 	if (rc)

@@ -283,9 +283,7 @@ main(int argc, char **argv)
 		db = crm_open_or_die(&o, 0, argc, argv);
 		if ((rc = crm_write(db, add, &c)))
 			crm_fail(rc, "cannot add");
-		for (size_t i = 0; i < c.made.n; i++)
-			printf("%llu%c", (unsigned long long)c.made.v[i],
-			    o.nul ? '\0' : '\n');
+		crm_print_ids(&c.made, o.nul, 0);
 	} else if (!strcmp(cmd, "done") || !strcmp(cmd, "rm")) {
 		if ((rc = crm_ids_read(argc, argv, &c.ids)))
 			crm_fail(rc, NULL);

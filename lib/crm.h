@@ -387,6 +387,8 @@ int crm_field_check(const crm_schema *s, const char *name, const char *what);
 /* A field of r as text, as lines print it (company.name follows refs). */
 void crm_rec_text(crm_txn *t, const crm_rec *r, const char *field,
     struct crm_buf *out);
+/* Bare ids, one a line (nul: NUL-ended), after an "id" line if header. */
+int crm_print_ids(const struct crm_ids *ids, int nul, int header);
 /* The records of ids that exist, each as crm_out_rec prints it. */
 int crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids);
 /* A row of named values (the columns given to crm_out_new, in order;

@@ -528,6 +528,19 @@ crm_out_row(crm_out *o, const char *const *values)
 }
 
 int
+crm_print_ids(const struct crm_ids *ids, int nul, int header)
+{
+	int term = nul ? '\0' : '\n';
+	size_t i;
+
+	if (header && ids->n)
+		printf("id%c", term);
+	for (i = 0; i < ids->n; i++)
+		printf("%llu%c", (unsigned long long)ids->v[i], term);
+	return ferror(stdout) ? EIO : 0;
+}
+
+int
 crm_out_ids(crm_out *o, crm_txn *t, const struct crm_ids *ids)
 {
 	crm_rec *r;
