@@ -65,7 +65,7 @@ struct crm_schema {
 enum {
 	FID_TYPE = 0, FID_CREATED = 1, FID_LAST_CONTACT = 2,
 	FID_INTERACTIONS = 3, FID_TURNOVER = 4, FID_NEXT_DUE = 5,
-	FID_FIRST = 6
+	FID_CLOSED = 6, FID_STAGES = 7, FID_FIRST = 8
 };
 extern const char *const crm_derived_names[];	/* by FID, from 2 */
 #define IS_DERIVED(fid) ((fid) >= FID_LAST_CONTACT && (fid) < FID_FIRST)
@@ -79,6 +79,12 @@ const struct crm_field *crm_type_field(const struct crm_type *t,
     const char *name);
 const struct crm_field *crm_type_field_id(const struct crm_type *t,
     unsigned fid);
+/* The field whose values are stages (an enum with probabilities or
+ * states), or NULL: crm keeps when each was reached. */
+const struct crm_field *crm_type_stage(const struct crm_type *t);
+/* The stage of that name, or NULL. */
+const struct crm_enumval *crm_stage_val(const struct crm_field *f,
+    const char *name);
 /* The closest name to a misspelt one, or NULL. */
 const char *crm_schema_suggest(const crm_schema *s, const struct crm_type *t,
     const char *name);

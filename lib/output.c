@@ -176,6 +176,41 @@ crm_out_free(crm_out *o)
 }
 
 /* A derived figure as text: times in ISO 8601, the rest as kept. */
+/* A deal's stages as "lead 2026-11-02T09:00:00+01:00, won ...". */
+static void
+stages_text(const crm_rec *r, struct crm_buf *out)
+{
+	const char *v, *sp;
+	size_t i;
+
+	for (i = 0; (v = crm_rec_nth(r, FID_STAGES, i, NULL)); i++) {
+		if (!(sp = strchr(v, ' ')))
+			continue;
+		crm_buf_addf(out, "%s%s ", i ? ", " : "", sp + 1);
+		crm_datetime_fmt(out, strtoll(v, NULL, 10));
+	}
+}
+
+static cJSON *
+stages_json(const crm_rec *r, struct crm_buf *b)
+{
+	cJSON *a = cJSON_CreateArray(), *o;
+	const char *v, *sp;
+	size_t i;
+
+	for (i = 0; (v = crm_rec_nth(r, FID_STAGES, i, NULL)); i++) {
+		if (!(sp = strchr(v, ' ')))
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "stage", sp + 1);
+		crm_buf_reset(b);
+		crm_datetime_fmt(b, strtoll(v, NULL, 10));
+		cJSON_AddStringToObject(o, "at", b->buf);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
+
 static void
 derived_text(const crm_rec *r, unsigned fid, struct crm_buf *out)
 {
@@ -186,7 +221,12 @@ derived_text(const crm_rec *r, unsigned fid, struct crm_buf *out)
 			crm_buf_addch(out, '0');
 		return;
 	}
-	if (fid == FID_LAST_CONTACT || fid == FID_NEXT_DUE)
+	if (fid == FID_STAGES) {
+		stages_text(r, out);
+		return;
+	}
+	if (fid == FID_LAST_CONTACT || fid == FID_NEXT_DUE ||
+	    fid == FID_CLOSED)
 		crm_datetime_fmt(out, strtoll(v, NULL, 10));
 	else
 		crm_buf_addstr(out, v);
@@ -303,6 +343,10 @@ json_of(const crm_rec *r)
 		v = crm_rec_nth(r, (unsigned)i, 0, NULL);
 		if (!v && i != FID_INTERACTIONS)
 			continue;
+		if (i == FID_STAGES) {
+			cJSON_AddItemToObject(o, "stages", stages_json(r, &b));
+			continue;
+		}
 		crm_buf_reset(&b);
 		derived_text(r, (unsigned)i, &b);
 		if (i == FID_INTERACTIONS || i == FID_TURNOVER)

@@ -218,7 +218,8 @@ resolve(struct parser *ps, struct qnode *n, const char *at)
 		return 0;
 	}
 	if (!strcmp(n->field, "created") || !strcmp(n->field,
-	    "last_contact") || !strcmp(n->field, "next_due")) {
+	    "last_contact") || !strcmp(n->field, "next_due") ||
+	    !strcmp(n->field, "closed")) {
 		n->vk = V_TIME;
 		return 0;
 	}

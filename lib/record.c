@@ -867,6 +867,51 @@ journal_diff(crm_txn *t, const crm_rec *old, const crm_rec *r, int *changed)
 	return rc;
 }
 
+/*
+ * A deal's stages: each stage it enters is kept as "TIME STAGE" in the
+ * record, and closed holds when it was won or lost, so that conversion,
+ * time in stage and cycle time can be reported.  old is NULL for a new
+ * record.
+ */
+static void
+track_stage(crm_txn *t, const crm_rec *old, crm_rec *r)
+{
+	const struct crm_field *f = crm_type_stage(r->type);
+	const struct crm_enumval *ev;
+	const char *st, *was = NULL, *v;
+	char b[48];
+	size_t i, len;
+
+	if (!f)
+		return;
+	/* kept aside: adding values may move r's arena */
+	crm_buf_reset(&r->in);
+	if ((st = crm_rec_nth(r, f->fid, 0, NULL)))
+		crm_buf_addstr(&r->in, st);
+	st = st ? r->in.buf : NULL;
+	crm_rec_drop(r, FID_STAGES);
+	crm_rec_drop(r, FID_CLOSED);
+	if (old) {
+		was = crm_rec_nth(old, f->fid, 0, NULL);
+		for (i = 0; (v = crm_rec_nth(old, FID_STAGES, i, &len)); i++)
+			crm_rec_add_raw(r, FID_STAGES, v, len);
+		if (was && st && !strcmp(was, st)) {
+			if ((v = crm_rec_nth(old, FID_CLOSED, 0, &len)))
+				crm_rec_add_raw(r, FID_CLOSED, v, len);
+			return;
+		}
+	}
+	if (!st)
+		return;
+	crm_buf_reset(&r->out);
+	crm_buf_addf(&r->out, "%lld %s", (long long)t->now, st);
+	crm_rec_add_raw(r, FID_STAGES, r->out.buf, r->out.len);
+	if ((ev = crm_stage_val(f, st)) && ev->state != ST_OPEN) {
+		len = (size_t)snprintf(b, sizeof b, "%lld", (long long)t->now);
+		crm_rec_add_raw(r, FID_CLOSED, b, len);
+	}
+}
+
 int
 crm_rec_put(crm_txn *t, crm_rec *r)
 {
@@ -883,6 +928,7 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 		r->id = t->next_id++;
 		r->created = t->now;
 		t->dirty = 1;
+		track_stage(t, NULL, r);
 		if ((rc = put_rec(t, r, MDB_APPEND)) ||
 		    (rc = crm_index_defer(t, r)) ||
 		    (rc = crm_journal_create(t, r->id)))
@@ -898,6 +944,7 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	if (rc)
 		return rc;
 	r->created = old->created;
+	track_stage(t, old, r);
 	if (!(rc = check_unique(t, r)) &&
 	    !(rc = journal_diff(t, old, r, &changed)) && changed &&
 	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)) &&

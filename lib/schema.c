@@ -13,9 +13,10 @@ const char *const crm_ftype_names[] = {
 };
 
 static const char *const pseudo[] = { "id", "type", "created",
-	"last_contact", "interactions", "turnover", "next_due", NULL };
+	"last_contact", "interactions", "turnover", "next_due", "closed",
+	"stages", NULL };
 const char *const crm_derived_names[] = { "type", "created", "last_contact",
-	"interactions", "turnover", "next_due", NULL };
+	"interactions", "turnover", "next_due", "closed", "stages", NULL };
 
 struct parse {
 	yaml_document_t doc;
@@ -618,6 +619,35 @@ const char *
 crm_schema_typename(const crm_schema *s, size_t i)
 {
 	return i < s->ntypes ? s->types[i].name : NULL;
+}
+
+const struct crm_field *
+crm_type_stage(const struct crm_type *t)
+{
+	size_t i, k;
+
+	for (i = 0; i < t->nfields; i++) {
+		const struct crm_field *f = &t->fields[i];
+
+		if (f->type != FT_ENUM)
+			continue;
+		for (k = 0; k < f->nvals; k++)
+			if (f->vals[k].probability >= 0 ||
+			    f->vals[k].state != ST_OPEN)
+				return f;
+	}
+	return NULL;
+}
+
+const struct crm_enumval *
+crm_stage_val(const struct crm_field *f, const char *name)
+{
+	size_t k;
+
+	for (k = 0; name && k < f->nvals; k++)
+		if (!strcmp(f->vals[k].name, name))
+			return &f->vals[k];
+	return NULL;
 }
 
 const struct crm_type *
