@@ -57,6 +57,30 @@ _crm_add_schema()
 	done < <(_crm_schema "$@")
 }
 
+# _crm_add_keys TYPE - add the keys of crm-report for TYPE (singular
+# or plural) that start with $cur: its fields and the derived ones
+_crm_add_keys()
+{
+	local t=$1
+	case $t in
+	interaction|interactions)
+		_crm_add kind at amount owner campaign dir record company \
+			type
+		return ;;
+	companies)
+		t=company ;;
+	*s)
+		t=${t%s} ;;
+	esac
+	_crm_add type created last_contact interactions turnover next_due
+	[[ -z $t || $t == deal ]] && _crm_add closed
+	if [[ -n $t ]]; then
+		_crm_add_schema '' fields "$t"
+	else
+		_crm_add_schema '' fields
+	fi
+}
+
 _crm()
 {
 	local cmd=${COMP_WORDS[0]##*/}
@@ -118,6 +142,13 @@ _crm()
 		argopts+=' --csv --save --drop' ;;
 	crm-optout)
 		opts='--db --bounce -h --help --version' ;;
+	crm-report)
+		opts='--db -j --json -H --header --now -h --help --version
+			--csv --chart --where --by --count --sum --avg --min
+			--max --distinct --top --sort --funnel --forecast
+			--win-rate --cycle-time --churn --campaign --window'
+		argopts+=' --where --by --sum --avg --min --max --distinct'
+		argopts+=' --top --sort --campaign --window' ;;
 	*)
 		opts=$common ;;
 	esac
@@ -218,6 +249,18 @@ _crm()
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
 		--dir)
 			_crm_add "${pre}in" "${pre}out" ;;
+		--window)
+			_crm_add "${pre}7d" "${pre}14d" "${pre}30d" "${pre}90d" ;;
+		--by)
+			# key,key,...: the key after the last comma
+			w=
+			[[ $val == *,* ]] && w=${val%,*},
+			cur=${val##*,} _crm_add_keys "${operands[0]}"
+			COMPREPLY=("${COMPREPLY[@]/#/$pre$w}")
+			compopt -o nospace 2>/dev/null ;;
+		--sum|--avg|--min|--max|--distinct)
+			cur=$val _crm_add_keys "${operands[0]}"
+			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
 		--drop)
 			[[ $cmd == crm-segment ]] && cur=$val _crm_add_segments
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
@@ -260,6 +303,9 @@ _crm()
 			fi ;;
 		crm-task)
 			((${#operands[@]} == 0)) && _crm_add add done ls rm ;;
+		crm-report)
+			((${#operands[@]} == 0)) && _crm_add persons \
+				companies deals tasks interactions ;;
 		crm-segment)
 			# a query, or the name of a saved segment
 			[[ -z $mode && ${#operands[@]} -eq 0 ]] &&
@@ -291,4 +337,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report

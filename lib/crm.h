@@ -254,6 +254,10 @@ int crm_log_del(crm_txn *t, uint64_t id);
  */
 int crm_log_list(crm_txn *t, uint64_t rec, size_t max,
     int (*fn)(const struct crm_log *e, void *arg), void *arg);
+/* Call fn for every history entry of every record: by record, then
+ * oldest first. */
+int crm_log_scan(crm_txn *t,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg);
 
 /* task.c: follow-ups */
 /*
@@ -271,7 +275,13 @@ typedef struct crm_query crm_query;
  */
 int crm_query_parse(crm_query **qp, const crm_schema *s, const char *text,
     int64_t now);
+/* A query over history entries (kind, at, amount, text, owner,
+ * campaign, dir), as inside count(). */
+int crm_query_parse_log(crm_query **qp, const crm_schema *s,
+    const char *text, int64_t now);
 void crm_query_free(crm_query *q);
+/* Does history entry l match a query made by crm_query_parse_log? */
+int crm_query_match_log(const crm_query *q, const struct crm_log *l);
 /* Does r match? */
 int crm_query_match(crm_txn *t, const crm_query *q, const crm_rec *r);
 /*
@@ -284,6 +294,39 @@ int crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
  * where they answer the whole query. */
 int crm_query_ids(crm_txn *t, const crm_query *q, struct crm_buf *plan,
     struct crm_ids *out);
+
+/* report.c: counts, sums and analyses over records or history entries */
+enum crm_agg_op { CRM_AGG_COUNT, CRM_AGG_SUM, CRM_AGG_AVG, CRM_AGG_MIN,
+	CRM_AGG_MAX, CRM_AGG_DISTINCT };
+enum crm_analysis { CRM_REPORT_PLAIN, CRM_REPORT_FUNNEL, CRM_REPORT_FORECAST,
+	CRM_REPORT_WIN_RATE, CRM_REPORT_CYCLE_TIME, CRM_REPORT_CHURN,
+	CRM_REPORT_CAMPAIGN };
+struct crm_report_spec {
+	const char *type;	/* persons, deals, interactions, ... */
+	const char *where;	/* a query, or NULL */
+	const char *by;		/* "owner,at:week", or NULL */
+	struct { enum crm_agg_op op; const char *field; } aggs[16];
+	size_t naggs;
+	enum crm_analysis analysis;
+	const char *campaign;	/* --campaign NAME */
+	int64_t window;		/* after a mailing, seconds */
+	size_t top;		/* 0: every row */
+	const char *sort;	/* a column, "-" first for descending */
+	int64_t now;
+};
+/* A result: ncols columns (num: numbers, right-aligned), nrows rows of
+ * cells (NULL: no value), the last ntotal of them totals. */
+struct crm_table {
+	char **col;
+	unsigned char *num;
+	size_t ncols, nkeys, first;	/* key columns, first aggregate */
+	char **cell;
+	size_t nrows, ntotal, fill;
+	size_t matched;		/* rows of input counted */
+};
+int crm_report(crm_txn *t, const struct crm_report_spec *spec,
+    struct crm_table **out);
+void crm_table_free(struct crm_table *tb);
 
 /* Saved segments: a name for a query, evaluated afresh each time. */
 int crm_segment_get(crm_db *db, const char *name, struct crm_buf *out);
@@ -399,6 +442,12 @@ int crm_out_row(crm_out *o, const char *const *values);
 int crm_out_log(crm_out *o, const struct crm_log *e);
 /* The card of crm-show: every field, and a company's contacts. */
 int crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r);
+/* A table: on a terminal aligned, with its totals; else TSV with a
+ * header; JSON Lines with json, CSV with csv; bars with chart. */
+enum crm_table_form { CRM_TABLE_AUTO, CRM_TABLE_TSV, CRM_TABLE_ALIGNED,
+	CRM_TABLE_JSON, CRM_TABLE_CSV };
+int crm_table_print(const struct crm_table *tb, enum crm_table_form form,
+    int chart);
 /* How many records or entries it printed. */
 size_t crm_out_count(const crm_out *o);
 /* Flush stdout; an error writing it is returned (EIO or errno). */

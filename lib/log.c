@@ -454,6 +454,32 @@ crm_log_list(crm_txn *t, uint64_t rec, size_t max,
 }
 
 int
+crm_log_scan(crm_txn *t, int (*fn)(const struct crm_log *e, void *arg),
+    void *arg)
+{
+	struct decoded d = { 0 };
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, frc = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+		return crm_mdb_err(rc, "cannot read the history");
+	crm_buf_init(&d.buf, 0);
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)))
+		if (k.mv_size != 24 || (frc = decode(&d, k.mv_data, v.mv_data,
+		    v.mv_size)) || (frc = fn(&d.e, arg)))
+			break;
+	mdb_cursor_close(c);
+	crm_buf_release(&d.buf);
+	if (frc)
+		return frc;
+	if (k.mv_size != 24 && rc == 0)
+		return crm_seterr(CRM_ESTORE, "the history is damaged");
+	return rc == MDB_NOTFOUND ? 0 : crm_mdb_err(rc,
+	    "cannot read the history");
+}
+
+int
 crm_log_get(crm_txn *t, uint64_t id,
     int (*fn)(const struct crm_log *e, void *arg), void *arg)
 {

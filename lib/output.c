@@ -1,7 +1,13 @@
 /* output.c - the one printer: lines, JSON Lines, templates, cards */
+#include <sys/ioctl.h>
+
+#include <ctype.h>
 #include <errno.h>
+#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -832,4 +838,227 @@ out:
 	for (i = 0; i < ng; i++)
 		crm_ids_release(&g[i].ids);
 	return rc;
+}
+
+/* ------------------------------------------------------------ tables */
+
+/* A cell as text: a key without a value is "(none)". */
+static const char *
+cell_text(const struct crm_table *tb, size_t row, size_t col)
+{
+	const char *v = tb->cell[row * tb->ncols + col];
+
+	if (v)
+		return v;
+	if (col < tb->nkeys && !(row >= tb->nrows - tb->ntotal))
+		return "(none)";
+	return "";
+}
+
+/* Columns a string takes on a terminal: one per character. */
+static size_t
+width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void
+pad(struct crm_buf *b, size_t n)
+{
+	while (n--)
+		crm_buf_addch(b, ' ');
+}
+
+static size_t
+term_columns(void)
+{
+	const char *c = getenv("COLUMNS");
+	struct winsize ws;
+
+	if (c && atoi(c) > 20)
+		return (size_t)atoi(c);
+	if (!ioctl(1, TIOCGWINSZ, &ws) && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+static int
+utf8_locale(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
+}
+
+static void
+print_aligned(const struct crm_table *tb, struct crm_buf *out)
+{
+	size_t *w = calloc(tb->ncols, sizeof *w), r, c, body;
+
+	for (c = 0; c < tb->ncols; c++)
+		w[c] = width(tb->col[c]);
+	for (r = 0; r < tb->nrows; r++)
+		for (c = 0; c < tb->ncols; c++) {
+			size_t x = width(cell_text(tb, r, c));
+
+			if (x > w[c])
+				w[c] = x;
+		}
+	body = tb->nrows - tb->ntotal;
+	for (r = 0; r <= tb->nrows; r++) {
+		if (r == body + 1 && tb->ntotal) {
+			/* a rule above the totals */
+			for (c = 0; c < tb->ncols; c++) {
+				size_t k;
+
+				if (c)
+					crm_buf_addstr(out, "  ");
+				for (k = 0; k < w[c]; k++)
+					crm_buf_addch(out, '-');
+			}
+			crm_buf_addch(out, '\n');
+		}
+		for (c = 0; c < tb->ncols; c++) {
+			const char *v = r ? cell_text(tb, r - 1, c) :
+			    tb->col[c];
+			size_t x = width(v);
+
+			if (c)
+				crm_buf_addstr(out, "  ");
+			if (tb->num[c])
+				pad(out, w[c] - x);
+			crm_buf_addstr(out, v);
+			if (!tb->num[c] && c + 1 < tb->ncols)
+				pad(out, w[c] - x);
+		}
+		crm_buf_addch(out, '\n');
+	}
+	free(w);
+}
+
+static void
+print_chart(const struct crm_table *tb, struct crm_buf *out)
+{
+	static const char *const eighths[] = { "", "\u258f", "\u258e",
+		"\u258d", "\u258c", "\u258b", "\u258a", "\u2589" };
+	struct crm_buf lab = CRM_BUF_INIT;
+	size_t body = tb->nrows - tb->ntotal, r, c, lw = 0, vw = 0, bw;
+	size_t vc = tb->first < tb->ncols ? tb->first : tb->ncols - 1;
+	double max = 0, v;
+	int uni = utf8_locale();
+
+	for (r = 0; r < body; r++) {
+		crm_buf_reset(&lab);
+		for (c = 0; c < tb->nkeys; c++)
+			crm_buf_addf(&lab, "%s%s", c ? " " : "",
+			    cell_text(tb, r, c));
+		if (width(lab.buf) > lw)
+			lw = width(lab.buf);
+		if (width(cell_text(tb, r, vc)) > vw)
+			vw = width(cell_text(tb, r, vc));
+		if ((v = strtod(cell_text(tb, r, vc), NULL)) > max)
+			max = v;
+	}
+	bw = term_columns() > lw + vw + 14 ? term_columns() - lw - vw - 4 : 10;
+	crm_buf_addf(out, "%s\n", tb->col[vc]);
+	for (r = 0; r < body; r++) {
+		size_t units, k;
+
+		crm_buf_reset(&lab);
+		for (c = 0; c < tb->nkeys; c++)
+			crm_buf_addf(&lab, "%s%s", c ? " " : "",
+			    cell_text(tb, r, c));
+		crm_buf_addstr(out, lab.buf);
+		pad(out, lw - width(lab.buf) + 2);
+		pad(out, vw - width(cell_text(tb, r, vc)));
+		crm_buf_addf(out, "%s ", cell_text(tb, r, vc));
+		v = strtod(cell_text(tb, r, vc), NULL);
+		units = max > 0 && v > 0 ? (size_t)(v / max * (double)bw *
+		    (uni ? 8 : 1) + 0.5) : 0;
+		if (uni) {
+			for (k = 0; k < units / 8; k++)
+				crm_buf_addstr(out, "\u2588");
+			crm_buf_addstr(out, eighths[units % 8]);
+		} else {
+			for (k = 0; k < units; k++)
+				crm_buf_addch(out, '#');
+		}
+		crm_buf_addch(out, '\n');
+	}
+	crm_buf_release(&lab);
+}
+
+static int
+is_number(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return 0;
+	strtod(s, &end);
+	return *end == 0 && (isdigit((unsigned char)*s) || *s == '-');
+}
+
+int
+crm_table_print(const struct crm_table *tb, enum crm_table_form form,
+    int chart)
+{
+	struct crm_buf out = CRM_BUF_INIT;
+	size_t r, c, body = tb->nrows - tb->ntotal;
+
+	if (form == CRM_TABLE_AUTO)
+		form = isatty(1) ? CRM_TABLE_ALIGNED : CRM_TABLE_TSV;
+	if (chart && form != CRM_TABLE_JSON && form != CRM_TABLE_CSV) {
+		print_chart(tb, &out);
+	} else if (form == CRM_TABLE_ALIGNED) {
+		print_aligned(tb, &out);
+	} else if (form == CRM_TABLE_JSON) {
+		for (r = 0; r < body; r++) {
+			cJSON *o = cJSON_CreateObject();
+			char *s;
+
+			for (c = 0; c < tb->ncols; c++) {
+				const char *v = tb->cell[r * tb->ncols + c];
+
+				if (!v || (!*v && c >= tb->nkeys))
+					cJSON_AddNullToObject(o, tb->col[c]);
+				else if (tb->num[c] && is_number(v))
+					cJSON_AddRawToObject(o, tb->col[c], v);
+				else
+					cJSON_AddStringToObject(o, tb->col[c],
+					    v);
+			}
+			s = cJSON_PrintUnformatted(o);
+			crm_buf_addstr(&out, s);
+			crm_buf_addch(&out, '\n');
+			free(s);
+			cJSON_Delete(o);
+		}
+	} else {
+		int csv = form == CRM_TABLE_CSV;
+
+		for (r = 0; r <= body; r++) {
+			for (c = 0; c < tb->ncols; c++) {
+				const char *v = r ? cell_text(tb, r - 1, c) :
+				    tb->col[c];
+
+				if (c)
+					crm_buf_addch(&out, csv ? ',' : '\t');
+				if (csv)
+					crm_csv_field(&out, v);
+				else
+					crm_escape(&out, v, strlen(v));
+			}
+			crm_buf_addstr(&out, csv ? "\r\n" : "\n");
+		}
+	}
+	fwrite(out.buf, 1, out.len, stdout);
+	crm_buf_release(&out);
+	if (fflush(stdout) || ferror(stdout))
+		return errno ? errno : EIO;
+	return 0;
 }

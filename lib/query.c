@@ -576,11 +576,11 @@ parse_or(struct parser *ps, struct qnode **out)
 	return 0;
 }
 
-int
-crm_query_parse(crm_query **qp, const crm_schema *s, const char *text,
-    int64_t now)
+static int
+parse(crm_query **qp, const crm_schema *s, const char *text, int64_t now,
+    int hist)
 {
-	struct parser ps = { text, text, s, now, 0, NULL };
+	struct parser ps = { text, text, s, now, hist, NULL };
 	crm_query *q;
 	int rc;
 
@@ -604,6 +604,20 @@ crm_query_parse(crm_query **qp, const crm_schema *s, const char *text,
 	}
 	*qp = q;
 	return 0;
+}
+
+int
+crm_query_parse(crm_query **qp, const crm_schema *s, const char *text,
+    int64_t now)
+{
+	return parse(qp, s, text, now, 0);
+}
+
+int
+crm_query_parse_log(crm_query **qp, const crm_schema *s, const char *text,
+    int64_t now)
+{
+	return parse(qp, s, text, now, 1);
 }
 
 void
@@ -953,6 +967,16 @@ crm_query_match(crm_txn *t, const crm_query *q, const crm_rec *r)
 {
 	struct ev e = { t, q, CRM_BUF_INIT, 0 };
 	int hit = eval(&e, q->root, r);
+
+	crm_buf_release(&e.tmp);
+	return hit;
+}
+
+int
+crm_query_match_log(const crm_query *q, const struct crm_log *l)
+{
+	struct ev e = { NULL, q, CRM_BUF_INIT, 0 };
+	int hit = eval_hist(&e, q->root, l);
 
 	crm_buf_release(&e.tmp);
 	return hit;
