@@ -298,6 +298,7 @@ crm_log_add(crm_txn *t, struct crm_log *e)
 	struct crm_buf val = CRM_BUF_INIT, amount = CRM_BUF_INIT;
 	unsigned char k[24], ref[16];
 	MDB_val key = { 24, k }, data, ik, iv = { 16, ref };
+	const char *given = e->amount;	/* check() points it at amount */
 	crm_rec *r = NULL;
 	int rc;
 
@@ -329,6 +330,7 @@ crm_log_add(crm_txn *t, struct crm_log *e)
 	if (!(rc = crm_journal_log(t, J_LOG, e->id, k, &val)))
 		rc = derive_rec(t, r, e, 1, 0);
 out:
+	e->amount = given;
 	crm_rec_free(r);
 	crm_buf_release(&val);
 	crm_buf_release(&amount);

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1000-crm-log.t - the contact history and the figures kept from it
-plan 39
+plan 40
 
 # Monday; under TZ=UTC "fri 10:00" is 2026-11-27T10:00:00+00:00
 N='2026-11-23 10:00'
@@ -438,4 +438,16 @@ check '-0 ends each printed id with a NUL byte' '
 
 check 'no kind is bad usage' '
 	bad_log "usage" 2
+'
+
+check 'an amount logged on many ids in one run counts on each' '
+	crm-add --db "$T/bulkdb" company name=B >/dev/null &&
+	for i in 1 2 3 4 5 6; do echo "{\"name\":\"P$i\",\"company\":1}"; done |
+		crm-add --db "$T/bulkdb" person >/dev/null &&
+	printf "%s\n" 2 3 4 5 6 7 |
+		crm-log --db "$T/bulkdb" --now "$N" - purchase order --amount 10.25 >/dev/null &&
+	crm-segment --db "$T/bulkdb" "turnover=10.25" >got &&
+	printf "%s\n" 2 3 4 5 6 7 >want &&
+	cmp want got &&
+	test "$(crm-show --db "$T/bulkdb" -j 1 | jq -r .turnover)" = 61.5
 '
