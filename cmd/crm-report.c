@@ -108,6 +108,9 @@ main(int argc, char **argv)
 		sp.type = argv[optind++];
 	if (optind != argc || (!sp.type && sp.analysis != CRM_REPORT_CAMPAIGN))
 		crm_usage(usage);
+	if (o.format || o.nul)
+		crm_die(2, "a report prints a table: -j, --csv or --chart, "
+		    "not -f or -0");
 	if (o.json)
 		form = CRM_TABLE_JSON;
 	if (sp.analysis && sp.naggs)

@@ -13,6 +13,9 @@ function __crm_operands
     # else the next word
     set -l short '^-[^f]*f$'
     string match -q -- '*crm-log' $t[1]; and set short '^-[^fn]*[fn]$'
+    # --csv of crm-segment takes fields; that of crm-report none
+    set -l csvarg --csv
+    string match -q -- '*crm-report' $t[1]; and set csvarg
     set -e t[1]
     set -l skip 0
     set -l dashdash 0
@@ -34,7 +37,8 @@ function __crm_operands
                     continue
                 case --db --format --from --type --email --phone --id \
                     --now --at --amount --owner --campaign --dir --save --drop \
-                    --csv
+                    --where --by --sum --avg --min --max --distinct --top \
+                    --sort --window $csvarg
                     set skip 1
                     continue
                 case --next
@@ -172,6 +176,42 @@ function __crm_log_next_text
     string match -q -- '--next=*' $t[-1]
 end
 
+# The keys of crm-report for its TYPE operand (singular or plural): the
+# fields and the derived ones; with --by, after what is typed up to the
+# last comma.
+function __crm_report_keys
+    set -l head ''
+    if test "$argv[1]" = --by
+        set -l cur (commandline -ct)
+        string match -q -- '*,*' "$cur"
+        and set head (string replace -r -- '[^,]*$' '' "$cur")
+        set head (string replace -- --by= '' "$head")
+    end
+    set -l t (__crm_operands)[1]
+    set -l keys
+    switch "$t"
+        case interaction interactions
+            set keys kind at amount owner campaign dir record company type
+        case '*'
+            switch "$t"
+                case companies
+                    set t company
+                case '*s'
+                    set t (string replace -r -- 's$' '' $t)
+            end
+            set keys type created last_contact interactions turnover next_due
+            test -z "$t" -o "$t" = deal; and set -a keys closed
+            if test -n "$t"
+                set -a keys (__crm_schema fields $t)
+            else
+                set -a keys (__crm_schema fields)
+            end
+    end
+    for k in $keys
+        printf '%s%s\n' "$head" $k
+    end
+end
+
 function __crm_schema_arg
     set -l o (__crm_operands)
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
@@ -245,6 +285,34 @@ complete -c crm-optout -l db -x -a '(__fish_complete_directories)' -d 'Use the s
 complete -c crm-optout -l bounce -d 'Record the addresses as bounced'
 complete -c crm-optout -s h -l help -d 'Print usage and exit'
 complete -c crm-optout -l version -d 'Print the version and exit'
+
+complete -c crm-report -f
+complete -c crm-report -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-report -s j -l json -d 'Print JSON Lines'
+complete -c crm-report -s H -l header -d 'Print a header line (it always is)'
+complete -c crm-report -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-report -s h -l help -d 'Print usage and exit'
+complete -c crm-report -l version -d 'Print the version and exit'
+complete -c crm-report -l csv -d 'Print CSV'
+complete -c crm-report -l chart -d 'Print the rows as bars'
+complete -c crm-report -l where -x -d 'Count only what matches this query'
+complete -c crm-report -l by -x -a '(__crm_report_keys --by)' -d 'Group by these keys'
+complete -c crm-report -l count -d 'Count the records or entries'
+complete -c crm-report -l sum -x -a '(__crm_report_keys)' -d 'The sum of a field'
+complete -c crm-report -l avg -x -a '(__crm_report_keys)' -d 'The average of a field'
+complete -c crm-report -l min -x -a '(__crm_report_keys)' -d 'The least value of a field'
+complete -c crm-report -l max -x -a '(__crm_report_keys)' -d 'The greatest value of a field'
+complete -c crm-report -l distinct -x -a '(__crm_report_keys)' -d 'The number of distinct values of a field'
+complete -c crm-report -l top -x -d 'Print only the first rows'
+complete -c crm-report -l sort -x -d 'Sort by this column, -COLUMN descending'
+complete -c crm-report -l funnel -d 'Deals: the sales funnel'
+complete -c crm-report -l forecast -d 'Deals: open amounts, weighted by probability'
+complete -c crm-report -l win-rate -d 'Deals: won, lost and the win rate'
+complete -c crm-report -l cycle-time -d 'Deals: days from created to won'
+complete -c crm-report -l churn -d 'Persons or companies: regular buyers now overdue'
+complete -c crm-report -l campaign -x -d 'Report on this mailing campaign'
+complete -c crm-report -l window -x -a '7d 14d 30d 90d' -d 'With --campaign, how long a reply or purchase counts'
+complete -c crm-report -n '__crm_noperands 0' -a 'persons companies deals tasks interactions' -d 'Record type'
 
 complete -c crm-schema -s n -l dry-run -d 'Only check the file'
 complete -c crm-schema -n '__crm_noperands 0' -a show -d 'Print the schema as YAML'

@@ -115,14 +115,6 @@ crm_buf_addstr(struct crm_buf *b, const char *s)
 }
 
 void
-crm_buf_addch(struct crm_buf *b, int c)
-{
-	crm_buf_grow(b, 1);
-	b->buf[b->len++] = (char)c;
-	b->buf[b->len] = 0;
-}
-
-void
 crm_buf_vaddf(struct crm_buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

@@ -56,7 +56,15 @@ void crm_buf_setlen(struct crm_buf *b, size_t len);
 void crm_buf_reset(struct crm_buf *b);
 void crm_buf_add(struct crm_buf *b, const void *p, size_t len);
 void crm_buf_addstr(struct crm_buf *b, const char *s);
-void crm_buf_addch(struct crm_buf *b, int c);
+/* inline: the byte at a time of every encoder and printer */
+static inline void
+crm_buf_addch(struct crm_buf *b, int c)
+{
+	if (b->len + 2 > b->alloc)
+		crm_buf_grow(b, 1);
+	b->buf[b->len++] = (char)c;
+	b->buf[b->len] = 0;
+}
 void crm_buf_addf(struct crm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void crm_buf_vaddf(struct crm_buf *b, const char *fmt, va_list ap);

@@ -3,6 +3,7 @@
 #define CRM_INTERNAL_H
 
 #include <lmdb.h>
+#include <string.h>
 
 #include "crm.h"
 
@@ -162,8 +163,36 @@ struct crm_txn {
 int crm_mdb_err(int rc, const char *what);
 /* The map size of a new store (the unit tests make it small). */
 extern size_t crm_map_start;
-void crm_be64(unsigned char *p, uint64_t v);
-uint64_t crm_get_be64(const unsigned char *p);
+/* Big-endian numbers, so that keys sort as numbers. */
+static inline void
+crm_be64(unsigned char *p, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+	memcpy(p, &v, 8);
+#else
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+#endif
+}
+
+static inline uint64_t
+crm_get_be64(const unsigned char *p)
+{
+	uint64_t v;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+#else
+	int i;
+
+	for (v = 0, i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+#endif
+}
 
 /* index.c */
 /* Append to keys the index keys of r, each as [u16 len][key]; the

@@ -54,8 +54,7 @@ encode(const struct crm_log *e, struct crm_buf *b)
 struct decoded {
 	struct crm_log e;
 	struct crm_buf buf;
-	size_t off[16], nextra;
-	int tag[16];
+	size_t nextra;
 	const char *extra[16];
 };
 
@@ -63,39 +62,45 @@ static int
 decode(struct decoded *d, const unsigned char *key, const void *p,
     size_t len)
 {
-	const unsigned char *q = p, *end = q + len;
-	size_t i, n = 0;
+	unsigned char *q, *end;
 	uint64_t l;
+	int tag, next;
 
 	memset(&d->e, 0, sizeof d->e);
-	crm_buf_reset(&d->buf);
 	d->e.rec = crm_get_be64(key);
 	d->e.at = (int64_t)(crm_get_be64(key + 8) ^ BIAS);
 	d->e.id = crm_get_be64(key + 16);
-	while (q < end && n < 16) {
-		int tag = *q++;
+	d->nextra = 0;
+	/* one copy; each part is NUL-ended in place, over the next tag */
+	crm_buf_reset(&d->buf);
+	crm_buf_add(&d->buf, p, len);
+	q = (unsigned char *)d->buf.buf;
+	end = q + len;
+	next = len ? *q : 0;
+	while (q < end) {
+		const char *str;
 
-		if (crm_get_varint(&q, end, &l) || l > (uint64_t)(end - q))
+		tag = next;
+		q++;
+		if (crm_get_varint((const unsigned char **)&q, end, &l) ||
+		    l > (uint64_t)(end - q))
 			return crm_seterr(CRM_ESTORE, "history entry %llu is "
 			    "damaged", (unsigned long long)d->e.id);
-		d->tag[n] = tag;
-		d->off[n++] = d->buf.len;
-		crm_buf_add(&d->buf, q, (size_t)l);
-		crm_buf_addch(&d->buf, 0);
+		str = (const char *)q;
 		q += l;
-	}
-	d->nextra = 0;
-	for (i = 0; i < n; i++) {
-		const char *s = d->buf.buf + d->off[i];
-
-		switch (d->tag[i]) {
-		case 'k': d->e.kind = s; break;
-		case 't': d->e.text = s; break;
-		case 'a': d->e.amount = s; break;
-		case 'o': d->e.owner = s; break;
-		case 'c': d->e.campaign = s; break;
-		case 'd': d->e.dir = s; break;
-		case 'x': d->extra[d->nextra++] = s; break;
+		next = q < end ? *q : 0;
+		*q = 0;
+		switch (tag) {
+		case 'k': d->e.kind = str; break;
+		case 't': d->e.text = str; break;
+		case 'a': d->e.amount = str; break;
+		case 'o': d->e.owner = str; break;
+		case 'c': d->e.campaign = str; break;
+		case 'd': d->e.dir = str; break;
+		case 'x':
+			if (d->nextra < 16)
+				d->extra[d->nextra++] = str;
+			break;
 		}
 	}
 	d->e.extra = d->extra;

@@ -223,6 +223,10 @@ resolve(struct parser *ps, struct qnode *n, const char *at)
 		n->vk = V_TIME;
 		return 0;
 	}
+	if (!strcmp(n->field, "stages"))
+		return err(ps, at, "'stages' is a deal's history of stages; "
+		    "ask for the stage now (stage=won) or when it closed "
+		    "(closed>-30d)");
 	if (!strcmp(n->field, "interactions") ||
 	    !strcmp(n->field, "open_deals")) {
 		n->vk = V_NUM;

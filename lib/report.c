@@ -30,6 +30,15 @@ struct col {
 	enum bucket b;
 	unsigned fid;
 	const struct crm_field *f;	/* enum values, for order and filling */
+	struct span *span;	/* buckets labelled so far, by time */
+	size_t nspan;
+	struct crm_buf scratch;
+};
+
+/* a bucket of time: [lo, hi) is labelled label */
+struct span {
+	int64_t lo, hi;
+	char label[16];
 };
 
 struct acc {
@@ -64,6 +73,7 @@ struct report {
 	struct group *g;
 	size_t ng, galloc;
 	size_t *hash, hsize;	/* group index + 1, 0 empty */
+	size_t last;		/* the group of the last row, + 1 */
 	struct group *tot;	/* totals, by currency */
 	size_t ntot;
 	struct crm_buf kb, vb;
@@ -75,14 +85,21 @@ struct report {
 	int err;
 };
 
+/* A hash of n bytes, eight at a time. */
 static uint64_t
 hash_bytes(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 1099511628211ULL;
-	return h;
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	for (w = 0; n; n--)
+		w = w << 8 | (unsigned char)p[n - 1];
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ h >> 29;
 }
 
 static int
@@ -256,6 +273,71 @@ bucket_label(struct crm_buf *out, enum bucket b, const struct tm *tm)
 	crm_buf_addstr(out, s);
 }
 
+/*
+ * The label of time x's bucket, in local time.  The buckets met so far
+ * are kept sorted with their bounds, so most rows need no calendar
+ * arithmetic: a report meets few buckets and many rows.
+ */
+static void
+time_label(struct col *c, int64_t x, struct crm_buf *out)
+{
+	struct span sp;
+	struct tm tm, s;
+	time_t t = (time_t)x;
+	size_t lo = 0, hi = c->nspan, mid;
+
+	while (lo < hi) {	/* the first span starting after x */
+		mid = (lo + hi) / 2;
+		if (c->span[mid].lo <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && x < c->span[lo - 1].hi) {
+		crm_buf_addstr(out, c->span[lo - 1].label);
+		return;
+	}
+	localtime_r(&t, &tm);
+	s = tm;
+	if (!c->scratch.buf)
+		crm_buf_init(&c->scratch, 16);
+	crm_buf_reset(&c->scratch);
+	bucket_label(&c->scratch, c->b, &tm);
+	crm_buf_addstr(out, c->scratch.buf);
+	s.tm_hour = s.tm_min = s.tm_sec = 0;
+	switch (c->b) {
+	case B_WEEK: s.tm_mday -= (s.tm_wday + 6) % 7; break;
+	case B_MONTH: s.tm_mday = 1; break;
+	case B_QUARTER: s.tm_mday = 1; s.tm_mon -= s.tm_mon % 3; break;
+	case B_YEAR: s.tm_mday = 1; s.tm_mon = 0; break;
+	default: break;
+	}
+	s.tm_isdst = -1;
+	tm = s;
+	sp.lo = (int64_t)mktime(&s);
+	switch (c->b) {
+	case B_DAY: tm.tm_mday++; break;
+	case B_WEEK: tm.tm_mday += 7; break;
+	case B_MONTH: tm.tm_mon++; break;
+	case B_QUARTER: tm.tm_mon += 3; break;
+	default: tm.tm_year++; break;
+	}
+	tm.tm_isdst = -1;
+	sp.hi = (int64_t)mktime(&tm);
+	if (!(x >= sp.lo && x < sp.hi) || c->scratch.len >= sizeof sp.label ||
+	    (lo && c->span[lo - 1].hi > sp.lo) ||
+	    (lo < c->nspan && c->span[lo].lo < sp.hi))
+		return;		/* not a span to keep */
+	memcpy(sp.label, c->scratch.buf, c->scratch.len + 1);
+	if (!(c->nspan & (c->nspan + 1)) || !c->span)
+		c->span = crm_xrealloc(c->span, (2 * c->nspan + 2) *
+		    sizeof *c->span);
+	memmove(c->span + lo + 1, c->span + lo, (c->nspan - lo) *
+	    sizeof *c->span);
+	c->span[lo] = sp;
+	c->nspan++;
+}
+
 /* A date's calendar day as a struct tm (noon UTC, for weekdays). */
 static int
 date_tm(const char *v, struct tm *tm)
@@ -280,7 +362,6 @@ static void
 key_value(const struct col *c, const char *v, struct crm_buf *out)
 {
 	struct tm tm;
-	time_t x;
 
 	if (!c->b) {
 		crm_buf_addstr(out, v);
@@ -289,11 +370,10 @@ key_value(const struct col *c, const char *v, struct crm_buf *out)
 	if (c->vk == V_DATE) {
 		if (date_tm(v, &tm))
 			return;
+		bucket_label(out, c->b, &tm);
 	} else {
-		x = (time_t)strtoll(v, NULL, 10);
-		localtime_r(&x, &tm);
+		time_label((struct col *)c, strtoll(v, NULL, 10), out);
 	}
-	bucket_label(out, c->b, &tm);
 }
 
 static const char *
@@ -438,12 +518,32 @@ numeric(enum vk vk, const char *v, int64_t *x)
 
 /* ------------------------------------------------------------ groups */
 
+/* Append a part of a group's key: v, or no value when NULL. */
+static void
+key_addn(struct crm_buf *k, const char *v, size_t len)
+{
+	crm_buf_addch(k, v ? 1 : 0);
+	if (v)
+		crm_buf_add(k, v, len);
+	crm_buf_addch(k, 0);
+}
+
+static void
+key_add(struct crm_buf *k, const char *v)
+{
+	key_addn(k, v, v ? strlen(v) : 0);
+}
+
 static struct group *
 group_of(struct report *r, const char *key, size_t klen)
 {
 	size_t i, j, naggs = r->sp->naggs;
 	struct group *g;
 
+	/* rows come in runs of the same group */
+	if (r->last && (g = &r->g[r->last - 1])->klen == klen &&
+	    !memcmp(g->key, key, klen))
+		return g;
 	if (2 * (r->ng + 1) > r->hsize) {
 		free(r->hash);
 		r->hsize = r->hsize ? 2 * r->hsize : 64;
@@ -459,8 +559,10 @@ group_of(struct report *r, const char *key, size_t klen)
 	j = hash_bytes(key, klen) & (r->hsize - 1);
 	for (; r->hash[j]; j = (j + 1) & (r->hsize - 1)) {
 		g = &r->g[r->hash[j] - 1];
-		if (g->klen == klen && !memcmp(g->key, key, klen))
+		if (g->klen == klen && !memcmp(g->key, key, klen)) {
+			r->last = r->hash[j];
 			return g;
+		}
 	}
 	if (r->ng == r->galloc) {
 		r->galloc = r->galloc ? 2 * r->galloc : 64;
@@ -473,6 +575,7 @@ group_of(struct report *r, const char *key, size_t klen)
 	g->klen = klen;
 	g->acc = calloc(naggs ? naggs : 1, sizeof *g->acc);
 	r->hash[j] = ++r->ng;
+	r->last = r->ng;
 	return g;
 }
 
@@ -494,7 +597,10 @@ total_of(struct report *r, const char *cur)
 	return &r->tot[r->ntot++];
 }
 
+/* The first value of a column: copied, as values() may pass its own
+ * scratch. */
 struct one {
+	struct crm_buf *b;
 	const char *v;
 };
 
@@ -503,8 +609,11 @@ first_value(const char *v, void *arg)
 {
 	struct one *o = arg;
 
-	if (!o->v)
-		o->v = v;
+	if (o->v)
+		return;
+	crm_buf_reset(o->b);
+	crm_buf_addstr(o->b, v);
+	o->v = o->b->buf;
 }
 
 /* Count one row into a group's aggregates. */
@@ -516,7 +625,7 @@ accumulate(struct report *r, struct group *g, const crm_rec *rec,
 
 	for (i = 0; i < r->sp->naggs; i++) {
 		struct acc *a = &g->acc[i];
-		struct one o = { NULL };
+		struct one o = { &r->vb, NULL };
 		int64_t x;
 
 		if (r->sp->aggs[i].op == CRM_AGG_COUNT) {
@@ -557,7 +666,7 @@ static void
 count_row(struct report *r, const crm_rec *rec, const struct crm_log *e,
     count_fn *fn)
 {
-	size_t i, depth, *pos = NULL, off[16];
+	size_t i, depth, pos[16];
 	const char *cur = "";
 	struct keyvals kv;
 	struct group *g;
@@ -567,6 +676,14 @@ count_row(struct report *r, const crm_rec *rec, const struct crm_log *e,
 		r->nvals[i] = 0;
 		if (r->keys[i].src == S_STAGE)
 			continue;	/* the funnel counts stages itself */
+		if (e && r->keys[i].src == S_LOG && r->keys[i].fid == 1 &&
+		    r->keys[i].b) {
+			/* the time of an entry: no text to and fro */
+			time_label(&r->keys[i], e->at, &r->vals[i]);
+			crm_buf_addch(&r->vals[i], 0);
+			r->nvals[i] = 1;
+			continue;
+		}
 		kv.c = &r->keys[i];
 		kv.b = &r->vals[i];
 		kv.n = &r->nvals[i];
@@ -583,20 +700,22 @@ count_row(struct report *r, const crm_rec *rec, const struct crm_log *e,
 		fn(r, NULL, rec, 0);	/* it makes its own groups */
 		return;
 	}
-	/* every combination: an odometer over the keys' values */
-	pos = calloc(r->nkeys + 1, sizeof *pos);
+	/* every combination: an odometer over the keys' values (one
+	 * value a key, the usual row, is its one group) */
+	memset(pos, 0, sizeof pos);
 	for (;;) {
 		crm_buf_reset(&r->kb);
 		for (i = 0; i < r->nkeys; i++) {
 			const char *v = r->vals[i].buf;
 			size_t k;
 
+			if (r->nvals[i] == 1) {
+				key_addn(&r->kb, v, r->vals[i].len - 1);
+				continue;
+			}
 			for (k = 0; k < pos[i]; k++)
 				v += strlen(v) + 1;
-			crm_buf_addch(&r->kb, r->nvals[i] ? 1 : 0);
-			if (r->nvals[i])
-				crm_buf_addstr(&r->kb, v);
-			crm_buf_addch(&r->kb, 0);
+			key_add(&r->kb, r->nvals[i] ? v : NULL);
 		}
 		g = group_of(r, r->kb.buf, r->kb.len);
 		if (fn)
@@ -611,8 +730,6 @@ count_row(struct report *r, const crm_rec *rec, const struct crm_log *e,
 		if (depth == r->nkeys)
 			break;
 	}
-	(void)off;
-	free(pos);
 }
 
 /* ---------------------------------------------------------- analyses */
@@ -648,14 +765,9 @@ stage_group(struct report *r, size_t stage)
 
 	crm_buf_reset(&r->kb);
 	for (i = 0; i < r->nkeys; i++) {
-		const char *v = r->keys[i].src == S_STAGE ?
-		    r->stage->vals[stage].name : r->vals[i].buf;
-		int has = r->keys[i].src == S_STAGE || r->nvals[i];
-
-		crm_buf_addch(&r->kb, has);
-		if (has)
-			crm_buf_addstr(&r->kb, v);
-		crm_buf_addch(&r->kb, 0);
+		key_add(&r->kb, r->keys[i].src == S_STAGE ?
+		    r->stage->vals[stage].name : r->nvals[i] ?
+		    r->vals[i].buf : NULL);
 	}
 	return group_of(r, r->kb.buf, r->kb.len);
 }
@@ -956,12 +1068,7 @@ fill_one(struct report *r, size_t gi, size_t fi, const char *v)
 	size_t i;
 
 	for (i = 0; i < r->nkeys; i++) {
-		const char *p = i == fi ? v : key_part(&r->g[gi], i);
-
-		crm_buf_addch(&k, p ? 1 : 0);
-		if (p)
-			crm_buf_addstr(&k, p);
-		crm_buf_addch(&k, 0);
+		key_add(&k, i == fi ? v : key_part(&r->g[gi], i));
 	}
 	group_of(r, k.buf, k.len);
 	crm_buf_release(&k);
@@ -1240,15 +1347,9 @@ funnel_cells(struct report *r, struct crm_table *tb, struct group *g)
 			struct crm_buf key = CRM_BUF_INIT;
 			size_t i, j;
 
-			for (i = 0; i < r->nkeys; i++) {
-				const char *p = i == si ?
-				    r->stage->vals[k].name : key_part(g, i);
-
-				crm_buf_addch(&key, p ? 1 : 0);
-				if (p)
-					crm_buf_addstr(&key, p);
-				crm_buf_addch(&key, 0);
-			}
+			for (i = 0; i < r->nkeys; i++)
+				key_add(&key, i == si ?
+				    r->stage->vals[k].name : key_part(g, i));
 			for (j = 0; j < r->ng; j++)
 				if (r->g[j].klen == key.len &&
 				    !memcmp(r->g[j].key, key.buf, key.len))
@@ -1540,6 +1641,8 @@ report_free(struct report *r)
 	}
 	for (i = 0; i < r->nkeys; i++) {
 		free(r->keys[i].name);
+		free(r->keys[i].span);
+		crm_buf_release(&r->keys[i].scratch);
 		crm_buf_release(&r->vals[i]);
 	}
 	for (i = 0; r->aggf && i < r->sp->naggs; i++)
@@ -1841,12 +1944,15 @@ camp_done(struct camp *c)
 
 	if (!c->sent)
 		return 0;
+	if (crm_rec_load(c->r->t, c->rec, c->r->rec))
+		return 0;
+	if (c->r->q && !crm_query_match(c->r->t, c->r->q, c->r->rec))
+		return 0;
 	c->nsent++;
 	c->nreplied += c->replied;
 	c->nbought += c->bought;
 	c->sum += c->amount;
-	if (!crm_rec_load(c->r->t, c->rec, c->r->rec) &&
-	    (email = crm_rec_value(c->r->rec, "email"))) {
+	if ((email = crm_rec_value(c->r->rec, "email"))) {
 		rc = crm_optout_get(c->r->t, email, &why);
 		if (!rc) {
 			if (!strncmp(why.buf, "bounce", 6))

@@ -24,6 +24,11 @@ crm_get_varint(const unsigned char **pp, const unsigned char *end,
 	const unsigned char *p = *pp;
 	unsigned shift = 0;
 
+	if (p < end && !(*p & 0x80)) {	/* most are one byte */
+		*v = *p;
+		*pp = p + 1;
+		return 0;
+	}
 	*v = 0;
 	while (p < end && shift < 64) {
 		*v |= (uint64_t)(*p & 0x7f) << shift;
@@ -36,22 +41,3 @@ crm_get_varint(const unsigned char **pp, const unsigned char *end,
 	return CRM_ESTORE;
 }
 
-void
-crm_be64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)v;
-}
-
-uint64_t
-crm_get_be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
