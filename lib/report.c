@@ -939,6 +939,15 @@ fmt_num(struct crm_buf *b, enum vk vk, int64_t x, int avg)
 	}
 }
 
+/* Money to the cent, half away from zero: averages, weighted sums. */
+static void
+cents(struct crm_buf *b, double v)
+{
+	int64_t c = (int64_t)(v / 100 + (v < 0 ? -0.5 : 0.5));
+
+	crm_money_fmt(b, c * 100);
+}
+
 static void
 percent(struct crm_buf *b, int64_t part, int64_t whole)
 {
@@ -978,7 +987,7 @@ agg_cells(struct report *r, struct crm_table *tb, const struct group *g)
 			break;
 		case CRM_AGG_AVG:
 			if (a->n && vk == V_MONEY)
-				crm_money_fmt(&b, a->sum / a->n);
+				cents(&b, (double)a->sum / (double)a->n);
 			else if (a->n)
 				fmt_num(&b, vk == V_NUM ? V_NUM : vk,
 				    a->sum / a->n, 1);
@@ -1011,7 +1020,7 @@ agg_cells(struct report *r, struct crm_table *tb, const struct group *g)
 		crm_money_fmt(&b, g->x[1]);
 		table_add(tb, b.buf);
 		crm_buf_reset(&b);
-		crm_money_fmt(&b, g->x[2]);
+		cents(&b, (double)g->x[2]);
 		table_add(tb, b.buf);
 		break;
 	case CRM_REPORT_WIN_RATE:
