@@ -9,6 +9,11 @@ PKGS = lmdb yaml-0.1 libcjson libutf8proc
 
 override CFLAGS := -Wall -Wextra -O2 -g $(CFLAGS)
 override CPPFLAGS := -Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CPPFLAGS)
+# GMime (MIME, RFC 2047) only for the commands that write or read mail,
+# so that the others start without GLib
+MAILCMDS = crm-inbox crm-mailmerge
+GMIME_CFLAGS = $(shell $(PKG_CONFIG) --cflags gmime-3.0)
+GMIME_LIBS = $(shell $(PKG_CONFIG) --libs gmime-3.0)
 # Debian ships archives of LMDB, libyaml and utf8proc: linking them in
 # leaves fewer shared objects to load at each start (STATIC=0 to not)
 STATIC ?= 1
@@ -27,7 +32,7 @@ override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-CMDS = crm-add crm-due crm-find crm-log crm-optout crm-report crm-rm crm-schema crm-segment crm-set crm-show crm-task
+CMDS = crm-add crm-due crm-find crm-inbox crm-log crm-mailmerge crm-optout crm-report crm-rm crm-schema crm-segment crm-set crm-show crm-task
 LIBOBJ = $(patsubst %.c,%.o,$(sort $(wildcard lib/*.c) lib/schema_default.c))
 MAN1 = $(wildcard man/*.1)
 MAN7 = $(wildcard man/*.7)
@@ -49,11 +54,18 @@ $(LIBOBJ) cmd/*.o tests/unit/*.o: lib/crm.h lib/internal.h .flags
 lib/libcrm.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
 
+lib/mime.o: CPPFLAGS += $(GMIME_CFLAGS)
+
 crm-%: cmd/crm-%.o lib/libcrm.a .flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcrm.a $(LDLIBS)
 
+$(MAILCMDS): %: cmd/%.o lib/libcrm.a .flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcrm.a $(LDLIBS) \
+		$(GMIME_LIBS)
+
 tests/unit/test-lib: tests/unit/test-lib.o lib/libcrm.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcrm.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcrm.a $(LDLIBS) \
+		$(GMIME_LIBS)
 
 check: all tests/unit/test-lib
 	LC_ALL=C TZ=UTC PATH="$(CURDIR):$$PATH" prove --exec '' \

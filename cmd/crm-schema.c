@@ -32,25 +32,6 @@ println(const char *name, void *arg)
 	puts(name);
 }
 
-static char *
-slurp(const char *path, size_t *lenp)
-{
-	struct crm_buf b = CRM_BUF_INIT;
-	char tmp[8192];
-	size_t n;
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-
-	if (!f)
-		crm_die(2, "cannot open '%s': %s", path, strerror(errno));
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		crm_buf_add(&b, tmp, n);
-	if (ferror(f))
-		crm_die(2, "cannot read '%s': %s", path, strerror(errno));
-	if (f != stdin)
-		fclose(f);
-	return crm_buf_detach(&b, lenp);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -91,7 +72,7 @@ main(int argc, char **argv)
 		}
 		if (argc != 2)
 			crm_usage(usage);
-		a.text = slurp(argv[1], &a.len);
+		a.text = crm_slurp_or_die(argv[1], &a.len);
 		if (nflag) {
 			/* a dry run creates no store: without one, there
 			 * are no records to check against */

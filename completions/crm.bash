@@ -142,6 +142,12 @@ _crm()
 		argopts+=' --csv --save --drop' ;;
 	crm-optout)
 		opts='--db --bounce -h --help --version' ;;
+	crm-mailmerge)
+		opts='--db --now -h --help --version --campaign --segment
+			--send --rate'
+		argopts+=' --campaign --segment --rate' ;;
+	crm-inbox)
+		opts='--db --now --add-leads -h --help --version' ;;
 	crm-report)
 		opts='--db -j --json -H --header --now -h --help --version
 			--csv --chart --where --by --count --sum --avg --min
@@ -264,6 +270,9 @@ _crm()
 		--drop)
 			[[ $cmd == crm-segment ]] && cur=$val _crm_add_segments
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
+		--segment)
+			cur=$val _crm_add_segments
+			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
 		--csv)
 			# field,field,...: the field after the last comma
 			w=
@@ -306,6 +315,14 @@ _crm()
 		crm-report)
 			((${#operands[@]} == 0)) && _crm_add persons \
 				companies deals tasks interactions ;;
+		crm-mailmerge)
+			# the template, a file; then the ids
+			if ((${#operands[@]} == 0)); then
+				compopt -o filenames 2>/dev/null
+				while IFS= read -r w; do
+					COMPREPLY+=("$w")
+				done < <(compgen -f -- "$cur")
+			fi ;;
 		crm-segment)
 			# a query, or the name of a saved segment
 			[[ -z $mode && ${#operands[@]} -eq 0 ]] &&
@@ -337,4 +354,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox

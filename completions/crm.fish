@@ -38,7 +38,7 @@ function __crm_operands
                 case --db --format --from --type --email --phone --id \
                     --now --at --amount --owner --campaign --dir --save --drop \
                     --where --by --sum --avg --min --max --distinct --top \
-                    --sort --window $csvarg
+                    --sort --window --segment --rate $csvarg
                     set skip 1
                     continue
                 case --next
@@ -285,6 +285,24 @@ complete -c crm-optout -l db -x -a '(__fish_complete_directories)' -d 'Use the s
 complete -c crm-optout -l bounce -d 'Record the addresses as bounced'
 complete -c crm-optout -s h -l help -d 'Print usage and exit'
 complete -c crm-optout -l version -d 'Print the version and exit'
+
+complete -c crm-mailmerge -f
+complete -c crm-mailmerge -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-mailmerge -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-mailmerge -s h -l help -d 'Print usage and exit'
+complete -c crm-mailmerge -l version -d 'Print the version and exit'
+complete -c crm-mailmerge -l campaign -x -d 'The campaign the messages belong to'
+complete -c crm-mailmerge -l segment -x -a '(__crm_segments)' -d 'Mail the records of this saved segment'
+complete -c crm-mailmerge -l send -d 'Send the messages through $SENDMAIL and log them'
+complete -c crm-mailmerge -l rate -x -d 'With --send, at most this many messages a minute'
+complete -c crm-mailmerge -n '__crm_noperands 0' -F -d Template
+
+complete -c crm-inbox -f
+complete -c crm-inbox -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-inbox -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-inbox -s h -l help -d 'Print usage and exit'
+complete -c crm-inbox -l version -d 'Print the version and exit'
+complete -c crm-inbox -l add-leads -d 'Add a person for an unknown sender'
 
 complete -c crm-report -f
 complete -c crm-report -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'

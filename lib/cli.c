@@ -148,3 +148,22 @@ crm_date_or_die(const struct crm_opts *o, const char *what, const char *s)
 		crm_die(2, "%s: %s", what, crm_errmsg());
 	return t;
 }
+
+char *
+crm_slurp_or_die(const char *path, size_t *lenp)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	char tmp[8192];
+	size_t n;
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+
+	if (!f)
+		crm_die(2, "cannot open '%s': %s", path, strerror(errno));
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		crm_buf_add(&b, tmp, n);
+	if (ferror(f))
+		crm_die(2, "cannot read '%s': %s", path, strerror(errno));
+	if (f != stdin)
+		fclose(f);
+	return crm_buf_detach(&b, lenp);
+}

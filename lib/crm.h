@@ -336,6 +336,11 @@ int crm_report(crm_txn *t, const struct crm_report_spec *spec,
     struct crm_table **out);
 void crm_table_free(struct crm_table *tb);
 
+/* The store's own small facts (meta), by key: a value appended to out,
+ * CRM_ENOTFOUND when there is none. */
+int crm_meta_get(crm_txn *t, const char *key, struct crm_buf *out);
+int crm_meta_put(crm_txn *t, const char *key, const char *val, size_t len);
+
 /* Saved segments: a name for a query, evaluated afresh each time. */
 int crm_segment_get(crm_db *db, const char *name, struct crm_buf *out);
 int crm_segment_save(crm_txn *t, const char *name, const char *query);
@@ -409,6 +414,60 @@ void crm_csv_field(struct crm_buf *out, const char *s);
  * text or the opt-out's reason, copied to why) when not.
  */
 int crm_mail_ok(crm_txn *t, const crm_rec *r, struct crm_buf *why);
+
+/* merge.c: mail merge; mime.c: messages through GMime (only the mail
+ * commands link it) */
+typedef struct crm_template crm_template;
+/*
+ * Read a template: an RFC 5322 message with %{field}, %{field|fallback},
+ * %{if field}...%{end}, %{unsubscribe} and %%.  Every placeholder is
+ * checked against the schema; errors name file:line.
+ */
+int crm_template_parse(crm_template **tp, const crm_schema *s,
+    const char *file, const char *text, size_t len);
+void crm_template_free(crm_template *tp);
+/* The campaign's sending: renders, checks consent, sends, logs. */
+struct crm_merge {
+	const char *campaign;
+	int send;		/* else an mbox on stdout */
+	const char *sendmail;	/* a shell command line */
+	double rate;		/* messages a minute, 0: no limit */
+	int64_t now;
+	size_t sent, skipped;
+	/* a recipient left out, and why */
+	void (*skip)(uint64_t id, const char *why, void *arg);
+	void *arg;
+};
+/* Mail each of ids (each in its own write transaction when sending). */
+int crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
+    const struct crm_ids *ids);
+/* What crm-inbox did with a message: "bounced ADDR", ... lines. */
+int crm_inbox(crm_db *db, const char *msg, size_t len, int add_leads,
+    struct crm_buf *report);
+
+struct crm_mailhdr {
+	char *name, *value;
+};
+/* A message of these headers (UTF-8; RFC 2047 as needed), To the
+ * recipient, a text/plain UTF-8 body. */
+int crm_mime_build(const struct crm_mailhdr *h, size_t n,
+    const char *to_name, const char *to_email, const char *body,
+    struct crm_buf *out);
+struct crm_inmail {
+	char *from_name, *from_addr, *subject, *msgid;
+	char **refs;		/* In-Reply-To, then References */
+	size_t nrefs;
+	char **to;		/* To and Cc, lower case */
+	size_t nto;
+	char **failed;		/* a DSN's failed recipients */
+	size_t nfailed;
+	int dsn;
+};
+int crm_mime_parse(const char *msg, size_t len, struct crm_inmail *in);
+void crm_inmail_release(struct crm_inmail *in);
+/* The first n hex digits of HMAC-SHA256(key, data), appended. */
+void crm_mime_hmac(const char *key, const char *data, size_t n,
+    struct crm_buf *out);
 
 /* ical.c: iCalendar content lines */
 /* "NAME:VALUE" folded at 75 octets, CRLF-ended; text values escaped. */
@@ -486,6 +545,8 @@ int64_t crm_now(const struct crm_opts *o);
 /* A date the user typed, relative to crm_now(); dies with status 2. */
 int64_t crm_date_or_die(const struct crm_opts *o, const char *what,
     const char *s);
+/* A whole file ("-": stdin), NUL-terminated; dies with status 2. */
+char *crm_slurp_or_die(const char *path, size_t *lenp);
 /* Open the store for a command, or die with status 3. */
 crm_db *crm_open_or_die(const struct crm_opts *o, unsigned flags,
     int argc, char **argv);

@@ -256,6 +256,9 @@ int crm_log_drop(crm_txn *t, uint64_t rec);
 /* Write r whose derived figures changed (no journal, no index). */
 int crm_rec_put_derived(crm_txn *t, const crm_rec *r);
 
+/* merge.c: the record an unsubscribe token names, if crm made it; else 0 */
+uint64_t crm_token_record(crm_txn *t, const char *tok);
+
 /* varint.c */
 void crm_put_varint(struct crm_buf *b, uint64_t v);
 int crm_get_varint(const unsigned char **p, const unsigned char *end,

@@ -728,6 +728,28 @@ crm_db_uuid(crm_db *db, struct crm_buf *out)
 	return meta_copy(db, "uuid", out, "crm");
 }
 
+int
+crm_meta_get(crm_txn *t, const char *key, struct crm_buf *out)
+{
+	MDB_val v;
+	int rc = get_meta(t->db, t->txn, key, &v);
+
+	if (rc == MDB_NOTFOUND)
+		return CRM_ENOTFOUND;
+	if (rc)
+		return crm_mdb_err(rc, "cannot read the store");
+	crm_buf_add(out, v.mv_data, v.mv_size);
+	return 0;
+}
+
+int
+crm_meta_put(crm_txn *t, const char *key, const char *val, size_t len)
+{
+	if (!t->write)
+		return crm_seterr(CRM_ESTORE, "not a write transaction");
+	return put_meta(t->db, t->txn, key, val, len);
+}
+
 /* Saved segments: meta "segment:NAME" holds the query text. */
 static int
 segment_key(struct crm_buf *k, const char *name)

@@ -824,6 +824,62 @@ test_history(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* templates: every error names file:line; messages parse back */
+static void
+test_mail(void)
+{
+	static const struct {
+		const char *text, *msg;
+	} bad[] = {
+		{ "From: a@b.c\nSubject: %{nmae}\n\nx\n",
+		    "t.eml:2: unknown field 'nmae' (did you mean 'name'?)" },
+		{ "From: a@b.c\n\nline\n%{if email}\nno end\n",
+		    "t.eml:4: '%{if ...}' without its '%{end}'" },
+		{ "From: a@b.c\n\n%{end}\n",
+		    "t.eml:3: '%{end}' without its '%{if ...}'" },
+		{ "From: a@b.c\n\nHi %{name\n}\n",
+		    "t.eml:3: '%{' without its '}'" },
+		{ "Subject: x\n\nbody\n", "t.eml: no From: header" },
+		{ "From a@b.c\n\nbody\n", "t.eml:1: expected a header field "
+		    "'Name: value', or the blank line before the body" },
+		{ "From: a@b.c\nX-Crm-Unsubscribe-Url: http://x\n\n",
+		    "t.eml:2: X-Crm-Unsubscribe-Url: 'http://x' is not an "
+		    "https:// URL" },
+	};
+	const char *good = "From: Anna <anna@example.com>\r\nSubject: "
+	    "%{first_name|you}, %{company.name}\r\n\r\n%{if phone}%{phone}"
+	    "%{end} 100%%\r\n";
+	struct crm_mailhdr h[2] = { { "From", "Anna Nov\xc3\xa1 <a@b.sk>" },
+		{ "Subject", "Pon\xc3\xbaka" } };
+	struct crm_inmail in;
+	struct crm_buf b = CRM_BUF_INIT;
+	crm_template *tp;
+	crm_schema *s;
+	size_t i;
+
+	CHECK(!crm_schema_parse(&s, crm_schema_default,
+	    strlen(crm_schema_default)));
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK(crm_template_parse(&tp, s, "t.eml", bad[i].text,
+		    strlen(bad[i].text)) == CRM_EINVAL);
+		CHECK_STR(crm_errmsg(), bad[i].msg);
+	}
+	CHECK(!crm_template_parse(&tp, s, "t.eml", good, strlen(good)));
+	crm_template_free(tp);
+	CHECK(!crm_mime_build(h, 2, "J\xc3\xa1n", "jan@b.sk", "Dobr\xc3\xbd\n",
+	    &b));
+	CHECK(strstr(b.buf, "=?UTF-8?") != NULL);
+	CHECK(!crm_mime_parse(b.buf, b.len, &in));
+	CHECK_STR(in.subject, "Pon\xc3\xbaka");
+	CHECK_STR(in.from_addr, "a@b.sk");
+	CHECK_STR(in.from_name, "Anna Nov\xc3\xa1");
+	CHECK(in.nto == 1 && !strcmp(in.to[0], "jan@b.sk"));
+	crm_inmail_release(&in);
+	CHECK(crm_mime_parse("no header\n", 10, &in) == CRM_EINVAL);
+	crm_buf_release(&b);
+	crm_schema_free(s);
+}
+
 int
 main(void)
 {
@@ -839,6 +895,7 @@ main(void)
 	test_store();
 	test_growth();
 	test_history();
+	test_mail();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
 }
