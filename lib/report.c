@@ -571,7 +571,8 @@ group_of(struct report *r, const char *key, size_t klen)
 	g = &r->g[r->ng];
 	memset(g, 0, sizeof *g);
 	g->key = crm_xmalloc(klen);
-	memcpy(g->key, key, klen);
+	if (klen)
+		memcpy(g->key, key, klen);
 	g->klen = klen;
 	g->acc = calloc(naggs ? naggs : 1, sizeof *g->acc);
 	r->hash[j] = ++r->ng;
@@ -1481,13 +1482,33 @@ static count_fn *const analyses[] = {
 	[CRM_REPORT_CYCLE_TIME] = count_cycle,
 };
 
+/* Is rec a row of the analysis?  The forecast counts open deals, the
+ * win rate closed ones, the cycle time won ones: no other makes a
+ * group, not even an empty one. */
+static int
+wanted(struct report *r, const crm_rec *rec)
+{
+	const struct crm_enumval *ev;
+
+	if (!r->stage || r->sp->analysis == CRM_REPORT_FUNNEL)
+		return 1;
+	if (!(ev = stage_of(r, rec, NULL)))
+		return 0;
+	switch (r->sp->analysis) {
+	case CRM_REPORT_FORECAST: return ev->state == ST_OPEN;
+	case CRM_REPORT_WIN_RATE: return ev->state != ST_OPEN;
+	case CRM_REPORT_CYCLE_TIME: return ev->state == ST_WON;
+	default: return 1;
+	}
+}
+
 static int
 rec_row(crm_txn *t, const crm_rec *rec, void *arg)
 {
 	struct report *r = arg;
 
 	(void)t;
-	if (rec->type != r->type)
+	if (rec->type != r->type || !wanted(r, rec))
 		return 0;
 	r->rows++;
 	count_row(r, rec, NULL, analyses[r->sp->analysis]);
@@ -1686,6 +1707,8 @@ crm_report(crm_txn *t, const struct crm_report_spec *sp,
 	r.sp = sp;
 	r.s = crm_txn_schema(t);
 	r.rec = crm_rec_alloc();
+	crm_buf_init(&r.kb, 64);
+	crm_buf_init(&r.vb, 64);
 	if ((rc = report_type(r.s, sp->type ? sp->type : "interactions",
 	    &r.type)))
 		goto out;

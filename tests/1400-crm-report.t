@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 57
+plan 58
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -1300,3 +1300,13 @@ t_nomatch() {
 	! grep -v "^owner${TAB}count\$" out
 }
 check 'no row matched: exit 1, no rows' t_nomatch
+
+check '--forecast --by close:month: the months of closed deals are no rows' '
+	crm-add --db "$T/forecast-closed" deal name=open amount=100 stage=proposal \
+		close=2027-01-15 >/dev/null &&
+	crm-add --db "$T/forecast-closed" deal name=won amount=900 stage=won \
+		close=2026-10-15 >/dev/null &&
+	crm-report --db "$T/forecast-closed" deals --forecast --by close:month >got &&
+	printf "close\tdeals\tamount\tweighted\n2027-01\t1\t100.00\t50.00\n" >want &&
+	cmp want got
+'
