@@ -256,6 +256,18 @@ int crm_log_drop(crm_txn *t, uint64_t rec);
 /* Write r whose derived figures changed (no journal, no index). */
 int crm_rec_put_derived(crm_txn *t, const crm_rec *r);
 
+/* log.c: every history entry as stored, its time from the key; and a
+ * part of a stored entry by its tag (k kind, t text, a amount, o owner,
+ * c campaign, d dir): 1 when found. */
+int crm_log_scan_raw(crm_txn *t,
+    int (*fn)(int64_t at, const void *val, size_t len, void *arg), void *arg);
+int crm_log_part(const void *val, size_t len, int tag, const char **p,
+    size_t *n);
+
+/* query.c: does a history query ask only for at (so an entry's time
+ * is all it needs)? */
+int crm_query_log_at_only(const crm_query *q);
+
 /* merge.c: the record an unsubscribe token names, if crm made it; else 0 */
 uint64_t crm_token_record(crm_txn *t, const char *tok);
 

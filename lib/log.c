@@ -487,6 +487,51 @@ crm_log_scan(crm_txn *t, int (*fn)(const struct crm_log *e, void *arg),
 }
 
 int
+crm_log_scan_raw(crm_txn *t,
+    int (*fn)(int64_t at, const void *val, size_t len, void *arg), void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, frc = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+		return crm_mdb_err(rc, "cannot read the history");
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) && k.mv_size == 24)
+		if ((frc = fn((int64_t)(crm_get_be64((unsigned char *)
+		    k.mv_data + 8) ^ BIAS), v.mv_data, v.mv_size, arg)))
+			break;
+	mdb_cursor_close(c);
+	if (frc)
+		return frc;
+	if (!rc)
+		return crm_seterr(CRM_ESTORE, "the history is damaged");
+	return rc == MDB_NOTFOUND ? 0 : crm_mdb_err(rc,
+	    "cannot read the history");
+}
+
+int
+crm_log_part(const void *val, size_t len, int tag, const char **p,
+    size_t *n)
+{
+	const unsigned char *q = val, *end = q + len;
+	uint64_t l;
+
+	while (q < end) {
+		int t = *q++;
+
+		if (crm_get_varint(&q, end, &l) || l > (uint64_t)(end - q))
+			return 0;
+		if (t == tag) {
+			*p = (const char *)q;
+			*n = (size_t)l;
+			return 1;
+		}
+		q += l;
+	}
+	return 0;
+}
+
+int
 crm_log_get(crm_txn *t, uint64_t id,
     int (*fn)(const struct crm_log *e, void *arg), void *arg)
 {

@@ -848,6 +848,8 @@ eval_hist(struct ev *e, const struct qnode *n, const struct crm_log *l)
 	case Q_NOT:
 		return !eval_hist(e, n->a, l);
 	case Q_CMP:
+		if (n->vk == V_TIME && !strcmp(n->field, "at"))
+			return cmp_num(l->at, n->op, n->num);
 		if (!(v = hist_text(n, l, b, sizeof b)))
 			return 0;
 		if (n->op == OP_NE) {
@@ -974,6 +976,24 @@ crm_query_match(crm_txn *t, const crm_query *q, const crm_rec *r)
 
 	crm_buf_release(&e.tmp);
 	return hit;
+}
+
+static int
+only_at(const struct qnode *n)
+{
+	if (!n)
+		return 1;
+	if (n->kind == Q_CMP || n->kind == Q_HAS)
+		return n->hist && !strcmp(n->field, "at");
+	if (n->kind == Q_AND || n->kind == Q_OR || n->kind == Q_NOT)
+		return only_at(n->a) && only_at(n->b);
+	return 0;
+}
+
+int
+crm_query_log_at_only(const crm_query *q)
+{
+	return only_at(q->root);
 }
 
 int
