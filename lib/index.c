@@ -140,6 +140,9 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 	struct tokarg ta = { keys, &k, 0 };
 	size_t i;
 
+	/* by type: a report of 20,000 deals need not read 1,000,000 people */
+	crm_index_key(&k, FID_TYPE, r->type->name, strlen(r->type->name));
+	addkey(keys, &k);
 	derived_keys(r, keys, &k);
 	for (i = 0; i < r->n; i++) {
 		const struct crm_field *f = crm_type_field_id(r->type,
@@ -450,6 +453,45 @@ crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
 }
 
 int
+crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	MDB_cursor *c;
+	MDB_val key, data;
+	int rc;
+
+	crm_index_key(&k, FID_TYPE, type, strlen(type));
+	key.mv_size = k.len;
+	key.mv_data = k.buf;
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
+		crm_buf_release(&k);
+		return crm_mdb_err(rc, "cannot read the index");
+	}
+	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
+	while (!rc) {
+		const unsigned char *e = key.mv_data;
+		uint64_t id;
+
+		if (key.mv_size <= k.len || memcmp(e, k.buf, k.len) ||
+		    !IDMARK(e[k.len]))
+			break;
+		if (out->n == max) {
+			rc = CRM_EABORT;	/* more than asked for */
+			break;
+		}
+		entry_split(e, key.mv_size, k.len, &id);
+		crm_ids_add(out, id);
+		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&k);
+	if (rc == CRM_EABORT)
+		return rc;
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot read the index") : 0;
+}
+
+int
 crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
     struct crm_ids *out)
 {
@@ -526,6 +568,8 @@ crm_index_rebuild(crm_txn *t)
 		rc = crm_index_flush(t);
 	else if (rc != CRM_ESTORE)
 		rc = crm_mdb_err(rc, "cannot read the records");
+	if (!rc)
+		rc = crm_meta_put(t, "index:type", "1", 1);
 out:
 	crm_rec_free(r);
 	return rc;

@@ -220,6 +220,10 @@ int crm_index_defer(crm_txn *t, const crm_rec *r);
 int crm_index_flush(crm_txn *t);
 /* An index key: [u16 fid][folded value] */
 void crm_index_key(struct crm_buf *k, unsigned fid, const char *v, size_t n);
+/* The ids of a type's records, in id order; CRM_EABORT when there are
+ * more than max (out then holds max of them). */
+int crm_index_type(crm_txn *t, const char *type, size_t max,
+    struct crm_ids *out);
 /* Rebuild every index from the records. */
 int crm_index_rebuild(crm_txn *t);
 

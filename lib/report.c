@@ -368,6 +368,17 @@ key_value(const struct col *c, const char *v, struct crm_buf *out)
 		return;
 	}
 	if (c->vk == V_DATE) {
+		/* YYYY-MM-DD: most buckets are a piece of it */
+		if (strlen(v) == 10 && v[4] == '-' && v[7] == '-' &&
+		    c->b != B_WEEK) {
+			if (c->b == B_QUARTER)
+				crm_buf_addf(out, "%.4s-Q%d", v,
+				    ((v[5] - '0') * 10 + v[6] - '0' + 2) / 3);
+			else
+				crm_buf_add(out, v, c->b == B_YEAR ? 4 :
+				    c->b == B_MONTH ? 7 : 10);
+			return;
+		}
 		if (date_tm(v, &tm))
 			return;
 		bucket_label(out, c->b, &tm);

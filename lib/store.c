@@ -278,6 +278,7 @@ create(crm_db *db)
 			rc = save_schema(db, txn, s, crm_schema_default, len);
 		crm_schema_free(s);
 		if (rc || (rc = put_meta(db, txn, "version", "1", 1)) ||
+		    (rc = put_meta(db, txn, "index:type", "1", 1)) ||
 		    (rc = new_uuid(db, txn)))
 			goto abort;
 	}
