@@ -221,6 +221,17 @@ void crm_rec_merge(crm_rec *r, const crm_rec *src);
  * value belongs to another record (crm_errmsg() names it).
  */
 int crm_rec_put(crm_txn *t, crm_rec *r);
+/*
+ * Write r as an export gave it: its own id and created time, its derived
+ * figures and stages as they are in r; references are not checked (the
+ * record they point at may come later: crm_rec_check_refs then).
+ */
+int crm_rec_restore(crm_txn *t, crm_rec *r);
+int crm_rec_check_refs(crm_txn *t, const crm_rec *r);
+/* Set r's id and created time (for crm_rec_restore). */
+void crm_rec_set_id(crm_rec *r, uint64_t id, int64_t created);
+/* Set a derived figure from its text in an export (last_contact, ...). */
+int crm_rec_set_derived(crm_rec *r, const char *name, const char *v);
 enum crm_del_flags {
 	CRM_DEL_UNLINK = 1 << 0,	/* clear references to the record */
 };
@@ -250,6 +261,12 @@ struct crm_log {
  * up to date.  Sets e->id.
  */
 int crm_log_add(crm_txn *t, struct crm_log *e);
+/* Add an entry of an export as it was: its own id, no figures kept
+ * (the record brings its own). */
+int crm_log_restore(crm_txn *t, struct crm_log *e);
+/* Call fn for a record's own history (not its contacts'), oldest first. */
+int crm_log_own(crm_txn *t, uint64_t rec,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg);
 /* Call fn for the history entry with this id; CRM_ENOTFOUND if none. */
 int crm_log_get(crm_txn *t, uint64_t id,
     int (*fn)(const struct crm_log *e, void *arg), void *arg);
@@ -371,6 +388,9 @@ int crm_find_name(crm_txn *t, const char *term, struct crm_ids *out);
  * the call. */
 int crm_scan(crm_txn *t, const char *type,
     int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg);
+/* Call fn for every record, of every type, in id order. */
+int crm_scan_all(crm_txn *t,
+    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg);
 /* Everything crm-find's TERM matches: names, e-mail, phone, company. */
 int crm_find_term(crm_txn *t, const char *term, struct crm_ids *out);
 /* Records whose field (a ref) points at id: a company's contacts. */
@@ -403,6 +423,88 @@ struct crm_csv {
 void crm_csv_init(struct crm_csv *c);
 void crm_csv_release(struct crm_csv *c);
 int crm_csv_read(crm_input *in, struct crm_csv *c);
+
+/* vcard.c: vCard 2.1, 3.0 and 4.0 (RFC 2425, 2426, 6350), streaming */
+struct crm_vparam {
+	char *name, *value;	/* name upper-case; 2.1's bare "WORK" is
+				 * TYPE=WORK */
+};
+struct crm_vprop {
+	char *group;		/* "item1" of item1.EMAIL, or NULL */
+	char *name;		/* upper-case: "EMAIL" */
+	struct crm_vparam *param;
+	size_t nparam;
+	char *value;		/* unfolded, quoted-printable decoded, in
+				 * UTF-8; vCard's backslash escapes kept */
+	size_t len;
+	size_t line;		/* where the property starts */
+};
+struct crm_vcard {
+	struct crm_vprop *prop;
+	size_t nprop, alloc;
+	char *version;		/* "2.1", "3.0", "4.0" */
+	size_t line;		/* of its BEGIN:VCARD */
+	struct crm_buf pending;	/* the reader's look-ahead line */
+	int has_pending;
+};
+/* The next card; CRM_ENOTFOUND at the end of the input; CRM_EINVAL
+ * ("line N: ...") for a card it cannot read (the next call goes on after
+ * it).  c starts zeroed and is reused; release it before reading the
+ * input again from the start. */
+int crm_vcard_read(crm_input *in, struct crm_vcard *c);
+void crm_vcard_release(struct crm_vcard *c);
+/* The nth (from 0) property called name (group ignored), or NULL. */
+const struct crm_vprop *crm_vcard_get(const struct crm_vcard *c,
+    const char *name, size_t nth);
+/* Component n of a structured value (N, ADR, ORG: ';' apart), item n of
+ * a list (CATEGORIES, NICKNAME: ',' apart) with sep ',', or with sep 0
+ * the whole value; unescaped (\n is a newline, \x is x) and appended to
+ * out; 0 when there is no such one.  Values may also hold real newlines
+ * (from quoted-printable). */
+int crm_vcard_part(const char *value, int sep, size_t n, struct crm_buf *out);
+/* Is parameter name=value on p (TYPE values compared case-blind, also
+ * inside TYPE=a,b)? */
+int crm_vprop_has(const struct crm_vprop *p, const char *name,
+    const char *value);
+/* One content line: NAME;PARAMS:VALUE folded at 75 octets, CRLF (params
+ * without the leading ';', NULL for none); the
+ * value escaped as text unless raw (structured values, escaped by the
+ * caller with crm_vcard_escape). */
+void crm_vcard_line(struct crm_buf *b, const char *name, const char *params,
+    const char *value, int raw);
+void crm_vcard_escape(struct crm_buf *b, const char *s);
+
+/* import.c: records from JSON Lines, CSV and vCard */
+enum crm_import_from { CRM_FROM_JSONL, CRM_FROM_CSV, CRM_FROM_VCARD };
+struct crm_import {
+	enum crm_import_from from;
+	const char *type;	/* of CSV rows and cards (person) */
+	const char *preset;	/* CSV headings: google, outlook, thunderbird */
+	const char *map;	/* "Column=field,..." */
+	char **ignore;		/* columns left out on purpose */
+	size_t nignore;
+	int extra;		/* unmapped columns into the note */
+	int dry_run, skip_bad, photos;
+	int restore;		/* set: an export into an empty store */
+	size_t added, updated, unchanged, rejected;
+	void (*reject)(size_t line, const char *why, void *arg);
+	void (*report)(const char *what, uint64_t id, size_t line,
+	    void *arg);
+	void (*progress)(size_t line, void *arg);
+	void *arg;
+};
+/* Import everything in (one transaction; see import.c for the rules). */
+int crm_import_run(crm_db *db, crm_input *in, struct crm_import *im);
+int crm_import_preset_known(const char *name);
+/* Fill r from a vCard (FN, N, ORG, EMAIL, TEL, ADR, BDAY, NOTE, ...). */
+int crm_vcard_fill(crm_txn *t, crm_rec *r, const struct crm_vcard *c,
+    int photos);
+
+/* export.c: a person's or a company's vCard (4.0, or 3.0 with v3),
+ * appended to out; store is the store's name, for UIDs. */
+int crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
+    struct crm_buf *out);
+void crm_vcard_uid(const crm_rec *r, const char *store, struct crm_buf *out);
 
 /* mail.c: addresses and files for mailings */
 /* "Display Name" <address> (RFC 5322 3.4; UTF-8 names as RFC 6532). */
@@ -507,6 +609,9 @@ int crm_out_row(crm_out *o, const char *const *values);
 /* A history entry, in the same forms (columns id, at, record, kind,
  * text, amount, owner, campaign, dir). */
 int crm_out_log(crm_out *o, const struct crm_log *e);
+/* r as crm-export --to jsonl writes it: its JSON with its own
+ * history, the lossless form crm-import reads back. */
+int crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r);
 /* The card of crm-show: every field, and a company's contacts. */
 int crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r);
 /* A table: on a terminal aligned, with its totals; else TSV with a

@@ -297,8 +297,8 @@ derive_rec(crm_txn *t, crm_rec *r, const struct crm_log *e, int sign,
 	return rc;
 }
 
-int
-crm_log_add(crm_txn *t, struct crm_log *e)
+static int
+add(crm_txn *t, struct crm_log *e, int restore)
 {
 	struct crm_buf val = CRM_BUF_INIT, amount = CRM_BUF_INIT;
 	unsigned char k[24], ref[16];
@@ -315,7 +315,13 @@ crm_log_add(crm_txn *t, struct crm_log *e)
 		    (unsigned long long)e->rec);
 	if (rc)
 		goto out;
-	e->id = t->next_id++;
+	if (restore) {
+		/* an entry of an export keeps its id, as the store's do */
+		if (e->id >= t->next_id)
+			t->next_id = e->id + 1;
+	} else {
+		e->id = t->next_id++;
+	}
 	t->dirty = 1;
 	logkey(k, e->rec, e->at, e->id);
 	encode(e, &val);
@@ -332,7 +338,7 @@ crm_log_add(crm_txn *t, struct crm_log *e)
 		rc = crm_mdb_err(rc, "cannot write the history");
 		goto out;
 	}
-	if (!(rc = crm_journal_log(t, J_LOG, e->id, k, &val)))
+	if (!(rc = crm_journal_log(t, J_LOG, e->id, k, &val)) && !restore)
 		rc = derive_rec(t, r, e, 1, 0);
 out:
 	e->amount = given;
@@ -458,6 +464,48 @@ crm_log_list(crm_txn *t, uint64_t rec, size_t max,
 	crm_ids_release(&ids);
 	free(l.v);
 	return rc;
+}
+
+int
+crm_log_add(crm_txn *t, struct crm_log *e)
+{
+	return add(t, e, 0);
+}
+
+int
+crm_log_restore(crm_txn *t, struct crm_log *e)
+{
+	if (!e->id)
+		return crm_seterr(CRM_EINVAL, "a history entry without its id");
+	return add(t, e, 1);
+}
+
+int
+crm_log_own(crm_txn *t, uint64_t rec,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg)
+{
+	struct decoded d = { 0 };
+	unsigned char k[24];
+	MDB_cursor *c;
+	MDB_val key = { 24, k }, data;
+	int rc, frc = 0;
+
+	logkey(k, rec, INT64_MIN, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+		return crm_mdb_err(rc, "cannot read the history");
+	crm_buf_init(&d.buf, 0);
+	for (rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE); !rc &&
+	    key.mv_size == 24 && crm_get_be64(key.mv_data) == rec;
+	    rc = mdb_cursor_get(c, &key, &data, MDB_NEXT))
+		if ((frc = decode(&d, key.mv_data, data.mv_data,
+		    data.mv_size)) || (frc = fn(&d.e, arg)))
+			break;
+	mdb_cursor_close(c);
+	crm_buf_release(&d.buf);
+	if (frc)
+		return frc;
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot read the history") : 0;
 }
 
 int

@@ -498,6 +498,40 @@ log_json(crm_out *o, const struct crm_log *e)
 	return j;
 }
 
+struct export {
+	crm_out *o;
+	cJSON *hist;
+};
+
+static int
+export_entry(const struct crm_log *e, void *arg)
+{
+	struct export *x = arg;
+	cJSON *j = log_json(x->o, e);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(j, "record");
+	cJSON_AddItemToArray(x->hist, j);
+	return 0;
+}
+
+int
+crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r)
+{
+	struct export x = { o, NULL };
+	cJSON *j = json_of(r);
+	int rc;
+
+	x.hist = cJSON_AddArrayToObject(j, "history");
+	if ((rc = crm_log_own(t, r->id, export_entry, &x))) {
+		cJSON_Delete(j);
+		return rc;
+	}
+	if (!cJSON_GetArraySize(x.hist))
+		cJSON_DeleteItemFromObjectCaseSensitive(j, "history");
+	o->count++;
+	return emit_json(o, j);
+}
+
 int
 crm_out_log(crm_out *o, const struct crm_log *e)
 {

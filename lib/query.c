@@ -1064,10 +1064,10 @@ scan_all(crm_txn *t, const crm_query *q,
 		uint64_t id;
 
 		memcpy(&id, k.mv_data, sizeof id);
-		if ((frc = crm_rec_decode(r, q->s, id, v.mv_data,
-		    v.mv_size)))
+		if ((frc = crm_rec_decode(r, crm_txn_schema(t), id,
+		    v.mv_data, v.mv_size)))
 			break;
-		if (crm_query_match(t, q, r) && (frc = fn(t, r, arg)))
+		if ((!q || crm_query_match(t, q, r)) && (frc = fn(t, r, arg)))
 			break;
 	}
 	mdb_cursor_close(c);
@@ -1076,6 +1076,13 @@ scan_all(crm_txn *t, const crm_query *q,
 		return frc;
 	return rc == MDB_NOTFOUND ? 0 :
 	    crm_mdb_err(rc, "cannot read the records");
+}
+
+int
+crm_scan_all(crm_txn *t, int (*fn)(crm_txn *t, const crm_rec *r, void *arg),
+    void *arg)
+{
+	return scan_all(t, NULL, fn, arg);
 }
 
 /* A time range an index answers: last_contact, next_due, and indexed

@@ -954,6 +954,99 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	return rc;
 }
 
+void
+crm_rec_set_id(crm_rec *r, uint64_t id, int64_t created)
+{
+	r->id = id;
+	r->created = created;
+}
+
+int
+crm_rec_set_derived(crm_rec *r, const char *name, const char *v)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	const char *sp;
+	int64_t x;
+	size_t i;
+	int rc = 0;
+
+	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++)
+		if (!strcmp(name, crm_derived_names[i]))
+			break;
+	if (i == FID_FIRST)
+		return crm_seterr(CRM_EINVAL, "'%s' is not kept by crm", name);
+	switch (i) {
+	case FID_INTERACTIONS:
+		if (crm_money_parse(v, &x) || x % 10000 || x < 0)
+			rc = crm_seterr(CRM_EINVAL, "interactions: '%s' is not "
+			    "a count", v);
+		else
+			crm_buf_addf(&b, "%lld", (long long)(x / 10000));
+		break;
+	case FID_TURNOVER:
+		if (crm_money_parse(v, &x))
+			rc = crm_seterr(CRM_EINVAL, "turnover: '%s' is not an "
+			    "amount", v);
+		else
+			crm_money_fmt(&b, x);
+		break;
+	case FID_STAGES:
+		/* "TIME STAGE", the time as ISO 8601 */
+		if (!(sp = strchr(v, ' ')) || !sp[1])
+			return crm_seterr(CRM_EINVAL, "stages: '%s' is not a "
+			    "time and a stage", v);
+		crm_buf_add(&b, v, (size_t)(sp - v));
+		if (crm_datetime_parse(b.buf, &x))
+			rc = crm_seterr(CRM_EINVAL, "stages: '%s' is not a "
+			    "time", b.buf);
+		crm_buf_reset(&b);
+		crm_buf_addf(&b, "%lld %s", (long long)x, sp + 1);
+		break;
+	default:
+		if (crm_datetime_parse(v, &x))
+			rc = crm_seterr(CRM_EINVAL, "%s: '%s' is not a time",
+			    name, v);
+		else
+			crm_buf_addf(&b, "%lld", (long long)x);
+	}
+	if (!rc)
+		crm_rec_add_raw(r, (unsigned)i, b.buf, b.len);
+	crm_buf_release(&b);
+	return rc;
+}
+
+int
+crm_rec_restore(crm_txn *t, crm_rec *r)
+{
+	uint64_t id = r->id;
+	MDB_val k, v;
+	int rc;
+
+	if (!t->write)
+		return crm_seterr(CRM_ESTORE, "not a write transaction");
+	if (!r->id)
+		return crm_seterr(CRM_EINVAL, "a record without its id");
+	if ((rc = check_required(r, 1)) || (rc = check_unique(t, r)))
+		return rc;
+	k.mv_size = sizeof id;
+	k.mv_data = &id;
+	if (!mdb_get(t->txn, t->db->recs, &k, &v))
+		return crm_seterr(CRM_EEXIST, "id %llu is another record's",
+		    (unsigned long long)id);
+	if (id >= t->next_id)
+		t->next_id = id + 1;
+	t->dirty = 1;
+	if ((rc = put_rec(t, r, 0)) || (rc = crm_index_defer(t, r)))
+		return rc;
+	return crm_journal_create(t, r->id);
+}
+
+int
+crm_rec_check_refs(crm_txn *t, const crm_rec *r)
+{
+	return check_refs(t, r);
+}
+
 static int
 in_sorted(const struct crm_ids *ids, uint64_t id)
 {

@@ -59,6 +59,7 @@ check 'fields TYPE lists the fields of a type in schema order' '
 	tags
 	owner
 	note
+	uid
 	EOF
 '
 

@@ -1,6 +1,8 @@
 /* test-lib.c - unit tests of lib/, printed as TAP */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -880,6 +882,416 @@ test_mail(void)
 	crm_schema_free(s);
 }
 
+/* vCard: the value of the nth property name, or NULL */
+static const char *
+vval(const struct crm_vcard *c, const char *name, size_t nth)
+{
+	const struct crm_vprop *p = crm_vcard_get(c, name, nth);
+
+	return p ? p->value : NULL;
+}
+
+/* Component n of value, unescaped, or NULL */
+static const char *
+vpart(const char *value, int sep, size_t n)
+{
+	static struct crm_buf b = CRM_BUF_INIT;
+
+	crm_buf_reset(&b);
+	if (!value || !crm_vcard_part(value, sep, n, &b))
+		return NULL;
+	return b.buf;
+}
+
+static crm_input *
+vopen_text(FILE **fp, const char *text)
+{
+	crm_input *in;
+
+	*fp = fmemopen((void *)text, strlen(text), "r");
+	crm_input_open(&in, *fp);
+	return in;
+}
+
+static crm_input *
+vopen_file(FILE **fp, const char *name)
+{
+	const char *td = getenv("TESTDATA");
+	char path[4096];
+	crm_input *in;
+
+	snprintf(path, sizeof path, "%s/vcard/%s",
+	    td ? td : "../shared/testdata", name);
+	if (!(*fp = fopen(path, "r"))) {
+		printf("# cannot open '%s'\n", path);
+		*fp = fmemopen("", 1, "r");
+	}
+	crm_input_open(&in, *fp);
+	return in;
+}
+
+static void
+vclose(FILE *f, crm_input *in)
+{
+	crm_input_close(in);
+	fclose(f);
+}
+
+/* Every card of a file reads, its values UTF-8 (but unparsable.vcf) */
+static void
+vcard_file(const char *path, const char *name, struct crm_vcard *c)
+{
+	FILE *f = fopen(path, "r");
+	crm_input *in;
+	size_t n = 0, i, bad = 0;
+	int rc;
+
+	if (!f) {
+		check_(0, path, __FILE__, __LINE__);
+		return;
+	}
+	crm_input_open(&in, f);
+	while (!(rc = crm_vcard_read(in, c))) {
+		n++;
+		for (i = 0; i < c->nprop; i++)
+			if (!crm_utf8_valid(c->prop[i].value, c->prop[i].len) ||
+			    strlen(c->prop[i].value) != c->prop[i].len)
+				bad++;
+		if (!c->version)
+			bad++;
+	}
+	if (!strcmp(name, "unparsable.vcf"))
+		check_(rc == CRM_EINVAL && n == 0 && !strcmp(crm_errmsg(),
+		    "line 1: no END:VCARD before the end of the input"), path,
+		    __FILE__, __LINE__);
+	else
+		check_(rc == CRM_ENOTFOUND && n > 0 && !bad, path, __FILE__,
+		    __LINE__);
+	vclose(f, in);
+}
+
+static size_t
+vcard_dir(const char *dir, struct crm_vcard *c)
+{
+	struct dirent **ent;
+	struct stat st;
+	char path[4096];
+	size_t nfiles = 0, len;
+	int i, n = scandir(dir, &ent, NULL, alphasort);
+
+	for (i = 0; i < n; i++) {
+		const char *name = ent[i]->d_name;
+
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+		len = strlen(name);
+		if (name[0] == '.' || stat(path, &st))
+			;
+		else if (S_ISDIR(st.st_mode))
+			nfiles += vcard_dir(path, c);
+		else if (len > 4 && !strcmp(name + len - 4, ".vcf")) {
+			vcard_file(path, name, c);
+			nfiles++;
+		}
+		free(ent[i]);
+	}
+	free(ent);
+	return nfiles;
+}
+
+/* The exports of ez-vcard's and khard's tests, then what they lack */
+static void
+test_vcard(void)
+{
+	static const char charsets[] =
+	    "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+	    "N;CHARSET=ISO-8859-1:Nov\xe1kov\xe1;Jana\r\n"
+	    "FN;CHARSET=WINDOWS-1252;ENCODING=QUOTED-PRINTABLE:"
+	    "=8Eember=9Aek\r\n"
+	    "NOTE:caf\xe9 \x80\r\n"
+	    "ORG;CHARSET=UTF-8:a\xff" "b\r\n"
+	    "TITLE;QUOTED-PRINTABLE:a=3Db=00c=\r\n"
+	    "d\r\n"
+	    "END:VCARD\r\n"
+	    "BEGIN:VCARD\r\nNOTE;CHARSET=NOPE-42:x\r\nFN:y\r\nEND:VCARD\r\n"
+	    "BEGIN:VCARD\r\nNOTE;CHARSET=US-ASCII:caf\xe9\r\nEND:VCARD\r\n"
+	    "\r\n \t\r\nBEGIN:VCARD\r\nFN:after\r\nEND:VCARD\r\n";
+	static const char odd[] =
+	    "BEGIN:VCARD\nVERSION:4.0\n"
+	    "FN:Nov\xc3\n \xa1kov\xc3\n\t\xa1\n"
+	    "item1.EMAIL;TYPE=\"home,pref\";LABEL=\"a;b:c\";"
+	    "X-Q=x^ny^'z^^:j@x.sk\n"
+	    "item1.X-ABLabel:mine\n"
+	    "NOTE:a\\,b;c\\;\\\\d\\ne\\Nf\\:g\n"
+	    "AGENT:\nBEGIN:VCARD\nFN:agent\nBEGIN:VCARD\nEND:VCARD\nEND:VCARD\n"
+	    "TEL;tYpE=WORK;pref:1\n"
+	    "END:VCARD\n"
+	    "BEGIN:VCARD\nFN:a\nnothing here\nFN:b\nEND:VCARD\n"
+	    "BEGIN:VCARD\nFN:first\n\nBEGIN:VCARD\nFN:second\nEND:VCARD\n"
+	    "junk\n";
+	static const char value[] = "P\xc5\x99\xc3\xad\xc5\xa1" "ern\xc4\x9b "
+	    "\xc5\xbelu\xc5\xa5ou\xc4\x8dk\xc3\xbd k\xc5\xaf\xc5\x88, "
+	    "\xc3\xba\xc5\x99" "ad; 1\\2\nnov\xc3\xbd \xc5\x99\xc3\xa1" "dek "
+	    "\xe2\x82\xac\xf0\x9f\x98\x80 \xc3\xa1\xc3\xa1\xc3\xa1\xc3\xa1"
+	    "\xc3\xa1\xc3\xa1\xc3\xa1\xc3\xa1\xc3\xa1\xc3\xa1 konec";
+	struct crm_vcard c = { 0 };
+	struct crm_buf b = CRM_BUF_INIT, adr = CRM_BUF_INIT;
+	const struct crm_vprop *p;
+	const char *td = getenv("TESTDATA"), *s, *e;
+	char dir[4096];
+	size_t i, bad;
+	crm_input *in;
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "%s/vcard", td ? td : "../shared/testdata");
+	CHECK(vcard_dir(dir, &c) >= 29);
+
+	/* Outlook 2007: 2.1, quoted-printable broken across lines */
+	in = vopen_file(&f, "ez-vcard/outlook-2007.vcf");
+	CHECK(!crm_vcard_read(in, &c) && c.line == 1);
+	CHECK_STR(c.version, "2.1");
+	CHECK_STR(vval(&c, "note", 0), "This is the NOTE field\t\n"
+	    "I assume it encodes this text inside a NOTE vCard type.\n"
+	    "But I'm not sure because there's text formatting going on "
+	    "here.\nIt does not preserve the formatting");
+	CHECK_STR(vval(&c, "LABEL", 0), "222 Broadway\nNew York, NY 99999\n"
+	    "USA");
+	p = crm_vcard_get(&c, "TEL", 0);
+	CHECK(p && p->nparam == 2 && p->line == 12);
+	CHECK(p && !strcmp(p->param[0].name, "TYPE") &&
+	    !strcmp(p->param[0].value, "WORK"));
+	CHECK(p && crm_vprop_has(p, "TYPE", "work") &&
+	    crm_vprop_has(p, "type", "VOICE") && !crm_vprop_has(p, "TYPE",
+	    "HOME") && !crm_vprop_has(p, "TYPE", "WORKVOICE"));
+	CHECK_STR(p ? p->value : NULL, "(111) 555-1111");
+	p = crm_vcard_get(&c, "TEL", 3);
+	CHECK(p && crm_vprop_has(p, "TYPE", "FAX") &&
+	    !strcmp(p->value, "(111) 555-3333"));
+	CHECK(crm_vcard_get(&c, "TEL", 4) == NULL);
+	s = vval(&c, "ADR", 0);
+	CHECK_STR(vpart(s, ';', 0), "");
+	CHECK_STR(vpart(s, ';', 1), "TheOffice");
+	CHECK_STR(vpart(s, ';', 2), "222 Broadway");
+	CHECK_STR(vpart(s, ';', 3), "New York");
+	CHECK_STR(vpart(s, ';', 6), "USA");
+	CHECK(vpart(s, ';', 7) == NULL);
+	CHECK_STR(vpart(vval(&c, "N", 0), ';', 3), "Mr.");
+	p = crm_vcard_get(&c, "KEY", 0);
+	CHECK(p && crm_vprop_has(p, "ENCODING", "base64") &&
+	    crm_vprop_has(p, "TYPE", "X509"));
+	CHECK(p && !strncmp(p->value, "MIIB/jCCAWugAwIBAgIQ", 20) &&
+	    !strchr(p->value, ' ') && !strcmp(p->value + p->len - 5,
+	    "BEg=="));
+	p = crm_vcard_get(&c, "PHOTO", 0);
+	CHECK(p && p->len == 3100 && !strncmp(p->value, "/9j/4AAQ", 8));
+	CHECK(!strncmp(vval(&c, "X-MS-OL-DESIGN", 0), "<card xmlns=", 12));
+	CHECK_STR(vval(&c, "REV", 0), "20120801T184631Z");
+	CHECK(crm_vcard_read(in, &c) == CRM_ENOTFOUND && c.nprop == 0);
+	vclose(f, in);
+
+	/* Outlook 2003: a break just before =0A, an indented key */
+	in = vopen_file(&f, "ez-vcard/outlook-2003.vcf");
+	CHECK(!crm_vcard_read(in, &c));
+	CHECK_STR(vval(&c, "NOTE", 0), "This is the note field!!\n"
+	    "Second line\n\nThird line is empty\n");
+	CHECK_STR(vval(&c, "LABEL", 0), "TheOffice\n123 Main St\n"
+	    "Austin, TX 12345\nUnited States of America");
+	CHECK_STR(vpart(vval(&c, "ORG", 0), ';', 0), "Company, The");
+	p = crm_vcard_get(&c, "KEY", 0);
+	CHECK(p && !strncmp(p->value, "MIIDITCC", 8) && !strchr(p->value,
+	    ' ') && p->value[p->len - 1] == '=');
+	vclose(f, in);
+
+	/* Android: UTF-8 in quoted-printable; a stray byte */
+	in = vopen_file(&f, "ez-vcard/John_Doe_ANDROID.vcf");
+	for (i = 0; i < 6; i++)
+		CHECK(!crm_vcard_read(in, &c));
+	CHECK_STR(vval(&c, "FN", 0), "\xc3\x91\xc3\x91\xc3\x91\xc3\x91");
+	s = vval(&c, "ORG", 1);
+	CHECK(s && !strcmp(s + strlen(s) - 5, "\xc3\x91\xef\xbf\xbd"));
+	CHECK_STR(vval(&c, "CATEGORIES", 0), "My Contacts");
+	vclose(f, in);
+
+	/* GMail: several cards in one file */
+	in = vopen_file(&f, "ez-vcard/gmail-list.vcf");
+	CHECK(!crm_vcard_read(in, &c) && !strcmp(vval(&c, "FN", 0),
+	    "Arnold Smith"));
+	CHECK(!crm_vcard_read(in, &c) && !strcmp(vval(&c, "FN", 0),
+	    "Chris Beatle"));
+	CHECK(!crm_vcard_read(in, &c) && !strcmp(vval(&c, "FN", 0),
+	    "Doug White") && c.line == 13);
+	CHECK_STR(vpart(vval(&c, "N", 0), ';', 1), "Doug");
+	p = crm_vcard_get(&c, "EMAIL", 0);
+	CHECK(p && crm_vprop_has(p, "TYPE", "internet") &&
+	    !strcmp(p->value, "dwhite@gmail.com"));
+	CHECK(crm_vcard_read(in, &c) == CRM_ENOTFOUND);
+	vclose(f, in);
+
+	/* groups: item1.TEL and its X-ABLabel */
+	in = vopen_file(&f, "ez-vcard/gmail-single.vcf");
+	CHECK(!crm_vcard_read(in, &c));
+	p = crm_vcard_get(&c, "TEL", 1);
+	CHECK(p && p->group && !strcmp(p->group, "item1") &&
+	    !strcmp(p->value, "555 555 2222"));
+	p = crm_vcard_get(&c, "X-ABLABEL", 0);
+	CHECK(p && !strcmp(p->name, "X-ABLABEL") && !strcmp(p->group,
+	    "item1") && !strcmp(p->value, "GRAND_CENTRAL"));
+	CHECK(crm_vcard_get(&c, "FN", 0)->group == NULL);
+	CHECK_STR(vpart(vval(&c, "ADR", 0), ';', 2),
+	    "123 Home St\nHome City, HM 12345");
+	CHECK_STR(vpart(vval(&c, "URL", 0), ';', 0), "http://TheProfile.com");
+	CHECK_STR(vpart(vval(&c, "NOTE", 0), ';', 0), "This is GMail's note "
+	    "field.\nIt should be added as a NOTE type.\nACustomField: "
+	    "CustomField");
+	vclose(f, in);
+
+	/* RFC 6350's example */
+	in = vopen_file(&f, "ez-vcard/rfc6350-example.vcf");
+	CHECK(!crm_vcard_read(in, &c));
+	CHECK_STR(c.version, "4.0");
+	CHECK_STR(vval(&c, "FN", 0), "Simon Perreault");
+	CHECK_STR(vpart(vval(&c, "N", 0), ';', 4), "ing. jr,M.Sc.");
+	CHECK_STR(vpart("ing. jr,M.Sc.", ',', 1), "M.Sc.");
+	CHECK_STR(vval(&c, "BDAY", 0), "--0203");
+	CHECK_STR(vpart(vval(&c, "ADR", 0), ';', 3), "Quebec");
+	CHECK_STR(vpart(vval(&c, "ADR", 0), ';', 2), "2875 Laurier");
+	p = crm_vcard_get(&c, "TEL", 0);
+	CHECK(p && crm_vprop_has(p, "TYPE", "voice") &&
+	    crm_vprop_has(p, "TYPE", "WORK") && crm_vprop_has(p, "PREF",
+	    "1") && crm_vprop_has(p, "VALUE", "URI"));
+	CHECK_STR(p ? p->value : NULL, "tel:+1-418-656-9254;ext=102");
+	p = crm_vcard_get(&c, "TEL", 1);
+	CHECK(p && crm_vprop_has(p, "TYPE", "text") &&
+	    !crm_vprop_has(p, "PREF", "1"));
+	CHECK_STR(vval(&c, "KEY", 0),
+	    "http://www.viagenie.ca/simon.perreault/simon.asc");
+	CHECK_STR(vval(&c, "GEO", 0), "geo:46.772673,-71.282945");
+	CHECK(crm_vcard_get(&c, "LANG", 1) &&
+	    !strcmp(vval(&c, "LANG", 1), "en"));
+	vclose(f, in);
+
+	/* iPhone: CR CR LF, lower-case parameters, a long photo */
+	in = vopen_file(&f, "ez-vcard/John_Doe_IPHONE.vcf");
+	CHECK(!crm_vcard_read(in, &c));
+	CHECK_STR(vval(&c, "FN", 0), "Mr. John Richter James Doe Sr.");
+	p = crm_vcard_get(&c, "EMAIL", 0);
+	CHECK(p && !strcmp(p->group, "item1") && crm_vprop_has(p, "TYPE",
+	    "PREF") && !strcmp(p->value, "john.doe@ibm.com"));
+	p = crm_vcard_get(&c, "PHOTO", 0);
+	CHECK(p && p->len > 30000 && !strchr(p->value, ' ') &&
+	    !strchr(p->value, '\r'));
+	vclose(f, in);
+
+	/* Evolution: quoted parameter values */
+	in = vopen_file(&f, "ez-vcard/John_Doe_EVOLUTION.vcf");
+	CHECK(!crm_vcard_read(in, &c));
+	p = crm_vcard_get(&c, "TEL", 1);
+	CHECK(p && crm_vprop_has(p, "X-COUCHDB-UUID",
+	    "fbfb2722-4fd8-4dbf-9abd-eeb24072fd8e") &&
+	    crm_vprop_has(p, "TYPE", "voice") && !strcmp(p->value,
+	    "905-555-1234"));
+	CHECK_STR(vpart(vval(&c, "N", 0), ';', 2), "Richter, James");
+	CHECK_STR(vpart(vval(&c, "ADR", 0), ';', 6),
+	    "United States of America");
+	vclose(f, in);
+
+	/* charsets, declared and not; errors leave the next card readable */
+	in = vopen_text(&f, charsets);
+	CHECK(!crm_vcard_read(in, &c));
+	CHECK_STR(vval(&c, "N", 0), "Nov\xc3\xa1kov\xc3\xa1;Jana");
+	CHECK_STR(vval(&c, "FN", 0), "\xc5\xbd" "ember\xc5\xa1" "ek");
+	CHECK_STR(vval(&c, "NOTE", 0), "caf\xc3\xa9 \xe2\x82\xac");
+	CHECK_STR(vval(&c, "ORG", 0), "a\xef\xbf\xbd" "b");
+	CHECK_STR(vval(&c, "TITLE", 0), "a=bcd");
+	CHECK(crm_vcard_read(in, &c) == CRM_EINVAL && c.nprop == 0);
+	CHECK_STR(crm_errmsg(), "line 11: unknown charset 'NOPE-42'");
+	CHECK(crm_vcard_read(in, &c) == CRM_EINVAL);
+	CHECK_STR(crm_errmsg(), "line 15: NOTE is not in charset 'US-ASCII'");
+	CHECK(!crm_vcard_read(in, &c) && c.line == 19 && c.nprop == 1);
+	CHECK_STR(vval(&c, "FN", 0), "after");
+	CHECK(c.version == NULL);
+	CHECK(crm_vcard_read(in, &c) == CRM_ENOTFOUND);
+	vclose(f, in);
+
+	/* folds inside a character, parameters, escapes, AGENT, errors */
+	in = vopen_text(&f, odd);
+	CHECK(!crm_vcard_read(in, &c));
+	CHECK_STR(vval(&c, "FN", 0), "Nov\xc3\xa1kov\xc3\xa1");
+	p = crm_vcard_get(&c, "EMAIL", 0);
+	CHECK(p && p->nparam == 3 && p->line == 6 && !strcmp(p->group,
+	    "item1"));
+	CHECK(p && crm_vprop_has(p, "TYPE", "PREF") &&
+	    crm_vprop_has(p, "TYPE", "home") && crm_vprop_has(p, "LABEL",
+	    "a;b:c") && !strcmp(p->param[2].value, "x\ny\"z^"));
+	CHECK_STR(p ? p->value : NULL, "j@x.sk");
+	CHECK_STR(vval(&c, "X-ABLABEL", 0), "mine");
+	CHECK_STR(vpart(vval(&c, "NOTE", 0), ';', 0), "a,b");
+	CHECK_STR(vpart(vval(&c, "NOTE", 0), ';', 1), "c;\\d\ne\nf:g");
+	CHECK_STR(vpart(vval(&c, "NOTE", 0), 0, 0), "a,b;c;\\d\ne\nf:g");
+	CHECK_STR(vval(&c, "AGENT", 0), "");
+	CHECK(crm_vcard_get(&c, "FN", 1) == NULL);
+	p = crm_vcard_get(&c, "TEL", 0);
+	CHECK(p && p->line == 15 && crm_vprop_has(p, "TYPE", "pref") &&
+	    crm_vprop_has(p, "TYPE", "work") && !strcmp(p->param[0].name,
+	    "TYPE"));
+	CHECK(crm_vcard_read(in, &c) == CRM_EINVAL);
+	CHECK_STR(crm_errmsg(), "line 19: expected NAME:VALUE");
+	CHECK(crm_vcard_read(in, &c) == CRM_EINVAL);
+	CHECK_STR(crm_errmsg(), "line 22: no END:VCARD before the "
+	    "BEGIN:VCARD of line 25");
+	CHECK(!crm_vcard_read(in, &c) && c.line == 25);
+	CHECK_STR(vval(&c, "FN", 0), "second");
+	CHECK(crm_vcard_read(in, &c) == CRM_EINVAL);
+	CHECK_STR(crm_errmsg(), "line 28: expected BEGIN:VCARD");
+	CHECK(crm_vcard_read(in, &c) == CRM_ENOTFOUND);
+	vclose(f, in);
+
+	/* written: at most 75 octets a line, never inside a character */
+	crm_buf_addstr(&b, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
+	crm_vcard_line(&b, "NOTE", "LANGUAGE=cs", value, 0);
+	crm_vcard_escape(&adr, "");
+	crm_buf_addstr(&adr, ";;");
+	crm_vcard_escape(&adr, value);
+	crm_buf_addstr(&adr, ";Brno");
+	crm_vcard_line(&b, "ADR", NULL, adr.buf, 1);
+	crm_buf_addstr(&b, "END:VCARD\r\n");
+	bad = 0;
+	for (s = b.buf; *s; s = e + 2) {
+		e = strstr(s, "\r\n");
+		if (!e || e - s > 75 || (s != b.buf && *s == ' ' &&
+		    (s[1] & 0xc0) == 0x80))
+			bad++;
+		if (!e)
+			break;
+	}
+	CHECK(bad == 0 && strstr(b.buf, "\r\nNOTE;LANGUAGE=cs:P") &&
+	    strstr(b.buf, "\r\n "));
+	in = vopen_text(&f, b.buf);
+	CHECK(!crm_vcard_read(in, &c) && c.nprop == 3);
+	p = crm_vcard_get(&c, "NOTE", 0);
+	CHECK(p && crm_vprop_has(p, "LANGUAGE", "cs"));
+	CHECK_STR(vpart(vval(&c, "NOTE", 0), ';', 0), value);
+	CHECK_STR(vpart(vval(&c, "ADR", 0), ';', 2), value);
+	CHECK_STR(vpart(vval(&c, "ADR", 0), ';', 3), "Brno");
+	vclose(f, in);
+
+	/* a large photo, in bounded lines */
+	crm_buf_reset(&b);
+	crm_buf_addstr(&b, "BEGIN:VCARD\nVERSION:3.0\nPHOTO;ENCODING=b:");
+	for (i = 0; i < 40000; i++)
+		crm_buf_addstr(&b, "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=\n ");
+	crm_buf_addstr(&b, "AA==\nFN:x\nEND:VCARD\n");
+	in = vopen_text(&f, b.buf);
+	CHECK(!crm_vcard_read(in, &c) && c.nprop == 3);
+	p = crm_vcard_get(&c, "PHOTO", 0);
+	CHECK(p && p->len == 40000 * 36 + 4 && !strchr(p->value, ' '));
+	vclose(f, in);
+
+	crm_buf_release(&adr);
+	crm_buf_release(&b);
+	crm_vcard_release(&c);
+	crm_vcard_release(&c);
+}
+
 int
 main(void)
 {
@@ -896,6 +1308,7 @@ main(void)
 	test_growth();
 	test_history();
 	test_mail();
+	test_vcard();
 	printf("1..%d\n", ntest);
 	return nfail != 0;
 }

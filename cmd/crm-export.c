@@ -1,0 +1,241 @@
+/* crm-export.c - the store, or part of it, for other programs */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crm.h"
+
+static const char usage[] =
+    "crm-export [--db DIR] [--now WHEN] [--where QUERY]\n"
+    "       --to jsonl | --to csv [--raw] [FIELD,...] |\n"
+    "       --to vcard [--version 3.0|4.0] | --to vdir DIR";
+
+enum { O_TO = CRM_OPT_CMD, O_WHERE, O_VERSION, O_RAW };
+
+struct ctx {
+	const char *to, *dir;
+	int v3, raw;
+	char **csv;		/* the columns */
+	crm_out *out;
+	struct crm_buf line, val, store;
+	size_t n, written;
+};
+
+/* A cell as RFC 4180 has it; defused against spreadsheet formulas
+ * unless --raw. */
+static void
+cell(struct ctx *c, const char *v)
+{
+	const char *p;
+
+	if (!c->raw) {
+		crm_csv_field(&c->line, v);
+		return;
+	}
+	if (!strpbrk(v, ",\"\r\n")) {
+		crm_buf_addstr(&c->line, v);
+		return;
+	}
+	crm_buf_addch(&c->line, '"');
+	for (p = v; *p; p++) {
+		if (*p == '"')
+			crm_buf_addch(&c->line, '"');
+		crm_buf_addch(&c->line, *p);
+	}
+	crm_buf_addch(&c->line, '"');
+}
+
+/* Write a card to DIR/UID.vcf unless it is there as it is. */
+static int
+vdir_card(struct ctx *c, const char *uid)
+{
+	struct crm_buf path = CRM_BUF_INIT, tmp = CRM_BUF_INIT;
+	FILE *f;
+	char *old = NULL;
+	size_t len = 0, n;
+	int rc = 0, fd;
+
+	crm_buf_addf(&path, "%s/%s.vcf", c->dir, uid);
+	if ((f = fopen(path.buf, "r"))) {
+		old = crm_xmalloc(c->line.len + 2);
+		len = fread(old, 1, c->line.len + 1, f);
+		fclose(f);
+	}
+	if (old && len == c->line.len && !memcmp(old, c->line.buf, len))
+		goto out;	/* unchanged: left alone */
+	/* a whole file or none: written aside, then renamed */
+	crm_buf_addf(&tmp, "%s/.%s.vcf.tmp", c->dir, uid);
+	if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0 ||
+	    (n = (size_t)write(fd, c->line.buf, c->line.len)) != c->line.len ||
+	    fsync(fd) || close(fd) || rename(tmp.buf, path.buf)) {
+		rc = errno ? errno : EIO;
+		crm_warn("%s: %s", path.buf, strerror(rc));
+		unlink(tmp.buf);
+	} else {
+		c->written++;
+	}
+out:
+	free(old);
+	crm_buf_release(&path);
+	crm_buf_release(&tmp);
+	return rc;
+}
+
+static int
+one(crm_txn *t, const crm_rec *r, void *arg)
+{
+	struct ctx *c = arg;
+	const char *type = crm_rec_type(r);
+	size_t i;
+
+	if (!strcmp(c->to, "jsonl")) {
+		c->n++;
+		return crm_out_export(c->out, t, r);
+	}
+	crm_buf_reset(&c->line);
+	if (!strcmp(c->to, "csv")) {
+		for (i = 0; c->csv[i]; i++) {
+			if (i)
+				crm_buf_addch(&c->line, ',');
+			crm_buf_reset(&c->val);
+			crm_rec_text(t, r, c->csv[i], &c->val);
+			cell(c, c->val.buf);
+		}
+		crm_buf_addstr(&c->line, "\r\n");
+	} else {
+		/* cards are of people and companies */
+		if (strcmp(type, "person") && strcmp(type, "company"))
+			return 0;
+		crm_vcard_of(t, r, c->v3, c->store.buf, &c->line);
+	}
+	c->n++;
+	if (c->dir) {
+		crm_buf_reset(&c->val);
+		crm_vcard_uid(r, c->store.buf, &c->val);
+		/* a UID is a file name here: no slashes, no dot first */
+		for (i = 0; i < c->val.len; i++)
+			if (c->val.buf[i] == '/' || (!i && c->val.buf[i] == '.'))
+				c->val.buf[i] = '_';
+		return vdir_card(c, c->val.buf);
+	}
+	fwrite(c->line.buf, 1, c->line.len, stdout);
+	return ferror(stdout) ? EIO : 0;
+}
+
+static char **
+split(const char *spec)
+{
+	char *s = strdup(spec), *p, *save = NULL;
+	char **v = calloc(strlen(spec) + 2, sizeof *v);
+	size_t n = 0;
+
+	for (p = strtok_r(s, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		v[n++] = strdup(p);
+	free(s);
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CRM_LONGOPTS,
+		{ "to", 1, 0, O_TO }, { "where", 1, 0, O_WHERE },
+		{ "version", 1, 0, O_VERSION }, { "raw", 0, 0, O_RAW },
+		{ 0, 0, 0, 0 }
+	};
+	static const char *const cols[] = { "id", NULL };
+	struct crm_opts o = { 0 };
+	struct ctx c = { 0 };
+	const char *where = NULL;
+	crm_query *q = NULL;
+	crm_db *db;
+	crm_txn *t;
+	size_t i;
+	int ch, rc;
+
+	crm_progname = "crm-export";
+	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		/* --version here is the vCard's */
+		if (ch != CRM_OPT_VERSION && crm_opt(&o, ch, optarg, usage))
+			continue;
+		switch (ch) {
+		case O_TO: c.to = optarg; break;
+		case O_WHERE: where = optarg; break;
+		case O_RAW: c.raw = 1; break;
+		case O_VERSION:
+			if (!strcmp(optarg, "3.0"))
+				c.v3 = 1;
+			else if (strcmp(optarg, "4.0"))
+				crm_die(2, "--version: vCard 3.0 or 4.0, not "
+				    "'%s'", optarg);
+			break;
+		default: crm_usage(usage);
+		}
+	}
+	if (!c.to)
+		crm_usage(usage);
+	if (!strcmp(c.to, "csv")) {
+		c.csv = split(optind < argc ? argv[optind++] :
+		    "name,email,phone,company.name,city");
+	} else if (!strcmp(c.to, "vdir")) {
+		if (optind >= argc)
+			crm_usage(usage);
+		c.dir = argv[optind++];
+		if (mkdir(c.dir, 0755) && errno != EEXIST)
+			crm_die(2, "%s: %s", c.dir, strerror(errno));
+	} else if (strcmp(c.to, "jsonl") && strcmp(c.to, "vcard")) {
+		crm_die(2, "--to takes jsonl, csv, vcard or vdir, not '%s'",
+		    c.to);
+	}
+	if (optind != argc || o.format || o.nul || o.json)
+		crm_usage(usage);
+
+	db = crm_open_or_die(&o, CRM_RDONLY, argc, argv);
+	for (i = 0; c.csv && c.csv[i]; i++)
+		if ((rc = crm_field_check(crm_db_schema(db), c.csv[i],
+		    "--to csv")))
+			crm_fail(rc, NULL);
+	if (where && (rc = crm_query_parse(&q, crm_db_schema(db), where,
+	    crm_now(&o))))
+		crm_fail(rc, NULL);
+	o.json = 1;
+	if ((rc = crm_out_new(&c.out, &o, crm_db_schema(db), cols)) ||
+	    (rc = crm_db_uuid(db, &c.store)))
+		crm_fail(rc, NULL);
+	if (c.csv) {
+		crm_buf_reset(&c.line);
+		for (i = 0; c.csv[i]; i++)
+			crm_buf_addf(&c.line, "%s%s", i ? "," : "", c.csv[i]);
+		crm_buf_addstr(&c.line, "\r\n");
+		fwrite(c.line.buf, 1, c.line.len, stdout);
+	}
+	if ((rc = crm_read(db, &t)))
+		crm_fail(rc, "cannot read");
+	rc = q ? crm_query_run(t, q, NULL, one, &c) :
+	    crm_scan_all(t, one, &c);
+	crm_txn_end(t);
+	if (rc)
+		crm_fail(rc, "cannot export");
+	if (crm_out_free(c.out) || fflush(stdout))
+		crm_die(3, "cannot write the output");
+	if (c.dir)
+		fprintf(stderr, "%s: %zu cards, %zu written\n", crm_progname,
+		    c.n, c.written);
+	crm_query_free(q);
+	crm_db_close(db);
+	crm_buf_release(&c.line);
+	crm_buf_release(&c.val);
+	crm_buf_release(&c.store);
+	for (i = 0; c.csv && c.csv[i]; i++)
+		free(c.csv[i]);
+	free(c.csv);
+	return 0;
+}

@@ -1,0 +1,1000 @@
+/* import.c - records from other programs: JSON Lines, CSV, vCard
+ *
+ * One write transaction for the whole input: every row is read, each bad
+ * one reported with its line, and unless bad rows are to be skipped,
+ * any bad row leaves the store as it was.  A row that matches a record
+ * (by uid, then e-mail, then phone) updates it, so importing the same
+ * file twice changes nothing.  crm-export's JSON Lines into an empty
+ * store keep their ids, times and history: the store comes back whole.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "internal.h"
+
+/* Column headings of other programs' exports, and the fields they hold. */
+struct preset {
+	const char *name;
+	const char *const *map;	/* "Heading", "field", ..., NULL */
+};
+
+static const char *const google[] = {
+	"Name", "name", "Given Name", "first_name", "First Name", "first_name",
+	"Family Name", "last_name", "Last Name", "last_name",
+	"E-mail 1 - Value", "email", "Phone 1 - Value", "phone",
+	"Organization 1 - Name", "company", "Organization Name", "company",
+	"Organization 1 - Title", "title", "Organization Title", "title",
+	"Address 1 - Street", "street", "Address 1 - City", "city",
+	"Address 1 - Postal Code", "zip", "Address 1 - Country", "country",
+	"Group Membership", "tags", "Labels", "tags", "Notes", "note",
+	"Birthday", "birthday", "Website 1 - Value", "url", NULL
+};
+
+static const char *const outlook[] = {
+	"First Name", "first_name", "Last Name", "last_name",
+	"E-mail Address", "email", "Mobile Phone", "phone",
+	"Business Phone", "phone", "Home Phone", "phone", "Company", "company",
+	"Job Title", "title", "Business Street", "street",
+	"Business City", "city", "Business Postal Code", "zip",
+	"Business Country/Region", "country", "Categories", "tags",
+	"Notes", "note", "Birthday", "birthday", "Web Page", "url", NULL
+};
+
+static const char *const thunderbird[] = {
+	"Display Name", "name", "First Name", "first_name",
+	"Last Name", "last_name", "Primary Email", "email",
+	"Mobile Number", "phone", "Work Phone", "phone", "Home Phone", "phone",
+	"Organization", "company", "Job Title", "title",
+	"Work Address", "street", "Work City", "city", "Work ZipCode", "zip",
+	"Work Country", "country", "Notes", "note", "Web Page 1", "url", NULL
+};
+
+static const struct preset presets[] = {
+	{ "google", google }, { "outlook", outlook },
+	{ "thunderbird", thunderbird }, { NULL, NULL }
+};
+
+int
+crm_import_preset_known(const char *name)
+{
+	size_t i;
+
+	for (i = 0; presets[i].name; i++)
+		if (!strcmp(presets[i].name, name))
+			return 1;
+	return 0;
+}
+
+struct imp {
+	struct crm_import *im;
+	crm_input *in;
+	const struct crm_type *type;
+	crm_rec *r;
+	struct crm_buf why, note;
+	/* csv */
+	struct crm_csv hdr, row;
+	char **target;		/* field of each column, NULL unmapped */
+	size_t ntarget;
+	unsigned char *used;	/* column had a value */
+	int bad;
+	size_t line;
+	/* jsonl restore: the records whose references wait for the rest */
+	struct crm_ids restored;
+};
+
+static void
+reject(struct imp *x, int rc)
+{
+	x->im->rejected++;
+	x->bad = 1;
+	if (x->im->reject)
+		x->im->reject(x->line, crm_errmsg() ? crm_errmsg() :
+		    crm_strerror(rc), x->im->arg);
+}
+
+/* ------------------------------------------------------------ match */
+
+static int
+by_index(crm_txn *t, const crm_rec *r, const char *field, uint64_t *id,
+    int (*find)(crm_txn *, const char *, struct crm_ids *))
+{
+	struct crm_ids ids = { 0 };
+	const char *v = crm_rec_value(r, field);
+	size_t i;
+	int rc;
+
+	if (!v)
+		return CRM_ENOTFOUND;
+	rc = find(t, v, &ids);
+	for (i = 0; !rc && i < ids.n; i++) {
+		crm_rec *o;
+
+		if (crm_rec_get(t, ids.v[i], &o))
+			continue;
+		if (!strcmp(crm_rec_type(o), crm_rec_type(r))) {
+			*id = ids.v[i];
+			crm_rec_free(o);
+			crm_ids_release(&ids);
+			return 0;
+		}
+		crm_rec_free(o);
+	}
+	crm_ids_release(&ids);
+	return rc && rc != CRM_ENOTFOUND ? rc : CRM_ENOTFOUND;
+}
+
+static int
+find_uid(crm_txn *t, const char *uid, struct crm_ids *out)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	const struct crm_field *f = NULL;
+	const crm_schema *s = crm_txn_schema(t);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->ntypes && !f; i++)
+		f = crm_type_field(&s->types[i], "uid");
+	if (!f)
+		return CRM_ENOTFOUND;
+	crm_index_key(&k, f->fid, uid, strlen(uid));
+	rc = crm_index_scan(t, &k, 0, out);
+	crm_buf_release(&k);
+	return rc;
+}
+
+/* The record r is another copy of, if any. */
+static int
+match(crm_txn *t, const crm_rec *r, uint64_t *id)
+{
+	int rc;
+
+	if ((rc = by_index(t, r, "uid", id, find_uid)) != CRM_ENOTFOUND ||
+	    (rc = by_index(t, r, "email", id, crm_find_email)) !=
+	    CRM_ENOTFOUND)
+		return rc;
+	return by_index(t, r, "phone", id, crm_find_phone);
+}
+
+/* Add r, or update the record it matches. */
+static int
+put(crm_txn *t, struct imp *x, crm_rec *r)
+{
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	crm_rec *old;
+	uint64_t id;
+	int rc = match(t, r, &id);
+
+	if (rc == CRM_ENOTFOUND) {
+		if (!(rc = crm_rec_put(t, r))) {
+			x->im->added++;
+			if (x->im->report)
+				x->im->report("add", crm_rec_id(r), x->line,
+				    x->im->arg);
+		}
+		return rc;
+	}
+	if (rc || (rc = crm_rec_get(t, id, &old)))
+		return rc;
+	crm_rec_encode(old, &a);
+	crm_rec_merge(old, r);
+	crm_rec_encode(old, &b);
+	if (a.len == b.len && !memcmp(a.buf, b.buf, a.len)) {
+		x->im->unchanged++;
+	} else if (!(rc = crm_rec_put(t, old))) {
+		x->im->updated++;
+		if (x->im->report)
+			x->im->report("update", id, x->line, x->im->arg);
+	}
+	crm_rec_free(old);
+	crm_buf_release(&a);
+	crm_buf_release(&b);
+	return rc;
+}
+
+/* ---------------------------------------------------- JSON Lines */
+
+/* A line of an export of this store: the record of its id, if that is
+ * the same record (same type, same creation), is the one it updates. */
+static int
+put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
+    int64_t created)
+{
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	crm_rec *old;
+	int rc;
+
+	if (!id || crm_rec_get(t, id, &old))
+		return put(t, x, r);
+	if (strcmp(crm_rec_type(old), crm_rec_type(r)) ||
+	    crm_rec_created(old) != created) {
+		crm_rec_free(old);
+		return put(t, x, r);
+	}
+	crm_rec_encode(old, &a);
+	crm_rec_merge(old, r);
+	crm_rec_encode(old, &b);
+	if (a.len == b.len && !memcmp(a.buf, b.buf, a.len))
+		x->im->unchanged++;
+	else if (!(rc = crm_rec_put(t, old)))
+		x->im->updated++;
+	else
+		goto out;
+	rc = 0;
+out:
+	crm_rec_free(old);
+	crm_buf_release(&a);
+	crm_buf_release(&b);
+	return rc;
+}
+
+static const char *const kept[] = { "last_contact", "interactions",
+	"turnover", "next_due", "closed", NULL };
+
+static int
+history(crm_txn *t, uint64_t rec, const cJSON *h)
+{
+	static const char *const own[] = { "id", "at", "kind", "text",
+		"amount", "owner", "campaign", "dir", "record", NULL };
+	struct crm_buf amount = CRM_BUF_INIT, extra = CRM_BUF_INIT;
+	const cJSON *e, *f;
+	size_t i;
+	int rc = 0;
+
+	cJSON_ArrayForEach(e, h) {
+		struct crm_log l;
+		const char *xs[16];
+		size_t nx = 0;
+		char *s;
+
+		memset(&l, 0, sizeof l);
+		l.rec = rec;
+		if (!cJSON_IsNumber(f = cJSON_GetObjectItem(e, "id")) ||
+		    (l.id = (uint64_t)f->valuedouble) == 0 ||
+		    !cJSON_IsString(f = cJSON_GetObjectItem(e, "at")) ||
+		    crm_datetime_parse(f->valuestring, &l.at))
+			return crm_seterr(CRM_EINVAL, "history: an entry "
+			    "needs its id and its time (at)");
+#define STR(k) (cJSON_IsString(f = cJSON_GetObjectItem(e, k)) ? \
+	f->valuestring : NULL)
+		l.kind = STR("kind");
+		l.text = STR("text");
+		l.owner = STR("owner");
+		l.campaign = STR("campaign");
+		l.dir = STR("dir");
+#undef STR
+		if (!l.kind)
+			return crm_seterr(CRM_EINVAL, "history: entry %llu has "
+			    "no kind", (unsigned long long)l.id);
+		if ((f = cJSON_GetObjectItem(e, "amount"))) {
+			crm_buf_reset(&amount);
+			s = cJSON_PrintUnformatted(f);
+			crm_buf_addstr(&amount, s);
+			free(s);
+			l.amount = amount.buf;
+		}
+		/* the free key=value fields, in their order */
+		crm_buf_reset(&extra);
+		for (f = e->child; f && nx < 16; f = f->next) {
+			for (i = 0; own[i] && strcmp(own[i], f->string); i++)
+				;
+			if (own[i] || !cJSON_IsString(f))
+				continue;
+			crm_buf_addf(&extra, "%s=%s%c", f->string,
+			    f->valuestring, 0);
+		}
+		for (s = extra.buf; s < extra.buf + extra.len && nx < 16;
+		    s += strlen(s) + 1)
+			xs[nx++] = s;
+		l.extra = xs;
+		l.nextra = nx;
+		if ((rc = crm_log_restore(t, &l)))
+			break;
+	}
+	crm_buf_release(&amount);
+	crm_buf_release(&extra);
+	return rc;
+}
+
+/* One line of crm-export: restored (ids kept) or matched. */
+static int
+jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
+{
+	cJSON *j = cJSON_ParseWithLength(line, len), *f, *h = NULL, *st;
+	crm_rec *r = NULL;
+	uint64_t id = 0;
+	int64_t created = 0;
+	char *rest = NULL;
+	size_t i;
+	int rc;
+
+	if (!j || !cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return crm_seterr(CRM_EINVAL, "not a JSON object");
+	}
+	f = cJSON_GetObjectItem(j, "type");
+	if ((rc = crm_rec_new(t, cJSON_IsString(f) ? f->valuestring :
+	    x->im->type ? x->im->type : "", &r)))
+		goto out;
+	cJSON_DeleteItemFromObject(j, "type");
+	if (cJSON_IsNumber(f = cJSON_GetObjectItem(j, "id")))
+		id = (uint64_t)f->valuedouble;
+	cJSON_DeleteItemFromObject(j, "id");
+	if (cJSON_IsString(f = cJSON_GetObjectItem(j, "created")) &&
+	    crm_datetime_parse(f->valuestring, &created)) {
+		rc = crm_seterr(CRM_EINVAL, "created: '%s' is not a time",
+		    f->valuestring);
+		goto out;
+	}
+	cJSON_DeleteItemFromObject(j, "created");
+	h = cJSON_DetachItemFromObject(j, "history");
+	st = cJSON_DetachItemFromObject(j, "stages");
+	/* what crm keeps, kept as the export says when restoring */
+	for (i = 0; kept[i] && !rc; i++) {
+		f = cJSON_GetObjectItem(j, kept[i]);
+		if (f && x->im->restore && id) {
+			char *v = cJSON_IsString(f) ? NULL :
+			    cJSON_PrintUnformatted(f);
+
+			if (!(cJSON_IsNumber(f) && f->valuedouble == 0 &&
+			    !strcmp(kept[i], "interactions")))
+				rc = crm_rec_set_derived(r, kept[i], v ? v :
+				    f->valuestring);
+			free(v);
+		}
+		cJSON_DeleteItemFromObject(j, kept[i]);
+	}
+	cJSON_ArrayForEach(f, st) {
+		cJSON *s = cJSON_GetObjectItem(f, "stage");
+		cJSON *a = cJSON_GetObjectItem(f, "at");
+		struct crm_buf b = CRM_BUF_INIT;
+
+		if (rc || !x->im->restore || !id)
+			break;
+		if (!cJSON_IsString(s) || !cJSON_IsString(a)) {
+			rc = crm_seterr(CRM_EINVAL, "stages: each needs a "
+			    "stage and a time (at)");
+			break;
+		}
+		crm_buf_addf(&b, "%s %s", a->valuestring, s->valuestring);
+		rc = crm_rec_set_derived(r, "stages", b.buf);
+		crm_buf_release(&b);
+	}
+	cJSON_Delete(st);
+	rest = cJSON_PrintUnformatted(j);
+	if (rc || (rc = crm_rec_set_json(r, rest, strlen(rest))))
+		goto out;
+	if (x->im->restore && id) {
+		crm_rec_set_id(r, id, created ? created : t->now);
+		if (!(rc = crm_rec_restore(t, r)) &&
+		    !(rc = history(t, id, h))) {
+			crm_ids_add(&x->restored, id);
+			x->im->added++;
+		}
+	} else {
+		rc = put_same(t, x, r, id, created);
+	}
+out:
+	free(rest);
+	cJSON_Delete(h);
+	cJSON_Delete(j);
+	crm_rec_free(r);
+	return rc;
+}
+
+/* Restored records point at each other: checked once all are in. */
+static int
+check_restored(crm_txn *t, struct imp *x)
+{
+	crm_rec *r = crm_rec_alloc();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < x->restored.n && !rc; i++)
+		if (!(rc = crm_rec_load(t, x->restored.v[i], r)))
+			rc = crm_rec_check_refs(t, r);
+	crm_rec_free(r);
+	return rc;
+}
+
+/* --------------------------------------------------------------- CSV */
+
+static const char *
+preset_field(const char *preset, const char *col)
+{
+	size_t i, j;
+
+	for (i = 0; preset && presets[i].name; i++) {
+		if (strcmp(presets[i].name, preset))
+			continue;
+		for (j = 0; presets[i].map[j]; j += 2)
+			if (!strcasecmp(presets[i].map[j], col))
+				return presets[i].map[j + 1];
+	}
+	return NULL;
+}
+
+/* --map 'Column=field,...': the field of col, or NULL. */
+static const char *
+mapped(const char *map, const char *col, struct crm_buf *b)
+{
+	const char *p = map, *eq, *end;
+
+	while (p && *p) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (eq && (size_t)(eq - p) == strlen(col) &&
+		    !strncasecmp(p, col, (size_t)(eq - p))) {
+			crm_buf_reset(b);
+			crm_buf_add(b, eq + 1, (size_t)(end - eq - 1));
+			return b->buf;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return NULL;
+}
+
+static int
+ignored(const struct crm_import *im, const char *col)
+{
+	size_t i;
+
+	for (i = 0; i < im->nignore; i++)
+		if (!strcasecmp(im->ignore[i], col))
+			return 1;
+	return 0;
+}
+
+/* Decide each column's field from the header. */
+static int
+columns(struct imp *x)
+{
+	struct crm_buf b = CRM_BUF_INIT, norm = CRM_BUF_INIT;
+	const char *f;
+	size_t i;
+	int rc = 0;
+
+	x->ntarget = x->hdr.n;
+	x->target = calloc(x->hdr.n + 1, sizeof *x->target);
+	x->used = calloc(x->hdr.n + 1, 1);
+	for (i = 0; i < x->hdr.n && !rc; i++) {
+		const char *col = x->hdr.field[i], *c;
+
+		if (ignored(x->im, col))
+			continue;
+		f = mapped(x->im->map, col, &b);
+		if (!f)
+			f = preset_field(x->im->preset, col);
+		if (!f) {
+			/* "First Name" is first_name */
+			crm_buf_reset(&norm);
+			for (c = col; *c; c++)
+				crm_buf_addch(&norm, *c == ' ' || *c == '-' ?
+				    '_' : tolower((unsigned char)*c));
+			if (crm_type_field(x->type, norm.buf))
+				f = norm.buf;
+		}
+		if (!f)
+			continue;
+		if (!crm_type_field(x->type, f)) {
+			rc = crm_seterr(CRM_EINVAL, "--map: a %s has no "
+			    "field '%s' (column '%s')", x->type->name, f, col);
+			break;
+		}
+		x->target[i] = strdup(f);
+	}
+	crm_buf_release(&b);
+	crm_buf_release(&norm);
+	return rc;
+}
+
+/* A company named v: the one there is (by its exact name), or a new one. */
+static int
+company_named(crm_txn *t, const char *v, struct crm_buf *id)
+{
+	struct crm_buf want = CRM_BUF_INIT, got = CRM_BUF_INIT;
+	struct crm_ids ids = { 0 };
+	crm_rec *c;
+	const char *name;
+	size_t i;
+	int rc;
+
+	crm_fold(&want, v, strlen(v));
+	rc = crm_find_name(t, v, &ids);
+	for (i = 0; i < ids.n && !id->len; i++) {
+		if (crm_rec_get(t, ids.v[i], &c))
+			continue;
+		if (!strcmp(crm_rec_type(c), "company") &&
+		    (name = crm_rec_value(c, "name"))) {
+			crm_buf_reset(&got);
+			crm_fold(&got, name, strlen(name));
+			if (!strcmp(got.buf, want.buf))
+				crm_buf_addf(id, "%llu",
+				    (unsigned long long)ids.v[i]);
+		}
+		crm_rec_free(c);
+	}
+	if (!id->len && (rc = crm_rec_new(t, "company", &c)) == 0) {
+		if (!(rc = crm_rec_set(c, "name", v, strlen(v), CRM_SET)) &&
+		    !(rc = crm_rec_put(t, c)))
+			crm_buf_addf(id, "%llu",
+			    (unsigned long long)crm_rec_id(c));
+		crm_rec_free(c);
+	} else if (rc == CRM_ENOTFOUND) {
+		rc = 0;
+	}
+	crm_ids_release(&ids);
+	crm_buf_release(&want);
+	crm_buf_release(&got);
+	return rc;
+}
+
+/* One field from a cell: tags split, a company by name, ... */
+static int
+set_cell(crm_txn *t, crm_rec *r, const char *field, const char *v,
+    size_t len)
+{
+	const struct crm_field *f = crm_type_field(r->type, field);
+	struct crm_buf b = CRM_BUF_INIT;
+	const char *p, *e;
+	int rc = 0;
+
+	if (f->type == FT_TAGS) {
+		/* "a, b", "a;b", Google's "a ::: b", "* myContacts" */
+		for (p = v; p < v + len && !rc; p = e + 1) {
+			for (e = p; e < v + len && *e != ',' && *e != ';' &&
+			    strncmp(e, ":::", 3); e++)
+				;
+			crm_buf_reset(&b);
+			while (p < e && (isspace((unsigned char)*p) ||
+			    *p == '*'))
+				p++;
+			crm_buf_add(&b, p, (size_t)(e - p));
+			while (b.len && isspace((unsigned char)
+			    b.buf[b.len - 1]))
+				crm_buf_setlen(&b, b.len - 1);
+			if (b.len)
+				rc = crm_rec_set(r, field, b.buf, b.len,
+				    CRM_ADD);
+			if (e < v + len && *e == ':')
+				e += 2;
+		}
+	} else if (f->type == FT_REF && strspn(v, "0123456789") != len) {
+		if (!(rc = company_named(t, v, &b)))
+			rc = crm_rec_set(r, field, b.buf, b.len, CRM_SET);
+	} else if (!crm_rec_value(r, field)) {
+		/* the first of several columns for one field wins */
+		rc = crm_rec_set(r, field, v, len, CRM_SET);
+	}
+	crm_buf_release(&b);
+	return rc;
+}
+
+static int
+csv_row(crm_txn *t, struct imp *x)
+{
+	const char *first, *last;
+	size_t i;
+	int rc = 0;
+
+	crm_buf_reset(&x->note);
+	for (i = 0; i < x->row.n && !rc; i++) {
+		if (!x->row.len[i] || i >= x->hdr.n)
+			continue;
+		if (x->target[i]) {
+			rc = set_cell(t, x->r, x->target[i], x->row.field[i],
+			    x->row.len[i]);
+		} else if (!ignored(x->im, x->hdr.field[i])) {
+			x->used[i] = 1;
+			crm_buf_addf(&x->note, "%s%s: %s", x->note.len ?
+			    "\n" : "", x->hdr.field[i], x->row.field[i]);
+		}
+	}
+	if (rc)
+		return rc;
+	if (x->row.n > x->hdr.n)
+		return crm_seterr(CRM_EINVAL, "%zu fields, but the header "
+		    "has %zu", x->row.n, x->hdr.n);
+	/* a name from its parts, as address books split it */
+	if (!crm_rec_value(x->r, "name") && crm_type_field(x->type, "name")) {
+		struct crm_buf n = CRM_BUF_INIT;
+
+		first = crm_rec_value(x->r, "first_name");
+		last = crm_rec_value(x->r, "last_name");
+		crm_buf_addf(&n, "%s%s%s", first ? first : "", first &&
+		    last ? " " : "", last ? last : "");
+		if (!n.len && crm_rec_value(x->r, "email"))
+			crm_buf_addstr(&n, crm_rec_value(x->r, "email"));
+		if (n.len)
+			rc = crm_rec_set(x->r, "name", n.buf, n.len, CRM_SET);
+		crm_buf_release(&n);
+	}
+	if (!rc && x->note.len && x->im->extra && crm_type_field(x->type,
+	    "note")) {
+		const char *was = crm_rec_value(x->r, "note");
+
+		if (was) {
+			struct crm_buf n = CRM_BUF_INIT;
+
+			crm_buf_addf(&n, "%s\n%s", was, x->note.buf);
+			rc = crm_rec_set(x->r, "note", n.buf, n.len, CRM_SET);
+			crm_buf_release(&n);
+		} else {
+			rc = crm_rec_set(x->r, "note", x->note.buf,
+			    x->note.len, CRM_SET);
+		}
+	}
+	return rc ? rc : put(t, x, x->r);
+}
+
+/* Unmapped columns with values: never dropped without a word. */
+static int
+unmapped(struct imp *x)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (x->im->extra)
+		return 0;
+	for (i = 0; i < x->hdr.n; i++)
+		if (x->used[i]) {
+			crm_buf_addf(&b, "%s'%s'", n++ ? ", " : "",
+			    x->hdr.field[i]);
+		}
+	if (n)
+		rc = crm_seterr(CRM_EINVAL, "%s %s not mapped to a field: "
+		    "--map 'COLUMN=field', --ignore COLUMN, or --extra to "
+		    "keep %s in the note", n > 1 ? "columns" : "column",
+		    b.buf, n > 1 ? "them" : "it");
+	crm_buf_release(&b);
+	return rc;
+}
+
+/* ------------------------------------------------------------ vCard */
+
+/* "TEL (work, voice)": a property's name and its TYPE labels. */
+static void
+label(const struct crm_vprop *p, struct crm_buf *b)
+{
+	size_t i, n = 0;
+
+	crm_buf_addstr(b, p->name);
+	for (i = 0; i < p->nparam; i++)
+		if (!strcmp(p->param[i].name, "TYPE")) {
+			crm_buf_addf(b, "%s%s", n++ ? ", " : " (",
+			    p->param[i].value);
+		}
+	if (n)
+		crm_buf_addch(b, ')');
+}
+
+/* What has no field of its own goes to the note, labelled. */
+static void
+to_note(struct crm_buf *note, const struct crm_vprop *p, const char *v)
+{
+	if (note->len)
+		crm_buf_addch(note, '\n');
+	label(p, note);
+	crm_buf_addf(note, ": %s", v);
+}
+
+/* A vCard birthday: 19220310, 1922-03-10, --0310, --03-10. */
+static int
+bday(const char *v, struct crm_buf *out)
+{
+	char d[16];
+	size_t n = 0;
+	const char *p;
+
+	for (p = v; *p && n < sizeof d - 1; p++)
+		if (isdigit((unsigned char)*p))
+			d[n++] = *p;
+		else if (*p == 'T')
+			break;
+	d[n] = 0;
+	if (!strncmp(v, "--", 2) && n == 4)
+		crm_buf_addf(out, "--%.2s-%.2s", d, d + 2);
+	else if (n == 8)
+		crm_buf_addf(out, "%.4s-%.2s-%.2s", d, d + 4, d + 6);
+	else
+		return -1;
+	return crm_date_valid(out->buf) ? 0 : -1;
+}
+
+static int
+set_text(crm_rec *r, const char *field, const char *v)
+{
+	if (!crm_type_field(r->type, field) || crm_rec_value(r, field) ||
+	    !*v)
+		return 0;
+	return crm_rec_set(r, field, v, strlen(v), CRM_SET);
+}
+
+int
+crm_vcard_fill(crm_txn *t, crm_rec *r, const struct crm_vcard *c,
+    int photos)
+{
+	struct crm_buf v = CRM_BUF_INIT, note = CRM_BUF_INIT;
+	struct crm_buf id = CRM_BUF_INIT;
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < c->nprop && !rc; i++) {
+		const struct crm_vprop *p = &c->prop[i];
+		const char *n = p->name;
+
+		crm_buf_reset(&v);
+		if (!strcmp(n, "FN")) {
+			crm_vcard_part(p->value, 0, 0, &v);
+			rc = set_text(r, "name", v.buf);
+		} else if (!strcmp(n, "N")) {
+			crm_vcard_part(p->value, ';', 0, &v);
+			rc = set_text(r, "last_name", v.buf);
+			crm_buf_reset(&v);
+			crm_vcard_part(p->value, ';', 1, &v);
+			if (!rc)
+				rc = set_text(r, "first_name", v.buf);
+		} else if (!strcmp(n, "ORG") && crm_type_field(r->type,
+		    "company") && !crm_rec_value(r, "company")) {
+			crm_vcard_part(p->value, ';', 0, &v);
+			crm_buf_reset(&id);
+			if (v.len && !(rc = company_named(t, v.buf, &id)))
+				rc = crm_rec_set(r, "company", id.buf, id.len,
+				    CRM_SET);
+		} else if (!strcmp(n, "TITLE") || !strcmp(n, "URL") ||
+		    !strcmp(n, "NOTE") || !strcmp(n, "UID")) {
+			crm_vcard_part(p->value, 0, 0, &v);
+			if (crm_rec_value(r, !strcmp(n, "TITLE") ? "title" :
+			    !strcmp(n, "URL") ? "url" : !strcmp(n, "NOTE") ?
+			    "note" : "uid") && v.len)
+				to_note(&note, p, v.buf);
+			else
+				rc = set_text(r, !strcmp(n, "TITLE") ? "title" :
+				    !strcmp(n, "URL") ? "url" : !strcmp(n,
+				    "NOTE") ? "note" : "uid", v.buf);
+		} else if (!strcmp(n, "EMAIL") || !strcmp(n, "TEL")) {
+			const char *f = n[0] == 'E' ? "email" : "phone";
+
+			crm_vcard_part(p->value, 0, 0, &v);
+			if (!v.len)
+				continue;
+			/* the first that is valid; the others noted */
+			if (crm_rec_value(r, f) || crm_rec_set(r, f, v.buf,
+			    v.len, CRM_SET))
+				to_note(&note, p, v.buf);
+		} else if (!strcmp(n, "ADR")) {
+			static const char *const parts[] = { NULL, NULL,
+				"street", "city", NULL, "zip", "country" };
+
+			if (crm_rec_value(r, "city") ||
+			    crm_rec_value(r, "street")) {
+				crm_vcard_part(p->value, 0, 0, &v);
+				to_note(&note, p, v.buf);
+				continue;
+			}
+			for (k = 0; k < 7 && !rc; k++) {
+				crm_buf_reset(&v);
+				if (parts[k] && crm_vcard_part(p->value, ';',
+				    k, &v))
+					rc = set_text(r, parts[k], v.buf);
+			}
+		} else if (!strcmp(n, "BDAY")) {
+			struct crm_buf d = CRM_BUF_INIT;
+
+			crm_vcard_part(p->value, 0, 0, &v);
+			if (crm_type_field(r->type, "birthday") &&
+			    !crm_rec_value(r, "birthday") &&
+			    !bday(v.buf, &d))
+				rc = crm_rec_set(r, "birthday", d.buf, d.len,
+				    CRM_SET);
+			else if (v.len)
+				to_note(&note, p, v.buf);
+			crm_buf_release(&d);
+		} else if (!strcmp(n, "CATEGORIES") && crm_type_field(r->type,
+		    "tags")) {
+			for (k = 0; crm_vcard_part(p->value, ',', k, &v) &&
+			    !rc; k++) {
+				if (v.len)
+					rc = crm_rec_set(r, "tags", v.buf,
+					    v.len, CRM_ADD);
+				crm_buf_reset(&v);
+			}
+		} else if (!strcmp(n, "PHOTO")) {
+			if (photos && crm_type_field(r->type, "photo") &&
+			    !crm_rec_value(r, "photo"))
+				rc = crm_rec_set(r, "photo", p->value, p->len,
+				    CRM_SET);
+		} else if (!strcmp(n, "NICKNAME") || !strcmp(n, "ROLE") ||
+		    !strcmp(n, "LABEL") || !strncmp(n, "X-", 2) ||
+		    !strcmp(n, "RELATED") || !strcmp(n, "IMPP") ||
+		    !strcmp(n, "GEO") || !strcmp(n, "TZ") ||
+		    !strcmp(n, "ANNIVERSARY") || !strcmp(n, "LANG")) {
+			crm_vcard_part(p->value, 0, 0, &v);
+			if (v.len && strncmp(n, "X-", 2))
+				to_note(&note, p, v.buf);
+		}
+	}
+	/* a name there must be: from N, ORG or an address */
+	if (!rc && crm_type_field(r->type, "name") &&
+	    !crm_rec_value(r, "name")) {
+		const char *a = crm_rec_value(r, "first_name");
+		const char *b = crm_rec_value(r, "last_name");
+
+		crm_buf_reset(&v);
+		crm_buf_addf(&v, "%s%s%s", a ? a : "", a && b ? " " : "",
+		    b ? b : "");
+		if (!v.len && crm_rec_value(r, "email"))
+			crm_buf_addstr(&v, crm_rec_value(r, "email"));
+		if (v.len)
+			rc = crm_rec_set(r, "name", v.buf, v.len, CRM_SET);
+	}
+	if (!rc && note.len && crm_type_field(r->type, "note")) {
+		const char *was = crm_rec_value(r, "note");
+
+		crm_buf_reset(&v);
+		crm_buf_addf(&v, "%s%s%s", was ? was : "", was ? "\n" : "",
+		    note.buf);
+		rc = crm_rec_set(r, "note", v.buf, v.len, CRM_SET);
+	}
+	crm_buf_release(&v);
+	crm_buf_release(&note);
+	crm_buf_release(&id);
+	return rc;
+}
+
+/* A card: a person, or a company (KIND:org). */
+static int
+vcard(crm_txn *t, struct imp *x, const struct crm_vcard *c)
+{
+	const struct crm_vprop *k = crm_vcard_get(c, "KIND", 0);
+	crm_rec *r = x->r;
+	int rc;
+
+	if (k && !strcasecmp(k->value, "org") &&
+	    strcmp(crm_rec_type(r), "company") &&
+	    (rc = crm_rec_new(t, "company", &r)))
+		return rc;
+	if (!(rc = crm_vcard_fill(t, r, c, x->im->photos)))
+		rc = put(t, x, r);
+	if (r != x->r)
+		crm_rec_free(r);
+	return rc;
+}
+
+/* -------------------------------------------------------------- run */
+
+static int
+run(crm_txn *t, void *arg)
+{
+	struct imp *x = arg;
+	struct crm_import *im = x->im;
+	struct crm_vcard vc;
+	char *line;
+	size_t len, i;
+	int rc;
+
+	im->added = im->updated = im->unchanged = im->rejected = 0;
+	x->bad = 0;
+	x->restored.n = 0;
+	memset(&vc, 0, sizeof vc);
+	if ((rc = crm_input_rewind(x->in)))
+		return rc;
+	if (im->from == CRM_FROM_JSONL) {
+		MDB_stat st;
+
+		/* an export into an empty store keeps its ids */
+		im->restore = !mdb_stat(t->txn, t->db->recs, &st) &&
+		    st.ms_entries == 0;
+	}
+	if (im->from != CRM_FROM_JSONL && (rc = crm_rec_new(t, im->type ?
+	    im->type : "person", &x->r)))
+		return rc;
+	x->type = x->r ? crm_schema_type(crm_txn_schema(t),
+	    crm_rec_type(x->r)) : NULL;
+	if (im->from == CRM_FROM_CSV) {
+		crm_csv_release(&x->hdr);
+		crm_csv_init(&x->hdr);
+		if ((rc = crm_csv_read(x->in, &x->hdr)))
+			return rc == CRM_ENOTFOUND ? 0 : crm_errprefix(rc,
+			    "line 1: ");
+		x->row.delim = x->hdr.delim;
+		for (i = 0; i < x->ntarget; i++)
+			free(x->target[i]);
+		free(x->target);
+		free(x->used);
+		if ((rc = columns(x)))
+			return rc;
+	}
+	for (;;) {
+		if (im->from == CRM_FROM_CSV) {
+			if ((rc = crm_csv_read(x->in, &x->row)))
+				break;
+			x->line = x->row.line;
+			if (x->row.n == 1 && !x->row.len[0])
+				continue;
+		} else if (im->from == CRM_FROM_VCARD) {
+			if ((rc = crm_vcard_read(x->in, &vc))) {
+				if (rc != CRM_ENOTFOUND)
+					x->line = 0;	/* named in the message */
+				break;
+			}
+			x->line = vc.line;
+		} else {
+			if ((rc = crm_input_line(x->in, &line, &len)))
+				break;
+			x->line = crm_input_lineno(x->in);
+			if (!len || strspn(line, " \t\r") == len)
+				continue;
+		}
+		crm_txn_setline(t, x->line);
+		if (x->r)
+			crm_rec_clear(x->r);
+		if (im->from == CRM_FROM_CSV)
+			rc = csv_row(t, x);
+		else if (im->from == CRM_FROM_VCARD)
+			rc = vcard(t, x, &vc);
+		else
+			rc = jsonl(t, x, line, len);
+		if (rc == CRM_EINVAL || rc == CRM_EEXIST)
+			reject(x, rc);
+		else if (rc)
+			break;
+		rc = 0;
+		if (im->progress)
+			im->progress(x->line, im->arg);
+	}
+	crm_vcard_release(&vc);
+	if (rc == CRM_ENOTFOUND)
+		rc = 0;
+	if (rc && rc != CRM_ESTORE && x->line)
+		crm_errprefix(rc, "line %zu: ", x->line);
+	if (!rc && im->from == CRM_FROM_CSV)
+		rc = unmapped(x);
+	if (!rc && x->restored.n)
+		rc = check_restored(t, x);
+	if (!rc && x->bad && !im->skip_bad)
+		rc = crm_seterr(CRM_EINVAL, "%zu %s rejected: nothing "
+		    "imported (--skip-bad imports the rest)", im->rejected,
+		    im->rejected == 1 ? "row" : "rows");
+	if (!rc && im->dry_run)
+		rc = CRM_EABORT;
+	crm_rec_free(x->r);
+	x->r = NULL;
+	return rc;
+}
+
+int
+crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
+{
+	struct imp x;
+	size_t i;
+	int rc;
+
+	memset(&x, 0, sizeof x);
+	x.im = im;
+	x.in = in;
+	crm_csv_init(&x.hdr);
+	crm_csv_init(&x.row);
+	if (im->preset && !crm_import_preset_known(im->preset))
+		return crm_seterr(CRM_EINVAL, "no preset '%s' (google, "
+		    "outlook, thunderbird)", im->preset);
+	rc = crm_write(db, run, &x);
+	if (rc == CRM_EABORT && im->dry_run)
+		rc = 0;
+	crm_csv_release(&x.hdr);
+	crm_csv_release(&x.row);
+	for (i = 0; i < x.ntarget; i++)
+		free(x.target[i]);
+	free(x.target);
+	free(x.used);
+	crm_buf_release(&x.why);
+	crm_buf_release(&x.note);
+	crm_ids_release(&x.restored);
+	return rc;
+}
