@@ -506,6 +506,17 @@ int crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
     struct crm_buf *out);
 void crm_vcard_uid(const crm_rec *r, const char *store, struct crm_buf *out);
 
+/* dupes.c: one customer twice */
+/* Call fn for each pair of records of type that look like one, score
+ * at least min, best first, with the reasons ("same phone, similar
+ * name").  Blocking on normalised keys, never all pairs. */
+int crm_dupes(crm_txn *t, const char *type, double min,
+    int (*fn)(uint64_t a, uint64_t b, double score, const char *why,
+    void *arg), void *arg);
+/* Merge drop into keep: fields keep lacks, tags, history, what points
+ * at drop; drop's id becomes an alias of keep.  Journalled. */
+int crm_rec_merge_ids(crm_txn *t, uint64_t keep, uint64_t drop);
+
 /* mail.c: addresses and files for mailings */
 /* "Display Name" <address> (RFC 5322 3.4; UTF-8 names as RFC 6532). */
 void crm_mailbox(struct crm_buf *out, const char *name, const char *email);

@@ -132,6 +132,8 @@ const char *crm_rec_nth(const crm_rec *r, unsigned fid, size_t i,
     size_t *lenp);
 void crm_rec_add_raw(crm_rec *r, unsigned fid, const char *s, size_t len);
 void crm_rec_drop(crm_rec *r, unsigned fid);
+/* Remove the values of ref field fid that point at id. */
+void crm_rec_unlink(crm_rec *r, unsigned fid, uint64_t id);
 
 /* store.c */
 struct crm_sorter;
@@ -267,6 +269,10 @@ int crm_log_scan_raw(crm_txn *t,
     int (*fn)(int64_t at, const void *val, size_t len, void *arg), void *arg);
 int crm_log_part(const void *val, size_t len, int tag, const char **p,
     size_t *n);
+
+/* log.c: move a record's history to another, ids kept, figures kept up
+ * to date on both. */
+int crm_log_move(crm_txn *t, uint64_t from, uint64_t to);
 
 /* query.c: does a history query ask only for at (so an entry's time
  * is all it needs)? */

@@ -298,7 +298,7 @@ derive_rec(crm_txn *t, crm_rec *r, const struct crm_log *e, int sign,
 }
 
 static int
-add(crm_txn *t, struct crm_log *e, int restore)
+add(crm_txn *t, struct crm_log *e, int keep_id, int derive)
 {
 	struct crm_buf val = CRM_BUF_INIT, amount = CRM_BUF_INIT;
 	unsigned char k[24], ref[16];
@@ -315,8 +315,8 @@ add(crm_txn *t, struct crm_log *e, int restore)
 		    (unsigned long long)e->rec);
 	if (rc)
 		goto out;
-	if (restore) {
-		/* an entry of an export keeps its id, as the store's do */
+	if (keep_id) {
+		/* an entry of an export, or moved, keeps its id */
 		if (e->id >= t->next_id)
 			t->next_id = e->id + 1;
 	} else {
@@ -338,7 +338,7 @@ add(crm_txn *t, struct crm_log *e, int restore)
 		rc = crm_mdb_err(rc, "cannot write the history");
 		goto out;
 	}
-	if (!(rc = crm_journal_log(t, J_LOG, e->id, k, &val)) && !restore)
+	if (!(rc = crm_journal_log(t, J_LOG, e->id, k, &val)) && derive)
 		rc = derive_rec(t, r, e, 1, 0);
 out:
 	e->amount = given;
@@ -469,7 +469,7 @@ crm_log_list(crm_txn *t, uint64_t rec, size_t max,
 int
 crm_log_add(crm_txn *t, struct crm_log *e)
 {
-	return add(t, e, 0);
+	return add(t, e, 0, 1);
 }
 
 int
@@ -477,7 +477,64 @@ crm_log_restore(crm_txn *t, struct crm_log *e)
 {
 	if (!e->id)
 		return crm_seterr(CRM_EINVAL, "a history entry without its id");
-	return add(t, e, 1);
+	return add(t, e, 1, 0);
+}
+
+/* The ids of a record's own entries. */
+static int
+entry_ids(crm_txn *t, uint64_t rec, struct crm_ids *ids)
+{
+	struct list l = { 0 };
+	size_t i;
+	int rc = collect(t, rec, 0, &l);
+
+	for (i = 0; i < l.n; i++)
+		crm_ids_add(ids, crm_get_be64(l.v[i].key + 16));
+	free(l.v);
+	return rc;
+}
+
+/* One entry to another record, its id kept. */
+struct move {
+	crm_txn *t;
+	uint64_t to;
+};
+
+static int
+move_one(const struct crm_log *e, void *arg)
+{
+	struct move *mv = arg;
+	struct decoded d = { 0 };
+	struct crm_buf val = CRM_BUF_INIT;
+	unsigned char k[24];
+	int rc;
+
+	/* a copy of its own: the removal reuses what e points into */
+	encode(e, &val);
+	logkey(k, mv->to, e->at, e->id);
+	crm_buf_init(&d.buf, 0);
+	if (!(rc = decode(&d, k, val.buf, val.len)) &&
+	    !(rc = crm_log_del(mv->t, e->id)))
+		rc = add(mv->t, &d.e, 1, 1);
+	crm_buf_release(&d.buf);
+	crm_buf_release(&val);
+	return rc;
+}
+
+int
+crm_log_move(crm_txn *t, uint64_t from, uint64_t to)
+{
+	struct crm_ids ids = { 0 };
+	struct move mv = { t, to };
+	size_t i;
+	int rc;
+
+	/* the ids first: moving changes the range being read */
+	rc = entry_ids(t, from, &ids);
+	for (i = 0; i < ids.n && !rc; i++)
+		rc = crm_log_get(t, ids.v[i], move_one, &mv);
+	crm_ids_release(&ids);
+	return rc;
 }
 
 int
@@ -607,15 +664,11 @@ crm_log_get(crm_txn *t, uint64_t id,
 int
 crm_log_drop(crm_txn *t, uint64_t rec)
 {
-	struct list l = { 0 };
 	struct crm_ids ids = { 0 };
 	size_t i;
 	int rc;
 
-	rc = collect(t, rec, 0, &l);
-	for (i = 0; i < l.n; i++)
-		crm_ids_add(&ids, crm_get_be64(l.v[i].key + 16));
-	free(l.v);
+	rc = entry_ids(t, rec, &ids);
 	for (i = 0; i < ids.n && !rc; i++)
 		rc = crm_log_del(t, ids.v[i]);
 	crm_ids_release(&ids);

@@ -635,7 +635,22 @@ crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r)
 	MDB_val k = { sizeof id, &id }, v;
 	int rc;
 
-	if ((rc = mdb_get(t->txn, t->db->recs, &k, &v)))
+	struct crm_buf to = CRM_BUF_INIT;
+	char key[40];
+	int hops;
+
+	/* a record merged into another still answers, as that one */
+	for (hops = 0; (rc = mdb_get(t->txn, t->db->recs, &k, &v)) ==
+	    MDB_NOTFOUND && hops < 8; hops++) {
+		snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
+		crm_buf_reset(&to);
+		if (crm_meta_get(t, key, &to))
+			break;
+		id = strtoull(to.buf, NULL, 10);
+		k.mv_data = &id;
+	}
+	crm_buf_release(&to);
+	if (rc)
 		return rc == MDB_NOTFOUND ? CRM_ENOTFOUND :
 		    crm_mdb_err(rc, "cannot read a record");
 	return crm_rec_decode(r, crm_txn_schema(t), id, v.mv_data, v.mv_size);
@@ -1066,8 +1081,8 @@ in_sorted(const struct crm_ids *ids, uint64_t id)
 }
 
 /* Drop every value of fid that points at id. */
-static void
-unlink_ref(crm_rec *r, unsigned fid, uint64_t id)
+void
+crm_rec_unlink(crm_rec *r, unsigned fid, uint64_t id)
 {
 	size_t i, j;
 
@@ -1131,7 +1146,7 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 				}
 				if ((rc = crm_rec_get(t, by, &other)))
 					break;
-				unlink_ref(other, f->fid, id);
+				crm_rec_unlink(other, f->fid, id);
 				rc = crm_rec_put(t, other);
 				crm_rec_free(other);
 			}

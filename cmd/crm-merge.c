@@ -1,0 +1,141 @@
+/* crm-merge.c - one record of two: pairs from crm-dupes, or ID ID */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+
+static const char usage[] =
+    "crm-merge [--db DIR] [--keep first|oldest|newest] [ID ID | < pairs]";
+
+enum { O_KEEP = CRM_OPT_CMD };
+enum keep { K_FIRST, K_OLDEST, K_NEWEST };
+
+struct ctx {
+	uint64_t *a, *b;
+	size_t n;
+	enum keep keep;
+	struct crm_buf done;
+};
+
+static int
+merge(crm_txn *t, void *arg)
+{
+	struct ctx *c = arg;
+	crm_rec *x, *y;
+	size_t i;
+	int rc = 0;
+
+	crm_buf_reset(&c->done);
+	for (i = 0; i < c->n && !rc; i++) {
+		uint64_t keep = c->a[i], drop = c->b[i];
+
+		crm_txn_setline(t, i + 1);
+		if (c->keep != K_FIRST && !(rc = crm_rec_get(t, keep, &x))) {
+			if (!(rc = crm_rec_get(t, drop, &y))) {
+				int64_t cx = crm_rec_created(x);
+				int64_t cy = crm_rec_created(y);
+
+				/* ties go to the lower id */
+				if (c->keep == K_OLDEST ? cy < cx : cy > cx) {
+					keep = c->b[i];
+					drop = c->a[i];
+				}
+				crm_rec_free(y);
+			}
+			crm_rec_free(x);
+		}
+		if (!rc)
+			rc = crm_rec_merge_ids(t, keep, drop);
+		if (!rc)
+			crm_buf_addf(&c->done, "%llu\t%llu\n",
+			    (unsigned long long)keep,
+			    (unsigned long long)drop);
+		else if (c->n > 1)
+			crm_errprefix(rc, "pair %zu: ", i + 1);
+	}
+	return rc;
+}
+
+static uint64_t
+id_of(const char *s, size_t line)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s || !v || (*end && *end != '\t' && *end != ' '))
+		crm_die(2, "line %zu: '%s' is not a record id", line, s);
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CRM_LONGOPTS,
+		{ "keep", 1, 0, O_KEEP },
+		{ 0, 0, 0, 0 }
+	};
+	struct crm_opts o = { 0 };
+	struct ctx c = { 0 };
+	char *line = NULL, *tab;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	crm_db *db;
+	int ch, rc;
+
+	crm_progname = "crm-merge";
+	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		if (crm_opt(&o, ch, optarg, usage))
+			continue;
+		if (ch != O_KEEP)
+			crm_usage(usage);
+		if (!strcmp(optarg, "first"))
+			c.keep = K_FIRST;
+		else if (!strcmp(optarg, "oldest"))
+			c.keep = K_OLDEST;
+		else if (!strcmp(optarg, "newest"))
+			c.keep = K_NEWEST;
+		else
+			crm_die(2, "--keep: first, oldest or newest, not "
+			    "'%s'", optarg);
+	}
+	if (argc - optind == 2) {
+		c.a = malloc(sizeof *c.a);
+		c.b = malloc(sizeof *c.b);
+		c.a[0] = id_of(argv[optind], 0);
+		c.b[0] = id_of(argv[optind + 1], 0);
+		c.n = 1;
+	} else if (optind == argc) {
+		/* pairs: "ID<TAB>ID[<TAB>score...]", as crm-dupes prints */
+		while ((len = getline(&line, &cap, stdin)) > 0) {
+			lineno++;
+			if (len <= 1)
+				continue;
+			c.a = realloc(c.a, (c.n + 1) * sizeof *c.a);
+			c.b = realloc(c.b, (c.n + 1) * sizeof *c.b);
+			c.a[c.n] = id_of(line, lineno);
+			tab = line + strcspn(line, "\t ");
+			if (!*tab)
+				crm_die(2, "line %zu: expected two ids",
+				    lineno);
+			c.b[c.n++] = id_of(tab + 1, lineno);
+		}
+		free(line);
+	} else {
+		crm_usage(usage);
+	}
+	if (!c.n)
+		crm_die(2, "no pairs to merge");
+	db = crm_open_or_die(&o, 0, argc, argv);
+	if ((rc = crm_write(db, merge, &c)))
+		crm_fail(rc, "cannot merge");
+	fputs(c.done.buf, stdout);
+	crm_buf_release(&c.done);
+	crm_db_close(db);
+	free(c.a);
+	free(c.b);
+	return fflush(stdout) ? 3 : 0;
+}

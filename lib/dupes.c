@@ -1,0 +1,500 @@
+/* dupes.c - records that are one customer twice, and their merging
+ *
+ * Finding: never all pairs.  Each record gives a few blocking keys (its
+ * e-mail with the forms one mailbox takes folded, its phone, its name's
+ * words in order, and a coarse key of the name for typos); the keys are
+ * sorted with bounded memory and only records sharing a key are compared.
+ *
+ * Merging: the record kept takes the other's missing fields, tags and
+ * history; what points at the other points at it; the other's id stays
+ * an alias of it; values that differ are kept in the note.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+enum { R_EMAIL = 1, R_PHONE = 2, R_NAME = 4, R_SIMILAR = 8, R_DOMAIN = 16 };
+static const char *const reason_names[] = { "same e-mail", "same phone",
+	"same name", "similar name", "same company domain" };
+
+/* Mail providers whose domain says nothing of a company. */
+static const char *const free_mail[] = { "gmail.com", "googlemail.com",
+	"yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
+	"me.com", "aol.com", "gmx.de", "gmx.net", "web.de", "seznam.cz",
+	"centrum.sk", "centrum.cz", "azet.sk", "post.sk", "zoznam.sk",
+	"atlas.sk", "email.cz", "protonmail.com", "proton.me", "mail.ru",
+	"yandex.ru", NULL };
+
+/* john.doe+shop@gmail.com and johndoe@googlemail.com: one mailbox */
+static void
+mailbox_key(const char *email, struct crm_buf *out)
+{
+	const char *at = strrchr(email, '@'), *p;
+	int gmail;
+
+	if (!at)
+		return;
+	gmail = !strcasecmp(at + 1, "gmail.com") ||
+	    !strcasecmp(at + 1, "googlemail.com");
+	for (p = email; p < at && *p != '+'; p++)
+		if (!(gmail && *p == '.'))
+			crm_buf_addch(out, tolower((unsigned char)*p));
+	crm_buf_addstr(out, gmail ? "@gmail.com" : "");
+	if (!gmail)
+		for (p = at; *p; p++)
+			crm_buf_addch(out, tolower((unsigned char)*p));
+}
+
+struct words {
+	char *w[16];
+	size_t n;
+};
+
+static int
+word(const char *tok, size_t len, void *arg)
+{
+	struct words *ws = arg;
+
+	if (ws->n < 16)
+		ws->w[ws->n++] = crm_xstrndup(tok, len);
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "Nováková Jana" and "jana novakova": the same words, in order. */
+static void
+name_key(const char *name, struct crm_buf *out, struct crm_buf *coarse)
+{
+	struct words ws = { { 0 }, 0 };
+	size_t i;
+
+	crm_tokens(name, strlen(name), word, &ws);
+	qsort(ws.w, ws.n, sizeof *ws.w, cmp_str);
+	for (i = 0; i < ws.n; i++) {
+		crm_buf_addf(out, "%s%s", i ? " " : "", ws.w[i]);
+		/* typos keep the start of words: two letters of each */
+		crm_buf_addf(coarse, "%s%.2s", i ? " " : "", ws.w[i]);
+	}
+	for (i = 0; i < ws.n; i++)
+		free(ws.w[i]);
+}
+
+struct pair {
+	uint64_t a, b;
+	unsigned reasons;
+	double sim;
+};
+
+struct dctx {
+	const struct crm_type *type;
+	struct crm_sorter *s;
+	struct crm_buf k, name, coarse, mail;
+	/* the names, by record, for comparing within a block */
+	struct pair *p;
+	size_t np, palloc;
+	size_t *hash, hsize;
+};
+
+static void
+block(struct dctx *d, int kind, const char *v, uint64_t id)
+{
+	char b[8];
+
+	if (!*v || id > UINT32_MAX)
+		return;
+	crm_buf_reset(&d->k);
+	crm_buf_addch(&d->k, kind);
+	crm_buf_addstr(&d->k, v);
+	crm_buf_addch(&d->k, 0);
+	crm_be64((unsigned char *)b, id);
+	crm_buf_add(&d->k, b, 8);	/* sorted by key, then by id */
+	crm_sorter_add(d->s, d->k.buf, d->k.len, (uint32_t)id);
+}
+
+static int
+keys(crm_txn *t, const crm_rec *r, void *arg)
+{
+	struct dctx *d = arg;
+	const char *v, *at;
+	size_t i;
+
+	(void)t;
+	if (r->type != d->type)
+		return 0;
+	if ((v = crm_rec_value(r, "email"))) {
+		crm_buf_reset(&d->mail);
+		mailbox_key(v, &d->mail);
+		block(d, 'E', d->mail.buf, r->id);
+		if ((at = strrchr(v, '@'))) {
+			for (i = 0; free_mail[i] && strcasecmp(free_mail[i],
+			    at + 1); i++)
+				;
+			if (!free_mail[i]) {
+				crm_buf_reset(&d->mail);
+				crm_fold(&d->mail, at + 1, strlen(at + 1));
+				block(d, 'D', d->mail.buf, r->id);
+			}
+		}
+	}
+	if ((v = crm_rec_value(r, "phone")))
+		block(d, 'P', v, r->id);
+	if ((v = crm_rec_value(r, "name"))) {
+		crm_buf_reset(&d->name);
+		crm_buf_reset(&d->coarse);
+		name_key(v, &d->name, &d->coarse);
+		block(d, 'N', d->name.buf, r->id);
+		block(d, 'S', d->coarse.buf, r->id);
+	}
+	return 0;
+}
+
+static struct pair *
+pair_of(struct dctx *d, uint64_t a, uint64_t b)
+{
+	size_t i, j;
+	uint64_t h;
+
+	if (a > b) {
+		uint64_t x = a;
+
+		a = b;
+		b = x;
+	}
+	if (2 * (d->np + 1) > d->hsize) {
+		free(d->hash);
+		d->hsize = d->hsize ? 2 * d->hsize : 1024;
+		d->hash = calloc(d->hsize, sizeof *d->hash);
+		for (i = 0; i < d->np; i++) {
+			h = (d->p[i].a * 0x9e3779b97f4a7c15ULL ^ d->p[i].b) *
+			    0xff51afd7ed558ccdULL;
+			for (j = h >> 20 & (d->hsize - 1); d->hash[j];
+			    j = (j + 1) & (d->hsize - 1))
+				;
+			d->hash[j] = i + 1;
+		}
+	}
+	h = (a * 0x9e3779b97f4a7c15ULL ^ b) * 0xff51afd7ed558ccdULL;
+	for (j = h >> 20 & (d->hsize - 1); d->hash[j];
+	    j = (j + 1) & (d->hsize - 1)) {
+		struct pair *p = &d->p[d->hash[j] - 1];
+
+		if (p->a == a && p->b == b)
+			return p;
+	}
+	if (d->np == d->palloc) {
+		d->palloc = d->palloc ? 2 * d->palloc : 256;
+		d->p = crm_xrealloc(d->p, d->palloc * sizeof *d->p);
+	}
+	d->p[d->np].a = a;
+	d->p[d->np].b = b;
+	d->p[d->np].reasons = 0;
+	d->p[d->np].sim = 0;
+	d->hash[j] = ++d->np;
+	return &d->p[d->np - 1];
+}
+
+/* How alike two names are: 1 the same words, 0 nothing alike. */
+static double
+similarity(crm_txn *t, uint64_t a, uint64_t b, struct dctx *d)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	crm_rec *ra, *rb;
+	const char *na, *nb;
+	double s = 0;
+	size_t dist, max;
+
+	if (crm_rec_get(t, a, &ra))
+		return 0;
+	if (crm_rec_get(t, b, &rb)) {
+		crm_rec_free(ra);
+		return 0;
+	}
+	if ((na = crm_rec_value(ra, "name")) &&
+	    (nb = crm_rec_value(rb, "name"))) {
+		name_key(na, &x, &d->coarse);
+		name_key(nb, &y, &d->coarse);
+		dist = crm_distance(x.buf, y.buf);
+		max = x.len > y.len ? x.len : y.len;
+		s = max ? 1.0 - (double)dist / (double)max : 0;
+	}
+	crm_buf_reset(&d->coarse);
+	crm_buf_release(&x);
+	crm_buf_release(&y);
+	crm_rec_free(ra);
+	crm_rec_free(rb);
+	return s;
+}
+
+/* Every pair of a block: the reason its key gives. */
+static void
+pairs(crm_txn *t, struct dctx *d, int kind, const uint64_t *ids, size_t n)
+{
+	static const char kinds[] = "EPNSD";
+	size_t i, j;
+
+	/* a block of hundreds is a common name, not a customer twice */
+	if (n < 2 || n > 64)
+		return;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++) {
+			struct pair *p;
+			double s = 0;
+
+			if (kind == 'S' || kind == 'D') {
+				s = similarity(t, ids[i], ids[j], d);
+				if (s < 0.75)
+					continue;
+			}
+			p = pair_of(d, ids[i], ids[j]);
+			p->reasons |= 1u << (strchr(kinds, kind) - kinds);
+			if (kind == 'D')
+				p->reasons |= R_SIMILAR;
+			if (s > p->sim)
+				p->sim = s;
+		}
+}
+
+static double
+score(const struct pair *p)
+{
+	double miss = 1;
+
+	if (p->reasons & R_EMAIL)
+		miss *= 0.05;
+	if (p->reasons & R_PHONE)
+		miss *= 0.15;
+	if (p->reasons & R_NAME)
+		miss *= 0.3;
+	else if (p->reasons & R_SIMILAR)
+		miss *= 1 - 0.6 * p->sim;
+	if (p->reasons & R_DOMAIN)
+		miss *= 0.7;
+	return 1 - miss;
+}
+
+static int
+best_first(const void *pa, const void *pb)
+{
+	const struct pair *a = pa, *b = pb;
+	double x = score(a), y = score(b);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return a->a != b->a ? (a->a < b->a ? -1 : 1) :
+	    (a->b < b->b ? -1 : a->b > b->b);
+}
+
+int
+crm_dupes(crm_txn *t, const char *type, double min,
+    int (*fn)(uint64_t a, uint64_t b, double score, const char *why,
+    void *arg), void *arg)
+{
+	struct dctx d;
+	struct crm_ids blk = { 0 };
+	struct crm_buf prev = CRM_BUF_INIT, why = CRM_BUF_INIT;
+	const void *key;
+	size_t klen, i, k;
+	uint32_t tag;
+	int rc, kind = 0;
+
+	memset(&d, 0, sizeof d);
+	if (!(d.type = crm_schema_type(crm_txn_schema(t), type)))
+		return crm_seterr(CRM_EINVAL, "unknown type '%s'", type);
+	d.s = crm_sorter_new((size_t)64 << 20);
+	if ((rc = crm_scan(t, type, keys, &d)) ||
+	    (rc = crm_sorter_finish(d.s)))
+		goto out;
+	/* runs of one key: a block */
+	while (!(rc = crm_sorter_next(d.s, &key, &klen, &tag))) {
+		size_t vlen = klen - 8;
+
+		if (prev.len != vlen || memcmp(prev.buf, key, vlen)) {
+			pairs(t, &d, kind, blk.v, blk.n);
+			blk.n = 0;
+			crm_buf_reset(&prev);
+			crm_buf_add(&prev, key, vlen);
+			kind = *(const char *)key;
+		}
+		crm_ids_add(&blk, tag);
+	}
+	if (rc != CRM_ENOTFOUND)
+		goto out;
+	pairs(t, &d, kind, blk.v, blk.n);
+	rc = 0;
+	qsort(d.p, d.np, sizeof *d.p, best_first);
+	for (i = 0; i < d.np && !rc; i++) {
+		double s = score(&d.p[i]);
+
+		if (s < min)
+			break;
+		crm_buf_reset(&why);
+		for (k = 0; k < 5; k++)
+			if (d.p[i].reasons & 1u << k &&
+			    !(k == 3 && d.p[i].reasons & R_NAME))
+				crm_buf_addf(&why, "%s%s", why.len ? ", " : "",
+				    reason_names[k]);
+		rc = fn(d.p[i].a, d.p[i].b, s, why.buf, arg);
+	}
+out:
+	crm_sorter_free(d.s);
+	crm_ids_release(&blk);
+	crm_buf_release(&prev);
+	crm_buf_release(&why);
+	crm_buf_release(&d.k);
+	crm_buf_release(&d.name);
+	crm_buf_release(&d.coarse);
+	crm_buf_release(&d.mail);
+	free(d.p);
+	free(d.hash);
+	return rc;
+}
+
+/* ------------------------------------------------------------ merge */
+
+static int
+has_value(const crm_rec *r, unsigned fid, const char *v, size_t len)
+{
+	const char *x;
+	size_t i, n;
+
+	for (i = 0; (x = crm_rec_nth(r, fid, i, &n)); i++)
+		if (n == len && !memcmp(x, v, n))
+			return 1;
+	return 0;
+}
+
+/* What points at drop points at keep. */
+static int
+move_refs(crm_txn *t, uint64_t keep, uint64_t drop)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	struct crm_ids refs = { 0 };
+	char kb[24];
+	size_t i, j, n;
+	int rc = 0;
+
+	snprintf(kb, sizeof kb, "%llu", (unsigned long long)keep);
+	for (i = 0; i < s->ntypes && !rc; i++)
+		for (j = 0; j < s->types[i].nfields && !rc; j++) {
+			const struct crm_field *f = &s->types[i].fields[j];
+
+			if (f->type != FT_REF)
+				continue;
+			refs.n = 0;
+			if ((rc = crm_find_refs(t, f->name, drop, &refs)) ==
+			    CRM_ENOTFOUND)
+				rc = 0;
+			crm_ids_sort(&refs);
+			for (n = 0; n < refs.n && !rc; n++) {
+				crm_rec *o;
+
+				if (refs.v[n] == drop ||
+				    (rc = crm_rec_get(t, refs.v[n], &o)))
+					continue;
+				if (o->type == &s->types[i]) {
+					crm_rec_unlink(o, f->fid, drop);
+					if (!has_value(o, f->fid, kb,
+					    strlen(kb)))
+						crm_rec_add_raw(o, f->fid, kb,
+						    strlen(kb));
+					rc = crm_rec_put(t, o);
+				}
+				crm_rec_free(o);
+			}
+		}
+	crm_ids_release(&refs);
+	return rc;
+}
+
+/* keep takes drop's fields where it has none, all its tags; a value
+ * of drop's that differs from keep's goes into the note. */
+static int
+merge_fields(crm_rec *keep, const crm_rec *drop)
+{
+	struct crm_buf note = CRM_BUF_INIT, v = CRM_BUF_INIT;
+	const struct crm_field *nf = crm_type_field(keep->type, "note");
+	const char *x;
+	size_t i, j, n;
+	int rc = 0;
+
+	for (i = 0; i < keep->type->nfields; i++) {
+		const struct crm_field *f = &keep->type->fields[i];
+		int had = crm_rec_nth(keep, f->fid, 0, NULL) != NULL;
+
+		for (j = 0; (x = crm_rec_nth(drop, f->fid, j, &n)); j++) {
+			if (has_value(keep, f->fid, x, n))
+				continue;
+			if (!had || f->type == FT_TAGS)
+				crm_rec_add_raw(keep, f->fid, x, n);
+			else if (f != nf)
+				crm_buf_addf(&note, "%s%s (merged from %llu): "
+				    "%s", note.len ? "\n" : "", f->name,
+				    (unsigned long long)drop->id, x);
+			else
+				crm_buf_addf(&note, "%s%s", note.len ? "\n" :
+				    "", x);
+		}
+	}
+	if (note.len && nf) {
+		x = crm_rec_nth(keep, nf->fid, 0, &n);
+		if (x)
+			crm_buf_addf(&v, "%s\n", x);
+		crm_buf_add(&v, note.buf, note.len);
+		crm_rec_drop(keep, nf->fid);
+		crm_rec_add_raw(keep, nf->fid, v.buf, v.len);
+	}
+	crm_buf_release(&note);
+	crm_buf_release(&v);
+	return rc;
+}
+
+int
+crm_rec_merge_ids(crm_txn *t, uint64_t keep, uint64_t drop)
+{
+	crm_rec *k = NULL, *d = NULL;
+	char key[40], val[24];
+	int rc;
+
+	if (keep == drop)
+		return crm_seterr(CRM_EINVAL, "%llu is %llu: nothing to merge",
+		    (unsigned long long)keep, (unsigned long long)drop);
+	if ((rc = crm_rec_get(t, keep, &k)) || (rc = crm_rec_get(t, drop, &d)))
+		goto out;
+	if (k->id == d->id)	/* merged before: an alias of keep */
+		goto out;
+	if (k->type != d->type) {
+		rc = crm_seterr(CRM_EINVAL, "%llu is a %s, %llu a %s: not one "
+		    "customer", (unsigned long long)keep, k->type->name,
+		    (unsigned long long)drop, d->type->name);
+		goto out;
+	}
+	keep = k->id;
+	drop = d->id;
+	crm_rec_free(k);
+	k = NULL;
+	if ((rc = move_refs(t, keep, drop)) ||
+	    (rc = crm_log_move(t, drop, keep)) ||
+	    (rc = crm_rec_del(t, drop, CRM_DEL_UNLINK, NULL)) ||
+	    (rc = crm_rec_get(t, keep, &k)) || (rc = merge_fields(k, d)) ||
+	    (rc = crm_rec_put(t, k)))
+		goto out;
+	/* the id stays: what was written down about it still finds it */
+	snprintf(key, sizeof key, "alias:%llu", (unsigned long long)drop);
+	snprintf(val, sizeof val, "%llu", (unsigned long long)keep);
+	rc = crm_meta_put(t, key, val, strlen(val));
+out:
+	if (rc == CRM_ENOTFOUND)
+		rc = crm_seterr(CRM_EINVAL, "no record %llu", (unsigned long
+		    long)(k ? drop : keep));
+	crm_rec_free(k);
+	crm_rec_free(d);
+	return rc;
+}
