@@ -23,54 +23,6 @@ struct ctx {
 	size_t n;
 };
 
-static const char *
-priority(const char *p)
-{
-	/* RFC 5545 3.8.1.9: 1 highest, 5 medium, 9 lowest */
-	return !p ? "0" : !strcmp(p, "high") ? "1" : !strcmp(p, "low") ?
-	    "9" : "5";
-}
-
-static int
-todo(struct ctx *c, const crm_rec *task, const crm_rec *about, int64_t due)
-{
-	struct crm_buf v = CRM_BUF_INIT;
-	const char *text = crm_rec_value(task, "text");
-
-	crm_ical_prop(&c->cal, "BEGIN", "VTODO", 0);
-	crm_buf_addf(&v, "task-%llu@%s",
-	    (unsigned long long)crm_rec_id(task), c->uid.buf);
-	crm_ical_prop(&c->cal, "UID", v.buf, 0);
-	crm_buf_reset(&v);
-	crm_ical_time(&v, crm_rec_created(task));
-	crm_ical_prop(&c->cal, "DTSTAMP", v.buf, 0);
-	crm_buf_reset(&v);
-	crm_ical_time(&v, due);
-	crm_ical_prop(&c->cal, "DUE", v.buf, 0);
-	crm_ical_prop(&c->cal, "SUMMARY", text ? text : "", 1);
-	crm_ical_prop(&c->cal, "STATUS", "NEEDS-ACTION", 0);
-	crm_ical_prop(&c->cal, "PRIORITY",
-	    priority(crm_rec_value(task, "priority")), 0);
-	if (about) {
-		const char *name = crm_rec_value(about, "name");
-		const char *phone = crm_rec_value(about, "phone");
-		const char *email = crm_rec_value(about, "email");
-
-		crm_buf_reset(&v);
-		crm_buf_addf(&v, "record-%llu@%s",
-		    (unsigned long long)crm_rec_id(about), c->uid.buf);
-		crm_ical_prop(&c->cal, "RELATED-TO", v.buf, 0);
-		crm_buf_reset(&v);
-		crm_buf_addf(&v, "%s%s%s%s%s", name ? name : "",
-		    phone ? "\n" : "", phone ? phone : "",
-		    email ? "\n" : "", email ? email : "");
-		crm_ical_prop(&c->cal, "DESCRIPTION", v.buf, 1);
-	}
-	crm_ical_prop(&c->cal, "END", "VTODO", 0);
-	crm_buf_release(&v);
-	return 0;
-}
-
 static int
 one(uint64_t id, int64_t due, void *arg)
 {
@@ -91,7 +43,7 @@ one(uint64_t id, int64_t due, void *arg)
 		about = NULL;
 	c->n++;
 	if (c->ical) {
-		rc = todo(c, task, about, due);
+		crm_ical_todo(&c->cal, task, about, due, c->uid.buf);
 	} else {
 		crm_datetime_fmt(&when, due);
 		snprintf(tid, sizeof tid, "%llu", (unsigned long long)id);

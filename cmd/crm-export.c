@@ -14,11 +14,12 @@
 static const char usage[] =
     "crm-export [--db DIR] [--now WHEN] [--where QUERY]\n"
     "       --to jsonl | --to csv [--raw] [FIELD,...] |\n"
-    "       --to vcard [--version 3.0|4.0] | --to vdir DIR";
+    "       --to vcard [--version 3.0|4.0] | --to vdir DIR | --to ical";
 
 enum { O_TO = CRM_OPT_CMD, O_WHERE, O_VERSION, O_RAW };
 
 struct ctx {
+	const crm_rec *r;	/* --to ical: the record of the meetings */
 	const char *to, *dir;
 	int v3, raw;
 	char **csv;		/* the columns */
@@ -88,12 +89,50 @@ out:
 }
 
 static int
+meeting(const struct crm_log *e, void *arg)
+{
+	struct ctx *c = arg;
+
+	if (!strcmp(e->kind, "meeting"))
+		crm_ical_event(&c->line, e, c->r, c->store.buf);
+	return 0;
+}
+
+/* Tasks as VTODO, meetings of the record as VEVENT. */
+static int
+ical(crm_txn *t, const crm_rec *r, struct ctx *c)
+{
+	const char *v;
+	crm_rec *about = NULL;
+	int rc = 0;
+
+	crm_buf_reset(&c->line);
+	if (!strcmp(crm_rec_type(r), "task")) {
+		if ((v = crm_rec_value(r, "about")) &&
+		    crm_rec_get(t, strtoull(v, NULL, 10), &about))
+			about = NULL;
+		v = crm_rec_value(r, "due");
+		crm_ical_todo(&c->line, r, about, v ? strtoll(v, NULL, 10) :
+		    0, c->store.buf);
+		crm_rec_free(about);
+	} else {
+		c->r = r;
+		rc = crm_log_own(t, crm_rec_id(r), meeting, c);
+	}
+	c->n += c->line.len > 0;
+	fwrite(c->line.buf, 1, c->line.len, stdout);
+	return rc ? rc : ferror(stdout) ? EIO : 0;
+}
+
+static int
 one(crm_txn *t, const crm_rec *r, void *arg)
 {
 	struct ctx *c = arg;
 	const char *type = crm_rec_type(r);
 	size_t i;
 
+	if (!strcmp(c->to, "ical"))
+		return ical(t, r, c);
 	if (!strcmp(c->to, "jsonl")) {
 		c->n++;
 		return crm_out_export(c->out, t, r);
@@ -191,9 +230,10 @@ main(int argc, char **argv)
 		c.dir = argv[optind++];
 		if (mkdir(c.dir, 0755) && errno != EEXIST)
 			crm_die(2, "%s: %s", c.dir, strerror(errno));
-	} else if (strcmp(c.to, "jsonl") && strcmp(c.to, "vcard")) {
-		crm_die(2, "--to takes jsonl, csv, vcard or vdir, not '%s'",
-		    c.to);
+	} else if (strcmp(c.to, "jsonl") && strcmp(c.to, "vcard") &&
+	    strcmp(c.to, "ical")) {
+		crm_die(2, "--to takes jsonl, csv, vcard, vdir or ical, not "
+		    "'%s'", c.to);
 	}
 	if (optind != argc || o.format || o.nul || o.json)
 		crm_usage(usage);
@@ -217,11 +257,24 @@ main(int argc, char **argv)
 		crm_buf_addstr(&c.line, "\r\n");
 		fwrite(c.line.buf, 1, c.line.len, stdout);
 	}
+	if (!strcmp(c.to, "ical")) {
+		crm_buf_reset(&c.line);
+		crm_ical_prop(&c.line, "BEGIN", "VCALENDAR", 0);
+		crm_ical_prop(&c.line, "VERSION", "2.0", 0);
+		crm_ical_prop(&c.line, "PRODID", "-//crm//crm-export "
+		    CRM_VERSION "//EN", 0);
+		fwrite(c.line.buf, 1, c.line.len, stdout);
+	}
 	if ((rc = crm_read(db, &t)))
 		crm_fail(rc, "cannot read");
 	rc = q ? crm_query_run(t, q, NULL, one, &c) :
 	    crm_scan_all(t, one, &c);
 	crm_txn_end(t);
+	if (!rc && !strcmp(c.to, "ical")) {
+		crm_buf_reset(&c.line);
+		crm_ical_prop(&c.line, "END", "VCALENDAR", 0);
+		fwrite(c.line.buf, 1, c.line.len, stdout);
+	}
 	if (rc)
 		crm_fail(rc, "cannot export");
 	if (crm_out_free(c.out) || fflush(stdout))

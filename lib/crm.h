@@ -588,6 +588,13 @@ void crm_ical_prop(struct crm_buf *b, const char *name, const char *value,
     int text);
 /* A time in UTC, basic format: 20261123T174000Z. */
 void crm_ical_time(struct crm_buf *b, int64_t t);
+/* A task as a VTODO (due 0: none; done tasks COMPLETED), about a record
+ * (or NULL); uid is the store's name. */
+void crm_ical_todo(struct crm_buf *cal, const crm_rec *task,
+    const crm_rec *about, int64_t due, const char *uid);
+/* A history entry (a meeting) as a VEVENT of an hour. */
+void crm_ical_event(struct crm_buf *cal, const struct crm_log *e,
+    const crm_rec *about, const char *uid);
 
 /* output.c: one printer for every command */
 struct crm_opts {

@@ -1,4 +1,5 @@
 /* ical.c - iCalendar (RFC 5545) content lines: escaping and folding */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -58,4 +59,88 @@ crm_ical_time(struct crm_buf *b, int64_t t)
 	gmtime_r(&tt, &tm);
 	strftime(s, sizeof s, "%Y%m%dT%H%M%SZ", &tm);
 	crm_buf_addstr(b, s);
+}
+
+static const char *
+priority(const char *p)
+{
+	/* RFC 5545 3.8.1.9: 1 highest, 5 medium, 9 lowest */
+	return !p ? "0" : !strcmp(p, "high") ? "1" : !strcmp(p, "low") ?
+	    "9" : "5";
+}
+
+/* What a calendar shows of the record an item is about. */
+static void
+related(struct crm_buf *cal, const crm_rec *about, const char *uid)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+	const char *name = crm_rec_value(about, "name");
+	const char *phone = crm_rec_value(about, "phone");
+	const char *email = crm_rec_value(about, "email");
+
+	crm_buf_addf(&v, "record-%llu@%s",
+	    (unsigned long long)crm_rec_id(about), uid);
+	crm_ical_prop(cal, "RELATED-TO", v.buf, 0);
+	crm_buf_reset(&v);
+	crm_buf_addf(&v, "%s%s%s%s%s", name ? name : "", phone ? "\n" : "",
+	    phone ? phone : "", email ? "\n" : "", email ? email : "");
+	crm_ical_prop(cal, "DESCRIPTION", v.buf, 1);
+	crm_buf_release(&v);
+}
+
+void
+crm_ical_todo(struct crm_buf *cal, const crm_rec *task, const crm_rec *about,
+    int64_t due, const char *uid)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+	const char *text = crm_rec_value(task, "text");
+	const char *done = crm_rec_value(task, "done");
+
+	crm_ical_prop(cal, "BEGIN", "VTODO", 0);
+	crm_buf_addf(&v, "task-%llu@%s",
+	    (unsigned long long)crm_rec_id(task), uid);
+	crm_ical_prop(cal, "UID", v.buf, 0);
+	crm_buf_reset(&v);
+	crm_ical_time(&v, crm_rec_created(task));
+	crm_ical_prop(cal, "DTSTAMP", v.buf, 0);
+	if (due) {
+		crm_buf_reset(&v);
+		crm_ical_time(&v, due);
+		crm_ical_prop(cal, "DUE", v.buf, 0);
+	}
+	crm_ical_prop(cal, "SUMMARY", text ? text : "", 1);
+	crm_ical_prop(cal, "STATUS", done ? "COMPLETED" : "NEEDS-ACTION", 0);
+	if (done) {
+		crm_buf_reset(&v);
+		crm_ical_time(&v, strtoll(done, NULL, 10));
+		crm_ical_prop(cal, "COMPLETED", v.buf, 0);
+	}
+	crm_ical_prop(cal, "PRIORITY",
+	    priority(crm_rec_value(task, "priority")), 0);
+	if (about)
+		related(cal, about, uid);
+	crm_ical_prop(cal, "END", "VTODO", 0);
+	crm_buf_release(&v);
+}
+
+void
+crm_ical_event(struct crm_buf *cal, const struct crm_log *e,
+    const crm_rec *about, const char *uid)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+
+	crm_ical_prop(cal, "BEGIN", "VEVENT", 0);
+	crm_buf_addf(&v, "entry-%llu@%s", (unsigned long long)e->id, uid);
+	crm_ical_prop(cal, "UID", v.buf, 0);
+	crm_buf_reset(&v);
+	crm_ical_time(&v, e->at);
+	crm_ical_prop(cal, "DTSTAMP", v.buf, 0);
+	crm_ical_prop(cal, "DTSTART", v.buf, 0);
+	crm_ical_prop(cal, "DURATION", "PT1H", 0);
+	crm_ical_prop(cal, "SUMMARY", e->text && *e->text ? e->text :
+	    e->kind, 1);
+	if (about)
+		related(cal, about, uid);
+	crm_ical_prop(cal, "END", "VEVENT", 0);
+	crm_buf_release(&v);
 }
