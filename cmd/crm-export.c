@@ -184,7 +184,8 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CRM_LONGOPTS,
+		/* --version is the vCard's here */
+		CRM_LONGOPTS_NOVERSION,
 		{ "to", 1, 0, O_TO }, { "where", 1, 0, O_WHERE },
 		{ "version", 1, 0, O_VERSION }, { "raw", 0, 0, O_RAW },
 		{ 0, 0, 0, 0 }
@@ -202,8 +203,7 @@ main(int argc, char **argv)
 	crm_progname = "crm-export";
 	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
 	    NULL)) != -1) {
-		/* --version here is the vCard's */
-		if (ch != CRM_OPT_VERSION && crm_opt(&o, ch, optarg, usage))
+		if (crm_opt(&o, ch, optarg, usage))
 			continue;
 		switch (ch) {
 		case O_TO: c.to = optarg; break;

@@ -38,7 +38,9 @@ merge(crm_txn *t, void *arg)
 				int64_t cy = crm_rec_created(y);
 
 				/* ties go to the lower id */
-				if (c->keep == K_OLDEST ? cy < cx : cy > cx) {
+				if (c->keep == K_OLDEST ? cy < cx || (cy == cx &&
+				    c->b[i] < c->a[i]) : cy > cx || (cy == cx &&
+				    c->b[i] < c->a[i])) {
 					keep = c->b[i];
 					drop = c->a[i];
 				}
@@ -47,7 +49,7 @@ merge(crm_txn *t, void *arg)
 			crm_rec_free(x);
 		}
 		if (!rc)
-			rc = crm_rec_merge_ids(t, keep, drop);
+			rc = crm_rec_merge_ids(t, &keep, &drop);
 		if (!rc)
 			crm_buf_addf(&c->done, "%llu\t%llu\n",
 			    (unsigned long long)keep,
@@ -64,7 +66,7 @@ id_of(const char *s, size_t line)
 	char *end;
 	unsigned long long v = strtoull(s, &end, 10);
 
-	if (end == s || !v || (*end && *end != '\t' && *end != ' '))
+	if (end == s || !v || (*end && !strchr("\t \r\n", *end)))
 		crm_die(2, "line %zu: '%s' is not a record id", line, s);
 	return v;
 }

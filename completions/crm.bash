@@ -86,7 +86,7 @@ _crm()
 	local cmd=${COMP_WORDS[0]##*/}
 	local -a words=() operands=()
 	local cword=0 cur i w line
-	local _crm_db='' prev_opt='' skip=0 dashdash='' mode=''
+	local _crm_db='' prev_opt='' skip=0 dashdash='' mode='' to=''
 
 	COMPREPLY=()
 
@@ -148,6 +148,15 @@ _crm()
 		argopts+=' --campaign --segment --rate' ;;
 	crm-inbox)
 		opts='--db --now --add-leads -h --help --version' ;;
+	crm-import)
+		opts='--db --now -h --help --version --from --type --map
+			--ignore --extra --encoding --photos -n --dry-run
+			--skip-bad'
+		argopts+=' --from --type --map --ignore --encoding' ;;
+	crm-export)
+		# --version here is the vCard's, and takes 3.0 or 4.0
+		opts='--db --now -h --help --to --where --raw --version'
+		argopts+=' --to --where --version' ;;
 	crm-report)
 		opts='--db -j --json -H --header --now -h --help --version
 			--csv --chart --where --by --count --sum --avg --min
@@ -165,6 +174,7 @@ _crm()
 		if ((skip)); then
 			((skip--))
 			[[ $prev_opt == --db ]] && _crm_db=$w
+			[[ $prev_opt == --to ]] && to=$w
 			continue
 		fi
 		if [[ -z $dashdash ]]; then
@@ -174,6 +184,9 @@ _crm()
 				continue ;;
 			--db=*)
 				_crm_db=${w#--db=}
+				continue ;;
+			--to=*)
+				to=${w#--to=}
 				continue ;;
 			--next=*)
 				# --next WHEN TEXT: the text is the next word
@@ -241,7 +254,23 @@ _crm()
 				COMPREPLY+=("$pre$line$w")
 			done < <(compgen -d -- "$val") ;;
 		--from)
-			_crm_add "${pre}jsonl" "${pre}csv" ;;
+			if [[ $cmd == crm-import ]]; then
+				_crm_add "${pre}csv" "${pre}google" \
+					"${pre}outlook" "${pre}thunderbird" \
+					"${pre}vcard" "${pre}jsonl"
+			else
+				_crm_add "${pre}jsonl" "${pre}csv"
+			fi ;;
+		--to)
+			_crm_add "${pre}jsonl" "${pre}csv" "${pre}vcard" \
+				"${pre}vdir" "${pre}ical" ;;
+		--version)
+			[[ $cmd == crm-export ]] &&
+				_crm_add "${pre}3.0" "${pre}4.0" ;;
+		--encoding)
+			_crm_add "${pre}UTF-8" "${pre}UTF-16" "${pre}WINDOWS-1250" \
+				"${pre}WINDOWS-1252" "${pre}ISO-8859-1" \
+				"${pre}ISO-8859-2" ;;
 		--type)
 			cur=$val _crm_add_schema '' types
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
@@ -315,6 +344,28 @@ _crm()
 		crm-report)
 			((${#operands[@]} == 0)) && _crm_add persons \
 				companies deals tasks interactions ;;
+		crm-import)
+			# the file to read
+			if ((${#operands[@]} == 0)); then
+				compopt -o filenames 2>/dev/null
+				while IFS= read -r w; do
+					COMPREPLY+=("$w")
+				done < <(compgen -f -- "$cur")
+			fi ;;
+		crm-export)
+			# --to vdir DIR, or --to csv FIELD,FIELD,...
+			if ((${#operands[@]} == 0)) && [[ $to == vdir ]]; then
+				compopt -o filenames 2>/dev/null
+				while IFS= read -r w; do
+					COMPREPLY+=("$w")
+				done < <(compgen -d -- "$cur")
+			elif ((${#operands[@]} == 0)) && [[ $to == csv ]]; then
+				w=
+				[[ $cur == *,* ]] && w=${cur%,*},
+				cur=${cur##*,} _crm_add_schema '' fields
+				COMPREPLY=("${COMPREPLY[@]/#/$w}")
+				compopt -o nospace 2>/dev/null
+			fi ;;
 		crm-mailmerge)
 			# the template, a file; then the ids
 			if ((${#operands[@]} == 0)); then
@@ -354,4 +405,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export

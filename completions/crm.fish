@@ -16,6 +16,9 @@ function __crm_operands
     # --csv of crm-segment takes fields; that of crm-report none
     set -l csvarg --csv
     string match -q -- '*crm-report' $t[1]; and set csvarg
+    # --version of crm-export takes the vCard version
+    set -l verarg
+    string match -q -- '*crm-export' $t[1]; and set verarg --version
     set -e t[1]
     set -l skip 0
     set -l dashdash 0
@@ -38,7 +41,8 @@ function __crm_operands
                 case --db --format --from --type --email --phone --id \
                     --now --at --amount --owner --campaign --dir --save --drop \
                     --where --by --sum --avg --min --max --distinct --top \
-                    --sort --window --segment --rate $csvarg
+                    --sort --window --segment --rate --map --ignore --encoding \
+                    --to $csvarg $verarg
                     set skip 1
                     continue
                 case --next
@@ -212,6 +216,38 @@ function __crm_report_keys
     end
 end
 
+# Is the --to of crm-export on the command line argv[1]?
+function __crm_export_to
+    set -l t (commandline -opc)
+    set -l next 0
+    for w in $t
+        if test $next = 1
+            test "$w" = $argv[1]; and return 0
+            set next 0
+            continue
+        end
+        switch $w
+            case --to
+                set next 1
+            case "--to=$argv[1]"
+                return 0
+        end
+    end
+    return 1
+end
+
+# field,field,... for crm-export --to csv: the fields, after what is
+# typed up to the last comma.
+function __crm_export_fields
+    set -l cur (commandline -ct)
+    set -l head ''
+    string match -q -- '*,*' "$cur"
+    and set head (string replace -r -- '[^,]*$' '' "$cur")
+    for f in (__crm_schema fields)
+        printf '%s%s\n' "$head" $f
+    end
+end
+
 function __crm_schema_arg
     set -l o (__crm_operands)
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
@@ -331,6 +367,33 @@ complete -c crm-report -l churn -d 'Persons or companies: regular buyers now ove
 complete -c crm-report -l campaign -x -d 'Report on this mailing campaign'
 complete -c crm-report -l window -x -a '7d 14d 30d 90d' -d 'With --campaign, how long a reply or purchase counts'
 complete -c crm-report -n '__crm_noperands 0' -a 'persons companies deals tasks interactions' -d 'Record type'
+
+complete -c crm-import -f
+complete -c crm-import -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-import -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-import -s h -l help -d 'Print usage and exit'
+complete -c crm-import -l version -d 'Print the version and exit'
+complete -c crm-import -l from -x -a 'csv\t"CSV with a header line" google\t"CSV of Google Contacts" outlook\t"CSV of Outlook" thunderbird\t"CSV of Thunderbird" vcard\t"vCard 2.1, 3.0 or 4.0" jsonl\t"JSON Lines of crm-export"' -d 'Format of the input'
+complete -c crm-import -l type -x -a '(__crm_schema types)' -d 'Type of the records'
+complete -c crm-import -l map -x -d 'Put the cells of columns in fields: COLUMN=field,...'
+complete -c crm-import -l ignore -x -d 'Leave out a column'
+complete -c crm-import -l extra -d 'Keep the columns without a field in the note'
+complete -c crm-import -l encoding -x -a 'UTF-8 UTF-16 WINDOWS-1250 WINDOWS-1252 ISO-8859-1 ISO-8859-2' -d 'Character set of the input'
+complete -c crm-import -l photos -d 'Keep the PHOTO of vCards'
+complete -c crm-import -s n -l dry-run -d 'Check, write nothing, print what would change'
+complete -c crm-import -l skip-bad -d 'Import the good rows when others are rejected'
+complete -c crm-import -n '__crm_noperands 0' -F -d 'File to read'
+
+complete -c crm-export -f
+complete -c crm-export -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-export -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-export -s h -l help -d 'Print usage and exit'
+complete -c crm-export -l to -x -a 'jsonl\t"JSON Lines with the history" csv\t"CSV of fields" vcard\t"vCard of persons and companies" vdir\t"A directory of vCard files" ical\t"iCalendar of tasks and meetings"' -d 'Format to write'
+complete -c crm-export -l where -x -d 'Write only what matches this query'
+complete -c crm-export -l raw -d 'With --to csv, do not defuse formulas'
+complete -c crm-export -l version -x -a '3.0 4.0' -d 'With --to vcard, the vCard version'
+complete -c crm-export -n '__crm_export_to vdir; and __crm_noperands 0' -x -a '(__fish_complete_directories)' -d 'Directory of the cards'
+complete -c crm-export -n '__crm_export_to csv; and __crm_noperands 0' -x -a '(__crm_export_fields)' -d Fields
 
 complete -c crm-schema -s n -l dry-run -d 'Only check the file'
 complete -c crm-schema -n '__crm_noperands 0' -a show -d 'Print the schema as YAML'

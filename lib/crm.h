@@ -496,9 +496,6 @@ struct crm_import {
 /* Import everything in (one transaction; see import.c for the rules). */
 int crm_import_run(crm_db *db, crm_input *in, struct crm_import *im);
 int crm_import_preset_known(const char *name);
-/* Fill r from a vCard (FN, N, ORG, EMAIL, TEL, ADR, BDAY, NOTE, ...). */
-int crm_vcard_fill(crm_txn *t, crm_rec *r, const struct crm_vcard *c,
-    int photos);
 
 /* export.c: a person's or a company's vCard (4.0, or 3.0 with v3),
  * appended to out; store is the store's name, for UIDs. */
@@ -514,8 +511,9 @@ int crm_dupes(crm_txn *t, const char *type, double min,
     int (*fn)(uint64_t a, uint64_t b, double score, const char *why,
     void *arg), void *arg);
 /* Merge drop into keep: fields keep lacks, tags, history, what points
- * at drop; drop's id becomes an alias of keep.  Journalled. */
-int crm_rec_merge_ids(crm_txn *t, uint64_t keep, uint64_t drop);
+ * at drop; drop's id becomes an alias of keep.  Journalled.  The ids
+ * are set to the records they were (merged ids resolve). */
+int crm_rec_merge_ids(crm_txn *t, uint64_t *keep, uint64_t *drop);
 
 /* mail.c: addresses and files for mailings */
 /* "Display Name" <address> (RFC 5322 3.4; UTF-8 names as RFC 6532). */
@@ -652,11 +650,12 @@ void crm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void crm_fail(int err, const char *what) __attribute__((noreturn));
 enum { CRM_OPT_DB = 256, CRM_OPT_VERSION, CRM_OPT_NOW, CRM_OPT_CMD };
 #define CRM_SHORTOPTS "j0f:Hh"
-#define CRM_LONGOPTS \
+#define CRM_LONGOPTS_NOVERSION \
 	{ "db", 1, 0, CRM_OPT_DB }, { "json", 0, 0, 'j' }, \
 	{ "format", 1, 0, 'f' }, { "header", 0, 0, 'H' }, \
-	{ "help", 0, 0, 'h' }, { "version", 0, 0, CRM_OPT_VERSION }, \
-	{ "now", 1, 0, CRM_OPT_NOW }
+	{ "help", 0, 0, 'h' }, { "now", 1, 0, CRM_OPT_NOW }
+#define CRM_LONGOPTS CRM_LONGOPTS_NOVERSION, \
+	{ "version", 0, 0, CRM_OPT_VERSION }
 /*
  * Handle an option common to every command; returns 0 when c is not one.
  * -h prints usage to stdout and exits 0; a '?' exits 2 with usage.

@@ -456,9 +456,27 @@ merge_fields(crm_rec *keep, const crm_rec *drop)
 	return rc;
 }
 
-int
-crm_rec_merge_ids(crm_txn *t, uint64_t keep, uint64_t drop)
+/* The company of a record, 0 if none. */
+static uint64_t
+company_id(crm_txn *t, uint64_t id)
 {
+	crm_rec *r;
+	const char *v;
+	uint64_t c = 0;
+
+	if (crm_rec_get(t, id, &r))
+		return 0;
+	if (crm_type_field(r->type, "company") &&
+	    (v = crm_rec_value(r, "company")))
+		c = strtoull(v, NULL, 10);
+	crm_rec_free(r);
+	return c;
+}
+
+int
+crm_rec_merge_ids(crm_txn *t, uint64_t *keepp, uint64_t *dropp)
+{
+	uint64_t keep = *keepp, drop = *dropp, ck, cd;
 	crm_rec *k = NULL, *d = NULL;
 	char key[40], val[24];
 	int rc;
@@ -476,15 +494,22 @@ crm_rec_merge_ids(crm_txn *t, uint64_t keep, uint64_t drop)
 		    (unsigned long long)drop, d->type->name);
 		goto out;
 	}
-	keep = k->id;
-	drop = d->id;
+	*keepp = keep = k->id;
+	*dropp = drop = d->id;
 	crm_rec_free(k);
 	k = NULL;
+	cd = company_id(t, drop);
 	if ((rc = move_refs(t, keep, drop)) ||
 	    (rc = crm_log_move(t, drop, keep)) ||
 	    (rc = crm_rec_del(t, drop, CRM_DEL_UNLINK, NULL)) ||
 	    (rc = crm_rec_get(t, keep, &k)) || (rc = merge_fields(k, d)) ||
 	    (rc = crm_rec_put(t, k)))
+		goto out;
+	/* the figures, counted anew where the history went */
+	ck = company_id(t, keep);
+	if ((rc = crm_log_refigure(t, keep)) ||
+	    (ck && (rc = crm_log_refigure(t, ck))) ||
+	    (cd && cd != ck && (rc = crm_log_refigure(t, cd))))
 		goto out;
 	/* the id stays: what was written down about it still finds it */
 	snprintf(key, sizeof key, "alias:%llu", (unsigned long long)drop);

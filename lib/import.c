@@ -35,6 +35,7 @@ static const char *const google[] = {
 };
 
 static const char *const outlook[] = {
+	"Title", "+note", "Suffix", "+note", "Middle Name", "+note",
 	"First Name", "first_name", "Last Name", "last_name",
 	"E-mail Address", "email", "Mobile Phone", "phone",
 	"Business Phone", "phone", "Home Phone", "phone", "Company", "company",
@@ -74,7 +75,7 @@ struct imp {
 	crm_input *in;
 	const struct crm_type *type;
 	crm_rec *r;
-	struct crm_buf why, note;
+	struct crm_buf why, note, labelled;
 	/* csv */
 	struct crm_csv hdr, row;
 	char **target;		/* field of each column, NULL unmapped */
@@ -84,7 +85,92 @@ struct imp {
 	size_t line;
 	/* jsonl restore: the records whose references wait for the rest */
 	struct crm_ids restored;
+	/* what this run added, by e-mail, phone, uid and company name: the
+	 * index has them only once the run's entries are flushed */
+	struct seen {
+		char *key;
+		uint64_t id;
+	} *seen;
+	size_t nseen, seensize;
 };
+
+static uint64_t
+seen_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	while (*k)
+		h = (h ^ (unsigned char)*k++) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t
+seen_get(struct imp *x, int kind, const char *v)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	size_t i;
+	uint64_t id = 0;
+
+	if (!x->seensize || !v)
+		return 0;
+	crm_buf_addch(&k, kind);
+	crm_fold(&k, v, strlen(v));
+	for (i = seen_hash(k.buf) & (x->seensize - 1); x->seen[i].key;
+	    i = (i + 1) & (x->seensize - 1))
+		if (!strcmp(x->seen[i].key, k.buf)) {
+			id = x->seen[i].id;
+			break;
+		}
+	crm_buf_release(&k);
+	return id;
+}
+
+static void
+seen_put(struct imp *x, int kind, const char *v, uint64_t id)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	struct seen *old = x->seen;
+	size_t i, j, n = x->seensize;
+
+	if (!v || !*v)
+		return;
+	if (2 * (x->nseen + 1) > x->seensize) {
+		x->seensize = n ? 2 * n : 1024;
+		x->seen = calloc(x->seensize, sizeof *x->seen);
+		for (i = 0; i < n; i++)
+			if (old[i].key) {
+				for (j = seen_hash(old[i].key) &
+				    (x->seensize - 1); x->seen[j].key;
+				    j = (j + 1) & (x->seensize - 1))
+					;
+				x->seen[j] = old[i];
+			}
+		free(old);
+	}
+	crm_buf_addch(&k, kind);
+	crm_fold(&k, v, strlen(v));
+	for (i = seen_hash(k.buf) & (x->seensize - 1); x->seen[i].key;
+	    i = (i + 1) & (x->seensize - 1))
+		if (!strcmp(x->seen[i].key, k.buf)) {
+			crm_buf_release(&k);
+			return;
+		}
+	x->seen[i].key = crm_buf_detach(&k, NULL);
+	x->seen[i].id = id;
+	x->nseen++;
+}
+
+static void
+seen_clear(struct imp *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->seensize; i++)
+		free(x->seen[i].key);
+	free(x->seen);
+	x->seen = NULL;
+	x->nseen = x->seensize = 0;
+}
 
 static void
 reject(struct imp *x, int rc)
@@ -97,6 +183,25 @@ reject(struct imp *x, int rc)
 }
 
 /* ------------------------------------------------------------ match */
+
+/* A phone is shared by a household or a switchboard: it matches only
+ * a record of the same name (or of none). */
+static int
+same_name(const crm_rec *a, const crm_rec *b)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	const char *na = crm_rec_value(a, "name"), *nb = crm_rec_value(b, "name");
+	int same;
+
+	if (!na || !nb)
+		return 1;
+	crm_fold(&x, na, strlen(na));
+	crm_fold(&y, nb, strlen(nb));
+	same = !strcmp(x.buf, y.buf);
+	crm_buf_release(&x);
+	crm_buf_release(&y);
+	return same;
+}
 
 static int
 by_index(crm_txn *t, const crm_rec *r, const char *field, uint64_t *id,
@@ -115,7 +220,8 @@ by_index(crm_txn *t, const crm_rec *r, const char *field, uint64_t *id,
 
 		if (crm_rec_get(t, ids.v[i], &o))
 			continue;
-		if (!strcmp(crm_rec_type(o), crm_rec_type(r))) {
+		if (!strcmp(crm_rec_type(o), crm_rec_type(r)) &&
+		    (strcmp(field, "phone") || same_name(o, r))) {
 			*id = ids.v[i];
 			crm_rec_free(o);
 			crm_ids_release(&ids);
@@ -146,11 +252,40 @@ find_uid(crm_txn *t, const char *uid, struct crm_ids *out)
 	return rc;
 }
 
+/* A phone and a name: what a phone matches on. */
+static const char *
+phone_key(const crm_rec *r, struct crm_buf *b)
+{
+	const char *p = crm_rec_value(r, "phone"), *n = crm_rec_value(r,
+	    "name");
+
+	crm_buf_reset(b);
+	if (!p)
+		return NULL;
+	crm_buf_addf(b, "%s %s", p, n ? n : "");
+	return b->buf;
+}
+
+static uint64_t
+seen_phone(struct imp *x, const crm_rec *r)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	uint64_t id = seen_get(x, 'p', phone_key(r, &b));
+
+	crm_buf_release(&b);
+	return id;
+}
+
 /* The record r is another copy of, if any. */
 static int
-match(crm_txn *t, const crm_rec *r, uint64_t *id)
+match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 {
 	int rc;
+
+	if ((*id = seen_get(x, 'u', crm_rec_value(r, "uid"))) ||
+	    (*id = seen_get(x, 'e', crm_rec_value(r, "email"))) ||
+	    (*id = seen_phone(x, r)))
+		return 0;
 
 	if ((rc = by_index(t, r, "uid", id, find_uid)) != CRM_ENOTFOUND ||
 	    (rc = by_index(t, r, "email", id, crm_find_email)) !=
@@ -159,30 +294,51 @@ match(crm_txn *t, const crm_rec *r, uint64_t *id)
 	return by_index(t, r, "phone", id, crm_find_phone);
 }
 
+/* Merge r into old; did that change anything? */
+static int
+merged_same(crm_txn *t, crm_rec *old, const crm_rec *r)
+{
+	crm_rec *was;
+	int same;
+
+	if (crm_rec_get(t, crm_rec_id(old), &was))
+		return 0;
+	crm_rec_merge(old, r);
+	same = crm_rec_equal(was, old);
+	crm_rec_free(was);
+	return same;
+}
+
 /* Add r, or update the record it matches. */
 static int
 put(crm_txn *t, struct imp *x, crm_rec *r)
 {
-	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	struct crm_buf pk = CRM_BUF_INIT;
 	crm_rec *old;
 	uint64_t id;
-	int rc = match(t, r, &id);
+	int rc = match(t, x, r, &id);
 
 	if (rc == CRM_ENOTFOUND) {
 		if (!(rc = crm_rec_put(t, r))) {
+			seen_put(x, 'u', crm_rec_value(r, "uid"), crm_rec_id(r));
+			seen_put(x, 'e', crm_rec_value(r, "email"),
+			    crm_rec_id(r));
+			seen_put(x, 'p', phone_key(r, &pk), crm_rec_id(r));
+			if (!strcmp(crm_rec_type(r), "company"))
+				seen_put(x, 'c', crm_rec_value(r, "name"),
+				    crm_rec_id(r));
 			x->im->added++;
 			if (x->im->report)
 				x->im->report("add", crm_rec_id(r), x->line,
 				    x->im->arg);
 		}
+		crm_buf_release(&pk);
 		return rc;
 	}
+	crm_buf_release(&pk);
 	if (rc || (rc = crm_rec_get(t, id, &old)))
 		return rc;
-	crm_rec_encode(old, &a);
-	crm_rec_merge(old, r);
-	crm_rec_encode(old, &b);
-	if (a.len == b.len && !memcmp(a.buf, b.buf, a.len)) {
+	if (merged_same(t, old, r)) {
 		x->im->unchanged++;
 	} else if (!(rc = crm_rec_put(t, old))) {
 		x->im->updated++;
@@ -190,8 +346,6 @@ put(crm_txn *t, struct imp *x, crm_rec *r)
 			x->im->report("update", id, x->line, x->im->arg);
 	}
 	crm_rec_free(old);
-	crm_buf_release(&a);
-	crm_buf_release(&b);
 	return rc;
 }
 
@@ -203,7 +357,6 @@ static int
 put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
     int64_t created)
 {
-	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
 	crm_rec *old;
 	int rc;
 
@@ -214,20 +367,18 @@ put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
 		crm_rec_free(old);
 		return put(t, x, r);
 	}
-	crm_rec_encode(old, &a);
-	crm_rec_merge(old, r);
-	crm_rec_encode(old, &b);
-	if (a.len == b.len && !memcmp(a.buf, b.buf, a.len))
+	if (merged_same(t, old, r)) {
 		x->im->unchanged++;
-	else if (!(rc = crm_rec_put(t, old)))
+	} else if (!(rc = crm_rec_put(t, old))) {
 		x->im->updated++;
-	else
+		if (x->im->report)
+			x->im->report("update", id, x->line, x->im->arg);
+	} else {
 		goto out;
+	}
 	rc = 0;
 out:
 	crm_rec_free(old);
-	crm_buf_release(&a);
-	crm_buf_release(&b);
 	return rc;
 }
 
@@ -373,6 +524,8 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		    !(rc = history(t, id, h))) {
 			crm_ids_add(&x->restored, id);
 			x->im->added++;
+			if (x->im->report)
+				x->im->report("add", id, x->line, x->im->arg);
 		}
 	} else {
 		rc = put_same(t, x, r, id, created);
@@ -481,6 +634,10 @@ columns(struct imp *x)
 		}
 		if (!f)
 			continue;
+		if (*f == '+') {	/* kept in the note, with its heading */
+			x->target[i] = strdup(f);
+			continue;
+		}
 		if (!crm_type_field(x->type, f)) {
 			rc = crm_seterr(CRM_EINVAL, "--map: a %s has no "
 			    "field '%s' (column '%s')", x->type->name, f, col);
@@ -495,7 +652,7 @@ columns(struct imp *x)
 
 /* A company named v: the one there is (by its exact name), or a new one. */
 static int
-company_named(crm_txn *t, const char *v, struct crm_buf *id)
+company_named(crm_txn *t, struct imp *x, const char *v, struct crm_buf *id)
 {
 	struct crm_buf want = CRM_BUF_INIT, got = CRM_BUF_INIT;
 	struct crm_ids ids = { 0 };
@@ -504,6 +661,10 @@ company_named(crm_txn *t, const char *v, struct crm_buf *id)
 	size_t i;
 	int rc;
 
+	if ((i = seen_get(x, 'c', v))) {
+		crm_buf_addf(id, "%llu", (unsigned long long)i);
+		return 0;
+	}
 	crm_fold(&want, v, strlen(v));
 	rc = crm_find_name(t, v, &ids);
 	for (i = 0; i < ids.n && !id->len; i++) {
@@ -521,9 +682,11 @@ company_named(crm_txn *t, const char *v, struct crm_buf *id)
 	}
 	if (!id->len && (rc = crm_rec_new(t, "company", &c)) == 0) {
 		if (!(rc = crm_rec_set(c, "name", v, strlen(v), CRM_SET)) &&
-		    !(rc = crm_rec_put(t, c)))
+		    !(rc = crm_rec_put(t, c))) {
 			crm_buf_addf(id, "%llu",
 			    (unsigned long long)crm_rec_id(c));
+			seen_put(x, 'c', v, crm_rec_id(c));
+		}
 		crm_rec_free(c);
 	} else if (rc == CRM_ENOTFOUND) {
 		rc = 0;
@@ -534,10 +697,27 @@ company_named(crm_txn *t, const char *v, struct crm_buf *id)
 	return rc;
 }
 
+/* M/D/YYYY as YYYY-MM-DD (empty for Outlook's 0/0/00); 0 when v is
+ * not of that form. */
+static int
+us_date(const char *v, struct crm_buf *out)
+{
+	int m, d, y, n = 0;
+
+	if (sscanf(v, "%d/%d/%d%n", &m, &d, &y, &n) != 3 || v[n])
+		return 0;
+	if (!m && !d)
+		return 1;
+	if (y < 100)
+		y += y < 50 ? 2000 : 1900;
+	crm_buf_addf(out, "%04d-%02d-%02d", y, m, d);
+	return 1;
+}
+
 /* One field from a cell: tags split, a company by name, ... */
 static int
-set_cell(crm_txn *t, crm_rec *r, const char *field, const char *v,
-    size_t len)
+set_cell(crm_txn *t, struct imp *x, crm_rec *r, const char *field,
+    const char *v, size_t len)
 {
 	const struct crm_field *f = crm_type_field(r->type, field);
 	struct crm_buf b = CRM_BUF_INIT;
@@ -564,8 +744,12 @@ set_cell(crm_txn *t, crm_rec *r, const char *field, const char *v,
 			if (e < v + len && *e == ':')
 				e += 2;
 		}
+	} else if (f->type == FT_DATE && us_date(v, &b)) {
+		/* Outlook: 3/22/1980, and 0/0/00 for none */
+		if (b.len && !crm_rec_value(r, field))
+			rc = crm_rec_set(r, field, b.buf, b.len, CRM_SET);
 	} else if (f->type == FT_REF && strspn(v, "0123456789") != len) {
-		if (!(rc = company_named(t, v, &b)))
+		if (!(rc = company_named(t, x, v, &b)))
 			rc = crm_rec_set(r, field, b.buf, b.len, CRM_SET);
 	} else if (!crm_rec_value(r, field)) {
 		/* the first of several columns for one field wins */
@@ -583,11 +767,16 @@ csv_row(crm_txn *t, struct imp *x)
 	int rc = 0;
 
 	crm_buf_reset(&x->note);
+	crm_buf_reset(&x->labelled);
 	for (i = 0; i < x->row.n && !rc; i++) {
 		if (!x->row.len[i] || i >= x->hdr.n)
 			continue;
-		if (x->target[i]) {
-			rc = set_cell(t, x->r, x->target[i], x->row.field[i],
+		if (x->target[i] && *x->target[i] == '+') {
+			crm_buf_addf(&x->labelled, "%s%s: %s",
+			    x->labelled.len ? "\n" : "", x->hdr.field[i],
+			    x->row.field[i]);
+		} else if (x->target[i]) {
+			rc = set_cell(t, x, x->r, x->target[i], x->row.field[i],
 			    x->row.len[i]);
 		} else if (!ignored(x->im, x->hdr.field[i])) {
 			x->used[i] = 1;
@@ -614,8 +803,16 @@ csv_row(crm_txn *t, struct imp *x)
 			rc = crm_rec_set(x->r, "name", n.buf, n.len, CRM_SET);
 		crm_buf_release(&n);
 	}
-	if (!rc && x->note.len && x->im->extra && crm_type_field(x->type,
-	    "note")) {
+	if (x->labelled.len) {	/* headings the preset keeps in the note */
+		if (x->note.len && x->im->extra)
+			crm_buf_addch(&x->labelled, '\n');
+		if (x->im->extra)
+			crm_buf_add(&x->labelled, x->note.buf, x->note.len);
+		crm_buf_reset(&x->note);
+		crm_buf_add(&x->note, x->labelled.buf, x->labelled.len);
+	}
+	if (!rc && x->note.len && (x->im->extra || x->labelled.len) &&
+	    crm_type_field(x->type, "note")) {
 		const char *was = crm_rec_value(x->r, "note");
 
 		if (was) {
@@ -716,10 +913,11 @@ set_text(crm_rec *r, const char *field, const char *v)
 	return crm_rec_set(r, field, v, strlen(v), CRM_SET);
 }
 
-int
-crm_vcard_fill(crm_txn *t, crm_rec *r, const struct crm_vcard *c,
-    int photos)
+static int
+vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 {
+	const struct crm_vprop *p0;
+	int photos = x->im->photos;
 	struct crm_buf v = CRM_BUF_INIT, note = CRM_BUF_INIT;
 	struct crm_buf id = CRM_BUF_INIT;
 	size_t i, k;
@@ -744,7 +942,7 @@ crm_vcard_fill(crm_txn *t, crm_rec *r, const struct crm_vcard *c,
 		    "company") && !crm_rec_value(r, "company")) {
 			crm_vcard_part(p->value, ';', 0, &v);
 			crm_buf_reset(&id);
-			if (v.len && !(rc = company_named(t, v.buf, &id)))
+			if (v.len && !(rc = company_named(t, x, v.buf, &id)))
 				rc = crm_rec_set(r, "company", id.buf, id.len,
 				    CRM_SET);
 		} else if (!strcmp(n, "TITLE") || !strcmp(n, "URL") ||
@@ -762,6 +960,18 @@ crm_vcard_fill(crm_txn *t, crm_rec *r, const struct crm_vcard *c,
 			const char *f = n[0] == 'E' ? "email" : "phone";
 
 			crm_vcard_part(p->value, 0, 0, &v);
+			/* tel:+1-418-656-9254;ext=102: the number */
+			if (!strncasecmp(v.buf, "tel:", 4) ||
+			    !strncasecmp(v.buf, "mailto:", 7)) {
+				char *sc = strchr(v.buf, ';');
+				size_t skip = v.buf[0] == 't' ||
+				    v.buf[0] == 'T' ? 4 : 7;
+
+				if (sc)
+					crm_buf_setlen(&v, (size_t)(sc - v.buf));
+				memmove(v.buf, v.buf + skip, v.len - skip + 1);
+				v.len -= skip;
+			}
 			if (!v.len)
 				continue;
 			/* the first that is valid; the others noted */
@@ -820,6 +1030,36 @@ crm_vcard_fill(crm_txn *t, crm_rec *r, const struct crm_vcard *c,
 				to_note(&note, p, v.buf);
 		}
 	}
+	/* a company's card may name it only in ORG */
+	if (!rc && !strcmp(r->type->name, "company") &&
+	    !crm_rec_value(r, "name") &&
+	    (p0 = crm_vcard_get(c, "ORG", 0))) {
+		crm_buf_reset(&v);
+		crm_vcard_part(p0->value, ';', 0, &v);
+		rc = set_text(r, "name", v.buf);
+	}
+	/* a card without UID gets one of its content, so that importing
+	 * it again finds it */
+	if (!rc && crm_type_field(r->type, "uid") && !crm_rec_value(r, "uid") &&
+	    !crm_rec_value(r, "email") && !crm_rec_value(r, "phone")) {
+		uint64_t h = 1469598103934665603ULL;
+		const char *q;
+
+		for (i = 0; i < c->nprop; i++) {
+			if (strcmp(c->prop[i].name, "FN") &&
+			    strcmp(c->prop[i].name, "N") &&
+			    strcmp(c->prop[i].name, "ORG") &&
+			    strcmp(c->prop[i].name, "BDAY"))
+				continue;
+			for (q = c->prop[i].value; *q; q++)
+				h = (h ^ (unsigned char)*q) *
+				    1099511628211ULL;
+			h = (h ^ 0xff) * 1099511628211ULL;
+		}
+		crm_buf_reset(&v);
+		crm_buf_addf(&v, "crm-vcard-%016llx", (unsigned long long)h);
+		rc = crm_rec_set(r, "uid", v.buf, v.len, CRM_SET);
+	}
 	/* a name there must be: from N, ORG or an address */
 	if (!rc && crm_type_field(r->type, "name") &&
 	    !crm_rec_value(r, "name")) {
@@ -860,7 +1100,7 @@ vcard(crm_txn *t, struct imp *x, const struct crm_vcard *c)
 	    strcmp(crm_rec_type(r), "company") &&
 	    (rc = crm_rec_new(t, "company", &r)))
 		return rc;
-	if (!(rc = crm_vcard_fill(t, r, c, x->im->photos)))
+	if (!(rc = vcard_fill(t, x, r, c)))
 		rc = put(t, x, r);
 	if (r != x->r)
 		crm_rec_free(r);
@@ -882,6 +1122,7 @@ run(crm_txn *t, void *arg)
 	im->added = im->updated = im->unchanged = im->rejected = 0;
 	x->bad = 0;
 	x->restored.n = 0;
+	seen_clear(x);		/* a retry starts afresh */
 	memset(&vc, 0, sizeof vc);
 	if ((rc = crm_input_rewind(x->in)))
 		return rc;
@@ -920,9 +1161,13 @@ run(crm_txn *t, void *arg)
 				continue;
 		} else if (im->from == CRM_FROM_VCARD) {
 			if ((rc = crm_vcard_read(x->in, &vc))) {
-				if (rc != CRM_ENOTFOUND)
-					x->line = 0;	/* named in the message */
-				break;
+				if (rc != CRM_EINVAL)
+					break;
+				/* a card it cannot read: named, passed over */
+				x->line = 0;
+				reject(x, rc);
+				rc = 0;
+				continue;
 			}
 			x->line = vc.line;
 		} else {
@@ -995,6 +1240,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	free(x.used);
 	crm_buf_release(&x.why);
 	crm_buf_release(&x.note);
+	crm_buf_release(&x.labelled);
 	crm_ids_release(&x.restored);
+	seen_clear(&x);
 	return rc;
 }

@@ -132,6 +132,8 @@ const char *crm_rec_nth(const crm_rec *r, unsigned fid, size_t i,
     size_t *lenp);
 void crm_rec_add_raw(crm_rec *r, unsigned fid, const char *s, size_t len);
 void crm_rec_drop(crm_rec *r, unsigned fid);
+/* Do a and b hold the same values (derived figures aside)? */
+int crm_rec_equal(const crm_rec *a, const crm_rec *b);
 /* Remove the values of ref field fid that point at id. */
 void crm_rec_unlink(crm_rec *r, unsigned fid, uint64_t id);
 
@@ -273,6 +275,9 @@ int crm_log_part(const void *val, size_t len, int tag, const char **p,
 /* log.c: move a record's history to another, ids kept, figures kept up
  * to date on both. */
 int crm_log_move(crm_txn *t, uint64_t from, uint64_t to);
+/* Count a record's figures (interactions, last_contact, turnover) anew
+ * from its history, and its contacts' for a company. */
+int crm_log_refigure(crm_txn *t, uint64_t rec);
 
 /* query.c: does a history query ask only for at (so an entry's time
  * is all it needs)? */

@@ -315,6 +315,7 @@ add(crm_txn *t, struct crm_log *e, int keep_id, int derive)
 		    (unsigned long long)e->rec);
 	if (rc)
 		goto out;
+	e->rec = r->id;		/* a merged id: the record it is now */
 	if (keep_id) {
 		/* an entry of an export, or moved, keeps its id */
 		if (e->id >= t->next_id)
@@ -334,7 +335,9 @@ add(crm_txn *t, struct crm_log *e, int keep_id, int derive)
 	memcpy(ref, k, 16);
 	ik.mv_size = sizeof e->id;
 	ik.mv_data = &e->id;
-	if ((rc = mdb_put(t->txn, t->db->logid, &ik, &iv, MDB_APPEND))) {
+	/* new ids come in order; kept ones (restored, moved) need not */
+	if ((rc = mdb_put(t->txn, t->db->logid, &ik, &iv, keep_id ? 0 :
+	    MDB_APPEND))) {
 		rc = crm_mdb_err(rc, "cannot write the history");
 		goto out;
 	}
@@ -657,6 +660,64 @@ crm_log_get(crm_txn *t, uint64_t id,
 	if (!(rc = decode(&d, k, data.mv_data, data.mv_size)))
 		rc = fn(&d.e, arg);
 	crm_buf_release(&d.buf);
+	return rc;
+}
+
+struct figures {
+	int64_t n, last, sum;
+};
+
+static int
+count_in(const struct crm_log *e, void *arg)
+{
+	struct figures *f = arg;
+	int64_t amt;
+
+	if (!f->n || e->at > f->last)
+		f->last = e->at;
+	f->n++;
+	if (e->amount && !strcasecmp(e->kind, "purchase") &&
+	    !crm_money_parse(e->amount, &amt))
+		f->sum += amt;
+	return 0;
+}
+
+int
+crm_log_refigure(crm_txn *t, uint64_t rec)
+{
+	struct figures f = { 0, 0, 0 };
+	struct crm_buf keys = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	struct crm_ids ids = { 0 };
+	crm_rec *r;
+	size_t i;
+	int rc;
+
+	if ((rc = crm_rec_get(t, rec, &r)))
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	rc = crm_log_own(t, r->id, count_in, &f);
+	/* a company's figures hold its contact persons' */
+	if (!rc && !strcmp(r->type->name, "company")) {
+		rc = crm_find_refs(t, "company", r->id, &ids);
+		for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc;
+		    i < ids.n && !rc; i++)
+			rc = crm_log_own(t, ids.v[i], count_in, &f);
+	}
+	if (!rc) {
+		crm_index_derived_keys(r, &keys);
+		set_num(r, FID_INTERACTIONS, f.n, f.n > 0);
+		set_num(r, FID_LAST_CONTACT, f.last, f.n > 0);
+		crm_rec_drop(r, FID_TURNOVER);
+		if (f.sum) {
+			crm_money_fmt(&b, f.sum);
+			crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
+		}
+		if (!(rc = crm_rec_write(t, r)))
+			rc = crm_index_derived_move(t, &keys, r);
+	}
+	crm_ids_release(&ids);
+	crm_buf_release(&keys);
+	crm_buf_release(&b);
+	crm_rec_free(r);
 	return rc;
 }
 

@@ -882,6 +882,29 @@ journal_diff(crm_txn *t, const crm_rec *old, const crm_rec *r, int *changed)
 	return rc;
 }
 
+int
+crm_rec_equal(const crm_rec *a, const crm_rec *b)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	const crm_rec *side[2] = { a, b };
+	size_t s, i;
+	int same = a->type == b->type;
+
+	for (s = 0; s < 2 && same; s++)
+		for (i = 0; i < side[s]->n && same; i++) {
+			unsigned fid = side[s]->v[i].fid;
+
+			if (IS_DERIVED(fid))
+				continue;
+			joined(a, fid, &x);
+			joined(b, fid, &y);
+			same = x.len == y.len && !memcmp(x.buf, y.buf, x.len);
+		}
+	crm_buf_release(&x);
+	crm_buf_release(&y);
+	return same;
+}
+
 /*
  * A deal's stages: each stage it enters is kept as "TIME STAGE" in the
  * record, and closed holds when it was won or lost, so that conversion,
@@ -927,6 +950,28 @@ track_stage(crm_txn *t, const crm_rec *old, crm_rec *r)
 	}
 }
 
+/* A person of another company now: both companies' figures anew. */
+static int
+company_moved(crm_txn *t, const crm_rec *old, const crm_rec *r)
+{
+	const struct crm_field *f = crm_type_field(r->type, "company");
+	const char *a, *b;
+	int rc = 0;
+
+	if (!f || f->type != FT_REF || !crm_rec_nth(r, FID_INTERACTIONS, 0,
+	    NULL))
+		return 0;	/* no history, no figures to move */
+	a = crm_rec_nth(old, f->fid, 0, NULL);
+	b = crm_rec_nth(r, f->fid, 0, NULL);
+	if (a && b && !strcmp(a, b))
+		return 0;
+	if (a)
+		rc = crm_log_refigure(t, strtoull(a, NULL, 10));
+	if (!rc && b)
+		rc = crm_log_refigure(t, strtoull(b, NULL, 10));
+	return rc;
+}
+
 int
 crm_rec_put(crm_txn *t, crm_rec *r)
 {
@@ -963,8 +1008,9 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	if (!(rc = check_unique(t, r)) &&
 	    !(rc = journal_diff(t, old, r, &changed)) && changed &&
 	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)) &&
-	    !(rc = crm_index_put(t, r)))
-		rc = crm_task_changed(t, old, r);
+	    !(rc = crm_index_put(t, r)) &&
+	    !(rc = crm_task_changed(t, old, r)))
+		rc = company_moved(t, old, r);
 	crm_rec_free(old);
 	return rc;
 }

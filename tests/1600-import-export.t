@@ -1,0 +1,873 @@
+#!/bin/sh
+. "$(dirname "$0")/lib.sh"
+# 1600-import-export.t - crm-import and crm-export: vCard, JSON Lines, CSV
+#
+# Every vCard of ../shared/testdata/vcard (what phones, mail programs and
+# the RFCs write) is imported, and importing it again must change nothing.
+# A store with companies, people, deals moved through their stages, tasks
+# and history goes out as JSON Lines and comes back byte for byte.  Cards
+# and CSV written by crm-export are read back by independent readers:
+# python3-vobject and Python's csv module.  CSV files as Google Contacts,
+# Outlook and Thunderbird write them are imported.
+
+# Python's csv and json; vobject is Debian's python3-vobject, installed
+# for the system's Python only
+PY=/usr/bin/python3
+if [ ! -x "$PY" ]; then
+	echo "1..0 # skip /usr/bin/python3 is not installed"
+	exit 0
+fi
+export PYTHONIOENCODING=utf-8 PYTHONDONTWRITEBYTECODE=1
+VOBJECT=
+"$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
+VC=$TESTDATA/vcard
+
+plan 42
+
+# tool.py: the readers the checks use
+#   has EXPORT JSON...      each JSON object is a subset of some record of the
+#                           JSON Lines EXPORT ("key^": a value that starts so)
+#   count EXPORT JSON       how many records hold the subset
+#   fns VCF                 the FN of each card, one a line (own unfolding)
+#   vcards VCF EXPORT VER   python3-vobject reads every card of VCF; each is
+#                           the person or company of EXPORT with that name
+#   folded VCF              CRLF only, no line over 75 octets, no character
+#                           cut by folding, and some line folded
+#   csv CSV EXPORT COLS MODE [TAG]  RFC 4180 with CRLF; Python's csv reads
+#                           the records (with TAG) as EXPORT has them;
+#                           MODE safe: a cell starting = + - @ starts with '
+#   vobject-fns DIR VCF...  of each VCF python3-vobject reads, the FN of
+#                           each card is a record's name in DIR/NAME.jsonl
+cat >tool.py <<\EOF
+import csv, io, json, re, sys
+
+def load(path):
+    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+
+def fail(msg):
+    sys.exit(msg)
+
+def sub(rec, want, byid={}):
+    for k, v in want.items():
+        if "." in k:
+            ref, f = k.split(".", 1)
+            o = byid.get(rec.get(ref))
+            if o is None or o.get(f) != v:
+                return False
+        elif k.endswith("^"):
+            got = rec.get(k[:-1])
+            if not isinstance(got, str) or not got.startswith(v):
+                return False
+        elif rec.get(k) != v:
+            return False
+    return True
+
+def unfold(raw):
+    text = raw.decode("utf-8").replace("\r\n", "\n")
+    return re.sub(r"\n[ \t]", "", text).split("\n")
+
+def people(recs):
+    return [r for r in recs if r["type"] in ("person", "company")]
+
+cmd = sys.argv[1]
+if cmd in ("has", "count"):
+    recs = load(sys.argv[2])
+    byid = {r["id"]: r for r in recs}
+    if cmd == "count":
+        print(len([r for r in recs
+                   if sub(r, json.loads(sys.argv[3]), byid)]))
+        sys.exit(0)
+    for w in sys.argv[3:]:
+        want = json.loads(w)
+        if not [r for r in recs if sub(r, want, byid)]:
+            for r in recs:
+                print(json.dumps(r, ensure_ascii=False))
+            fail("no record has %s" % json.dumps(want, ensure_ascii=False))
+
+elif cmd == "fns":
+    for l in unfold(open(sys.argv[2], "rb").read()):
+        if l.startswith("FN:") or l.startswith("FN;"):
+            v = l.split(":", 1)[1]
+            print(re.sub(r"\\(.)", lambda m: "\n" if m.group(1) in "nN"
+                         else m.group(1), v))
+
+elif cmd == "vobject-fns":
+    import os, vobject
+    for path in sys.argv[3:]:
+        b = os.path.basename(path)[:-4]
+        names = {r.get("name") for r in
+                 load(os.path.join(sys.argv[2], b + ".jsonl"))}
+        text = open(path, "rb").read().decode("utf-8", "replace")
+        try:
+            cards = list(vobject.readComponents(text))
+        except Exception:
+            # what vobject cannot read (vCard 2.1 quoted-printable
+            # broken over lines) is checked by the cards below
+            continue
+        print(b)
+        for c in cards:
+            fn = c.contents.get("fn")
+            # vobject 0.9.6 cuts FN at a comma left unescaped (Gmail's
+            # "FN:Mr. John Richter, James Doe Sr."), which RFC 6350
+            # reads as text: the whole is the name
+            if fn and fn[0].value not in names and not [
+                    n for n in names
+                    if n and n.startswith(fn[0].value + ",")]:
+                fail("%s: the card %r is not a record: %r" %
+                     (path, fn[0].value, sorted(names)))
+
+elif cmd == "vcards":
+    import vobject
+    path, recs, ver = sys.argv[2], load(sys.argv[3]), sys.argv[4]
+    raw = open(path, "rb").read()
+    byid = {r["id"]: r for r in recs}
+    want = {r["name"]: r for r in people(recs)}
+    cards = list(vobject.readComponents(raw.decode("utf-8")))
+    bad = []
+    if len(cards) != len(want):
+        bad.append("%d cards for %d people and companies" %
+                   (len(cards), len(want)))
+    uid_of = {}
+    for c in cards:
+        fn = c.fn.value
+        uid_of[fn] = c.uid.value
+    if len(set(uid_of.values())) != len(cards):
+        bad.append("UIDs are not unique: %r" % uid_of)
+    for c in cards:
+        fn = c.fn.value
+        r = want.get(fn)
+        if r is None:
+            bad.append("a card for %r, who is no record" % fn)
+            continue
+        def one(name, conv=lambda x: x.value):
+            v = c.contents.get(name)
+            if v is None:
+                return None
+            if len(v) != 1:
+                bad.append("%s: %d %s" % (fn, len(v), name))
+            return conv(v[0])
+        def eq(what, got, exp):
+            if got != exp:
+                bad.append("%s: %s %r, not %r" % (fn, what, got, exp))
+        company = r["type"] == "company"
+        eq("VERSION", one("version"), ver)
+        eq("EMAIL", one("email"), r.get("email"))
+        eq("TEL", one("tel"), r.get("phone"))
+        eq("NOTE", one("note"), r.get("note"))
+        eq("BDAY", one("bday"), r.get("birthday"))
+        eq("CATEGORIES", one("categories"), r.get("tags"))
+        if company:
+            org = [r["name"]]
+        elif "company" in r:
+            org = [byid[r["company"]]["name"]]
+        else:
+            org = None
+        eq("ORG", one("org"), org)
+        adr = one("adr", lambda a: [a.value.street, a.value.city,
+                                    a.value.code, a.value.country])
+        if any(r.get(k) for k in ("street", "city", "zip", "country")):
+            eq("ADR", adr, [r.get(k, "") for k in
+                            ("street", "city", "zip", "country")])
+        else:
+            eq("ADR", adr, None)
+        if ver == "4.0":
+            eq("KIND", one("kind"), "org" if company else None)
+            rel = one("related")
+            if "company" in r and not company:
+                cname = byid[r["company"]]["name"]
+                eq("RELATED", rel, "urn:uuid:" + uid_of.get(cname, "?"))
+            else:
+                eq("RELATED", rel, None)
+        else:
+            if "n" not in c.contents:
+                bad.append("%s: no N in a 3.0 card" % fn)
+            if "kind" in c.contents:
+                bad.append("%s: KIND in a 3.0 card" % fn)
+    if bad:
+        fail("\n".join(bad))
+
+elif cmd == "folded":
+    raw = open(sys.argv[2], "rb").read()
+    lines = raw.split(b"\r\n")
+    if lines[-1] != b"":
+        fail("the last line does not end with CRLF")
+    folded = 0
+    for n, l in enumerate(lines[:-1], 1):
+        if b"\r" in l or b"\n" in l:
+            fail("line %d: a line break that is not CRLF: %r" % (n, l))
+        if len(l) > 75:
+            fail("line %d: %d octets: %r" % (n, len(l), l))
+        try:
+            l.decode("utf-8")
+        except UnicodeDecodeError:
+            fail("line %d: a character cut by folding: %r" % (n, l))
+        if l[:1] == b" ":
+            folded += 1
+    if not folded:
+        fail("no line was folded")
+
+elif cmd == "csv":
+    path, recs, cols, mode = sys.argv[2], load(sys.argv[3]), \
+        sys.argv[4].split(","), sys.argv[5]
+    tag = sys.argv[6] if len(sys.argv) > 6 else None
+    raw = open(path, "rb").read()
+    # records end in CRLF; only a quoted cell may hold a line break
+    q = False
+    for i, b in enumerate(raw):
+        if b == 0x22:
+            q = not q
+        elif b == 0x0a and not q and raw[i - 1:i] != b"\r":
+            fail("a record ends in LF, not CRLF, at byte %d" % i)
+        elif b == 0x0d and not q and raw[i + 1:i + 2] != b"\n":
+            fail("a bare CR at byte %d" % i)
+    if not raw.endswith(b"\r\n"):
+        fail("the last record does not end with CRLF")
+    byid = {r["id"]: r for r in recs}
+    def val(r, col):
+        if "." in col:
+            ref, f = col.split(".", 1)
+            r = byid.get(r.get(ref))
+            if r is None:
+                return ""
+            col = f
+        v = r.get(col)
+        if v is None:
+            return ""
+        if isinstance(v, list):
+            return ",".join(v)
+        v = str(v)
+        if mode == "safe" and v[:1] in ("=", "+", "-", "@"):
+            v = "'" + v
+        return v
+    want = [cols] + [[val(r, c) for c in cols] for r in recs
+                     if tag is None or tag in r.get("tags", [])]
+    got = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    if got != want:
+        for w, g in zip(want, got):
+            if w != g:
+                print("want %r\n got %r" % (w, g))
+        fail("%d rows wanted, %d got" % (len(want), len(got)))
+EOF
+
+# --- vCard in ---------------------------------------------------------------
+
+# crm-import --from vcard of each file, into a store of its own
+mkdir vc
+t_vcard_all() {
+	bad=0
+	for f in "$VC"/*/*.vcf; do
+		b=$(basename "$f" .vcf)
+		[ "$b" = unparsable ] && continue
+		cards=$(grep -ci '^BEGIN:VCARD' "$f")
+		crm-import --db "vc/$b" --from vcard "$f" >"vc/$b.out" \
+		    2>"vc/$b.err"
+		rc=$?
+		if [ $rc != 0 ]; then
+			echo "$f: exit $rc: $(cat "vc/$b.err")"
+			bad=1
+		elif ! grep -qx "crm-import: $cards added, 0 updated, 0 unchanged, 0 rejected" \
+		    "vc/$b.err"; then
+			echo "$f: $cards cards, but: $(cat "vc/$b.err")"
+			bad=1
+		fi
+		crm-export --db "vc/$b" --to jsonl >"vc/$b.jsonl" || bad=1
+	done
+	test "$(ls "$VC"/*/*.vcf | wc -l)" -ge 28 &&
+	test $bad = 0
+}
+check 'every file of testdata/vcard imports: one record a card' t_vcard_all
+
+t_unparsable() {
+	crm-add --db unp company name=Seed >/dev/null &&
+	before=$(mdb_dump -a unp | md5sum) &&
+	must_fail 2 crm-import --db unp --from vcard \
+		"$VC/khard/unparsable.vcf" >out 2>err &&
+	cat err &&
+	test ! -s out &&
+	grep -F 'crm-import: line 1: ' err &&
+	grep -F 'END:VCARD' err &&
+	test "$(mdb_dump -a unp | md5sum)" = "$before"
+}
+check 'khard/unparsable.vcf: exit 2, the line named, nothing written' \
+	t_unparsable
+
+t_vobject_fns() {
+	"$PY" tool.py vobject-fns vc $(ls "$VC"/*/*.vcf |
+		grep -v /unparsable.vcf) >read-by-vobject &&
+	cat read-by-vobject &&
+	test "$(wc -l <read-by-vobject)" -ge 15
+}
+if [ -n "$VOBJECT" ]; then
+	check 'each card python3-vobject reads is a record of that name' \
+		t_vobject_fns
+else
+	skip 'python3-vobject is not installed'
+fi
+
+check 'outlook-2007.vcf: name, quoted-printable NOTE, phone, city' '
+	"$PY" tool.py has vc/outlook-2007.jsonl \
+	"{\"type\": \"company\", \"name\": \"TheCompany\"}" \
+	"{\"type\": \"person\", \"name\": \"Mr. Michael Angstadt Jr.\",
+	  \"first_name\": \"Michael\", \"last_name\": \"Angstadt\",
+	  \"email\": \"mike.angstadt@gmail.com\", \"title\": \"TheJobTitle\",
+	  \"street\": \"222 Broadway\", \"city\": \"New York\",
+	  \"zip\": \"99999\", \"country\": \"USA\", \"birthday\": \"1922-03-10\",
+	  \"url\": \"http://mikeangstadt.name\",
+	  \"note^\": \"This is the NOTE field\\t\\nI assume it encodes this text inside a NOTE vCard type.\\nBut I'\''m not sure because there'\''s text formatting going on here.\\nIt does not preserve the formatting\"}" &&
+	"$PY" -c "import json, sys
+r = [json.loads(l) for l in open(sys.argv[1], encoding=\"utf-8\")]
+p = [x for x in r if x[\"type\"] == \"person\"][0]
+c = [x for x in r if x[\"type\"] == \"company\"][0]
+assert p[\"company\"] == c[\"id\"], p
+# the first TEL, (111) 555-1111, in E.164; the others are noted
+assert p[\"phone\"].startswith(\"+\") and p[\"phone\"].endswith(\"1115551111\"), p
+assert \"(111) 555-2222\" in p[\"note\"], p" vc/outlook-2007.jsonl
+'
+
+check 'gmail-list.vcf: three people, their names and e-mails' '
+	test "$(wc -l <vc/gmail-list.jsonl)" -eq 3 &&
+	"$PY" tool.py has vc/gmail-list.jsonl \
+	"{\"type\": \"person\", \"name\": \"Arnold Smith\", \"first_name\": \"Arnold\", \"last_name\": \"Smith\", \"email\": \"asmithk@gmail.com\"}" \
+	"{\"type\": \"person\", \"name\": \"Chris Beatle\", \"first_name\": \"Chris\", \"last_name\": \"Beatle\", \"email\": \"chrisy55d@yahoo.com\"}" \
+	"{\"type\": \"person\", \"name\": \"Doug White\", \"first_name\": \"Doug\", \"last_name\": \"White\", \"email\": \"dwhite@gmail.com\"}"
+'
+
+check 'rfc6350-example.vcf: N, ORG, ADR, EMAIL, URL, BDAY --02-03' '
+	"$PY" tool.py has vc/rfc6350-example.jsonl \
+	"{\"type\": \"company\", \"name\": \"Viagenie\"}" \
+	"{\"type\": \"person\", \"name\": \"Simon Perreault\",
+	  \"first_name\": \"Simon\", \"last_name\": \"Perreault\",
+	  \"email\": \"simon.perreault@viagenie.ca\", \"street\": \"2875 Laurier\",
+	  \"city\": \"Quebec\", \"zip\": \"G1V 2M2\", \"country\": \"Canada\",
+	  \"birthday\": \"--02-03\", \"url\": \"http://nomis80.org\"}" &&
+	test "$("$PY" tool.py count vc/rfc6350-example.jsonl "{\"company\": 1}")" -eq 1
+'
+
+check 'KIND:org (khard/org.vcf) is a company, with its UID' '
+	"$PY" tool.py has vc/org.jsonl \
+	"{\"type\": \"company\", \"name\": \"ACME Inc.\", \"uid\": \"429A43AB-52F2-4714-AA62-077528A12464\"}" &&
+	test "$(wc -l <vc/org.jsonl)" -eq 1
+'
+
+t_categories() {
+	printf "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:inline-1\r\nFN:Ema Šťastná\r\nN:Šťastná;Ema;;;\r\nEMAIL:ema@example.sk\r\nCATEGORIES:Zákazníci,VIP,export\r\nBDAY:--0415\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ivan Bez Roku\r\nN:Roku;Ivan;;;\r\nTEL;TYPE=CELL:0905 111 222\r\nBDAY:--12-31\r\nCATEGORIES:b2b\r\nEND:VCARD\r\n" \
+		>inline.vcf &&
+	crm-import --db cat --from vcard inline.vcf &&
+	crm-export --db cat --to jsonl >cat.jsonl &&
+	"$PY" tool.py has cat.jsonl \
+	'{"name": "Ema Šťastná", "tags": ["Zákazníci", "VIP", "export"], "birthday": "--04-15", "uid": "inline-1"}' \
+	'{"name": "Ivan Bez Roku", "tags": ["b2b"], "birthday": "--12-31", "phone": "+421905111222"}' &&
+	"$PY" tool.py has vc/category.jsonl \
+	'{"name": "contact with category", "email": "foo@example.org", "tags": ["bar"], "uid": "cat1"}' &&
+	"$PY" tool.py has vc/fullcontact.jsonl '{"type": "person", "tags": ["Tag"]}'
+}
+check 'CATEGORIES become tags; BDAY without a year is --MM-DD' t_categories
+
+t_vcard_again() {
+	bad=0
+	for f in "$VC"/*/*.vcf; do
+		b=$(basename "$f" .vcf)
+		[ "$b" = unparsable ] && continue
+		before=$(mdb_dump -a "vc/$b" | md5sum)
+		crm-import --db "vc/$b" --from vcard "$f" 2>err || bad=1
+		if ! grep -q "crm-import: 0 added, 0 updated, " err; then
+			echo "$f again: $(cat err)"
+			bad=1
+		fi
+		if [ "$(mdb_dump -a "vc/$b" | md5sum)" != "$before" ]; then
+			echo "$f again: the store changed"
+			bad=1
+		fi
+	done
+	test $bad = 0
+}
+check 'importing each vCard file again: 0 added, 0 updated, store unchanged' \
+	t_vcard_again
+
+# --- JSON Lines: out and back in ----------------------------------------
+
+# the store the exports below read: companies, people, deals moved
+# through their stages, tasks (one done and come again) and history, in
+# UTF-8.  One crm-log run logs for three people (entries 16, 17, 18), and
+# a later entry (19) is on the second of them: in the export, the ids of
+# the history are not in order from record to record.
+t_build() {
+	{
+	crm-add --now 2026-01-05T09:00:00Z company name='Kovo Žilina, s.r.o.' \
+		street='Priemyselná 12' city=Žilina zip='010 01' country=SK \
+		phone='041 555 1234' email=obchod@kovo.sk tags=b2b,export \
+		vat_id=SK2020123456 &&
+	crm-add --now 2026-01-05T09:05:00Z company name='Ďumbier a.s.' \
+		city='Banská Bystrica' url=https://dumbier.example tags=b2b &&
+	crm-add --now 2026-01-05T09:10:00Z company name='Lisy Brno' city=Brno &&
+	crm-add --now 2026-01-06T10:00:00Z person name='Jana Nováková' \
+		first_name=Jana last_name=Nováková email=jana@kovo.sk \
+		phone='0905 123 456' company=1 tags=b2b,vip title=Nákupkyňa \
+		street='Hlavná 1' city=Žilina zip='010 01' country=SK \
+		birthday=1985-04-12 note='Prvý riadok
+druhý; s čiarkou, a "úvodzovkami"' &&
+	crm-add --now 2026-01-06T10:05:00Z person name='Ľudovít Štúr, ml.' \
+		email=ludo@example.sk company=2 tags=newsletter \
+		birthday=--10-29 &&
+	crm-add --now 2026-01-06T10:10:00Z person name='Zuzana Zelená' \
+		email=zuzana@example.org phone='+420 601 222 333' company=3 \
+		note="$(printf 'Žltý kôň úpel ďábelské ódy. %.0s' 1 2 3 4 5)" &&
+	crm-add --now 2026-01-06T10:15:00Z person name='=HYPERLINK("http://x")' \
+		email=formula@example.com city=-Bratislava title=@boss \
+		note='+1 call back' &&
+	crm-add --now 2026-01-06T10:20:00Z person name='Peter Horváth' \
+		phone='0907 555 666' tags=b2b &&
+	crm-add --now 2026-01-10T08:00:00Z deal name='Lis 200 t' company=1 \
+		person=4 amount=12000 stage=lead close=2026-06-30 owner=anna &&
+	crm-set --now 2026-01-20T08:00:00Z 9 stage=qualified &&
+	crm-set --now 2026-02-05T08:00:00Z 9 stage=proposal &&
+	crm-set --now 2026-02-20T08:00:00Z 9 stage=won &&
+	crm-add --now 2026-01-12T08:00:00Z deal name=Servis company=2 \
+		amount=800.50 currency=CZK close=2026-03-31 &&
+	crm-set --now 2026-01-25T08:00:00Z 10 stage=lost &&
+	crm-task --now 2026-01-15T08:00:00Z add --due 2026-03-05T09:00:00Z \
+		--owner anna --priority high 4 'Zavolať Jane' &&
+	crm-task --now 2026-01-15T08:05:00Z add --due 2026-02-01T09:00:00Z \
+		--every 1m 5 'Mesačný report' &&
+	crm-task --now 2026-02-01T10:00:00Z done 12 &&
+	crm-log --at 2026-01-16T10:00:00Z --owner anna 4 call \
+		'Dohodnutá schôdzka' outcome=positive &&
+	crm-log --at 2026-02-21T10:00:00Z --amount 12000 4 purchase \
+		'Lis 200 t' invoice=F2026-001 &&
+	crm-log --at 2026-02-25T10:00:00Z --campaign jar-2026 --dir out \
+		4 5 6 email 'Jarná ponuka' &&
+	crm-log --at 2026-02-26T08:00:00Z --dir in 5 email 'Re: Jarná ponuka'
+	} >build.out &&
+	crm-export --to jsonl >a.jsonl &&
+	grep -q '"stages":' a.jsonl &&
+	grep -q '"invoice":"F2026-001"' a.jsonl &&
+	grep -q '"campaign":"jar-2026"' a.jsonl &&
+	grep -q '"type":"task"' a.jsonl
+}
+check 'setup: companies, people, deals, tasks and history' t_build
+
+check 'JSON Lines: out, into an empty store, out again: the same bytes' '
+	crm-import --db copy --from jsonl a.jsonl 2>err
+	rc=$?
+	cat err
+	test $rc = 0 &&
+	crm-export --db copy --to jsonl >b.jsonl &&
+	cmp a.jsonl b.jsonl
+'
+
+check 'JSON Lines: importing it again leaves either store as it was' '
+	before=$(store_sum) &&
+	crm-import --from jsonl a.jsonl &&
+	test "$(store_sum)" = "$before" &&
+	before=$(mdb_dump -a copy | md5sum) &&
+	crm-import --db copy --from jsonl a.jsonl &&
+	test "$(mdb_dump -a copy | md5sum)" = "$before"
+'
+
+check 'JSON Lines: importing it again says 0 added, 0 updated' '
+	crm-import --db copy --from jsonl a.jsonl 2>err
+	cat err
+	grep -q "^crm-import: 0 added, 0 updated, " err &&
+	crm-import --from jsonl a.jsonl 2>err
+	cat err
+	grep -q "^crm-import: 0 added, 0 updated, " err
+'
+
+# views NAME [--db DIR]: what the other commands show of a store
+views() {
+	out=$1
+	shift
+	{
+	crm-show "$@" $(sed "s/^{\"id\":\([0-9]*\),.*/\1/" a.jsonl) &&
+	crm-show -j "$@" 4 9 &&
+	crm-log "$@" --list 4 && crm-log "$@" --list 5 &&
+	crm-task "$@" ls --all &&
+	crm-due "$@" --now 2026-03-01T00:00:00Z --within 2w &&
+	crm-report "$@" --now 2026-03-01T00:00:00Z deals --funnel &&
+	crm-report "$@" --now 2026-03-01T00:00:00Z deals --by stage --count \
+		--sum amount &&
+	crm-report "$@" --now 2026-03-01T00:00:00Z persons --by company \
+		--count &&
+	crm-report "$@" interactions --by kind --count --sum amount &&
+	crm-report "$@" --campaign jar-2026
+	} >"$out" 2>&1
+}
+check 'JSON Lines: crm-show, crm-log, crm-task and crm-report see the same' '
+	views orig.view &&
+	grep -qF "Jana Nováková" orig.view &&
+	grep -qF "Zavolať Jane" orig.view &&
+	grep -qF "jar-2026" orig.view &&
+	{ views copy.view --db copy; true; } &&
+	diff -u orig.view copy.view >d || { head -n 40 d; false; }
+'
+
+check 'JSON Lines: after the restore, new ids are the same in both stores' '
+	cp -a "$CRM_DB" orig2 &&
+	cp -a copy copy2 &&
+	crm-add --db orig2 person name=Nová >o1 &&
+	crm-add --db copy2 person name=Nová >c1 &&
+	crm-log --db orig2 --at 2026-03-02T10:00:00Z 4 note ahoj >o2 &&
+	crm-log --db copy2 --at 2026-03-02T10:00:00Z 4 note ahoj >c2 &&
+	cat o1 o2 &&
+	cmp o1 c1 && cmp o2 c2
+'
+
+# --- vCard out ---------------------------------------------------------------
+
+crm-export --to jsonl >all.jsonl
+
+check 'vCard 4.0: CRLF, folded at 75 octets, no character cut' '
+	crm-export --to vcard >v4.vcf &&
+	head -n 2 v4.vcf | od -c | grep -F "\r  \n" &&
+	"$PY" tool.py folded v4.vcf
+'
+
+if [ -n "$VOBJECT" ]; then
+	check 'vCard 4.0: vobject reads each card: FN, EMAIL, TEL, ORG, ADR, CATEGORIES, KIND, RELATED' '
+		"$PY" tool.py vcards v4.vcf all.jsonl 4.0
+	'
+else
+	skip 'python3-vobject is not installed'
+fi
+
+check 'vCard 3.0: --version 3.0 writes VERSION:3.0 cards, folded' '
+	crm-export --to vcard --version 3.0 >v3.vcf 2>err ||
+		{ cat err; false; } &&
+	grep -c "^VERSION:3.0" v3.vcf >n &&
+	test "$(cat n)" -eq 8 &&
+	! grep "^VERSION:4.0" v3.vcf &&
+	"$PY" tool.py folded v3.vcf
+'
+
+if [ -n "$VOBJECT" ]; then
+	check 'vCard 3.0: vobject reads each card; N on all, no KIND' '
+		test -s v3.vcf &&
+		"$PY" tool.py vcards v3.vcf all.jsonl 3.0
+	'
+else
+	skip 'python3-vobject is not installed'
+fi
+
+check "vCard: --where 'tag:b2b' selects the people and companies tagged b2b" '
+	crm-export --where "tag:b2b" --to vcard >b2b.vcf &&
+	"$PY" tool.py fns b2b.vcf | sort >got &&
+	"$PY" -c "import json
+for l in open(\"all.jsonl\", encoding=\"utf-8\"):
+    r = json.loads(l)
+    if r[\"type\"] in (\"person\", \"company\") and \"b2b\" in r.get(\"tags\", []):
+        print(r[\"name\"])" | sort >want &&
+	test "$(wc -l <want)" -eq 4 &&
+	diff -u want got
+'
+
+# stats DIR: each file with its inode and modification time
+stats() {
+	for f in "$1"/*; do
+		stat -c "%n %i %y %s" "$f"
+	done
+}
+
+t_vdir() {
+	crm-export --to vdir vd 2>err &&
+	cat err &&
+	grep -Fx "crm-export: 8 cards, 8 written" err &&
+	test "$(ls vd | wc -l)" -eq 8 &&
+	test "$(ls -A vd | wc -l)" -eq 8 &&
+	for f in vd/*.vcf; do
+		uid=$(grep "^UID:" "$f" | tr -d "\r" | cut -c5-) &&
+		test "vd/$uid.vcf" = "$f" || { echo "$f: UID $uid"; return 1; }
+	done &&
+	cat vd/*.vcf >vd.vcf &&
+	"$PY" tool.py fns vd.vcf | sort >got &&
+	"$PY" tool.py fns v4.vcf | sort >want &&
+	diff -u want got
+}
+check '--to vdir DIR: one UID.vcf for each person and company' t_vdir
+
+check '--to vdir again: nothing rewritten, 0 written' '
+	stats vd >before &&
+	sleep 0.1 &&
+	crm-export --to vdir vd 2>err &&
+	cat err &&
+	grep -Fx "crm-export: 8 cards, 0 written" err &&
+	stats vd >after &&
+	diff -u before after
+'
+
+check '--to vdir after a change to one person: only that card rewritten' '
+	stats vd >before &&
+	sleep 0.1 &&
+	crm-set 8 city=Trnava >/dev/null &&
+	crm-export --to vdir vd 2>err &&
+	cat err &&
+	grep -Fx "crm-export: 8 cards, 1 written" err &&
+	stats vd >after &&
+	{ diff before after | grep "^>" >changed || true; } &&
+	cat changed &&
+	test "$(wc -l <changed)" -eq 1 &&
+	f=$(cut -d" " -f2 changed) &&
+	grep -F "FN:Peter Horváth" "$f" &&
+	grep -F "Trnava" "$f"
+'
+
+# --- CSV out ------------------------------------------------------------------
+
+crm-export --to jsonl >all.jsonl
+
+check 'CSV: RFC 4180 with CRLF; Python reads the default columns back' '
+	crm-export --to csv >c.csv &&
+	head -n 1 c.csv | od -c | grep -F "\r  \n" &&
+	"$PY" tool.py csv c.csv all.jsonl name,email,phone,company.name,city safe
+'
+
+check "CSV: cells starting = + - @ start with ' (quoted, commas, newlines kept)" '
+	crm-export --to csv name,title,city,note,tags >s.csv &&
+	"$PY" tool.py csv s.csv all.jsonl name,title,city,note,tags safe &&
+	grep -F "'\''=HYPERLINK(" s.csv &&
+	grep -F "'\''@boss" s.csv
+'
+
+check 'CSV: --raw leaves them as they are' '
+	crm-export --to csv --raw name,title,city,note,tags >r.csv &&
+	"$PY" tool.py csv r.csv all.jsonl name,title,city,note,tags raw &&
+	grep "^\"=HYPERLINK(\"\"http://x\"\")\",@boss,-Bratislava,+1 call back," r.csv
+'
+
+check "CSV: --where 'tag:vip' selects" '
+	crm-export --where tag:vip --to csv name,email,tags >w.csv &&
+	"$PY" tool.py csv w.csv all.jsonl name,email,tags safe vip &&
+	test "$(wc -l <w.csv)" -eq 2
+'
+
+# --- CSV in -------------------------------------------------------------------
+
+# Google Contacts: UTF-8 with a BOM, CRLF, quoted cells with commas and
+# newlines, the type columns and the formatted address beside the values
+{
+printf '\357\273\277'
+cat <<\EOF
+Name,Given Name,Additional Name,Family Name,Yomi Name,Given Name Yomi,Additional Name Yomi,Family Name Yomi,Name Prefix,Name Suffix,Initials,Nickname,Short Name,Maiden Name,Birthday,Gender,Location,Billing Information,Directory Server,Mileage,Occupation,Hobby,Sensitivity,Priority,Subject,Notes,Language,Photo,Group Membership,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Address 1 - Type,Address 1 - Formatted,Address 1 - Street,Address 1 - City,Address 1 - PO Box,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country,Address 1 - Extended Address,Organization 1 - Type,Organization 1 - Name,Organization 1 - Yomi Name,Organization 1 - Title,Organization 1 - Department,Organization 1 - Symbol,Organization 1 - Location,Organization 1 - Job Description,Website 1 - Type,Website 1 - Value
+Jana Nováková,Jana,,Nováková,,,,,,,,,,,1985-04-12,,,,,,,,,,,"Stretnutie na veľtrhu, Brno
+druhý riadok",,,* myContacts ::: Zákazníci ::: VIP,* Work,jana@kovo.sk,Mobile,+421 905 123 456,Work,"Hlavná 1
+010 01 Žilina
+Slovakia",Hlavná 1,Žilina,,,010 01,Slovakia,,,"Kovo Žilina, s.r.o.",,Nákupkyňa,,,,,,
+"Horváth, Peter",Peter,,Horváth,,,,,,,,,,,--07-14,,,,,,,,,,,,,,* myContacts,* Home,peter@example.com,Work,0905 222 333,,,,,,,,,,,"Kovo Žilina, s.r.o.",,Technik,,,,,Profile,https://peter.example
+EOF
+} | sed 's/$/\r/' >google.csv
+google() {
+	crm-import --from google --ignore 'E-mail 1 - Type' \
+		--ignore 'Phone 1 - Type' --ignore 'Address 1 - Type' \
+		--ignore 'Address 1 - Formatted' --ignore 'Website 1 - Type' \
+		"$@"
+}
+
+check 'Google CSV (BOM, CRLF, quoted commas and newlines) is imported' '
+	google --db google google.csv 2>err &&
+	cat err &&
+	grep -Fx "crm-import: 2 added, 0 updated, 0 unchanged, 0 rejected" err &&
+	crm-export --db google --to jsonl >google.jsonl &&
+	"$PY" tool.py has google.jsonl \
+	"{\"type\": \"person\", \"name\": \"Jana Nováková\", \"first_name\": \"Jana\",
+	  \"last_name\": \"Nováková\", \"email\": \"jana@kovo.sk\",
+	  \"phone\": \"+421905123456\", \"title\": \"Nákupkyňa\",
+	  \"street\": \"Hlavná 1\", \"city\": \"Žilina\", \"zip\": \"010 01\",
+	  \"country\": \"Slovakia\", \"birthday\": \"1985-04-12\",
+	  \"note\": \"Stretnutie na veľtrhu, Brno\\ndruhý riadok\"}" \
+	"{\"type\": \"person\", \"name\": \"Horváth, Peter\", \"first_name\": \"Peter\",
+	  \"last_name\": \"Horváth\", \"email\": \"peter@example.com\",
+	  \"phone\": \"+421905222333\", \"title\": \"Technik\",
+	  \"birthday\": \"--07-14\", \"url\": \"https://peter.example\"}" &&
+	"$PY" -c "import json
+r = [json.loads(l) for l in open(\"google.jsonl\", encoding=\"utf-8\")]
+j = [x for x in r if x[\"name\"] == \"Jana Nováková\"][0]
+assert {\"Zákazníci\", \"VIP\"} <= set(j[\"tags\"]), j
+c = [x for x in r if x[\"id\"] == j[\"company\"]][0]
+assert c == dict(c, type=\"company\", name=\"Kovo Žilina, s.r.o.\"), c"
+'
+
+check 'a company named in a column is created once for two of its people' '
+	"$PY" -c "import json
+r = [json.loads(l) for l in open(\"google.jsonl\", encoding=\"utf-8\")]
+cs = [x for x in r if x[\"type\"] == \"company\"]
+ps = [x for x in r if x[\"type\"] == \"person\"]
+assert len(cs) == 1, \"%d companies: %r\" % (len(cs), cs)
+assert [p[\"company\"] for p in ps] == [cs[0][\"id\"]] * 2, ps"
+'
+
+check 'Google CSV imported again: 0 added, 0 updated, store unchanged' '
+	before=$(mdb_dump -a google | md5sum) &&
+	google --db google google.csv 2>err &&
+	cat err &&
+	grep -q "^crm-import: 0 added, 0 updated, " err &&
+	test "$(mdb_dump -a google | md5sum)" = "$before"
+'
+
+# Outlook: its own columns in its own order; one person without an e-mail
+{
+cat <<\EOF
+"Title","First Name","Middle Name","Last Name","Suffix","Company","Department","Job Title","Business Street","Business Street 2","Business Street 3","Business City","Business State","Business Postal Code","Business Country/Region","Home Street","Home City","Home Postal Code","Home Country/Region","Business Fax","Business Phone","Business Phone 2","Home Phone","Mobile Phone","Categories","E-mail Address","E-mail Type","E-mail Display Name","Notes","Web Page"
+"","Eva","","Malá","","Ďumbier a.s.","","Riaditeľka","Námestie SNP 2","","","Banská Bystrica","","974 01","Slovensko","","","","","","+421 48 123 4567","","","","Zákazníci;VIP","eva@dumbier.example","SMTP","Eva Malá (eva@dumbier.example)","Volať ráno, nie poobede.","https://dumbier.example"
+"","Ján","","Veľký","","Lisy Brno s.r.o.","","","","","","Brno","","","Česko","","","","","","","","","+420 601 999 888","Dodávatelia","","","","Nemá e-mail",""
+EOF
+} | sed 's/$/\r/' >outlook.csv
+outlook() {
+	crm-import --from outlook --ignore 'E-mail Type' \
+		--ignore 'E-mail Display Name' "$@"
+}
+
+check 'Outlook CSV: names, company, job title, address, phone, categories' '
+	crm-add --db outlook company name="Ďumbier a.s." >/dev/null &&
+	outlook --db outlook outlook.csv 2>err &&
+	cat err &&
+	grep -Fx "crm-import: 2 added, 0 updated, 0 unchanged, 0 rejected" err &&
+	crm-export --db outlook --to jsonl >outlook.jsonl &&
+	"$PY" tool.py has outlook.jsonl \
+	"{\"type\": \"person\", \"name\": \"Eva Malá\", \"first_name\": \"Eva\",
+	  \"last_name\": \"Malá\", \"email\": \"eva@dumbier.example\",
+	  \"phone\": \"+421481234567\", \"company\": 1, \"title\": \"Riaditeľka\",
+	  \"street\": \"Námestie SNP 2\", \"city\": \"Banská Bystrica\",
+	  \"zip\": \"974 01\", \"country\": \"Slovensko\",
+	  \"tags\": [\"Zákazníci\", \"VIP\"], \"note\": \"Volať ráno, nie poobede.\",
+	  \"url\": \"https://dumbier.example\"}" \
+	"{\"type\": \"person\", \"name\": \"Ján Veľký\", \"phone\": \"+420601999888\",
+	  \"city\": \"Brno\", \"tags\": [\"Dodávatelia\"], \"note\": \"Nemá e-mail\"}" \
+	"{\"type\": \"company\", \"name\": \"Lisy Brno s.r.o.\"}" &&
+	test "$("$PY" tool.py count outlook.jsonl "{\"type\": \"company\"}")" -eq 2
+'
+
+check 'Outlook CSV imported again: matched by e-mail, then phone: no change' '
+	before=$(mdb_dump -a outlook | md5sum) &&
+	outlook --db outlook outlook.csv 2>err &&
+	cat err &&
+	grep -Fx "crm-import: 0 added, 0 updated, 2 unchanged, 0 rejected" err &&
+	test "$(mdb_dump -a outlook | md5sum)" = "$before"
+'
+
+check "Outlook's Title (Ing., Mr.) is not the Job Title" '
+	printf "\"Title\",\"First Name\",\"Last Name\",\"Job Title\",\"E-mail Address\"\r\n\"Ing.\",\"Eva\",\"Malá\",\"Riaditeľka\",\"eva@dumbier.example\"\r\n" \
+		>outlook-title.csv &&
+	crm-import --db outlook-title --from outlook outlook-title.csv &&
+	crm-export --db outlook-title --to jsonl >ot.jsonl &&
+	"$PY" tool.py has ot.jsonl \
+	"{\"name^\": \"\", \"email\": \"eva@dumbier.example\", \"title\": \"Riaditeľka\"}"
+'
+
+check "Outlook's empty birthday 0/0/00 is no birthday, not a bad row" '
+	printf "\"First Name\",\"Last Name\",\"Birthday\",\"E-mail Address\"\r\n\"Eva\",\"Malá\",\"0/0/00\",\"eva@dumbier.example\"\r\n" \
+		>outlook-bday.csv &&
+	crm-import --db outlook-bday --from outlook outlook-bday.csv &&
+	crm-export --db outlook-bday --to jsonl >ob.jsonl &&
+	"$PY" tool.py has ob.jsonl "{\"name\": \"Eva Malá\", \"email\": \"eva@dumbier.example\"}" &&
+	! grep -F birthday ob.jsonl
+'
+
+# Thunderbird: its header ends with a comma
+{
+cat <<\EOF
+First Name,Last Name,Display Name,Nickname,Primary Email,Secondary Email,Screen Name,Work Phone,Home Phone,Fax Number,Pager Number,Mobile Number,Home Address,Home Address 2,Home City,Home State,Home ZipCode,Home Country,Work Address,Work Address 2,Work City,Work State,Work ZipCode,Work Country,Job Title,Department,Organization,Web Page 1,Web Page 2,Birth Year,Birth Month,Birth Day,Custom 1,Custom 2,Custom 3,Custom 4,Notes,
+Mária,Šťastná,Mária Šťastná,,maria@stastna.example,,,,,,,0907 111 222,,,,,,,Dlhá 5,,Trnava,,917 01,Slovakia,Konateľka,,Šťastná s.r.o.,,,,,,,,,,,
+Tomáš,Kráľ,Tomáš Kráľ,,tomas@kral.example,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,"Stretol som ho v Prahe, na veľtrhu",
+EOF
+} | sed 's/$/\r/' >tb.csv
+
+check 'Thunderbird CSV --map --dry-run: prints the adds, writes nothing' '
+	crm-add --db tb company name=Seed >/dev/null &&
+	before=$(mdb_dump -a tb | md5sum) &&
+	crm-import --db tb --from thunderbird \
+		--map "Primary Email=email,Organization=company" --dry-run \
+		tb.csv >out 2>err &&
+	cat out err &&
+	cp out tb.dry &&
+	cut -f1,3 out >got &&
+	printf "add\tline 2\nadd\tline 3\n" >want &&
+	diff -u want got &&
+	grep -F "would be: 2 added, 0 updated" err &&
+	test "$(mdb_dump -a tb | md5sum)" = "$before"
+'
+
+check 'Thunderbird CSV --map: then imported as the dry run said' '
+	crm-import --db tb --from thunderbird \
+		--map "Primary Email=email,Organization=company" tb.csv &&
+	crm-export --db tb --to jsonl >tb.jsonl &&
+	"$PY" tool.py has tb.jsonl \
+	"{\"type\": \"person\", \"name\": \"Mária Šťastná\", \"first_name\": \"Mária\",
+	  \"last_name\": \"Šťastná\", \"email\": \"maria@stastna.example\",
+	  \"phone\": \"+421907111222\", \"title\": \"Konateľka\", \"street\": \"Dlhá 5\",
+	  \"city\": \"Trnava\", \"zip\": \"917 01\", \"country\": \"Slovakia\",
+	  \"company.name\": \"Šťastná s.r.o.\"}" \
+	"{\"type\": \"person\", \"name\": \"Tomáš Kráľ\", \"email\": \"tomas@kral.example\",
+	  \"note\": \"Stretol som ho v Prahe, na veľtrhu\"}" &&
+	"$PY" tool.py has tb.jsonl \
+	"{\"id\": $(sed -n 1p tb.dry | cut -f2), \"name\": \"Mária Šťastná\"}" \
+	"{\"id\": $(sed -n 2p tb.dry | cut -f2), \"name\": \"Tomáš Kráľ\"}"
+'
+
+# windows-1252, ; between the cells: René Šimek, Košice, 100 €
+printf 'name;email;city;note\r\nRen\351 \212imek;rene@example.fr;Ko\232ice;"Cena 100 \200; bez DPH"\r\n' \
+	>cp1252.csv
+
+check "a ';' CSV in windows-1252 with --encoding: é, š, Š and € in UTF-8" '
+	crm-import --db cp --from csv --encoding windows-1252 cp1252.csv &&
+	crm-export --db cp --to jsonl >cp.jsonl &&
+	"$PY" tool.py has cp.jsonl \
+	"{\"name\": \"René Šimek\", \"email\": \"rene@example.fr\", \"city\": \"Košice\", \"note\": \"Cena 100 €; bez DPH\"}"
+'
+
+check 'the same without --encoding: refused as not UTF-8, nothing written' '
+	crm-add --db cp2 person name=Seed >/dev/null &&
+	before=$(mdb_dump -a cp2 | md5sum) &&
+	must_fail 2 crm-import --db cp2 --from csv cp1252.csv 2>err &&
+	cat err &&
+	grep -F "line 2" err &&
+	test "$(mdb_dump -a cp2 | md5sum)" = "$before"
+'
+
+printf 'name,email,Favourite Colour,Shoe Size\r\nAnna,anna@example.sk,modrá,\r\nBoris,boris@example.sk,,\r\n' \
+	>unmapped.csv
+
+check 'an unmapped column with a value: exit 2, the column named, nothing written' '
+	crm-add --db um person name=Seed >/dev/null &&
+	before=$(mdb_dump -a um | md5sum) &&
+	must_fail 2 crm-import --db um --from csv unmapped.csv 2>err &&
+	cat err &&
+	grep -F "'\''Favourite Colour'\''" err &&
+	! grep -F "Shoe Size" err &&
+	test "$(mdb_dump -a um | md5sum)" = "$before"
+'
+
+check '--ignore COLUMN and --extra (the value kept in the note) resolve it' '
+	crm-import --db um --from csv --ignore "Favourite Colour" unmapped.csv &&
+	crm-export --db um --to jsonl >um.jsonl &&
+	"$PY" tool.py has um.jsonl "{\"name\": \"Anna\", \"email\": \"anna@example.sk\"}" &&
+	! grep -F modrá um.jsonl &&
+	crm-import --db um2 --from csv --extra unmapped.csv &&
+	crm-export --db um2 --to jsonl >um2.jsonl &&
+	"$PY" tool.py has um2.jsonl \
+	"{\"name\": \"Anna\", \"note\": \"Favourite Colour: modrá\"}" \
+	"{\"name\": \"Boris\", \"email\": \"boris@example.sk\"}" &&
+	! grep -F "Shoe Size" um2.jsonl
+'
+
+printf 'name,email,phone\r\nGood One,good@example.sk,\r\n"Bad, Two",not-an-email,\r\n"Two\r\nLines",two@example.sk,\r\nBad Three,bad@@example.sk,\r\n' \
+	>bad.csv
+
+check 'bad e-mails: each named with its line, the whole import refused' '
+	crm-add --db bad person name=Seed >/dev/null &&
+	before=$(mdb_dump -a bad | md5sum) &&
+	must_fail 2 crm-import --db bad --from csv bad.csv >out 2>err &&
+	cat err &&
+	grep -F "line 3: " err | grep -F "not-an-email" &&
+	grep -F "line 6: " err | grep -F "bad@@example.sk" &&
+	test "$(mdb_dump -a bad | md5sum)" = "$before"
+'
+
+check '--skip-bad: the rest imported, the bad rows counted' '
+	crm-import --db bad --from csv --skip-bad bad.csv 2>err &&
+	cat err &&
+	grep -Fx "crm-import: 2 added, 0 updated, 0 unchanged, 2 rejected" err &&
+	crm-export --db bad --to jsonl >bad.jsonl &&
+	"$PY" tool.py has bad.jsonl \
+	"{\"name\": \"Good One\", \"email\": \"good@example.sk\"}" \
+	"{\"name\": \"Two\\nLines\", \"email\": \"two@example.sk\"}" &&
+	test "$(wc -l <bad.jsonl)" -eq 3
+'
