@@ -72,7 +72,7 @@ vdir_card(struct ctx *c, const char *uid)
 		goto out;	/* unchanged: left alone */
 	/* a whole file or none: written aside, then renamed */
 	crm_buf_addf(&tmp, "%s/.%s.vcf.tmp", c->dir, uid);
-	if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0 ||
+	if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
 	    (n = (size_t)write(fd, c->line.buf, c->line.len)) != c->line.len ||
 	    fsync(fd) || close(fd) || rename(tmp.buf, path.buf)) {
 		rc = errno ? errno : EIO;
@@ -224,11 +224,14 @@ main(int argc, char **argv)
 	if (!strcmp(c.to, "csv")) {
 		c.csv = split(optind < argc ? argv[optind++] :
 		    "name,email,phone,company.name,city");
+		if (!c.csv[0])
+			crm_die(2, "--to csv: which fields?");
 	} else if (!strcmp(c.to, "vdir")) {
 		if (optind >= argc)
 			crm_usage(usage);
 		c.dir = argv[optind++];
-		if (mkdir(c.dir, 0755) && errno != EEXIST)
+		/* personal data: as private as the store */
+		if (mkdir(c.dir, 0700) && errno != EEXIST)
 			crm_die(2, "%s: %s", c.dir, strerror(errno));
 	} else if (strcmp(c.to, "jsonl") && strcmp(c.to, "vcard") &&
 	    strcmp(c.to, "ical")) {
@@ -269,6 +272,9 @@ main(int argc, char **argv)
 		crm_fail(rc, "cannot read");
 	rc = q ? crm_query_run(t, q, NULL, one, &c) :
 	    crm_scan_all(t, one, &c);
+	/* what is not a record: who may not be mailed, saved segments */
+	if (!rc && !strcmp(c.to, "jsonl") && !q)
+		rc = crm_out_export_meta(c.out, t);
 	crm_txn_end(t);
 	if (!rc && !strcmp(c.to, "ical")) {
 		crm_buf_reset(&c.line);

@@ -367,6 +367,12 @@ int crm_segment_list(crm_txn *t,
 
 /* Opt-outs: addresses never to mail, with why (opt-out, bounce). */
 int crm_optout_add(crm_txn *t, const char *email, const char *why);
+/* Each opt-out: the address, and "TIME WHY" (TIME in seconds). */
+int crm_optout_list(crm_txn *t,
+    int (*fn)(const char *email, const char *value, void *arg), void *arg);
+/* An opt-out as an export gave it, with its time. */
+int crm_optout_restore(crm_txn *t, const char *email, const char *why,
+    int64_t at);
 /* CRM_ENOTFOUND when the address may be mailed; else why not. */
 int crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why);
 
@@ -628,6 +634,8 @@ int crm_out_log(crm_out *o, const struct crm_log *e);
 /* r as crm-export --to jsonl writes it: its JSON with its own
  * history, the lossless form crm-import reads back. */
 int crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r);
+/* The opt-outs and saved segments, as lines crm-import reads back. */
+int crm_out_export_meta(crm_out *o, crm_txn *t);
 /* The card of crm-show: every field, and a company's contacts. */
 int crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r);
 /* A table: on a terminal aligned, with its totals; else TSV with a

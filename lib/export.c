@@ -112,11 +112,19 @@ crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
 		structured(b, "ADR", r, adr, 7);
 	if ((x = crm_rec_value(r, "birthday"))) {
 		crm_buf_reset(&v);
-		/* --MM-DD, a birthday without its year, is 4.0's and 3.0's */
-		crm_buf_addstr(&v, x);
+		/* 4.0 has the basic form: 19800322, --0322 without a year;
+		 * 3.0 the extended 1980-03-22 */
+		if (!v3 && !strncmp(x, "--", 2)) {
+			crm_buf_addstr(&v, "--");
+			x += 2;
+		}
+		for (; *x; x++)
+			if (v3 || *x != '-')
+				crm_buf_addch(&v, *x);
 		crm_vcard_line(b, "BDAY", NULL, v.buf, 1);
 	}
-	text(b, "URL", r, "url");
+	if ((x = crm_rec_value(r, "url")))	/* a URI: no text escapes */
+		crm_vcard_line(b, "URL", NULL, x, 1);
 	text(b, "NOTE", r, "note");
 	if (crm_type_field(r->type, "tags") && crm_rec_value(r, "tags")) {
 		unsigned fid = crm_type_field(r->type, "tags")->fid;

@@ -450,6 +450,32 @@ history(crm_txn *t, uint64_t rec, const cJSON *h)
 	return rc;
 }
 
+/* An opt-out or a saved segment of an export. */
+static int
+meta_line(crm_txn *t, const cJSON *j)
+{
+	const cJSON *a = cJSON_GetObjectItem(j, "optout");
+	const cJSON *w = cJSON_GetObjectItem(j, "why");
+	const cJSON *at = cJSON_GetObjectItem(j, "at");
+	int64_t when = t->now;
+
+	if (a) {
+		if (!cJSON_IsString(a))
+			return crm_seterr(CRM_EINVAL, "optout: an address");
+		if (cJSON_IsString(at) && crm_datetime_parse(at->valuestring,
+		    &when))
+			return crm_seterr(CRM_EINVAL, "at: '%s' is not a time",
+			    at->valuestring);
+		return crm_optout_restore(t, a->valuestring, cJSON_IsString(w) ?
+		    w->valuestring : "opted out", when);
+	}
+	a = cJSON_GetObjectItem(j, "segment");
+	w = cJSON_GetObjectItem(j, "query");
+	if (!cJSON_IsString(a) || !cJSON_IsString(w))
+		return crm_seterr(CRM_EINVAL, "segment: a name and a query");
+	return crm_segment_save(t, a->valuestring, w->valuestring);
+}
+
 /* One line of crm-export: restored (ids kept) or matched. */
 static int
 jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
@@ -465,6 +491,12 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 	if (!j || !cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return crm_seterr(CRM_EINVAL, "not a JSON object");
+	}
+	if (cJSON_GetObjectItem(j, "optout") ||
+	    cJSON_GetObjectItem(j, "segment")) {
+		rc = meta_line(t, j);
+		cJSON_Delete(j);
+		return rc;
 	}
 	f = cJSON_GetObjectItem(j, "type");
 	if ((rc = crm_rec_new(t, cJSON_IsString(f) ? f->valuestring :

@@ -532,6 +532,39 @@ crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r)
 	return emit_json(o, j);
 }
 
+static int
+export_optout(const char *email, const char *value, void *arg)
+{
+	crm_out *o = arg;
+	cJSON *j = cJSON_CreateObject();
+	const char *sp = strchr(value, ' ');
+
+	cJSON_AddStringToObject(j, "optout", email);
+	cJSON_AddStringToObject(j, "why", sp ? sp + 1 : "");
+	crm_buf_reset(&o->val);
+	crm_datetime_fmt(&o->val, strtoll(value, NULL, 10));
+	cJSON_AddStringToObject(j, "at", o->val.buf);
+	return emit_json(o, j);
+}
+
+static int
+export_segment(const char *name, const char *query, void *arg)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, "segment", name);
+	cJSON_AddStringToObject(j, "query", query);
+	return emit_json(arg, j);
+}
+
+int
+crm_out_export_meta(crm_out *o, crm_txn *t)
+{
+	int rc = crm_optout_list(t, export_optout, o);
+
+	return rc ? rc : crm_segment_list(t, export_segment, o);
+}
+
 int
 crm_out_log(crm_out *o, const struct crm_log *e)
 {

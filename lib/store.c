@@ -809,21 +809,24 @@ out:
 	return rc;
 }
 
-int
-crm_segment_list(crm_txn *t,
-    int (*fn)(const char *name, const char *query, void *arg), void *arg)
+/* Call fn for each meta entry under prefix: the rest of its key, its
+ * value. */
+static int
+meta_list(crm_txn *t, const char *prefix,
+    int (*fn)(const char *name, const char *value, void *arg), void *arg)
 {
 	struct crm_buf name = CRM_BUF_INIT, q = CRM_BUF_INIT;
+	size_t n = strlen(prefix);
 	MDB_cursor *c;
-	MDB_val k = { 8, "segment:" }, v;
+	MDB_val k = { n, (void *)prefix }, v;
 	int rc, frc = 0;
 
 	if ((rc = mdb_cursor_open(t->txn, t->db->meta, &c)))
 		return crm_mdb_err(rc, "cannot read the store");
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-	while (!rc && k.mv_size > 8 && !memcmp(k.mv_data, "segment:", 8)) {
+	while (!rc && k.mv_size > n && !memcmp(k.mv_data, prefix, n)) {
 		crm_buf_reset(&name);
-		crm_buf_add(&name, (char *)k.mv_data + 8, k.mv_size - 8);
+		crm_buf_add(&name, (char *)k.mv_data + n, k.mv_size - n);
 		crm_buf_reset(&q);
 		crm_buf_add(&q, v.mv_data, v.mv_size);
 		if ((frc = fn(name.buf, q.buf, arg)))
@@ -837,6 +840,33 @@ crm_segment_list(crm_txn *t,
 		return frc;
 	return rc && rc != MDB_NOTFOUND ?
 	    crm_mdb_err(rc, "cannot read the store") : 0;
+}
+
+int
+crm_segment_list(crm_txn *t,
+    int (*fn)(const char *name, const char *query, void *arg), void *arg)
+{
+	return meta_list(t, "segment:", fn, arg);
+}
+
+int
+crm_optout_list(crm_txn *t,
+    int (*fn)(const char *email, const char *value, void *arg), void *arg)
+{
+	return meta_list(t, "optout:", fn, arg);
+}
+
+int
+crm_optout_restore(crm_txn *t, const char *email, const char *why,
+    int64_t at)
+{
+	int64_t now = t->now;
+	int rc;
+
+	t->now = at;
+	rc = crm_optout_add(t, email, why);
+	t->now = now;
+	return rc;
 }
 
 /*
