@@ -157,6 +157,12 @@ _crm()
 		# --version here is the vCard's, and takes 3.0 or 4.0
 		opts='--db --now -h --help --to --where --raw --version'
 		argopts+=' --to --where --version' ;;
+	crm-dupes)
+		opts='--db --now -h --help --version --type --min'
+		argopts+=' --type --min' ;;
+	crm-merge)
+		opts='--db --now -h --help --version --keep'
+		argopts+=' --keep' ;;
 	crm-report)
 		opts='--db -j --json -H --header --now -h --help --version
 			--csv --chart --where --by --count --sum --avg --min
@@ -276,6 +282,8 @@ _crm()
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
 		--priority)
 			_crm_add "${pre}high" "${pre}normal" "${pre}low" ;;
+		--keep)
+			_crm_add "${pre}first" "${pre}oldest" "${pre}newest" ;;
 		--within|--every)
 			_crm_add "${pre}1d" "${pre}3d" "${pre}1w" "${pre}1m" ;;
 		--now|--at|--next|--due)
@@ -293,7 +301,15 @@ _crm()
 			cur=${val##*,} _crm_add_keys "${operands[0]}"
 			COMPREPLY=("${COMPREPLY[@]/#/$pre$w}")
 			compopt -o nospace 2>/dev/null ;;
-		--sum|--avg|--min|--max|--distinct)
+		--min)
+			if [[ $cmd == crm-dupes ]]; then
+				# a score from 0 to 1
+				_crm_add "${pre}0.5" "${pre}0.7" "${pre}0.9"
+			else
+				cur=$val _crm_add_keys "${operands[0]}"
+				COMPREPLY=("${COMPREPLY[@]/#/$pre}")
+			fi ;;
+		--sum|--avg|--max|--distinct)
 			cur=$val _crm_add_keys "${operands[0]}"
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
 		--drop)
@@ -405,4 +421,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export crm-dupes crm-merge

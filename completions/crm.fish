@@ -42,7 +42,7 @@ function __crm_operands
                     --now --at --amount --owner --campaign --dir --save --drop \
                     --where --by --sum --avg --min --max --distinct --top \
                     --sort --window --segment --rate --map --ignore --encoding \
-                    --to $csvarg $verarg
+                    --to --keep $csvarg $verarg
                     set skip 1
                     continue
                 case --next
@@ -367,6 +367,21 @@ complete -c crm-report -l churn -d 'Persons or companies: regular buyers now ove
 complete -c crm-report -l campaign -x -d 'Report on this mailing campaign'
 complete -c crm-report -l window -x -a '7d 14d 30d 90d' -d 'With --campaign, how long a reply or purchase counts'
 complete -c crm-report -n '__crm_noperands 0' -a 'persons companies deals tasks interactions' -d 'Record type'
+
+complete -c crm-dupes -f
+complete -c crm-dupes -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-dupes -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-dupes -s h -l help -d 'Print usage and exit'
+complete -c crm-dupes -l version -d 'Print the version and exit'
+complete -c crm-dupes -l type -x -a '(__crm_schema types)' -d 'Look among the records of this type'
+complete -c crm-dupes -l min -x -a '0.5 0.7 0.9' -d 'Print only the pairs of this score or more'
+
+complete -c crm-merge -f
+complete -c crm-merge -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-merge -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-merge -s h -l help -d 'Print usage and exit'
+complete -c crm-merge -l version -d 'Print the version and exit'
+complete -c crm-merge -l keep -x -a 'first\t"The first of the pair" oldest\t"The one created first" newest\t"The one created last"' -d 'Which record of each pair is kept'
 
 complete -c crm-import -f
 complete -c crm-import -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'

@@ -120,7 +120,20 @@ crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
 		    m ? m : crm_strerror(rc));
 	}
 	free(dir);
-	crm_db_set_command(db, argc, argv);
+	/* the journal names the command: its arguments may come shifted */
+	if (argc > 0 && !strcmp(argv[0], crm_progname)) {
+		crm_db_set_command(db, argc, argv);
+	} else if (argc > 0 && strrchr(argv[0], '/') &&
+	    !strcmp(strrchr(argv[0], '/') + 1, crm_progname)) {
+		crm_db_set_command(db, argc, argv);
+	} else {
+		char **v = crm_xmalloc(((size_t)argc + 2) * sizeof *v);
+
+		v[0] = (char *)crm_progname;
+		memcpy(v + 1, argv, (size_t)argc * sizeof *v);
+		crm_db_set_command(db, argc + 1, v);
+		free(v);
+	}
 	if (o->now)
 		crm_db_set_now(db, crm_now(o));
 	crm_cli_opened = db;

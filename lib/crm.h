@@ -357,6 +357,33 @@ void crm_table_free(struct crm_table *tb);
  * CRM_ENOTFOUND when there is none. */
 int crm_meta_get(crm_txn *t, const char *key, struct crm_buf *out);
 int crm_meta_put(crm_txn *t, const char *key, const char *val, size_t len);
+int crm_meta_del(crm_txn *t, const char *key);
+
+/* history.c: the journal read back, and undo */
+struct crm_change {
+	uint64_t txn;		/* the transaction */
+	int64_t at;
+	const char *user, *command;
+	int op;			/* C created, S set, D removed, L logged,
+				 * U unlogged, Y schema */
+	uint64_t record;
+	size_t count;		/* C: records made from record on */
+	const char *field;	/* S: the field; L, U: the entry's id */
+	const char *old, *new;	/* S: values; L, U: the entry's kind: text */
+	struct crm_buf user_, command_;
+};
+struct crm_history_filter {
+	uint64_t record, txn;	/* 0: any */
+	int64_t since;		/* 0: any time */
+	const char *user;
+};
+/* Call fn for each change the filter lets through, oldest first. */
+int crm_history(crm_txn *t, const struct crm_history_filter *hf,
+    int (*fn)(const struct crm_change *c, void *arg), void *arg);
+/* Revert transaction txn: CRM_EEXIST, naming the later change, when
+ * something changed its records since (unless force).  report gets a
+ * line for each change made. */
+int crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report);
 
 /* Saved segments: a name for a query, evaluated afresh each time. */
 int crm_segment_get(crm_db *db, const char *name, struct crm_buf *out);

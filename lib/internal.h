@@ -132,6 +132,14 @@ const char *crm_rec_nth(const crm_rec *r, unsigned fid, size_t i,
     size_t *lenp);
 void crm_rec_add_raw(crm_rec *r, unsigned fid, const char *s, size_t len);
 void crm_rec_drop(crm_rec *r, unsigned fid);
+/* Set field fid to values as the journal keeps them (joined by
+ * commas for tags; empty: none). */
+void crm_rec_set_raw(crm_rec *r, unsigned fid, const char *v, size_t len);
+/* A removed record back, from its encoding in the journal. */
+int crm_rec_revive(crm_txn *t, uint64_t id, const void *enc, size_t len);
+/* A removed history entry back, from the journal. */
+int crm_log_revive(crm_txn *t, const unsigned char *key, const void *val,
+    size_t len);
 /* Do a and b hold the same values (derived figures aside)? */
 int crm_rec_equal(const crm_rec *a, const crm_rec *b);
 /* Remove the values of ref field fid that point at id. */

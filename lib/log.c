@@ -483,6 +483,20 @@ crm_log_restore(crm_txn *t, struct crm_log *e)
 	return add(t, e, 1, 0);
 }
 
+int
+crm_log_revive(crm_txn *t, const unsigned char *key, const void *val,
+    size_t len)
+{
+	struct decoded d = { 0 };
+	int rc;
+
+	crm_buf_init(&d.buf, 0);
+	if (!(rc = decode(&d, key, val, len)))
+		rc = add(t, &d.e, 1, 1);
+	crm_buf_release(&d.buf);
+	return rc;
+}
+
 /* The ids of a record's own entries. */
 static int
 entry_ids(crm_txn *t, uint64_t rec, struct crm_ids *ids)

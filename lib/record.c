@@ -882,6 +882,45 @@ journal_diff(crm_txn *t, const crm_rec *old, const crm_rec *r, int *changed)
 	return rc;
 }
 
+void
+crm_rec_set_raw(crm_rec *r, unsigned fid, const char *v, size_t len)
+{
+	const struct crm_field *f = crm_type_field_id(r->type, fid);
+	const char *p, *e;
+
+	crm_rec_drop(r, fid);
+	if (!len)
+		return;
+	if (!f || f->type != FT_TAGS) {
+		crm_rec_add_raw(r, fid, v, len);
+		return;
+	}
+	for (p = v; p < v + len; p = e + 1) {
+		if (!(e = memchr(p, ',', (size_t)(v + len - p))))
+			e = v + len;
+		if (e > p)
+			crm_rec_add_raw(r, fid, p, (size_t)(e - p));
+	}
+}
+
+int
+crm_rec_revive(crm_txn *t, uint64_t id, const void *enc, size_t len)
+{
+	crm_rec *r = crm_rec_alloc();
+	int rc;
+
+	char key[40];
+
+	/* back from a merge: its id is its own again, no alias */
+	snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
+	if (!(rc = crm_rec_decode(r, crm_txn_schema(t), id, enc, len)) &&
+	    !(rc = crm_rec_restore(t, r)) &&
+	    !(rc = crm_task_changed(t, NULL, r)))
+		rc = crm_meta_del(t, key);
+	crm_rec_free(r);
+	return rc;
+}
+
 int
 crm_rec_equal(const crm_rec *a, const crm_rec *b)
 {

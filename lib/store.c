@@ -751,6 +751,16 @@ crm_meta_put(crm_txn *t, const char *key, const char *val, size_t len)
 	return put_meta(t->db, t->txn, key, val, len);
 }
 
+int
+crm_meta_del(crm_txn *t, const char *key)
+{
+	MDB_val k = { strlen(key), (void *)key };
+	int rc = mdb_del(t->txn, t->db->meta, &k, NULL);
+
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot write the store") : 0;
+}
+
 /* Saved segments: meta "segment:NAME" holds the query text. */
 static int
 segment_key(struct crm_buf *k, const char *name)

@@ -1,0 +1,505 @@
+/* history.c - the journal read back: who changed what, and undo
+ *
+ * The journal (journal.c) keeps every change in the order it was made:
+ * a transaction's header (time, user, command line), then what it did.
+ * Reading it is a pass in key order; undoing a transaction applies the
+ * opposite of each of its changes, last first, through the same write
+ * paths as any command, so an undo is journalled and can be undone.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct jentry {
+	uint64_t txn;
+	int op;
+	uint64_t id;
+	unsigned fid;
+	const char *old, *new;
+	size_t oldlen, newlen;
+	const unsigned char *key;	/* L, U: the history entry's key */
+	const unsigned char *val;	/* L, U: its value; D: the record */
+	size_t vallen;
+};
+
+static int
+getstr(const unsigned char **p, const unsigned char *e, const char **s,
+    size_t *n)
+{
+	uint64_t l;
+
+	if (crm_get_varint(p, e, &l) || l > (uint64_t)(e - *p))
+		return -1;
+	*s = (const char *)*p;
+	*n = (size_t)l;
+	*p += l;
+	return 0;
+}
+
+static int
+jdecode(const MDB_val *k, const MDB_val *v, struct jentry *je,
+    struct crm_change *hdr)
+{
+	const unsigned char *p = v->mv_data, *e = p + v->mv_size;
+	uint64_t x;
+	const char *s;
+	size_t n;
+
+	memset(je, 0, sizeof *je);
+	if (k->mv_size != 12 || !v->mv_size)
+		return -1;
+	je->txn = crm_get_be64(k->mv_data);
+	je->op = *p++;
+	switch (je->op) {
+	case J_TXN:
+		if (crm_get_varint(&p, e, &x) || getstr(&p, e, &s, &n))
+			return -1;
+		hdr->txn = je->txn;
+		hdr->at = (int64_t)x;
+		crm_buf_reset(&hdr->user_);
+		crm_buf_add(&hdr->user_, s, n);
+		if (getstr(&p, e, &s, &n))
+			return -1;
+		crm_buf_reset(&hdr->command_);
+		crm_buf_add(&hdr->command_, s, n);
+		return 0;
+	case J_CREATE:
+		if (crm_get_varint(&p, e, &je->id) || crm_get_varint(&p, e, &x))
+			return -1;
+		je->vallen = (size_t)x;	/* how many */
+		return 0;
+	case J_SET:
+		if (crm_get_varint(&p, e, &je->id) || crm_get_varint(&p, e, &x) ||
+		    getstr(&p, e, &je->old, &je->oldlen) ||
+		    getstr(&p, e, &je->new, &je->newlen))
+			return -1;
+		je->fid = (unsigned)x;
+		return 0;
+	case J_DEL:
+		if (crm_get_varint(&p, e, &je->id))
+			return -1;
+		je->val = p;
+		je->vallen = (size_t)(e - p);
+		return 0;
+	case J_LOG:
+	case J_UNLOG:
+		if (crm_get_varint(&p, e, &je->id) || e - p < 24)
+			return -1;
+		je->key = p;
+		je->val = p + 24;
+		je->vallen = (size_t)(e - p - 24);
+		return 0;
+	case J_SCHEMA:
+		je->val = p;
+		je->vallen = (size_t)(e - p);
+		return 0;
+	}
+	return -1;
+}
+
+/* A field's name: the schema's, or one a former schema had. */
+static const char *
+field_name(crm_txn *t, unsigned fid)
+{
+	static char b[16];
+	const crm_schema *s = crm_txn_schema(t);
+	const struct crm_field *f = NULL;
+	size_t i;
+
+	for (i = 0; i < s->ntypes && !f; i++)
+		f = crm_type_field_id(&s->types[i], fid);
+	if (f)
+		return f->name;
+	if (fid < FID_FIRST)
+		return crm_derived_names[fid];
+	if (fid < t->db->fields.n)
+		return t->db->fields.name[fid];
+	snprintf(b, sizeof b, "#%u", fid);
+	return b;
+}
+
+/* A stored value as a person reads it: times as ISO 8601. */
+static void
+shown(crm_txn *t, unsigned fid, const char *v, size_t n, struct crm_buf *out)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	const struct crm_field *f = NULL;
+	size_t i;
+
+	for (i = 0; i < s->ntypes && !f; i++)
+		f = crm_type_field_id(&s->types[i], fid);
+	crm_buf_reset(out);
+	if (f && f->type == FT_DATETIME && n) {
+		crm_buf_add(out, v, n);
+		i = out->len;
+		crm_datetime_fmt(out, strtoll(out->buf, NULL, 10));
+		memmove(out->buf, out->buf + i, out->len - i + 1);
+		out->len -= i;
+		return;
+	}
+	crm_buf_add(out, v, n);
+}
+
+/* The history entry (kind: text) of an L or U entry, for reading. */
+static void
+entry_text(const struct jentry *je, struct crm_buf *out)
+{
+	const unsigned char *p = je->val, *e = p + je->vallen;
+	const char *s, *kind = NULL, *text = NULL;
+	size_t n, kn = 0, tn = 0;
+
+	while (p < e) {
+		int tag = *p++;
+
+		if (getstr(&p, e, &s, &n))
+			break;
+		if (tag == 'k') {
+			kind = s;
+			kn = n;
+		} else if (tag == 't') {
+			text = s;
+			tn = n;
+		}
+	}
+	crm_buf_reset(out);
+	crm_buf_addf(out, "%.*s", (int)kn, kind ? kind : "");
+	if (text)
+		crm_buf_addf(out, ": %.*s", (int)tn, text);
+}
+
+/* Does the change concern record id (a create range holding it)? */
+static int
+about(const struct jentry *je, uint64_t id)
+{
+	if (je->op == J_CREATE)
+		return id >= je->id && id < je->id + je->vallen;
+	if (je->op == J_LOG || je->op == J_UNLOG)
+		return crm_get_be64(je->key) == id;
+	return je->id == id;
+}
+
+int
+crm_history(crm_txn *t, const struct crm_history_filter *hf,
+    int (*fn)(const struct crm_change *c, void *arg), void *arg)
+{
+	struct crm_change c;
+	struct jentry je;
+	struct crm_buf o = CRM_BUF_INIT, n = CRM_BUF_INIT, f = CRM_BUF_INIT;
+	unsigned char start[12];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, frc = 0;
+
+	memset(&c, 0, sizeof c);
+	crm_buf_init(&c.user_, 0);
+	crm_buf_init(&c.command_, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &cur)))
+		return crm_mdb_err(rc, "cannot read the journal");
+	memset(start, 0, sizeof start);
+	crm_be64(start, hf->txn);
+	k.mv_size = sizeof start;
+	k.mv_data = start;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (jdecode(&k, &v, &je, &c)) {
+			frc = crm_seterr(CRM_ESTORE, "the journal is damaged "
+			    "in transaction %llu", (unsigned long long)
+			    (k.mv_size >= 8 ? crm_get_be64(k.mv_data) : 0));
+			break;
+		}
+		if (hf->txn && je.txn != hf->txn) {
+			rc = MDB_NOTFOUND;
+			break;
+		}
+		if (je.op == J_TXN || (hf->since && c.at < hf->since) ||
+		    (hf->user && strcmp(hf->user, c.user_.buf)) ||
+		    (hf->record && !about(&je, hf->record)))
+			continue;
+		c.user = c.user_.buf;
+		c.command = c.command_.buf;
+		c.op = je.op;
+		c.record = je.op == J_LOG || je.op == J_UNLOG ?
+		    crm_get_be64(je.key) : je.id;
+		c.field = NULL;
+		c.old = c.new = NULL;
+		c.count = je.op == J_CREATE ? je.vallen : 1;
+		switch (je.op) {
+		case J_SET:
+			c.field = field_name(t, je.fid);
+			shown(t, je.fid, je.old, je.oldlen, &o);
+			shown(t, je.fid, je.new, je.newlen, &n);
+			c.old = o.buf;
+			c.new = n.buf;
+			break;
+		case J_LOG:
+		case J_UNLOG:
+			crm_buf_reset(&f);
+			crm_buf_addf(&f, "%llu", (unsigned long long)
+			    crm_get_be64(je.key + 16));
+			c.field = f.buf;	/* the entry's id */
+			entry_text(&je, je.op == J_LOG ? &n : &o);
+			c.new = je.op == J_LOG ? n.buf : NULL;
+			c.old = je.op == J_UNLOG ? o.buf : NULL;
+			break;
+		}
+		if ((frc = fn(&c, arg)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	crm_buf_release(&c.user_);
+	crm_buf_release(&c.command_);
+	crm_buf_release(&o);
+	crm_buf_release(&n);
+	crm_buf_release(&f);
+	if (frc)
+		return frc;
+	return rc == MDB_NOTFOUND ? 0 : crm_mdb_err(rc,
+	    "cannot read the journal");
+}
+
+/* ------------------------------------------------------------- undo */
+
+struct change {
+	struct jentry je;
+	struct crm_buf copy;	/* the entry's bytes, kept */
+};
+
+/* The entries of transaction txn, in order. */
+static int
+entries_of(crm_txn *t, uint64_t txn, struct change **cv, size_t *n,
+    struct crm_change *hdr)
+{
+	unsigned char start[12];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	*cv = NULL;
+	*n = 0;
+	memset(start, 0, sizeof start);
+	crm_be64(start, txn);
+	k.mv_size = sizeof start;
+	k.mv_data = start;
+	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &cur)))
+		return crm_mdb_err(rc, "cannot read the journal");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc &&
+	    k.mv_size == 12 && crm_get_be64(k.mv_data) == txn;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct change *c;
+		MDB_val cv2;
+
+		*cv = crm_xrealloc(*cv, (*n + 1) * sizeof **cv);
+		c = &(*cv)[(*n)++];
+		crm_buf_init(&c->copy, v.mv_size);
+		crm_buf_add(&c->copy, v.mv_data, v.mv_size);
+		cv2.mv_size = c->copy.len;
+		cv2.mv_data = c->copy.buf;
+		if (jdecode(&k, &cv2, &c->je, hdr)) {
+			mdb_cursor_close(cur);
+			return crm_seterr(CRM_ESTORE, "the journal is damaged "
+			    "in transaction %llu", (unsigned long long)txn);
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return crm_mdb_err(rc, "cannot read the journal");
+	if (!*n)
+		return crm_seterr(CRM_EINVAL, "no transaction %llu",
+		    (unsigned long long)txn);
+	return 0;
+}
+
+/* What a later entry changed of what txn changed, if anything. */
+static int
+clashes(const struct jentry *later, const struct jentry *je)
+{
+	uint64_t rec = later->op == J_LOG || later->op == J_UNLOG ?
+	    crm_get_be64(later->key) : later->id;
+
+	switch (je->op) {
+	case J_SET:
+		return (later->op == J_SET && later->id == je->id &&
+		    later->fid == je->fid) || (later->op == J_DEL &&
+		    later->id == je->id);
+	case J_CREATE:
+		return later->op != J_SCHEMA && later->op != J_TXN &&
+		    rec >= je->id && rec < je->id + je->vallen;
+	case J_LOG:
+		return later->op == J_UNLOG && !memcmp(later->key + 16,
+		    je->key + 16, 8);
+	}
+	return 0;
+}
+
+/* The first change after txn to what txn changed, named in why. */
+static int
+later_change(crm_txn *t, uint64_t txn, const struct change *cv, size_t n,
+    struct crm_buf *why)
+{
+	struct crm_change hdr;
+	struct jentry je;
+	unsigned char start[12];
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t i;
+	int rc, found = 0;
+
+	memset(&hdr, 0, sizeof hdr);
+	crm_buf_init(&hdr.user_, 0);
+	crm_buf_init(&hdr.command_, 0);
+	memset(start, 0, sizeof start);
+	crm_be64(start, txn + 1);
+	k.mv_size = sizeof start;
+	k.mv_data = start;
+	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &cur)))
+		return crm_mdb_err(rc, "cannot read the journal");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc && !found;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (jdecode(&k, &v, &je, &hdr) || je.op == J_TXN)
+			continue;
+		for (i = 0; i < n && !found; i++)
+			found = clashes(&je, &cv[i].je);
+		if (found) {
+			crm_buf_addf(why, "transaction %llu changed it since "
+			    "(%s at ", (unsigned long long)je.txn,
+			    hdr.user_.buf);
+			crm_datetime_fmt(why, hdr.at);
+			crm_buf_addf(why, ": %s)", hdr.command_.buf);
+		}
+	}
+	mdb_cursor_close(cur);
+	crm_buf_release(&hdr.user_);
+	crm_buf_release(&hdr.command_);
+	if (found)
+		return CRM_EEXIST;
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot read the journal") : 0;
+}
+
+static int
+undo_one(crm_txn *t, const struct change *cv, size_t n, size_t i,
+    struct crm_buf *report)
+{
+	const struct jentry *je = &cv[i].je;
+	struct crm_ids also = { 0 };
+	crm_rec *r;
+	uint64_t x;
+	size_t k;
+	int rc = 0;
+
+	switch (je->op) {
+	case J_SET:
+		if ((rc = crm_rec_get(t, je->id, &r)) == CRM_ENOTFOUND)
+			return 0;	/* removed since: --force */
+		if (rc)
+			return rc;
+		crm_rec_set_raw(r, je->fid, je->old, je->oldlen);
+		rc = crm_rec_put(t, r);
+		crm_buf_addf(report, "set %llu %s\n", (unsigned long long)
+		    je->id, field_name(t, je->fid));
+		crm_rec_free(r);
+		return rc;
+	case J_CREATE:
+		/* the records this transaction made go, together */
+		for (k = 0; k < n; k++)
+			if (cv[k].je.op == J_CREATE)
+				for (x = cv[k].je.id; x < cv[k].je.id +
+				    cv[k].je.vallen; x++)
+					crm_ids_add(&also, x);
+		crm_ids_sort(&also);
+		for (k = je->vallen; k-- > 0 && !rc;) {
+			rc = crm_rec_del(t, je->id + k, 0, &also);
+			if (rc == CRM_EINVAL && crm_errmsg() &&
+			    strstr(crm_errmsg(), "no record"))
+				rc = 0;	/* gone since */
+			else if (!rc)
+				crm_buf_addf(report, "remove %llu\n",
+				    (unsigned long long)(je->id + k));
+		}
+		crm_ids_release(&also);
+		return rc;
+	case J_DEL:
+		if ((rc = crm_rec_revive(t, je->id, je->val, je->vallen)))
+			return rc;
+		crm_buf_addf(report, "restore %llu\n",
+		    (unsigned long long)je->id);
+		return 0;
+	case J_LOG:
+		rc = crm_log_del(t, crm_get_be64(je->key + 16));
+		if (rc == CRM_EINVAL)
+			rc = 0;		/* removed since */
+		else if (!rc)
+			crm_buf_addf(report, "unlog %llu\n",
+			    (unsigned long long)crm_get_be64(je->key + 16));
+		return rc;
+	case J_UNLOG:
+		if ((rc = crm_log_revive(t, je->key, je->val, je->vallen)))
+			return rc;
+		crm_buf_addf(report, "log %llu\n",
+		    (unsigned long long)crm_get_be64(je->key + 16));
+		return 0;
+	case J_SCHEMA:
+		crm_buf_addstr(report, "schema\n");
+		return crm_schema_apply(t, (const char *)je->val, je->vallen);
+	}
+	return 0;
+}
+
+static int
+refigure_company(crm_txn *t, uint64_t rec)
+{
+	crm_rec *r;
+	const char *v;
+	int rc;
+
+	if ((rc = crm_rec_get(t, rec, &r)))
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	if (crm_type_field(r->type, "company") &&
+	    (v = crm_rec_value(r, "company")))
+		rc = crm_log_refigure(t, strtoull(v, NULL, 10));
+	crm_rec_free(r);
+	return rc;
+}
+
+int
+crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report)
+{
+	struct crm_buf why = CRM_BUF_INIT;
+	struct crm_change hdr;
+	struct change *cv = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	memset(&hdr, 0, sizeof hdr);
+	crm_buf_init(&hdr.user_, 0);
+	crm_buf_init(&hdr.command_, 0);
+	crm_buf_reset(report);
+	if ((rc = entries_of(t, txn, &cv, &n, &hdr)))
+		goto out;
+	/* nothing changed since, or --force */
+	if (!force && (rc = later_change(t, txn, cv, n, &why)) == CRM_EEXIST)
+		rc = crm_seterr(CRM_EEXIST, "cannot undo %llu: %s; --force "
+		    "undoes it all the same", (unsigned long long)txn,
+		    why.buf);
+	for (i = n; !rc && i-- > 0;)
+		rc = undo_one(t, cv, n, i, report);
+	/* the figures of the records whose history came or went, anew */
+	for (i = 0; !rc && i < n; i++) {
+		const struct jentry *je = &cv[i].je;
+		uint64_t rec = je->op == J_LOG || je->op == J_UNLOG ?
+		    crm_get_be64(je->key) : je->op == J_DEL ? je->id : 0;
+
+		if (rec && !(rc = crm_log_refigure(t, rec)))
+			rc = refigure_company(t, rec);
+	}
+out:
+	for (i = 0; i < n; i++)
+		crm_buf_release(&cv[i].copy);
+	free(cv);
+	crm_buf_release(&why);
+	crm_buf_release(&hdr.user_);
+	crm_buf_release(&hdr.command_);
+	return rc;
+}
