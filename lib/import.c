@@ -808,8 +808,16 @@ csv_row(crm_txn *t, struct imp *x)
 			    x->labelled.len ? "\n" : "", x->hdr.field[i],
 			    x->row.field[i]);
 		} else if (x->target[i]) {
-			rc = set_cell(t, x, x->r, x->target[i], x->row.field[i],
-			    x->row.len[i]);
+			const char *v = x->row.field[i];
+			size_t len = x->row.len[i];
+
+			/* '+421...: a cell defused for spreadsheets, as
+			 * crm-export writes it */
+			if (len > 1 && v[0] == '\'' && strchr("=+-@\t\r", v[1])) {
+				v++;
+				len--;
+			}
+			rc = set_cell(t, x, x->r, x->target[i], v, len);
 		} else if (!ignored(x->im, x->hdr.field[i])) {
 			x->used[i] = 1;
 			crm_buf_addf(&x->note, "%s%s: %s", x->note.len ?

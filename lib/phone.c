@@ -75,6 +75,11 @@ crm_phone_norm(struct crm_buf *out, const char *s, const char *iso)
 	if (!strncasecmp(p, "tel:", 4))
 		p += 4;
 	for (; *p; p++) {
+		/* +49 (0)157 ...: the trunk zero a caller abroad leaves out */
+		if ((plus || n) && !strncmp(p, "(0)", 3)) {
+			p += 2;
+			continue;
+		}
 		if (*p >= '0' && *p <= '9') {
 			if (n + 1 >= sizeof digits)
 				goto bad;

@@ -65,6 +65,8 @@ test_phone(void)
 	CHECK_STR(phone("602 123 456", "CZ"), "+420602123456");
 	CHECK_STR(phone("030 1234567", "DE"), "+49301234567");
 	CHECK_STR(phone("06 30 123 4567", "HU"), "+36301234567");
+	CHECK_STR(phone("+49 (0)157 41057733", "SK"), "+4915741057733");
+	CHECK_STR(phone("+44 (0)7700 123456", "SK"), "+447700123456");
 	CHECK_STR(phone("call me", "SK"), "ERR");
 	CHECK_STR(phone("12", "SK"), "ERR");
 	CHECK_STR(phone("+0905123456", "SK"), "ERR");
