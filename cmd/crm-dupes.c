@@ -32,7 +32,7 @@ main(int argc, char **argv)
 	};
 	struct crm_opts o = { 0 };
 	const char *type = "person";
-	double min = 0.5;
+	double min = 0.8;
 	size_t n = 0;
 	char *end;
 	crm_db *db;

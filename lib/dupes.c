@@ -101,6 +101,7 @@ struct dctx {
 	struct pair *p;
 	size_t np, palloc;
 	size_t *hash, hsize;
+	double min;		/* the lowest score asked for */
 };
 
 static void
@@ -132,7 +133,7 @@ keys(crm_txn *t, const crm_rec *r, void *arg)
 	if ((v = crm_rec_value(r, "email"))) {
 		crm_buf_reset(&d->mail);
 		mailbox_key(v, &d->mail);
-		block(d, 'E', d->mail.buf, r->id);
+		block(d, 'A', d->mail.buf, r->id);
 		if ((at = strrchr(v, '@'))) {
 			for (i = 0; free_mail[i] && strcasecmp(free_mail[i],
 			    at + 1); i++)
@@ -140,12 +141,12 @@ keys(crm_txn *t, const crm_rec *r, void *arg)
 			if (!free_mail[i]) {
 				crm_buf_reset(&d->mail);
 				crm_fold(&d->mail, at + 1, strlen(at + 1));
-				block(d, 'D', d->mail.buf, r->id);
+				block(d, 'C', d->mail.buf, r->id);
 			}
 		}
 	}
 	if ((v = crm_rec_value(r, "phone")))
-		block(d, 'P', v, r->id);
+		block(d, 'B', v, r->id);
 	if ((v = crm_rec_value(r, "name"))) {
 		crm_buf_reset(&d->name);
 		crm_buf_reset(&d->coarse);
@@ -157,7 +158,7 @@ keys(crm_txn *t, const crm_rec *r, void *arg)
 }
 
 static struct pair *
-pair_of(struct dctx *d, uint64_t a, uint64_t b)
+pair_of(struct dctx *d, uint64_t a, uint64_t b, int make)
 {
 	size_t i, j;
 	uint64_t h;
@@ -189,6 +190,8 @@ pair_of(struct dctx *d, uint64_t a, uint64_t b)
 		if (p->a == a && p->b == b)
 			return p;
 	}
+	if (!make)
+		return NULL;
 	if (d->np == d->palloc) {
 		d->palloc = d->palloc ? 2 * d->palloc : 256;
 		d->p = crm_xrealloc(d->p, d->palloc * sizeof *d->p);
@@ -233,11 +236,18 @@ similarity(crm_txn *t, uint64_t a, uint64_t b, struct dctx *d)
 	return s;
 }
 
-/* Every pair of a block: the reason its key gives. */
+/*
+ * Every pair of a block: the reason its key gives.  Keys sort strong
+ * first (A e-mail, B phone), then the weak (C company domain, N name,
+ * S similar name).  A pair with only weak reasons scores at most 0.79;
+ * when asked for more, weak blocks only add to pairs a strong one
+ * found, and a million people of common names make no pairs at all.
+ */
 static void
 pairs(crm_txn *t, struct dctx *d, int kind, const uint64_t *ids, size_t n)
 {
-	static const char kinds[] = "EPNSD";
+	static const char kinds[] = "ABNSC";
+	int weak = kind >= 'C', add = !weak || d->min <= 0.79;
 	size_t i, j;
 
 	/* a block of hundreds is a common name, not a customer twice */
@@ -248,14 +258,16 @@ pairs(crm_txn *t, struct dctx *d, int kind, const uint64_t *ids, size_t n)
 			struct pair *p;
 			double s = 0;
 
-			if (kind == 'S' || kind == 'D') {
+			if (!add && !(p = pair_of(d, ids[i], ids[j], 0)))
+				continue;
+			if (kind == 'S' || kind == 'C') {
 				s = similarity(t, ids[i], ids[j], d);
 				if (s < 0.75)
 					continue;
 			}
-			p = pair_of(d, ids[i], ids[j]);
+			p = pair_of(d, ids[i], ids[j], 1);
 			p->reasons |= 1u << (strchr(kinds, kind) - kinds);
-			if (kind == 'D')
+			if (kind == 'C')
 				p->reasons |= R_SIMILAR;
 			if (s > p->sim)
 				p->sim = s;
@@ -306,6 +318,7 @@ crm_dupes(crm_txn *t, const char *type, double min,
 	int rc, kind = 0;
 
 	memset(&d, 0, sizeof d);
+	d.min = min;
 	if (!(d.type = crm_schema_type(crm_txn_schema(t), type)))
 		return crm_seterr(CRM_EINVAL, "unknown type '%s'", type);
 	d.s = crm_sorter_new((size_t)64 << 20);

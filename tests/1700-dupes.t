@@ -101,7 +101,7 @@ check 'history, a task and a deal on the records to be merged' '
 '
 
 check 'crm-dupes prints the planted pairs, best first, ties by id' '
-	crm-dupes >out &&
+	crm-dupes --min 0.5 >out &&
 	expect out <<-EOF
 	2	3	0.98	same e-mail, same name
 	4	5	0.95	same phone, same name
@@ -122,23 +122,23 @@ check 'the format: ID TAB ID TAB SCORE TAB REASONS, lower id first' '
 '
 
 check 'the gmail forms of one mailbox are one e-mail' '
-	crm-dupes >out &&
+	crm-dupes --min 0.5 >out &&
 	grep -x "2	3	0\.9[5-9]	same e-mail.*" out
 '
 
 check 'one phone written two ways, the name'\''s words swapped' '
-	crm-dupes >out &&
+	crm-dupes --min 0.5 >out &&
 	grep -x "4	5	0\.9[0-9]	same phone, same name" out &&
 	grep -x "13	14	0\.9[0-9]	same phone, same name" out
 '
 
 check 'a typo in the name is a similar name' '
-	crm-dupes >out &&
+	crm-dupes --min 0.5 >out &&
 	grep -x "6	7	0\.9[0-9]	same phone, similar name" out
 '
 
 check 'a name with and without accents is the same name' '
-	crm-dupes >out &&
+	crm-dupes --min 0.5 >out &&
 	grep "^8	9	0\.[5-8][0-9]	" out &&
 	grep -F "	same name" out | grep "^8	9	"
 '
@@ -334,7 +334,7 @@ check 'an entry logged on a merged id goes to the kept record' '
 '
 
 check 'merged: no pair of the same customer is left' '
-	crm-dupes >out &&
+	crm-dupes --min 0.5 >out &&
 	expect out <<-EOF
 	8	9	0.79	same name, same company domain
 	EOF
@@ -409,7 +409,7 @@ check 'companies: crm-dupes --type company finds one company twice' '
 		purchase y >/dev/null &&
 	crm-log --db "$db" --now 2026-03-01 --at 2026-01-15 1 call z \
 		>/dev/null &&
-	crm-dupes --db "$db" --type company >out &&
+	crm-dupes --db "$db" --type company --min 0.5 >out &&
 	cut -f 1,2 out >got &&
 	expect got <<-EOF
 	1	2
@@ -498,7 +498,7 @@ check 'a chain: each printed line names the record that was kept' '
 	1
 	EOF
 	chain "$T/tri" &&
-	crm-dupes --db "$T/tri" >pairs &&
+	crm-dupes --db "$T/tri" --min 0.5 >pairs &&
 	test "$(wc -l <pairs)" -eq 3 &&
 	crm-merge --db "$T/tri" --keep newest <pairs >out &&
 	cut -f 1 out | sort -u >got &&
@@ -631,7 +631,7 @@ check 'generated: 2,020 people, 20 of them planted twice' '
 '
 
 start=$(date +%s)
-crm-dupes --db "$T/big" >big.pairs 2>big.err
+crm-dupes --db "$T/big" --min 0.5 >big.pairs 2>big.err
 dupes_rc=$?
 secs=$(($(date +%s) - start))
 awk -F '\t' '$3 >= 0.9 { print $1 "\t" $2 }' big.pairs | sort >big.hi
