@@ -163,6 +163,11 @@ _crm()
 	crm-merge)
 		opts='--db --now -h --help --version --keep'
 		argopts+=' --keep' ;;
+	crm-history)
+		opts="$common --since --user --txn"
+		argopts+=' --since --user --txn' ;;
+	crm-undo)
+		opts='--db --now -h --help --version -n --dry-run --force' ;;
 	crm-report)
 		opts='--db -j --json -H --header --now -h --help --version
 			--csv --chart --where --by --count --sum --avg --min
@@ -286,12 +291,17 @@ _crm()
 			_crm_add "${pre}first" "${pre}oldest" "${pre}newest" ;;
 		--within|--every)
 			_crm_add "${pre}1d" "${pre}3d" "${pre}1w" "${pre}1m" ;;
-		--now|--at|--next|--due)
+		--now|--at|--next|--due|--since)
 			cur=$val _crm_add now today tomorrow yesterday \
 				mon tue wed thu fri sat sun eow eom
 			COMPREPLY=("${COMPREPLY[@]/#/$pre}") ;;
 		--dir)
 			_crm_add "${pre}in" "${pre}out" ;;
+		--user)
+			# the login names; the journal has those of $CRM_USER
+			while IFS= read -r w; do
+				COMPREPLY+=("$pre$w")
+			done < <(compgen -u -- "$val") ;;
 		--window)
 			_crm_add "${pre}7d" "${pre}14d" "${pre}30d" "${pre}90d" ;;
 		--by)
@@ -421,4 +431,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export crm-dupes crm-merge
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export crm-dupes crm-merge crm-history crm-undo

@@ -42,7 +42,7 @@ function __crm_operands
                     --now --at --amount --owner --campaign --dir --save --drop \
                     --where --by --sum --avg --min --max --distinct --top \
                     --sort --window --segment --rate --map --ignore --encoding \
-                    --to --keep $csvarg $verarg
+                    --to --keep --since --user --txn $csvarg $verarg
                     set skip 1
                     continue
                 case --next
@@ -253,7 +253,7 @@ function __crm_schema_arg
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
 end
 
-for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment
+for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history
     complete -c $c -f
     complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
     complete -c $c -s j -l json -d 'Print JSON Lines'
@@ -382,6 +382,18 @@ complete -c crm-merge -l now -x -a '(__crm_dates)' -d 'Take this as the present 
 complete -c crm-merge -s h -l help -d 'Print usage and exit'
 complete -c crm-merge -l version -d 'Print the version and exit'
 complete -c crm-merge -l keep -x -a 'first\t"The first of the pair" oldest\t"The one created first" newest\t"The one created last"' -d 'Which record of each pair is kept'
+
+complete -c crm-history -l since -x -a '(__crm_dates)' -d 'Only the changes made at this time or later'
+complete -c crm-history -l user -x -a '(__fish_complete_users)' -d 'Only the changes made by this user'
+complete -c crm-history -l txn -x -d 'Only the changes of this transaction'
+
+complete -c crm-undo -f
+complete -c crm-undo -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-undo -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-undo -s h -l help -d 'Print usage and exit'
+complete -c crm-undo -l version -d 'Print the version and exit'
+complete -c crm-undo -s n -l dry-run -d 'Print the changes, write nothing'
+complete -c crm-undo -l force -d 'Undo even when later transactions changed the same records'
 
 complete -c crm-import -f
 complete -c crm-import -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'

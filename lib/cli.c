@@ -100,6 +100,33 @@ crm_opt(struct crm_opts *o, int c, const char *arg, const char *usage)
  * which is how a command ends, not a leak (external, so it is kept). */
 crm_db *crm_cli_opened;
 
+/* The command line from /proc, where there is one: 1 when set. */
+static int
+command_line(crm_db *db)
+{
+	char buf[8192], *v[256], *p;
+	size_t n;
+	int argc = 0;
+	FILE *f = fopen("/proc/self/cmdline", "rb");
+
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	if (!n || n == sizeof buf - 1)
+		return 0;	/* none, or too long to be sure of */
+	buf[n] = 0;
+	for (p = buf; p < buf + n && argc < 256; p += strlen(p) + 1)
+		v[argc++] = p;
+	if (argc == 256)
+		return 0;
+	/* the program by its name, not its path */
+	if ((p = strrchr(v[0], '/')))
+		v[0] = p + 1;
+	crm_db_set_command(db, argc, v);
+	return 1;
+}
+
 crm_db *
 crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
     char **argv)
@@ -120,8 +147,11 @@ crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
 		    m ? m : crm_strerror(rc));
 	}
 	free(dir);
-	/* the journal names the command: its arguments may come shifted */
-	if (argc > 0 && !strcmp(argv[0], crm_progname)) {
+	/* the journal names the command as typed, options and all: the
+	 * kernel keeps that; argv may come here shifted past them */
+	if (command_line(db))
+		;
+	else if (argc > 0 && !strcmp(argv[0], crm_progname)) {
 		crm_db_set_command(db, argc, argv);
 	} else if (argc > 0 && strrchr(argv[0], '/') &&
 	    !strcmp(strrchr(argv[0], '/') + 1, crm_progname)) {

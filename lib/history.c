@@ -106,6 +106,7 @@ field_name(crm_txn *t, unsigned fid)
 	static char b[16];
 	const crm_schema *s = crm_txn_schema(t);
 	const struct crm_field *f = NULL;
+	const char *f0;
 	size_t i;
 
 	for (i = 0; i < s->ntypes && !f; i++)
@@ -114,8 +115,8 @@ field_name(crm_txn *t, unsigned fid)
 		return f->name;
 	if (fid < FID_FIRST)
 		return crm_derived_names[fid];
-	if (fid < t->db->fields.n)
-		return t->db->fields.name[fid];
+	if ((f0 = crm_db_field_name(t, fid)))
+		return f0;
 	snprintf(b, sizeof b, "#%u", fid);
 	return b;
 }
@@ -329,6 +330,12 @@ clashes(const struct jentry *later, const struct jentry *je)
 	case J_LOG:
 		return later->op == J_UNLOG && !memcmp(later->key + 16,
 		    je->key + 16, 8);
+	case J_UNLOG:		/* brought back since */
+		return later->op == J_LOG && !memcmp(later->key + 16,
+		    je->key + 16, 8);
+	case J_DEL:
+		return later->op == J_CREATE && je->id >= later->id &&
+		    je->id < later->id + later->vallen;
 	}
 	return 0;
 }

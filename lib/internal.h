@@ -173,6 +173,8 @@ struct crm_txn {
 };
 
 int crm_mdb_err(int rc, const char *what);
+/* The name the store gave field number fid (also a former field's). */
+const char *crm_db_field_name(crm_txn *t, unsigned fid);
 /* The map size of a new store (the unit tests make it small). */
 extern size_t crm_map_start;
 /* Big-endian numbers, so that keys sort as numbers. */

@@ -751,6 +751,18 @@ crm_meta_put(crm_txn *t, const char *key, const char *val, size_t len)
 	return put_meta(t->db, t->txn, key, val, len);
 }
 
+const char *
+crm_db_field_name(crm_txn *t, unsigned fid)
+{
+	crm_db *db = t->db;
+	MDB_val d;
+
+	/* the names of every field there ever was, read once */
+	if (!db->fields.n && !get_meta(db, t->txn, "fields", &d))
+		dict_load(&db->fields, &d);
+	return fid < db->fields.n ? db->fields.name[fid] : NULL;
+}
+
 int
 crm_meta_del(crm_txn *t, const char *key)
 {
