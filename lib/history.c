@@ -492,7 +492,11 @@ crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report)
 		    why.buf);
 	for (i = n; !rc && i-- > 0;)
 		rc = undo_one(t, cv, n, i, report);
-	/* the figures of the records whose history came or went, anew */
+	/* the figures of the records whose history came or went, anew
+	 * (restored records' index entries written first: a company finds
+	 * its contacts through them) */
+	if (!rc)
+		rc = crm_index_flush(t);
 	for (i = 0; !rc && i < n; i++) {
 		const struct jentry *je = &cv[i].je;
 		uint64_t rec = je->op == J_LOG || je->op == J_UNLOG ?
