@@ -338,15 +338,13 @@ time_label(struct col *c, int64_t x, struct crm_buf *out)
 	c->nspan++;
 }
 
-/* A date's calendar day as a struct tm (noon UTC, for weekdays). */
-static int
-date_tm(const char *v, struct tm *tm)
+/* Day d of month m of year y (days past the month's end roll over) as a
+ * struct tm at noon UTC, weekday and all. */
+static void
+calendar_day(struct tm *tm, int y, int m, int d)
 {
-	int y, m, d;
 	time_t x;
 
-	if (sscanf(v, "%d-%d-%d", &y, &m, &d) != 3)
-		return -1;
 	memset(tm, 0, sizeof *tm);
 	tm->tm_year = y - 1900;
 	tm->tm_mon = m - 1;
@@ -354,6 +352,17 @@ date_tm(const char *v, struct tm *tm)
 	tm->tm_hour = 12;
 	x = timegm(tm);
 	gmtime_r(&x, tm);
+}
+
+/* A date's calendar day as a struct tm. */
+static int
+date_tm(const char *v, struct tm *tm)
+{
+	int y, m, d;
+
+	if (sscanf(v, "%d-%d-%d", &y, &m, &d) != 3)
+		return -1;
+	calendar_day(tm, y, m, d);
 	return 0;
 }
 
@@ -1119,34 +1128,24 @@ static int
 label_tm(enum bucket b, const char *s, struct tm *tm)
 {
 	int y, m = 1, d = 1, w;
-	time_t x;
 
-	memset(tm, 0, sizeof *tm);
 	if (b == B_WEEK) {
 		if (sscanf(s, "%d-W%d", &y, &w) != 2)
 			return -1;
 		/* week 1 holds 4 January; weeks start on Monday */
-		tm->tm_year = y - 1900;
-		tm->tm_mday = 4;
-		tm->tm_hour = 12;
-		x = timegm(tm);
-		gmtime_r(&x, tm);
-		tm->tm_mday -= (tm->tm_wday + 6) % 7 - 7 * (w - 1);
-	} else {
-		if (b == B_QUARTER) {
-			if (sscanf(s, "%d-Q%d", &y, &m) != 2)
-				return -1;
-			m = (m - 1) * 3 + 1;
-		} else if (sscanf(s, "%d-%d-%d", &y, &m, &d) < 1) {
-			return -1;
-		}
-		tm->tm_year = y - 1900;
-		tm->tm_mon = m - 1;
-		tm->tm_mday = d;
-		tm->tm_hour = 12;
+		calendar_day(tm, y, 1, 4);
+		calendar_day(tm, y, 1, 4 - (tm->tm_wday + 6) % 7 +
+		    7 * (w - 1));
+		return 0;
 	}
-	x = timegm(tm);
-	gmtime_r(&x, tm);
+	if (b == B_QUARTER) {
+		if (sscanf(s, "%d-Q%d", &y, &m) != 2)
+			return -1;
+		m = (m - 1) * 3 + 1;
+	} else if (sscanf(s, "%d-%d-%d", &y, &m, &d) < 1) {
+		return -1;
+	}
+	calendar_day(tm, y, m, d);
 	return 0;
 }
 
