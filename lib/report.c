@@ -983,10 +983,33 @@ percent(struct crm_buf *b, int64_t part, int64_t whole)
 		crm_buf_addf(b, "%.1f", 100.0 * (double)part / (double)whole);
 }
 
+/* Cells of a number, an amount of money, a number of days. */
 static void
-days(struct crm_buf *b, int64_t secs)
+table_int(struct crm_table *tb, int64_t v)
 {
-	crm_buf_addf(b, "%.1f", (double)secs / 86400);
+	char b[24];
+
+	snprintf(b, sizeof b, "%lld", (long long)v);
+	table_add(tb, b);
+}
+
+static void
+table_money(struct crm_table *tb, int64_t v)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+
+	crm_money_fmt(&b, v);
+	table_add(tb, b.buf);
+	crm_buf_release(&b);
+}
+
+static void
+table_days(struct crm_table *tb, int64_t secs)
+{
+	char b[32];
+
+	snprintf(b, sizeof b, "%.1f", (double)secs / 86400);
+	table_add(tb, b);
 }
 
 /* The aggregate cells of a group, appended to the table. */
@@ -1035,50 +1058,32 @@ agg_cells(struct report *r, struct crm_table *tb, const struct group *g)
 	crm_buf_reset(&b);
 	switch (sp->analysis) {
 	case CRM_REPORT_FUNNEL:
-		crm_buf_addf(&b, "%lld", (long long)g->x[0]);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
-		crm_money_fmt(&b, g->x[1]);
-		table_add(tb, b.buf);
+		table_int(tb, g->x[0]);
+		table_money(tb, g->x[1]);
 		break;		/* reached, conversion: by the caller */
 	case CRM_REPORT_FORECAST:
-		crm_buf_addf(&b, "%lld", (long long)g->x[0]);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
-		crm_money_fmt(&b, g->x[1]);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
+		table_int(tb, g->x[0]);
+		table_money(tb, g->x[1]);
 		cents(&b, (double)g->x[2]);
 		table_add(tb, b.buf);
 		break;
 	case CRM_REPORT_WIN_RATE:
-		crm_buf_addf(&b, "%lld", (long long)g->x[0]);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
-		crm_buf_addf(&b, "%lld", (long long)g->x[1]);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
+		table_int(tb, g->x[0]);
+		table_int(tb, g->x[1]);
 		percent(&b, g->x[0], g->x[0] + g->x[1]);
 		table_add(tb, b.len ? b.buf : NULL);
 		break;
 	case CRM_REPORT_CYCLE_TIME:
-		crm_buf_addf(&b, "%lld", (long long)g->x[0]);
-		table_add(tb, b.buf);
+		table_int(tb, g->x[0]);
 		if (!g->x[0]) {
 			table_add(tb, NULL);
 			table_add(tb, NULL);
 			table_add(tb, NULL);
 			break;
 		}
-		crm_buf_reset(&b);
-		days(&b, g->x[1] / g->x[0]);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
-		days(&b, g->x[2]);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
-		days(&b, g->x[3]);
-		table_add(tb, b.buf);
+		table_days(tb, g->x[1] / g->x[0]);
+		table_days(tb, g->x[2]);
+		table_days(tb, g->x[3]);
 		break;
 	default:
 		break;
@@ -1361,9 +1366,7 @@ funnel_cells(struct report *r, struct crm_table *tb, struct group *g)
 	const char *st = key_part(g, si);
 	struct group *next = NULL;
 
-	crm_buf_addf(&b, "%lld", (long long)g->x[2]);
-	table_add(tb, b.buf);
-	crm_buf_reset(&b);
+	table_int(tb, g->x[2]);
 	cur = (size_t)enum_pos(r->stage, st);
 	if (cur < r->stage->nvals && r->stage->vals[cur].state == ST_OPEN) {
 		for (k = cur + 1; k < r->stage->nvals; k++)
@@ -2032,20 +2035,12 @@ churn(struct report *r, struct crm_table **out)
 		time_t x = (time_t)c.v[i].last;
 		struct tm tm;
 
-		crm_buf_reset(&b);
-		crm_buf_addf(&b, "%llu", (unsigned long long)c.v[i].id);
-		table_add(tb, b.buf);
+		table_int(tb, (int64_t)c.v[i].id);
 		table_add(tb, crm_rec_load(r->t, c.v[i].id, o) ? NULL :
 		    crm_rec_value(o, "name"));
-		crm_buf_reset(&b);
-		crm_buf_addf(&b, "%zu", c.v[i].n);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
-		days(&b, c.v[i].interval);
-		table_add(tb, b.buf);
-		crm_buf_reset(&b);
-		days(&b, c.v[i].since);
-		table_add(tb, b.buf);
+		table_int(tb, (int64_t)c.v[i].n);
+		table_days(tb, c.v[i].interval);
+		table_days(tb, c.v[i].since);
 		crm_buf_reset(&b);
 		localtime_r(&x, &tm);
 		bucket_label(&b, B_DAY, &tm);
@@ -2148,7 +2143,6 @@ campaign(struct report *r, struct crm_table **out)
 {
 	struct camp c;
 	struct crm_table *tb;
-	struct crm_buf b = CRM_BUF_INIT;
 	int rc;
 
 	memset(&c, 0, sizeof c);
@@ -2165,24 +2159,12 @@ campaign(struct report *r, struct crm_table **out)
 	table_col(tb, "amount", 1);
 	tb->nkeys = tb->first = 1;
 	table_add(tb, r->sp->campaign);
-	crm_buf_addf(&b, "%lld", (long long)c.nsent);
-	table_add(tb, b.buf);
-	crm_buf_reset(&b);
-	crm_buf_addf(&b, "%lld", (long long)c.nbounced);
-	table_add(tb, b.buf);
-	crm_buf_reset(&b);
-	crm_buf_addf(&b, "%lld", (long long)c.nout);
-	table_add(tb, b.buf);
-	crm_buf_reset(&b);
-	crm_buf_addf(&b, "%lld", (long long)c.nreplied);
-	table_add(tb, b.buf);
-	crm_buf_reset(&b);
-	crm_buf_addf(&b, "%lld", (long long)c.nbought);
-	table_add(tb, b.buf);
-	crm_buf_reset(&b);
-	crm_money_fmt(&b, c.sum);
-	table_add(tb, b.buf);
+	table_int(tb, c.nsent);
+	table_int(tb, c.nbounced);
+	table_int(tb, c.nout);
+	table_int(tb, c.nreplied);
+	table_int(tb, c.nbought);
+	table_money(tb, c.sum);
 	tb->matched = (size_t)c.nsent;
-	crm_buf_release(&b);
 	return 0;
 }
