@@ -32,7 +32,7 @@ override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-CMDS = crm-add crm-due crm-dupes crm-export crm-find crm-history crm-import crm-inbox crm-log crm-mailmerge crm-merge crm-optout crm-report crm-rm crm-schema crm-segment crm-set crm-show crm-task crm-undo
+CMDS = crm-add crm-check crm-due crm-dupes crm-export crm-find crm-history crm-import crm-inbox crm-log crm-mailmerge crm-merge crm-optout crm-report crm-rm crm-schema crm-segment crm-set crm-show crm-task crm-undo
 LIBOBJ = $(patsubst %.c,%.o,$(sort $(wildcard lib/*.c) lib/schema_default.c))
 MAN1 = $(wildcard man/*.1)
 MAN7 = $(wildcard man/*.7)
@@ -74,6 +74,48 @@ check: all tests/unit/test-lib
 bench: all
 	tests/bench/run
 
+# libFuzzer harnesses, one for each parser of input crm did not write
+# (make fuzz; FUZZ_TIME seconds each).  clang builds its own copy of the
+# library in tests/fuzz/build, so the objects above stay gcc's.  Each
+# fuzzer grows a scratch corpus there, seeded from tests/fuzz/corpus,
+# and leaves what crashed it there too: the tree is only read.
+FUZZCC ?= clang
+FUZZ_TIME ?= 60
+FUZZDIR = tests/fuzz/build
+FUZZCFLAGS = -Wall -Wextra -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZERS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZOBJ = $(patsubst lib/%.o,$(FUZZDIR)/lib/%.o,$(LIBOBJ))
+# the vCards other programs wrote, read where they are
+VCARDS = $(wildcard ../shared/testdata/vcard)
+
+$(FUZZDIR)/lib/%.o: lib/%.c lib/crm.h lib/internal.h
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer-no-link $(CPPFLAGS) \
+		-c -o $@ $<
+
+$(FUZZDIR)/lib/mime.o: CPPFLAGS += $(GMIME_CFLAGS)
+
+$(FUZZDIR)/libcrm.a: $(FUZZOBJ)
+	$(AR) rcs $@ $(FUZZOBJ)
+
+$(FUZZDIR)/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZDIR)/libcrm.a
+	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer $(CPPFLAGS) -o $@ $< \
+		$(FUZZDIR)/libcrm.a $(LDLIBS) $(GMIME_LIBS)
+
+fuzz: $(FUZZERS:%=fuzz-%)
+
+$(FUZZERS:%=fuzz-%): fuzz-%: $(FUZZDIR)/fuzz-%
+	@mkdir -p $(FUZZDIR)/corpus/$*
+	@cp tests/fuzz/corpus/$*/* $(FUZZDIR)/corpus/$*/
+	@echo "fuzz-$*: $(FUZZ_TIME)s, log in $(FUZZDIR)/$*.log"
+	@$< -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+		-print_final_stats=1 -artifact_prefix=$(FUZZDIR)/$*- \
+		$(FUZZDIR)/corpus/$* $(if $(filter vcard,$*),$(VCARDS)) \
+		> $(FUZZDIR)/$*.log 2>&1 || \
+		{ tail -n 50 $(FUZZDIR)/$*.log; exit 1; }
+	@grep -h '^#.*DONE' $(FUZZDIR)/$*.log | sed 's/^/fuzz-$*: /'
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/crm \
@@ -93,8 +135,8 @@ install: all
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; done
 
 clean:
-	rm -f $(CMDS) lib/*.o lib/libcrm.a lib/schema_default.c cmd/*.o \
-		tests/unit/*.o tests/unit/test-lib .flags
+	rm -rf $(CMDS) lib/*.o lib/libcrm.a lib/schema_default.c cmd/*.o \
+		tests/unit/*.o tests/unit/test-lib .flags $(FUZZDIR)
 
-.PHONY: all check bench install clean
+.PHONY: all check bench fuzz $(FUZZERS:%=fuzz-%) install clean
 .SECONDARY:

@@ -385,6 +385,16 @@ int crm_history(crm_txn *t, const struct crm_history_filter *hf,
  * line for each change made. */
 int crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report);
 
+/* Is the store sound?  Each record decodes against the schema and its
+ * references resolve; the index holds exactly the records' entries; the
+ * derived figures are what the history and tasks say; the history and
+ * the journal are whole.  fn is told each problem (id: the record it is
+ * about, or 0; nonzero from fn stops); *n is how many were found. */
+int crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
+    void *arg, size_t *n);
+/* Rebuild the index and every derived figure from the records. */
+int crm_repair(crm_txn *t);
+
 /* Saved segments: a name for a query, evaluated afresh each time. */
 int crm_segment_get(crm_db *db, const char *name, struct crm_buf *out);
 int crm_segment_save(crm_txn *t, const char *name, const char *query);

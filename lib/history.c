@@ -514,3 +514,76 @@ out:
 	crm_buf_release(&hdr.command_);
 	return rc;
 }
+
+/* ------------------------------------------------------------ check */
+
+static uint64_t
+counter(crm_txn *t, const char *name)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	uint64_t v = 1;
+
+	if (!crm_meta_get(t, name, &b) && b.len == 8)
+		v = crm_get_be64((const unsigned char *)b.buf);
+	crm_buf_release(&b);
+	return v;
+}
+
+int
+crm_journal_check(crm_txn *t, struct crm_checker *ck)
+{
+	uint64_t next_txn = counter(t, "next_txn");
+	uint64_t next_id = counter(t, "next_id");
+	uint64_t txn = 0, seq = 0;
+	struct crm_change hdr;
+	struct jentry je;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	memset(&hdr, 0, sizeof hdr);
+	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &c)))
+		return crm_mdb_err(rc, "cannot read the journal");
+	crm_buf_init(&hdr.user_, 0);
+	crm_buf_init(&hdr.command_, 0);
+	while (!ck->rc && !(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		const unsigned char *key = k.mv_data;
+		uint64_t s;
+
+		if (jdecode(&k, &v, &je, &hdr)) {
+			crm_bad(ck, 0, "journal entry %llu.%u is damaged",
+			    (unsigned long long)(k.mv_size >= 8 ?
+			    crm_get_be64(key) : 0), k.mv_size == 12 ?
+			    (unsigned)(key[8] << 24 | key[9] << 16 |
+			    key[10] << 8 | key[11]) : 0);
+			continue;
+		}
+		s = (uint64_t)key[8] << 24 | key[9] << 16 | key[10] << 8 |
+		    key[11];
+		if (je.txn != txn) {
+			txn = je.txn;
+			seq = 0;
+			if (txn >= next_txn)
+				crm_bad(ck, 0, "journal transaction %llu is "
+				    "past the store's count (%llu)",
+				    (unsigned long long)txn,
+				    (unsigned long long)next_txn);
+		}
+		if (s != seq++ || (s == 0) != (je.op == J_TXN))
+			crm_bad(ck, 0, "journal transaction %llu is out of "
+			    "order at entry %llu", (unsigned long long)txn,
+			    (unsigned long long)s);
+		if ((je.op == J_CREATE || je.op == J_SET || je.op == J_DEL ||
+		    je.op == J_LOG || je.op == J_UNLOG) && je.id >= next_id)
+			crm_bad(ck, je.id, "journal transaction %llu names "
+			    "id %llu, past the store's count (%llu)",
+			    (unsigned long long)txn, (unsigned long long)je.id,
+			    (unsigned long long)next_id);
+		seq = s + 1;
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&hdr.user_);
+	crm_buf_release(&hdr.command_);
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot read the journal") : 0;
+}

@@ -300,22 +300,28 @@ crm_index_del(crm_txn *t, const crm_rec *r)
 	return change(t, r, 1);
 }
 
-int
-crm_index_defer(crm_txn *t, const crm_rec *r)
+void
+crm_index_entries(const crm_rec *r, struct crm_sorter *s, uint32_t tag)
 {
 	struct crm_buf keys = CRM_BUF_INIT, e = CRM_BUF_INIT;
 	const unsigned char *p;
 	size_t len;
 
-	if (!t->sorter)
-		t->sorter = crm_sorter_new((size_t)96 << 20);
 	crm_index_keys(r, &keys);
 	EACH_KEY(keys, p, len) {
 		entry(&e, p, len, r->id);
-		crm_sorter_add(t->sorter, e.buf, e.len, (uint32_t)t->line);
+		crm_sorter_add(s, e.buf, e.len, tag);
 	}
 	crm_buf_release(&keys);
 	crm_buf_release(&e);
+}
+
+int
+crm_index_defer(crm_txn *t, const crm_rec *r)
+{
+	if (!t->sorter)
+		t->sorter = crm_sorter_new((size_t)96 << 20);
+	crm_index_entries(r, t->sorter, (uint32_t)t->line);
 	return 0;
 }
 
@@ -572,5 +578,108 @@ crm_index_rebuild(crm_txn *t)
 		rc = crm_meta_put(t, "index:type", "1", 1);
 out:
 	crm_rec_free(r);
+	return rc;
+}
+
+/* An entry told as a person reads it: "email 'jana@example.sk'". */
+static void
+describe(crm_txn *t, const unsigned char *e, size_t len, struct crm_buf *out,
+    uint64_t *id)
+{
+	unsigned fid = len >= 2 ? (unsigned)(e[0] << 8 | e[1]) : 0;
+	size_t at = entry_split(e, len, 2, id);
+	const char *name;
+
+	crm_buf_reset(out);
+	if (fid == FID_TYPE)
+		name = "type";
+	else if (fid == FID_OPEN_DUE)
+		name = "open tasks by due time";
+	else if (fid == FID_OPEN_OWNER)
+		name = "open tasks by owner";
+	else if (IS_DERIVED(fid))
+		name = crm_derived_names[fid];
+	else
+		name = crm_db_field_name(t, fid & ~TOKEN_BIT);
+	crm_buf_addf(out, "%s%s '", fid & TOKEN_BIT ? "name word in " : "",
+	    name ? name : "a former field");
+	crm_escape(out, (const char *)e + 2, at > 2 ? at - 2 : 0);
+	crm_buf_addch(out, '\'');
+}
+
+struct side {
+	const unsigned char *p;
+	size_t len;
+	int live;
+};
+
+static void
+only_one(crm_txn *t, struct crm_checker *ck, const struct side *x,
+    int missing, struct crm_buf *b)
+{
+	uint64_t id;
+
+	describe(t, x->p, x->len, b, &id);
+	crm_bad(ck, id, missing ? "index entry %s is missing" :
+	    "index entry %s is not the record's", b->buf);
+}
+
+int
+crm_index_compare(crm_txn *t, struct crm_sorter *s, struct crm_checker *ck)
+{
+	struct crm_buf prev = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	struct side w = { 0 }, h = { 0 };
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint32_t tag;
+	int rc, mrc;
+
+	if ((rc = crm_sorter_finish(s)))
+		return rc;
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
+		return crm_mdb_err(rc, "cannot read the index");
+	mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	for (;;) {
+		const void *p;
+		int cmp;
+
+		/* the wanted side, each entry once */
+		while (!w.live && !(rc = crm_sorter_next(s, &p, &w.len,
+		    &tag))) {
+			if (prev.len == w.len && !memcmp(prev.buf, p, w.len))
+				continue;
+			crm_buf_reset(&prev);
+			crm_buf_add(&prev, p, w.len);
+			w.p = (const unsigned char *)prev.buf;
+			w.live = 1;
+		}
+		if (rc && rc != CRM_ENOTFOUND)
+			break;
+		rc = 0;
+		if (!h.live && !mrc) {
+			h.p = k.mv_data;
+			h.len = k.mv_size;
+			h.live = 1;
+		}
+		if ((!w.live && !h.live) || ck->rc)
+			break;
+		cmp = !w.live ? 1 : !h.live ? -1 :
+		    cmpkey(w.p, w.len, h.p, h.len);
+		if (cmp < 0)
+			only_one(t, ck, &w, 1, &b);
+		else if (cmp > 0)
+			only_one(t, ck, &h, 0, &b);
+		if (cmp <= 0)
+			w.live = 0;
+		if (cmp >= 0) {
+			h.live = 0;
+			mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+		}
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&prev);
+	crm_buf_release(&b);
+	if (!rc && mrc && mrc != MDB_NOTFOUND)
+		rc = crm_mdb_err(mrc, "cannot read the index");
 	return rc;
 }

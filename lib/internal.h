@@ -157,6 +157,7 @@ struct crm_db {
 	struct crm_buf command;
 	unsigned flags;
 	int64_t now;		/* fixed by --now, else 0: the clock */
+	int lockfd;		/* writers queue on it, for a bounded time */
 };
 
 struct crm_txn {
@@ -288,6 +289,45 @@ int crm_log_move(crm_txn *t, uint64_t from, uint64_t to);
 /* Count a record's figures (interactions, last_contact, turnover) anew
  * from its history, and its contacts' for a company. */
 int crm_log_refigure(crm_txn *t, uint64_t rec);
+
+/* log.c: a record's figures from its own history (added to f): how
+ * many entries, the last one's time, the sum of its purchases */
+struct crm_figures {
+	int64_t n, last, sum;
+};
+int crm_log_figures(crm_txn *t, uint64_t rec, struct crm_figures *f);
+void crm_figures_add(struct crm_figures *to, const struct crm_figures *f);
+/* Set r's interactions, last_contact and turnover to f. */
+void crm_figures_set(crm_rec *r, const struct crm_figures *f);
+
+/* check.c: what a check found; each part of the store is checked by
+ * the file that writes it, and tells crm_bad() what is wrong. */
+struct crm_checker {
+	int (*fn)(uint64_t id, const char *msg, void *arg);
+	void *arg;
+	size_t n;		/* problems found */
+	int rc;			/* fn's, when it asked to stop */
+	struct crm_buf msg;
+};
+void crm_bad(struct crm_checker *ck, uint64_t id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Does a record of this id exist (not an alias)? */
+int crm_rec_exists(crm_txn *t, uint64_t id);
+/* Every history entry decodes, belongs to a record and is found by its
+ * id; every id finds an entry. */
+int crm_log_check(crm_txn *t, struct crm_checker *ck);
+/* The journal decodes, in order, each transaction under its header. */
+int crm_journal_check(crm_txn *t, struct crm_checker *ck);
+/* Queue r's index entries in s; walk the index beside s, sorted,
+ * telling ck of each entry only one side has. */
+void crm_index_entries(const crm_rec *r, struct crm_sorter *s,
+    uint32_t tag);
+int crm_index_compare(crm_txn *t, struct crm_sorter *s,
+    struct crm_checker *ck);
+/* task.c: an open task's record and due time (0 if r is none) */
+int crm_task_open(const crm_rec *r, uint64_t *about, int64_t *due);
+/* Set a record's next_due from its open tasks. */
+int crm_task_refresh(crm_txn *t, uint64_t about);
 
 /* query.c: does a history query ask only for at (so an entry's time
  * is all it needs)? */

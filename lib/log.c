@@ -677,14 +677,10 @@ crm_log_get(crm_txn *t, uint64_t id,
 	return rc;
 }
 
-struct figures {
-	int64_t n, last, sum;
-};
-
 static int
 count_in(const struct crm_log *e, void *arg)
 {
-	struct figures *f = arg;
+	struct crm_figures *f = arg;
 	int64_t amt;
 
 	if (!f->n || e->at > f->last)
@@ -697,10 +693,40 @@ count_in(const struct crm_log *e, void *arg)
 }
 
 int
+crm_log_figures(crm_txn *t, uint64_t rec, struct crm_figures *f)
+{
+	return crm_log_own(t, rec, count_in, f);
+}
+
+void
+crm_figures_add(struct crm_figures *to, const struct crm_figures *f)
+{
+	if (f->n && (!to->n || f->last > to->last))
+		to->last = f->last;
+	to->n += f->n;
+	to->sum += f->sum;
+}
+
+void
+crm_figures_set(crm_rec *r, const struct crm_figures *f)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+
+	set_num(r, FID_INTERACTIONS, f->n, f->n > 0);
+	set_num(r, FID_LAST_CONTACT, f->last, f->n > 0);
+	crm_rec_drop(r, FID_TURNOVER);
+	if (f->sum) {
+		crm_money_fmt(&b, f->sum);
+		crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
+	}
+	crm_buf_release(&b);
+}
+
+int
 crm_log_refigure(crm_txn *t, uint64_t rec)
 {
-	struct figures f = { 0, 0, 0 };
-	struct crm_buf keys = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	struct crm_figures f = { 0, 0, 0 };
+	struct crm_buf keys = CRM_BUF_INIT;
 	struct crm_ids ids = { 0 };
 	crm_rec *r;
 	size_t i;
@@ -708,29 +734,22 @@ crm_log_refigure(crm_txn *t, uint64_t rec)
 
 	if ((rc = crm_rec_get(t, rec, &r)))
 		return rc == CRM_ENOTFOUND ? 0 : rc;
-	rc = crm_log_own(t, r->id, count_in, &f);
+	rc = crm_log_figures(t, r->id, &f);
 	/* a company's figures hold its contact persons' */
 	if (!rc && !strcmp(r->type->name, "company")) {
 		rc = crm_find_refs(t, "company", r->id, &ids);
 		for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc;
 		    i < ids.n && !rc; i++)
-			rc = crm_log_own(t, ids.v[i], count_in, &f);
+			rc = crm_log_figures(t, ids.v[i], &f);
 	}
 	if (!rc) {
 		crm_index_derived_keys(r, &keys);
-		set_num(r, FID_INTERACTIONS, f.n, f.n > 0);
-		set_num(r, FID_LAST_CONTACT, f.last, f.n > 0);
-		crm_rec_drop(r, FID_TURNOVER);
-		if (f.sum) {
-			crm_money_fmt(&b, f.sum);
-			crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
-		}
+		crm_figures_set(r, &f);
 		if (!(rc = crm_rec_write(t, r)))
 			rc = crm_index_derived_move(t, &keys, r);
 	}
 	crm_ids_release(&ids);
 	crm_buf_release(&keys);
-	crm_buf_release(&b);
 	crm_rec_free(r);
 	return rc;
 }
@@ -748,4 +767,84 @@ crm_log_drop(crm_txn *t, uint64_t rec)
 		rc = crm_log_del(t, ids.v[i]);
 	crm_ids_release(&ids);
 	return rc;
+}
+
+/* Each entry decodes, under a record that exists, and its id finds it. */
+static int
+check_entries(crm_txn *t, struct crm_checker *ck)
+{
+	struct decoded d = { 0 };
+	uint64_t rec = 0, id;
+	int exists = 0, rc;
+	MDB_cursor *c;
+	MDB_val k, v, ik = { sizeof id, &id }, iv;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+		return crm_mdb_err(rc, "cannot read the history");
+	crm_buf_init(&d.buf, 0);
+	while (!ck->rc && !(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		const unsigned char *key = k.mv_data;
+
+		if (k.mv_size != 24) {
+			crm_bad(ck, 0, "a history entry has a key of %zu bytes",
+			    k.mv_size);
+			continue;
+		}
+		id = crm_get_be64(key + 16);
+		if (crm_get_be64(key) != rec || !rec) {
+			rec = crm_get_be64(key);
+			exists = crm_rec_exists(t, rec);
+		}
+		if (!exists)
+			crm_bad(ck, rec, "history entry %llu belongs to no "
+			    "record", (unsigned long long)id);
+		if (decode(&d, key, v.mv_data, v.mv_size) || !d.e.kind)
+			crm_bad(ck, rec, "history entry %llu is damaged",
+			    (unsigned long long)id);
+		if ((rc = mdb_get(t->txn, t->db->logid, &ik, &iv)) &&
+		    rc != MDB_NOTFOUND)
+			break;
+		if (rc || iv.mv_size != 16 || memcmp(iv.mv_data, key, 16))
+			crm_bad(ck, rec, "history entry %llu is not found by "
+			    "its id", (unsigned long long)id);
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&d.buf);
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot read the history") : 0;
+}
+
+int
+crm_log_check(crm_txn *t, struct crm_checker *ck)
+{
+	unsigned char key[24];
+	MDB_cursor *c;
+	MDB_val k, v, lk = { 24, key }, lv;
+	int rc;
+
+	if ((rc = check_entries(t, ck)))
+		return rc;
+	/* and each id the other way: one whose entry is gone */
+	if ((rc = mdb_cursor_open(t->txn, t->db->logid, &c)))
+		return crm_mdb_err(rc, "cannot read the history");
+	while (!ck->rc && !(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		uint64_t id;
+
+		if (k.mv_size != sizeof id || v.mv_size != 16) {
+			crm_bad(ck, 0, "the history's id table is damaged");
+			continue;
+		}
+		memcpy(&id, k.mv_data, sizeof id);
+		memcpy(key, v.mv_data, 16);
+		crm_be64(key + 16, id);
+		if ((rc = mdb_get(t->txn, t->db->log, &lk, &lv)) == MDB_NOTFOUND)
+			crm_bad(ck, crm_get_be64(key), "history entry %llu "
+			    "is gone, but its id is kept",
+			    (unsigned long long)id);
+		else if (rc)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot read the history") : 0;
 }

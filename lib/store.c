@@ -2,7 +2,10 @@
 #include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -341,6 +344,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	db = calloc(1, sizeof *db);
 	db->dir = strdup(dir);
 	db->flags = flags;
+	db->lockfd = -1;
 	crm_buf_init(&db->command, 0);
 	crm_buf_init(&db->blob, 0);
 	if ((rc = mdb_env_create(&db->env)) ||
@@ -396,6 +400,8 @@ crm_db_close(crm_db *db)
 		return;
 	if (db->env)
 		mdb_env_close(db->env);
+	if (db->lockfd >= 0)
+		close(db->lockfd);
 	crm_schema_free(db->schema);
 	dict_free(&db->fields);
 	dict_free(&db->types);
@@ -529,14 +535,73 @@ grow(crm_db *db)
 	mdb_env_set_mapsize(db->env, want);
 }
 
+/*
+ * LMDB's writer lock waits for ever, and a writer stopped mid-way (a
+ * suspended job, a hung pipe) would stall every cron job behind it.  So
+ * writers first queue on a file lock, for CRM_WAIT seconds at most (60
+ * unless set), and then give up with an error that says why.
+ */
+static int
+queue(crm_db *db)
+{
+	const char *w = getenv("CRM_WAIT");
+	long limit = w && *w ? strtol(w, NULL, 10) : 60;
+	struct timespec nap = { 0, 1000000 };
+	struct crm_buf path = CRM_BUF_INIT;
+	struct timespec start, now;
+
+	if (db->lockfd < 0) {
+		crm_buf_addf(&path, "%s/write.lock", db->dir);
+		db->lockfd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC,
+		    0600);
+		crm_buf_release(&path);
+		if (db->lockfd < 0)
+			return errno == EROFS || errno == EACCES ?
+			    crm_seterr(CRM_ESTORE, "the store is read-only "
+			    "here (%s)", strerror(errno)) :
+			    crm_seterr(CRM_ESTORE, "cannot lock the store: "
+			    "%s", strerror(errno));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (flock(db->lockfd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return crm_seterr(CRM_ESTORE, "cannot lock the store: "
+			    "%s", strerror(errno));
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec -
+		    start.tv_nsec) / 1000000 >= limit * 1000)
+			return crm_seterr(CRM_ESTORE, "the store is busy: "
+			    "another command has been writing to it for %ld "
+			    "s (CRM_WAIT says how long to wait)", limit);
+		nanosleep(&nap, NULL);
+		if (nap.tv_nsec < 64000000)
+			nap.tv_nsec *= 2;
+	}
+	return 0;
+}
+
+static int write_txn(crm_db *db, crm_write_fn *fn, void *arg);
+
 int
 crm_write(crm_db *db, crm_write_fn *fn, void *arg)
 {
-	crm_txn t;
 	int rc;
 
 	if (db->flags & CRM_RDONLY)
 		return crm_seterr(CRM_ESTORE, "the store is open read-only");
+	if ((rc = queue(db)))
+		return rc;
+	rc = write_txn(db, fn, arg);
+	flock(db->lockfd, LOCK_UN);
+	return rc;
+}
+
+static int
+write_txn(crm_db *db, crm_write_fn *fn, void *arg)
+{
+	crm_txn t;
+	int rc;
+
 	for (;;) {
 		memset(&t, 0, sizeof t);
 		t.db = db;

@@ -62,9 +62,15 @@ set_next_due(crm_txn *t, uint64_t id, int64_t due, int has)
 	return rc;
 }
 
+int
+crm_task_open(const crm_rec *r, uint64_t *about, int64_t *due)
+{
+	return open_due(r, due) && (*about = about_of(r)) != 0;
+}
+
 /* The earliest due time of the open tasks about a record. */
-static int
-refresh(crm_txn *t, uint64_t about)
+int
+crm_task_refresh(crm_txn *t, uint64_t about)
 {
 	struct crm_ids ids = { 0 };
 	int64_t best = 0, due;
@@ -115,9 +121,9 @@ crm_task_changed(crm_txn *t, const crm_rec *old, const crm_rec *new)
 		crm_rec_free(r);
 		return rc && cur <= due ? 0 : set_next_due(t, b, due, 1);
 	}
-	if (a && (rc = refresh(t, a)))
+	if (a && (rc = crm_task_refresh(t, a)))
 		return rc;
-	return b && b != a ? refresh(t, b) : 0;
+	return b && b != a ? crm_task_refresh(t, b) : 0;
 }
 
 int
