@@ -5,7 +5,7 @@ MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = lmdb yaml-0.1 libcjson libutf8proc
+PKGS = lmdb yaml-0.1 libcjson libutf8proc nettle
 
 override CFLAGS := -Wall -Wextra -O2 -g $(CFLAGS)
 override CPPFLAGS := -Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CPPFLAGS)
@@ -18,7 +18,7 @@ GMIME_LIBS = $(shell $(PKG_CONFIG) --libs gmime-3.0)
 # leaves fewer shared objects to load at each start (STATIC=0 to not)
 STATIC ?= 1
 ifeq ($(STATIC),1)
-LDLIBS = -Wl,-Bstatic -llmdb -lyaml -lutf8proc -Wl,-Bdynamic \
+LDLIBS = -Wl,-Bstatic -llmdb -lyaml -lutf8proc -lnettle -Wl,-Bdynamic \
 	$(shell $(PKG_CONFIG) --libs libcjson) -lpthread -lm
 else
 LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
@@ -32,7 +32,7 @@ override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-CMDS = crm-add crm-check crm-due crm-dupes crm-export crm-find crm-history crm-import crm-inbox crm-log crm-mailmerge crm-merge crm-optout crm-report crm-rm crm-schema crm-segment crm-set crm-show crm-task crm-undo
+CMDS = crm-add crm-check crm-compact crm-due crm-dupes crm-export crm-find crm-forget crm-gc crm-history crm-import crm-inbox crm-log crm-mailmerge crm-merge crm-optout crm-report crm-rm crm-schema crm-segment crm-set crm-show crm-task crm-undo
 LIBOBJ = $(patsubst %.c,%.o,$(sort $(wildcard lib/*.c) lib/schema_default.c))
 MAN1 = $(wildcard man/*.1)
 MAN7 = $(wildcard man/*.7)
@@ -99,9 +99,12 @@ $(FUZZDIR)/lib/mime.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(FUZZDIR)/libcrm.a: $(FUZZOBJ)
 	$(AR) rcs $@ $(FUZZOBJ)
 
+# as the mail commands, only the harnesses that reach mime.o link GMime
+$(FUZZDIR)/fuzz-mime $(FUZZDIR)/fuzz-template: FUZZLIBS = $(GMIME_LIBS)
+
 $(FUZZDIR)/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZDIR)/libcrm.a
 	$(FUZZCC) $(FUZZCFLAGS) -fsanitize=fuzzer $(CPPFLAGS) -o $@ $< \
-		$(FUZZDIR)/libcrm.a $(LDLIBS) $(GMIME_LIBS)
+		$(FUZZDIR)/libcrm.a $(LDLIBS) $(FUZZLIBS)
 
 fuzz: $(FUZZERS:%=fuzz-%)
 

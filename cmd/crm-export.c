@@ -14,9 +14,10 @@
 static const char usage[] =
     "crm-export [--db DIR] [--now WHEN] [--where QUERY]\n"
     "       --to jsonl | --to csv [--raw] [FIELD,...] |\n"
-    "       --to vcard [--version 3.0|4.0] | --to vdir DIR | --to ical";
+    "       --to vcard [--version 3.0|4.0] | --to vdir DIR | --to ical\n"
+    "crm-export [--db DIR] --subject ID";
 
-enum { O_TO = CRM_OPT_CMD, O_WHERE, O_VERSION, O_RAW };
+enum { O_TO = CRM_OPT_CMD, O_WHERE, O_VERSION, O_RAW, O_SUBJECT };
 
 struct ctx {
 	const crm_rec *r;	/* --to ical: the record of the meetings */
@@ -180,6 +181,39 @@ split(const char *spec)
 	return v;
 }
 
+/* --subject: everything held about one person, for their request */
+static int
+subject(struct crm_opts *o, const char *id, int argc, char **argv)
+{
+	static const char *const cols[] = { "id", NULL };
+	unsigned long long n;
+	crm_out *out;
+	crm_rec *r;
+	crm_txn *t;
+	crm_db *db;
+	char *end;
+	int rc;
+
+	n = strtoull(id, &end, 10);
+	if (*end || !n || optind != argc)
+		crm_usage(usage);
+	db = crm_open_or_die(o, CRM_RDONLY, argc, argv);
+	o->json = 1;
+	if ((rc = crm_out_new(&out, o, crm_db_schema(db), cols)) ||
+	    (rc = crm_read(db, &t)))
+		crm_fail(rc, NULL);
+	if ((rc = crm_rec_get(t, n, &r)) == CRM_ENOTFOUND)
+		crm_die(1, "no record %llu", n);
+	if (rc || (rc = crm_out_subject(out, t, r)))
+		crm_fail(rc, "cannot export");
+	crm_rec_free(r);
+	crm_txn_end(t);
+	if (crm_out_free(out) || fflush(stdout))
+		crm_die(3, "cannot write the output");
+	crm_db_close(db);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -188,6 +222,7 @@ main(int argc, char **argv)
 		CRM_LONGOPTS_NOVERSION,
 		{ "to", 1, 0, O_TO }, { "where", 1, 0, O_WHERE },
 		{ "version", 1, 0, O_VERSION }, { "raw", 0, 0, O_RAW },
+		{ "subject", 1, 0, O_SUBJECT },
 		{ 0, 0, 0, 0 }
 	};
 	static const char *const cols[] = { "id", NULL };
@@ -209,6 +244,7 @@ main(int argc, char **argv)
 		case O_TO: c.to = optarg; break;
 		case O_WHERE: where = optarg; break;
 		case O_RAW: c.raw = 1; break;
+		case O_SUBJECT: return subject(&o, optarg, argc, argv);
 		case O_VERSION:
 			if (!strcmp(optarg, "3.0"))
 				c.v3 = 1;

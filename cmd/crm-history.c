@@ -16,7 +16,8 @@ static const char *const cols[] = { "txn", "at", "user", "record", "op",
 	"field", "old", "new", "command", NULL };
 
 static const char *const ops[] = { "C", "created", "S", "set", "D",
-	"removed", "L", "logged", "U", "unlogged", "Y", "schema", NULL };
+	"removed", "L", "logged", "U", "unlogged", "Y", "schema", "E",
+	"erased", "F", "forgotten", NULL };
 
 struct ctx {
 	crm_out *out;

@@ -365,7 +365,8 @@ struct crm_change {
 	int64_t at;
 	const char *user, *command;
 	int op;			/* C created, S set, D removed, L logged,
-				 * U unlogged, Y schema */
+				 * U unlogged, Y schema, E set but erased,
+				 * F forgotten */
 	uint64_t record;
 	size_t count;		/* C: records made from record on */
 	const char *field;	/* S: the field; L, U: the entry's id */
@@ -394,6 +395,17 @@ int crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
     void *arg, size_t *n);
 /* Rebuild the index and every derived figure from the records. */
 int crm_repair(crm_txn *t);
+
+/* Remove the journal's transactions made before a time, but those that
+ * erased someone (their record of it stays): how many, and entries. */
+int crm_journal_gc(crm_txn *t, int64_t before, size_t *ntxn, size_t *nent);
+/* Erase on request what is held about a person (the record stays, its
+ * personal fields, history text and journal values gone; its e-mail and
+ * phone kept only as keyed hashes that keep it from coming back). */
+int crm_forget(crm_txn *t, uint64_t id);
+/* Copy the store to one without free pages, and put it in place (the
+ * file sizes before and after); the db is closed but for crm_db_close. */
+int crm_compact(crm_db *db, uint64_t *before, uint64_t *after);
 
 /* Saved segments: a name for a query, evaluated afresh each time. */
 int crm_segment_get(crm_db *db, const char *name, struct crm_buf *out);
@@ -671,6 +683,10 @@ int crm_out_log(crm_out *o, const struct crm_log *e);
 /* r as crm-export --to jsonl writes it: its JSON with its own
  * history, the lossless form crm-import reads back. */
 int crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r);
+/* Everything held about a person, as one JSON object: the record and
+ * its history, which fields are personal, consent and opt-outs, the
+ * records referring to it, and every change to them all. */
+int crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r);
 /* The opt-outs and saved segments, as lines crm-import reads back. */
 int crm_out_export_meta(crm_out *o, crm_txn *t);
 /* The card of crm-show: every field, and a company's contacts. */

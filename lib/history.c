@@ -95,6 +95,13 @@ jdecode(const MDB_val *k, const MDB_val *v, struct jentry *je,
 		je->val = p;
 		je->vallen = (size_t)(e - p);
 		return 0;
+	case J_ERASED:		/* a set whose values were erased */
+		if (crm_get_varint(&p, e, &je->id) || crm_get_varint(&p, e, &x))
+			return -1;
+		je->fid = (unsigned)x;
+		return 0;
+	case J_FORGET:
+		return crm_get_varint(&p, e, &je->id) ? -1 : 0;
 	}
 	return -1;
 }
@@ -227,6 +234,10 @@ crm_history(crm_txn *t, const struct crm_history_filter *hf,
 		c.old = c.new = NULL;
 		c.count = je.op == J_CREATE ? je.vallen : 1;
 		switch (je.op) {
+		case J_ERASED:
+			c.field = field_name(t, je.fid);
+			c.old = c.new = "(erased)";
+			break;
 		case J_SET:
 			c.field = field_name(t, je.fid);
 			shown(t, je.fid, je.old, je.oldlen, &o);
@@ -485,6 +496,21 @@ crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report)
 	crm_buf_reset(report);
 	if ((rc = entries_of(t, txn, &cv, &n, &hdr)))
 		goto out;
+	/* erased values are gone for good */
+	for (i = 0; i < n && !rc; i++)
+		if (cv[i].je.op == J_FORGET)
+			rc = crm_seterr(CRM_EINVAL, "cannot undo %llu: it "
+			    "erased record %llu on request, for good",
+			    (unsigned long long)txn,
+			    (unsigned long long)cv[i].je.id);
+		else if (cv[i].je.op == J_ERASED && !force)
+			rc = crm_seterr(CRM_EEXIST, "cannot undo %llu: record "
+			    "%llu was erased on request since, and its old "
+			    "values with it; --force undoes the rest",
+			    (unsigned long long)txn,
+			    (unsigned long long)cv[i].je.id);
+	if (rc)
+		goto out;
 	/* nothing changed since, or --force */
 	if (!force && (rc = later_change(t, txn, cv, n, &why)) == CRM_EEXIST)
 		rc = crm_seterr(CRM_EEXIST, "cannot undo %llu: %s; --force "
@@ -586,4 +612,288 @@ crm_journal_check(crm_txn *t, struct crm_checker *ck)
 	crm_buf_release(&hdr.command_);
 	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
 	    "cannot read the journal") : 0;
+}
+
+/* ----------------------------------------------------------- forget */
+
+static int
+has_id(const struct crm_ids *ids, uint64_t id)
+{
+	size_t lo = 0, hi = ids->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids->v[mid] == id)
+			return 1;
+		if (ids->v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int
+touches(const struct jentry *je, const struct crm_ids *ids)
+{
+	size_t i;
+
+	if (je->op == J_CREATE) {
+		for (i = 0; i < ids->n; i++)
+			if (about(je, ids->v[i]))
+				return 1;
+		return 0;
+	}
+	if (je->op == J_TXN || je->op == J_SCHEMA)
+		return 0;
+	return has_id(ids, je->op == J_LOG || je->op == J_UNLOG ?
+	    crm_get_be64(je->key) : je->id);
+}
+
+/* The type of record id, or deftype when it is gone. */
+static const struct crm_type *
+type_of(crm_txn *t, uint64_t id, const struct crm_type *deftype)
+{
+	const struct crm_type *ty = deftype;
+	crm_rec *r;
+
+	if (!crm_rec_get(t, id, &r)) {
+		ty = r->type;
+		crm_rec_free(r);
+	}
+	return ty;
+}
+
+/* An entry as it is to be written: its key, then its value. */
+static void
+rewrite(struct crm_buf *todo, const MDB_val *k, const struct crm_buf *v)
+{
+	crm_put_varint(todo, k->mv_size);
+	crm_buf_add(todo, k->mv_data, k->mv_size);
+	crm_put_varint(todo, v->len);
+	crm_buf_add(todo, v->buf, v->len);
+}
+
+/* The new value of an entry about the forgotten, or none (b empty). */
+static int
+erased(crm_txn *t, const struct jentry *je, const struct crm_type *deftype,
+    crm_rec *r, struct crm_buf *b)
+{
+	const struct crm_field *f;
+	struct crm_buf v = CRM_BUF_INIT;
+	int rc = 0;
+
+	crm_buf_reset(b);
+	switch (je->op) {
+	case J_SET:
+		f = crm_type_field_id(type_of(t, je->id, deftype), je->fid);
+		if (!f || !(f->flags & FF_PERSONAL))
+			break;
+		/* addresses and numbers they had once stay out too */
+		if ((rc = crm_suppress(t, f, je->old, je->oldlen)) ||
+		    (rc = crm_suppress(t, f, je->new, je->newlen)))
+			break;
+		crm_buf_addch(b, J_ERASED);
+		crm_put_varint(b, je->id);
+		crm_put_varint(b, je->fid);
+		break;
+	case J_DEL:
+		if (crm_rec_decode(r, crm_txn_schema(t), je->id, je->val,
+		    je->vallen) || (rc = crm_suppress_rec(t, r)))
+			break;
+		crm_rec_scrub(r);
+		crm_buf_addch(b, J_DEL);
+		crm_put_varint(b, je->id);
+		crm_rec_encode(r, b);
+		break;
+	case J_LOG:
+	case J_UNLOG:
+		crm_log_scrub(je->val, je->vallen, &v);
+		if (v.len == je->vallen)
+			break;
+		crm_buf_addch(b, je->op);
+		crm_put_varint(b, je->id);
+		crm_buf_add(b, je->key, 24);
+		crm_buf_add(b, v.buf, v.len);
+		break;
+	}
+	crm_buf_release(&v);
+	return rc;
+}
+
+/* A transaction's header with its command erased. */
+static void
+header_erased(const struct crm_change *hdr, struct crm_buf *b)
+{
+	static const char gone[] = "(erased)";
+
+	crm_buf_reset(b);
+	crm_buf_addch(b, J_TXN);
+	crm_put_varint(b, (uint64_t)hdr->at);
+	crm_put_varint(b, hdr->user_.len);
+	crm_buf_add(b, hdr->user_.buf, hdr->user_.len);
+	crm_put_varint(b, sizeof gone - 1);
+	crm_buf_add(b, gone, sizeof gone - 1);
+}
+
+static int
+apply(crm_txn *t, const struct crm_buf *todo)
+{
+	const unsigned char *p = (const unsigned char *)todo->buf;
+	const unsigned char *e = p + todo->len;
+	uint64_t kl, vl;
+	int rc = 0;
+
+	while (p < e && !rc) {
+		MDB_val k, v;
+
+		if (crm_get_varint(&p, e, &kl))
+			break;
+		k.mv_size = (size_t)kl;
+		k.mv_data = (void *)p;
+		p += kl;
+		if (crm_get_varint(&p, e, &vl))
+			break;
+		v.mv_size = (size_t)vl;
+		v.mv_data = (void *)p;
+		p += vl;
+		if ((rc = mdb_put(t->txn, t->db->journal, &k, &v, 0)))
+			rc = crm_mdb_err(rc, "cannot write the journal");
+	}
+	return rc;
+}
+
+int
+crm_journal_erase(crm_txn *t, const struct crm_ids *ids,
+    const struct crm_type *deftype)
+{
+	struct crm_buf todo = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	struct crm_change hdr;
+	struct jentry je;
+	crm_rec *r = crm_rec_alloc();
+	unsigned char hkey[12];
+	MDB_val k, v, hk = { sizeof hkey, hkey };
+	MDB_cursor *c;
+	int rc, frc = 0, hdone = 0;
+
+	memset(&hdr, 0, sizeof hdr);
+	crm_buf_init(&hdr.user_, 0);
+	crm_buf_init(&hdr.command_, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &c))) {
+		rc = crm_mdb_err(rc, "cannot read the journal");
+		goto out;
+	}
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		if (jdecode(&k, &v, &je, &hdr))
+			continue;	/* crm-check tells of it */
+		if (je.op == J_TXN) {
+			memcpy(hkey, k.mv_data, sizeof hkey);
+			hdone = 0;
+			continue;
+		}
+		if (!touches(&je, ids))
+			continue;
+		if (!hdone) {
+			header_erased(&hdr, &b);
+			rewrite(&todo, &hk, &b);
+			hdone = 1;
+		}
+		if ((frc = erased(t, &je, deftype, r, &b)))
+			break;
+		if (b.len)
+			rewrite(&todo, &k, &b);
+	}
+	mdb_cursor_close(c);
+	rc = frc ? frc : rc == MDB_NOTFOUND ? apply(t, &todo) :
+	    crm_mdb_err(rc, "cannot read the journal");
+out:
+	crm_rec_free(r);
+	crm_buf_release(&todo);
+	crm_buf_release(&b);
+	crm_buf_release(&hdr.user_);
+	crm_buf_release(&hdr.command_);
+	return rc;
+}
+
+/* ------------------------------------------------------------- gc */
+
+/* Does transaction txn (the cursor at its header) hold an erasure? */
+static int
+erasure_in(MDB_cursor *c, uint64_t txn)
+{
+	MDB_val k, v;
+	int rc;
+
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) &&
+	    k.mv_size == 12 && crm_get_be64(k.mv_data) == txn)
+		if (v.mv_size && *(const char *)v.mv_data == J_FORGET)
+			return 1;
+	return rc && rc != MDB_NOTFOUND ? rc : 0;
+}
+
+int
+crm_journal_gc(crm_txn *t, int64_t before, size_t *ntxn, size_t *nent)
+{
+	struct crm_change hdr;
+	struct jentry je;
+	unsigned char from[12];
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, e;
+
+	*ntxn = *nent = 0;
+	memset(&hdr, 0, sizeof hdr);
+	crm_buf_init(&hdr.user_, 0);
+	crm_buf_init(&hdr.command_, 0);
+	memset(from, 0, sizeof from);
+	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &c)))
+		return crm_mdb_err(rc, "cannot read the journal");
+	k.mv_size = sizeof from;
+	k.mv_data = from;
+	/* oldest first, until one made since */
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); !rc;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE)) {
+		uint64_t txn;
+
+		if (jdecode(&k, &v, &je, &hdr) || je.op != J_TXN ||
+		    hdr.at >= before)
+			break;
+		txn = je.txn;
+		memcpy(from, k.mv_data, sizeof from);
+		if ((e = erasure_in(c, txn)) < 0 || e > 1) {
+			rc = e;
+			break;
+		}
+		k.mv_size = sizeof from;
+		k.mv_data = from;
+		if (!e) {
+			/* the whole transaction goes */
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+			while (!rc && k.mv_size == 12 &&
+			    crm_get_be64(k.mv_data) == txn) {
+				if ((rc = mdb_cursor_del(c, 0)))
+					break;
+				(*nent)++;
+				k.mv_size = sizeof from;
+				k.mv_data = from;
+				rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+			}
+			(*ntxn)++;
+			if (rc && rc != MDB_NOTFOUND)
+				break;
+		}
+		/* on to the next transaction */
+		crm_be64(from, txn + 1);
+		memset(from + 8, 0, 4);
+		k.mv_size = sizeof from;
+		k.mv_data = from;
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&hdr.user_);
+	crm_buf_release(&hdr.command_);
+	if (*nent)
+		t->dirty = 1;
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot prune the journal") : 0;
 }

@@ -18,6 +18,7 @@ enum crm_field_flags {
 	FF_UNIQUE = 1 << 1,
 	FF_INDEX = 1 << 2,	/* exact, folded */
 	FF_SEARCH = 1 << 3,	/* name tokens */
+	FF_PERSONAL = 1 << 4,	/* personal data: crm-forget erases it */
 };
 
 enum crm_state { ST_OPEN, ST_WON, ST_LOST };
@@ -158,6 +159,7 @@ struct crm_db {
 	unsigned flags;
 	int64_t now;		/* fixed by --now, else 0: the clock */
 	int lockfd;		/* writers queue on it, for a bounded time */
+	int openfd;		/* shared while open; crm-compact's alone */
 };
 
 struct crm_txn {
@@ -171,6 +173,7 @@ struct crm_txn {
 	int64_t now;
 	struct crm_sorter *sorter;	/* index entries of new records */
 	int dirty;		/* counters need writing */
+	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 };
 
 int crm_mdb_err(int rc, const char *what);
@@ -257,7 +260,8 @@ void crm_sorter_reset(struct crm_sorter *s);
 
 /* journal.c */
 enum crm_jop { J_TXN = 'T', J_CREATE = 'C', J_SET = 'S', J_DEL = 'D',
-	J_SCHEMA = 'Y', J_LOG = 'L', J_UNLOG = 'U' };
+	J_SCHEMA = 'Y', J_LOG = 'L', J_UNLOG = 'U', J_ERASED = 'E',
+	J_FORGET = 'F' };
 int crm_journal_create(crm_txn *t, uint64_t id);
 int crm_journal_set(crm_txn *t, uint64_t id, unsigned fid,
     const struct crm_buf *old, const struct crm_buf *new);
@@ -289,6 +293,33 @@ int crm_log_move(crm_txn *t, uint64_t from, uint64_t to);
 /* Count a record's figures (interactions, last_contact, turnover) anew
  * from its history, and its contacts' for a company. */
 int crm_log_refigure(crm_txn *t, uint64_t rec);
+
+/* forget.c: is one of r's e-mail addresses or phone numbers a
+ * forgotten person's?  (CRM_EINVAL, saying so.) */
+int crm_suppressed(crm_txn *t, const crm_rec *r);
+/* Keep the hashes of a forgotten person's addresses and numbers (of
+ * field f, values joined by commas; or all of r's). */
+int crm_suppress(crm_txn *t, const struct crm_field *f, const char *v,
+    size_t n);
+int crm_suppress_rec(crm_txn *t, const crm_rec *r);
+/* Drop r's personal values; a required one reads "(forgotten)". */
+void crm_rec_scrub(crm_rec *r);
+/* log.c: a history entry without its personal parts (text, free
+ * fields); every entry of rec so. */
+void crm_log_scrub(const void *val, size_t len, struct crm_buf *out);
+int crm_log_erase(crm_txn *t, uint64_t rec);
+/* history.c: the journal's entries about ids (sorted) without their
+ * personal values, the commands of their transactions erased; and an
+ * entry saying rec was forgotten.  A record gone is taken as of type
+ * deftype. */
+int crm_journal_erase(crm_txn *t, const struct crm_ids *ids,
+    const struct crm_type *deftype);
+int crm_journal_forget(crm_txn *t, uint64_t rec);
+/* store.c: each meta entry under prefix (the rest of its key, its
+ * value); an address off the opt-out list. */
+int crm_meta_list(crm_txn *t, const char *prefix,
+    int (*fn)(const char *name, const char *value, void *arg), void *arg);
+int crm_optout_del(crm_txn *t, const char *email);
 
 /* log.c: a record's figures from its own history (added to f): how
  * many entries, the last one's time, the sum of its purchases */

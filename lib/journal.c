@@ -9,6 +9,8 @@
  *   'Y' schema         the schema was replaced (the old text)
  *   'L' id key value   a history entry was added
  *   'U' id key value   a history entry was removed
+ *   'E' id fid         a field changed, its values erased by crm-forget
+ *   'F' id             the record was forgotten on request
  */
 #include <string.h>
 
@@ -171,6 +173,21 @@ crm_journal_log(crm_txn *t, enum crm_jop op, uint64_t id,
 	crm_put_varint(&b, id);
 	crm_buf_add(&b, key, 24);
 	crm_buf_add(&b, val->buf, val->len);
+	rc = append(t, &b);
+	crm_buf_release(&b);
+	return rc;
+}
+
+int
+crm_journal_forget(crm_txn *t, uint64_t rec)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	int rc;
+
+	if ((rc = begin(t)))
+		return rc;
+	crm_buf_addch(&b, J_FORGET);
+	crm_put_varint(&b, rec);
 	rc = append(t, &b);
 	crm_buf_release(&b);
 	return rc;

@@ -848,3 +848,52 @@ crm_log_check(crm_txn *t, struct crm_checker *ck)
 	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
 	    "cannot read the history") : 0;
 }
+
+void
+crm_log_scrub(const void *val, size_t len, struct crm_buf *out)
+{
+	const unsigned char *q = val, *end = q + len, *start;
+	uint64_t l;
+
+	crm_buf_reset(out);
+	while (q < end) {
+		start = q++;
+		if (crm_get_varint(&q, end, &l) || l > (uint64_t)(end - q))
+			break;
+		q += l;
+		if (*start != 't' && *start != 'x')
+			crm_buf_add(out, start, (size_t)(q - start));
+	}
+}
+
+int
+crm_log_erase(crm_txn *t, uint64_t rec)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	unsigned char k[24];
+	MDB_cursor *c;
+	MDB_val key = { 24, k }, data;
+	int rc;
+
+	logkey(k, rec, INT64_MIN, 0);
+	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+		return crm_mdb_err(rc, "cannot write the history");
+	for (rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE); !rc &&
+	    key.mv_size == 24 && crm_get_be64(key.mv_data) == rec;
+	    rc = mdb_cursor_get(c, &key, &data, MDB_NEXT)) {
+		crm_log_scrub(data.mv_data, data.mv_size, &b);
+		if (b.len == data.mv_size)
+			continue;
+		/* the key points into the page the put rewrites */
+		memcpy(k, key.mv_data, 24);
+		key.mv_data = k;
+		data.mv_size = b.len;
+		data.mv_data = b.buf;
+		if ((rc = mdb_cursor_put(c, &key, &data, 0)))
+			break;
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&b);
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot write the history") : 0;
+}

@@ -514,13 +514,15 @@ export_entry(const struct crm_log *e, void *arg)
 	return 0;
 }
 
-int
-crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r)
+/* A record as crm-export writes it: its fields and its history. */
+static int
+export_json(crm_out *o, crm_txn *t, const crm_rec *r, cJSON **jp)
 {
 	struct export x = { o, NULL };
 	cJSON *j = json_of(r);
 	int rc;
 
+	*jp = NULL;
 	x.hist = cJSON_AddArrayToObject(j, "history");
 	if ((rc = crm_log_own(t, r->id, export_entry, &x))) {
 		cJSON_Delete(j);
@@ -528,6 +530,146 @@ crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r)
 	}
 	if (!cJSON_GetArraySize(x.hist))
 		cJSON_DeleteItemFromObjectCaseSensitive(j, "history");
+	*jp = j;
+	return 0;
+}
+
+int
+crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r)
+{
+	cJSON *j;
+	int rc;
+
+	if ((rc = export_json(o, t, r, &j)))
+		return rc;
+	o->count++;
+	return emit_json(o, j);
+}
+
+struct subject {
+	crm_out *o;
+	const struct crm_ids *ids;	/* the records it is about */
+	cJSON *changes;
+	struct crm_buf b;
+};
+
+static int
+subject_change(const struct crm_change *c, void *arg)
+{
+	struct subject *x = arg;
+	char op[2] = { (char)c->op, 0 };
+	size_t i;
+	cJSON *j;
+
+	for (i = 0; i < x->ids->n; i++)
+		if (x->ids->v[i] >= c->record && x->ids->v[i] < c->record +
+		    (c->count ? c->count : 1))
+			break;
+	if (i == x->ids->n)
+		return 0;
+	j = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(j, "txn", (double)c->txn);
+	crm_buf_reset(&x->b);
+	crm_datetime_fmt(&x->b, c->at);
+	cJSON_AddStringToObject(j, "at", x->b.buf);
+	cJSON_AddStringToObject(j, "user", c->user);
+	cJSON_AddNumberToObject(j, "record", (double)c->record);
+	cJSON_AddStringToObject(j, "op", op);
+	if (c->field)
+		cJSON_AddStringToObject(j, "field", c->field);
+	if (c->old)
+		cJSON_AddStringToObject(j, "old", c->old);
+	if (c->new)
+		cJSON_AddStringToObject(j, "new", c->new);
+	cJSON_AddStringToObject(j, "command", c->command);
+	cJSON_AddItemToArray(x->changes, j);
+	return 0;
+}
+
+/* The records that refer to id (its tasks, deals, ...), sorted. */
+static int
+referring(crm_txn *t, uint64_t id, struct crm_ids *out)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < s->ntypes && !rc; i++)
+		for (k = 0; k < s->types[i].nfields && !rc; k++)
+			if (s->types[i].fields[k].type == FT_REF &&
+			    (rc = crm_find_refs(t, s->types[i].fields[k].name,
+			    id, out)) == CRM_ENOTFOUND)
+				rc = 0;
+	crm_ids_sort(out);
+	return rc;
+}
+
+int
+crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
+{
+	struct subject x = { o, NULL, NULL, CRM_BUF_INIT };
+	struct crm_history_filter hf;
+	struct crm_ids ids = { 0 };
+	cJSON *j = cJSON_CreateObject(), *rec, *a;
+	const char *v;
+	size_t i;
+	int rc;
+
+	if ((rc = export_json(o, t, r, &rec)))
+		goto out;
+	cJSON_AddItemToObject(j, "record", rec);
+	/* which of it the schema calls personal */
+	a = cJSON_AddArrayToObject(j, "personal");
+	for (i = 0; i < r->type->nfields; i++)
+		if ((r->type->fields[i].flags & FF_PERSONAL) &&
+		    crm_rec_nth(r, r->type->fields[i].fid, 0, NULL))
+			cJSON_AddItemToArray(a, cJSON_CreateString(
+			    r->type->fields[i].name));
+	/* consents and opt-outs */
+	a = cJSON_AddObjectToObject(j, "consent");
+	if (r->schema->mail_consent && *r->schema->mail_consent)
+		cJSON_AddStringToObject(a, r->schema->mail_consent,
+		    (v = crm_rec_value(r, r->schema->mail_consent)) ? v :
+		    "(none)");
+	for (i = 0; i < r->n; i++) {
+		const struct crm_field *f = crm_type_field_id(r->type,
+		    r->v[i].fid);
+
+		crm_buf_reset(&x.b);
+		if (f && f->type == FT_EMAIL && !crm_optout_get(t,
+		    r->arena.buf + r->v[i].off, &x.b))
+			cJSON_AddStringToObject(a, "optout",
+			    x.b.len ? x.b.buf : "yes");
+	}
+	/* what refers to the person: tasks, deals, contacts */
+	a = cJSON_AddArrayToObject(j, "related");
+	if ((rc = referring(t, r->id, &ids)))
+		goto out;
+	for (i = 0; i < ids.n && !rc; i++) {
+		crm_rec *q;
+		cJSON *qj;
+
+		if ((rc = crm_rec_get(t, ids.v[i], &q)))
+			break;
+		if (!(rc = export_json(o, t, q, &qj)))
+			cJSON_AddItemToArray(a, qj);
+		crm_rec_free(q);
+	}
+	/* and every change to it and to them, in the order made */
+	x.changes = cJSON_AddArrayToObject(j, "changes");
+	memset(&hf, 0, sizeof hf);
+	crm_ids_add(&ids, r->id);
+	x.ids = &ids;
+	if (!rc)
+		rc = crm_history(t, &hf, subject_change, &x);
+out:
+	crm_ids_release(&ids);
+	crm_buf_release(&x.b);
+	if (rc) {
+		cJSON_Delete(j);
+		return rc;
+	}
 	o->count++;
 	return emit_json(o, j);
 }

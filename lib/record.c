@@ -1019,7 +1019,8 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 
 	if (!t->write)
 		return crm_seterr(CRM_ESTORE, "not a write transaction");
-	if ((rc = check_required(r, r->id == 0)) || (rc = check_refs(t, r)))
+	if ((rc = check_required(r, r->id == 0)) || (rc = check_refs(t, r)) ||
+	    (rc = crm_suppressed(t, r)))
 		return rc;
 	if (!r->id) {
 		if ((rc = check_unique(t, r)))

@@ -190,7 +190,8 @@ static int
 field(struct parse *ps, yaml_node_t *kn, yaml_node_t *n, struct crm_field *f)
 {
 	static const char *const opts[] = { "type", "required", "unique",
-		"index", "search", "default", "values", "to", NULL };
+		"index", "search", "default", "values", "to", "personal",
+		NULL };
 	yaml_node_pair_t *p;
 	const char *type = scalar(n);
 	yaml_node_t *tn = n;
@@ -239,7 +240,8 @@ field(struct parse *ps, yaml_node_t *kn, yaml_node_t *n, struct crm_field *f)
 				    FF_REQUIRED : !strcmp(ks, "unique") ?
 				    FF_UNIQUE : !strcmp(ks, "index") ?
 				    FF_INDEX : !strcmp(ks, "search") ?
-				    FF_SEARCH : 0;
+				    FF_SEARCH : !strcmp(ks, "personal") ?
+				    FF_PERSONAL : 0;
 
 				if (!flag)
 					return unknown(k, "option", ks, opts);
@@ -488,6 +490,12 @@ crm_schema_parse(crm_schema **sp, const char *yaml, size_t len)
 
 			if (v->type != YAML_MAPPING_NODE) {
 				rc = bad(v, "types must be a map");
+				break;
+			}
+			/* YAML lets a key come twice; the second would
+			 * drop the first's types */
+			if (s->types) {
+				rc = bad(k, "'types' twice");
 				break;
 			}
 			s->ntypes = (size_t)(v->data.mapping.pairs.top -

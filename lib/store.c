@@ -326,6 +326,8 @@ headroom(crm_db *db)
 	return mdb_env_set_mapsize(db->env, want);
 }
 
+static int hold(crm_db *db, int op);
+
 int
 crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 {
@@ -344,9 +346,11 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	db = calloc(1, sizeof *db);
 	db->dir = strdup(dir);
 	db->flags = flags;
-	db->lockfd = -1;
+	db->lockfd = db->openfd = -1;
 	crm_buf_init(&db->command, 0);
 	crm_buf_init(&db->blob, 0);
+	if ((rc = hold(db, LOCK_SH)))
+		goto fail;
 	if ((rc = mdb_env_create(&db->env)) ||
 	    (rc = mdb_env_set_maxdbs(db->env, 16)) ||
 	    (rc = mdb_env_open(db->env, dir, flags & CRM_RDONLY ?
@@ -402,6 +406,8 @@ crm_db_close(crm_db *db)
 		mdb_env_close(db->env);
 	if (db->lockfd >= 0)
 		close(db->lockfd);
+	if (db->openfd >= 0)
+		close(db->openfd);
 	crm_schema_free(db->schema);
 	dict_free(&db->fields);
 	dict_free(&db->types);
@@ -539,45 +545,94 @@ grow(crm_db *db)
  * LMDB's writer lock waits for ever, and a writer stopped mid-way (a
  * suspended job, a hung pipe) would stall every cron job behind it.  So
  * writers first queue on a file lock, for CRM_WAIT seconds at most (60
- * unless set), and then give up with an error that says why.
+ * unless set), and then give up with an error that says why.  Every
+ * command also holds a shared lock on another file while it has the
+ * store open, which crm-compact takes alone to put a new file in place.
  */
-static int
-queue(crm_db *db)
+static long
+wait_limit(void)
 {
 	const char *w = getenv("CRM_WAIT");
-	long limit = w && *w ? strtol(w, NULL, 10) : 60;
-	struct timespec nap = { 0, 1000000 };
-	struct crm_buf path = CRM_BUF_INIT;
-	struct timespec start, now;
 
-	if (db->lockfd < 0) {
-		crm_buf_addf(&path, "%s/write.lock", db->dir);
-		db->lockfd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC,
-		    0600);
-		crm_buf_release(&path);
-		if (db->lockfd < 0)
-			return errno == EROFS || errno == EACCES ?
-			    crm_seterr(CRM_ESTORE, "the store is read-only "
-			    "here (%s)", strerror(errno)) :
-			    crm_seterr(CRM_ESTORE, "cannot lock the store: "
-			    "%s", strerror(errno));
-	}
+	return w && *w ? strtol(w, NULL, 10) : 60;
+}
+
+/* flock(fd, op) within CRM_WAIT seconds: 0, or an errno (ETIMEDOUT). */
+static int
+lock_within(int fd, int op)
+{
+	struct timespec nap = { 0, 1000000 }, start, now;
+	long limit = wait_limit();
+
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (flock(db->lockfd, LOCK_EX | LOCK_NB)) {
+	while (flock(fd, op | LOCK_NB)) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
-			return crm_seterr(CRM_ESTORE, "cannot lock the store: "
-			    "%s", strerror(errno));
+			return errno;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec -
 		    start.tv_nsec) / 1000000 >= limit * 1000)
-			return crm_seterr(CRM_ESTORE, "the store is busy: "
-			    "another command has been writing to it for %ld "
-			    "s (CRM_WAIT says how long to wait)", limit);
+			return ETIMEDOUT;
 		nanosleep(&nap, NULL);
 		if (nap.tv_nsec < 64000000)
 			nap.tv_nsec *= 2;
 	}
 	return 0;
+}
+
+/* A lock file of the store's, opened once: 0 or an errno. */
+static int
+lock_file(crm_db *db, const char *name, int *fdp)
+{
+	struct crm_buf path = CRM_BUF_INIT;
+	int e = 0;
+
+	if (*fdp >= 0)
+		return 0;
+	crm_buf_addf(&path, "%s/%s", db->dir, name);
+	*fdp = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fdp < 0 && (errno == EROFS || errno == EACCES))
+		*fdp = open(path.buf, O_RDONLY | O_CLOEXEC);
+	if (*fdp < 0)
+		e = errno;
+	crm_buf_release(&path);
+	return e;
+}
+
+static int
+queue(crm_db *db)
+{
+	int e;
+
+	if ((e = lock_file(db, "write.lock", &db->lockfd)))
+		return e == EROFS || e == EACCES ? crm_seterr(CRM_ESTORE,
+		    "the store is read-only here (%s)", strerror(e)) :
+		    crm_seterr(CRM_ESTORE, "cannot lock the store: %s",
+		    strerror(e));
+	if ((e = lock_within(db->lockfd, LOCK_EX)) == ETIMEDOUT)
+		return crm_seterr(CRM_ESTORE, "the store is busy: another "
+		    "command has been writing to it for %ld s (CRM_WAIT "
+		    "says how long to wait)", wait_limit());
+	return e ? crm_seterr(CRM_ESTORE, "cannot lock the store: %s",
+	    strerror(e)) : 0;
+}
+
+/* Held shared while the store is open; alone by crm-compact. */
+static int
+hold(crm_db *db, int op)
+{
+	int e;
+
+	if ((e = lock_file(db, "open.lock", &db->openfd)))
+		return db->flags & CRM_RDONLY ? 0 : crm_seterr(CRM_ESTORE,
+		    "cannot lock the store: %s", strerror(e));
+	if ((e = lock_within(db->openfd, op)) == ETIMEDOUT)
+		return crm_seterr(CRM_ESTORE, op == LOCK_SH ? "the store "
+		    "is being compacted, for over %ld s now (CRM_WAIT says "
+		    "how long to wait)" : "the store is in use, for over "
+		    "%ld s now (CRM_WAIT says how long to wait)",
+		    wait_limit());
+	return e ? crm_seterr(CRM_ESTORE, "cannot lock the store: %s",
+	    strerror(e)) : 0;
 }
 
 static int write_txn(crm_db *db, crm_write_fn *fn, void *arg);
@@ -898,8 +953,8 @@ out:
 
 /* Call fn for each meta entry under prefix: the rest of its key, its
  * value. */
-static int
-meta_list(crm_txn *t, const char *prefix,
+int
+crm_meta_list(crm_txn *t, const char *prefix,
     int (*fn)(const char *name, const char *value, void *arg), void *arg)
 {
 	struct crm_buf name = CRM_BUF_INIT, q = CRM_BUF_INIT;
@@ -933,14 +988,14 @@ int
 crm_segment_list(crm_txn *t,
     int (*fn)(const char *name, const char *query, void *arg), void *arg)
 {
-	return meta_list(t, "segment:", fn, arg);
+	return crm_meta_list(t, "segment:", fn, arg);
 }
 
 int
 crm_optout_list(crm_txn *t,
     int (*fn)(const char *email, const char *value, void *arg), void *arg)
 {
-	return meta_list(t, "optout:", fn, arg);
+	return crm_meta_list(t, "optout:", fn, arg);
 }
 
 int
@@ -990,6 +1045,22 @@ crm_optout_add(crm_txn *t, const char *email, const char *why)
 }
 
 int
+crm_optout_del(crm_txn *t, const char *email)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	MDB_val key;
+	int rc;
+
+	optout_key(&k, email);
+	key.mv_size = k.len;
+	key.mv_data = k.buf;
+	rc = mdb_del(t->txn, t->db->meta, &key, NULL);
+	crm_buf_release(&k);
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot write the store") : 0;
+}
+
+int
 crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
 {
 	struct crm_buf k = CRM_BUF_INIT;
@@ -1009,4 +1080,79 @@ crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
 		crm_buf_add(why, sp + 1, v.mv_size - (size_t)(sp + 1 -
 		    (const char *)v.mv_data));
 	return 0;
+}
+
+/*
+ * A compacted copy (mdb_env_copy2 with MDB_CP_COMPACT) holds the live
+ * pages only: what was erased or removed is not in it.  It is made
+ * beside the store while no one writes, then put in place while no one
+ * has the store open, and LMDB's lock file goes with the old file, so
+ * that the next command starts afresh from the new one.
+ */
+int
+crm_compact(crm_db *db, uint64_t *before, uint64_t *after)
+{
+	struct crm_buf tmp = CRM_BUF_INIT, from = CRM_BUF_INIT,
+	    to = CRM_BUF_INIT;
+	struct stat st;
+	int rc, fd;
+
+	if ((rc = queue(db)))
+		return rc;
+	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
+	crm_buf_addf(&from, "%s/data.mdb", tmp.buf);
+	crm_buf_addf(&to, "%s/data.mdb", db->dir);
+	unlink(from.buf);
+	if (mkdir(tmp.buf, 0700) && errno != EEXIST) {
+		rc = crm_seterr(CRM_ESTORE, "cannot make %s: %s", tmp.buf,
+		    strerror(errno));
+		goto out;
+	}
+	*before = stat(to.buf, &st) ? 0 : (uint64_t)st.st_size;
+	if ((rc = mdb_env_copy2(db->env, tmp.buf, MDB_CP_COMPACT))) {
+		rc = crm_mdb_err(rc, "cannot copy the store");
+		goto drop;
+	}
+	if ((fd = open(from.buf, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd)) {
+		rc = crm_seterr(CRM_ESTORE, "cannot write %s: %s", from.buf,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto drop;
+	}
+	close(fd);
+	*after = stat(from.buf, &st) ? 0 : (uint64_t)st.st_size;
+	/* ours first: then wait until no one else has it open */
+	mdb_env_close(db->env);
+	db->env = NULL;
+	flock(db->openfd, LOCK_UN);
+	if ((rc = hold(db, LOCK_EX)))
+		goto drop;
+	crm_buf_reset(&tmp);
+	crm_buf_addf(&tmp, "%s/lock.mdb", db->dir);
+	if (rename(from.buf, to.buf)) {
+		rc = crm_seterr(CRM_ESTORE, "cannot put the copy in place: "
+		    "%s", strerror(errno));
+		goto drop;
+	}
+	unlink(tmp.buf);
+	if ((fd = open(db->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	crm_buf_reset(&tmp);
+	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
+	rmdir(tmp.buf);
+	goto out;
+drop:
+	unlink(from.buf);
+	crm_buf_reset(&tmp);
+	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
+	rmdir(tmp.buf);
+out:
+	flock(db->lockfd, LOCK_UN);
+	crm_buf_release(&tmp);
+	crm_buf_release(&from);
+	crm_buf_release(&to);
+	return rc;
 }
