@@ -32,7 +32,7 @@ override CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-CMDS = crm-add crm-check crm-compact crm-due crm-dupes crm-export crm-find crm-forget crm-gc crm-history crm-import crm-inbox crm-log crm-mailmerge crm-merge crm-optout crm-report crm-rm crm-schema crm-segment crm-set crm-show crm-task crm-undo
+CMDS = crm-add crm-check crm-compact crm-due crm-dupes crm-export crm-find crm-forget crm-gc crm-history crm-import crm-inbox crm-log crm-mailmerge crm-merge crm-optout crm-report crm-rm crm-schema crm-segment crm-set crm-show crm-task crm-undo crm-user
 LIBOBJ = $(patsubst %.c,%.o,$(sort $(wildcard lib/*.c) lib/schema_default.c))
 MAN1 = $(wildcard man/*.1)
 MAN7 = $(wildcard man/*.7)

@@ -204,6 +204,8 @@ subject(struct crm_opts *o, const char *id, int argc, char **argv)
 		crm_fail(rc, NULL);
 	if ((rc = crm_rec_get(t, n, &r)) == CRM_ENOTFOUND)
 		crm_die(1, "no record %llu", n);
+	if (!rc && !crm_visible(t, r))
+		crm_die(2, "record %llu is not %s's to see", n, crm_user());
 	if (rc || (rc = crm_out_subject(out, t, r)))
 		crm_fail(rc, "cannot export");
 	crm_rec_free(r);

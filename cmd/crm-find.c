@@ -90,7 +90,8 @@ main(int argc, char **argv)
 	for (i = 0; i < ids.n; i++) {
 		if (crm_rec_get(t, ids.v[i], &r))
 			continue;
-		if (!type || !strcmp(type, crm_rec_type(r))) {
+		if ((!type || !strcmp(type, crm_rec_type(r))) &&
+		    crm_visible(t, r)) {
 			rc = crm_out_rec(out, t, r);
 			shown++;
 		}

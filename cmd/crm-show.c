@@ -47,6 +47,13 @@ main(int argc, char **argv)
 		}
 		if (rc)
 			crm_fail(rc, "cannot read");
+		if (!crm_visible(t, r)) {
+			crm_warn("record %llu is not %s's to see",
+			    (unsigned long long)ids.v[i], crm_user());
+			status = 2;
+			crm_rec_free(r);
+			continue;
+		}
 		rc = crm_out_card(out, t, r);
 		crm_rec_free(r);
 		if (rc)

@@ -345,7 +345,8 @@ crm_repair(crm_txn *t)
 	int rc;
 
 	/* the index first: figures are counted through it */
-	if ((rc = crm_index_rebuild(t)) || (rc = ids_of(t, &ids)))
+	if ((rc = crm_require(t->db, ROLE_ADMIN, "crm-check --repair")) ||
+	    (rc = crm_index_rebuild(t)) || (rc = ids_of(t, &ids)))
 		goto out;
 	for (i = 0; i < ids.n && !rc; i++)
 		if (!(rc = crm_log_refigure(t, ids.v[i])))

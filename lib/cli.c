@@ -140,6 +140,8 @@ crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
 	rc = crm_db_open(&db, dir, flags);
 	if (rc == CRM_ENOSTORE)
 		crm_die(3, "no store at '%s' (crm-add creates one)", dir);
+	if (rc == CRM_EPERM)
+		crm_die(2, "%s", crm_errmsg());
 	if (rc) {
 		const char *m = crm_errmsg();
 

@@ -23,6 +23,7 @@ enum {
 	CRM_ENOSTORE,		/* the store does not exist yet */
 	CRM_ESTORE,		/* the store failed: see crm_errmsg() */
 	CRM_EABORT,		/* a write function undid its work (dry run) */
+	CRM_EPERM,		/* the user may not: see crm_errmsg() */
 };
 const char *crm_strerror(int err);
 /* The message of the last failure in this process; owned by the library. */
@@ -385,6 +386,25 @@ int crm_history(crm_txn *t, const struct crm_history_filter *hf,
  * something changed its records since (unless force).  report gets a
  * line for each change made. */
 int crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report);
+
+/* Users and who sees what (users.c).  Roles, widest first. */
+enum { ROLE_ADMIN, ROLE_MANAGER, ROLE_REP };
+extern const char *const crm_role_names[];
+int crm_role_parse(const char *s);	/* -1 if none */
+/* The role of the user now (admin in a store without users). */
+int crm_view_role(const crm_db *db);
+int crm_db_has_users(const crm_db *db);
+/* May the user see r (its owner's, their team's, shared)? */
+int crm_visible(crm_txn *t, const crm_rec *r);
+int crm_visible_id(crm_txn *t, uint64_t id);
+/* CRM_EPERM, saying why, unless the user has role or a wider one. */
+int crm_require(crm_db *db, int role, const char *what);
+int crm_user_put(crm_txn *t, const char *name, int role, const char *team);
+int crm_user_get(crm_txn *t, const char *name, int *role,
+    struct crm_buf *team);
+int crm_user_del(crm_txn *t, const char *name);
+int crm_user_list(crm_txn *t, int (*fn)(const char *name, const char *role,
+    const char *team, void *arg), void *arg);
 
 /* Is the store sound?  Each record decodes against the schema and its
  * references resolve; the index holds exactly the records' entries; the

@@ -25,6 +25,8 @@ crm_strerror(int err)
 		return "store failure";
 	case CRM_EABORT:
 		return "nothing written";
+	case CRM_EPERM:
+		return "not allowed";
 	}
 	if (err > 0)
 		return strerror(err);
@@ -85,6 +87,7 @@ crm_exitcode(int err)
 		return 1;
 	case CRM_EINVAL:
 	case CRM_EEXIST:
+	case CRM_EPERM:
 		return 2;
 	}
 	return 3;

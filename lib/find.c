@@ -407,7 +407,7 @@ scan_by_index(crm_txn *t, const char *type,
 		if (rc)
 			rc = crm_mdb_err(rc, "cannot read the records");
 		else if (!(rc = crm_rec_decode(r, crm_txn_schema(t), id,
-		    v.mv_data, v.mv_size)))
+		    v.mv_data, v.mv_size)) && crm_visible(t, r))
 			rc = fn(t, r, arg);
 	}
 	mdb_cursor_close(c);
@@ -449,7 +449,7 @@ crm_scan(crm_txn *t, const char *type,
 			continue;
 		memcpy(&id, k.mv_data, sizeof id);
 		if ((frc = crm_rec_decode(r, crm_txn_schema(t), id, v.mv_data,
-		    v.mv_size)) || (frc = fn(t, r, arg)))
+		    v.mv_size)) || (crm_visible(t, r) && (frc = fn(t, r, arg))))
 			break;
 	}
 	mdb_cursor_close(c);

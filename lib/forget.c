@@ -229,9 +229,15 @@ crm_forget(crm_txn *t, uint64_t id)
 
 	if ((rc = crm_index_flush(t)))
 		return rc;
+	if ((rc = crm_require(t->db, ROLE_MANAGER, "crm-forget")))
+		return rc;
 	if ((rc = crm_rec_get(t, id, &r)))
 		return rc == CRM_ENOTFOUND ? crm_seterr(CRM_EINVAL,
 		    "no record %llu", (unsigned long long)id) : rc;
+	if ((rc = crm_may_write(t, r, NULL))) {
+		crm_rec_free(r);
+		return rc;
+	}
 	w.id = r->id;
 	crm_ids_add(&ids, r->id);
 	rc = crm_meta_list(t, "alias:", merged, &w);

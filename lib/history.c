@@ -230,6 +230,10 @@ crm_history(crm_txn *t, const struct crm_history_filter *hf,
 		c.op = je.op;
 		c.record = je.op == J_LOG || je.op == J_UNLOG ?
 		    crm_get_be64(je.key) : je.id;
+		/* old values are as private as the record */
+		if (je.op != J_SCHEMA && crm_view_role(t->db) != ROLE_ADMIN &&
+		    !crm_visible_id(t, c.record))
+			continue;
 		c.field = NULL;
 		c.old = c.new = NULL;
 		c.count = je.op == J_CREATE ? je.vallen : 1;
@@ -496,6 +500,13 @@ crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report)
 	crm_buf_reset(report);
 	if ((rc = entries_of(t, txn, &cv, &n, &hdr)))
 		goto out;
+	if (crm_view_role(t->db) != ROLE_ADMIN && hdr.user_.buf &&
+	    strcmp(hdr.user_.buf, crm_user())) {
+		rc = crm_seterr(CRM_EPERM, "transaction %llu is %s's; %s may "
+		    "undo only their own", (unsigned long long)txn,
+		    hdr.user_.buf, crm_user());
+		goto out;
+	}
 	/* erased values are gone for good */
 	for (i = 0; i < n && !rc; i++)
 		if (cv[i].je.op == J_FORGET)
@@ -843,6 +854,8 @@ crm_journal_gc(crm_txn *t, int64_t before, size_t *ntxn, size_t *nent)
 	int rc, e;
 
 	*ntxn = *nent = 0;
+	if ((rc = crm_require(t->db, ROLE_ADMIN, "crm-gc")))
+		return rc;
 	memset(&hdr, 0, sizeof hdr);
 	crm_buf_init(&hdr.user_, 0);
 	crm_buf_init(&hdr.command_, 0);

@@ -148,6 +148,7 @@ void crm_rec_unlink(crm_rec *r, unsigned fid, uint64_t id);
 
 /* store.c */
 struct crm_sorter;
+struct crm_view;
 struct crm_db {
 	MDB_env *env;
 	MDB_dbi meta, recs, idx, journal, log, logid;
@@ -160,6 +161,7 @@ struct crm_db {
 	int64_t now;		/* fixed by --now, else 0: the clock */
 	int lockfd;		/* writers queue on it, for a bounded time */
 	int openfd;		/* shared while open; crm-compact's alone */
+	struct crm_view *view;	/* who is looking; NULL: a store without users */
 };
 
 struct crm_txn {
@@ -293,6 +295,15 @@ int crm_log_move(crm_txn *t, uint64_t from, uint64_t to);
 /* Count a record's figures (interactions, last_contact, turnover) anew
  * from its history, and its contacts' for a company. */
 int crm_log_refigure(crm_txn *t, uint64_t rec);
+
+/* users.c: the store's users, and the one using it now (CRM_EPERM when
+ * not one of them, or CRM_USER would widen the view) */
+int crm_view_load(crm_db *db, MDB_txn *txn);
+void crm_view_free(crm_db *db);
+/* The owner of a record, or NULL. */
+const char *crm_view_owner(const crm_rec *r);
+/* May the user change old (NULL: a new record) into r (NULL: remove)? */
+int crm_may_write(crm_txn *t, const crm_rec *old, const crm_rec *r);
 
 /* forget.c: is one of r's e-mail addresses or phone numbers a
  * forgotten person's?  (CRM_EINVAL, saying so.) */

@@ -313,7 +313,7 @@ add(crm_txn *t, struct crm_log *e, int keep_id, int derive)
 	if (rc == CRM_ENOTFOUND)
 		rc = crm_seterr(CRM_EINVAL, "no record %llu",
 		    (unsigned long long)e->rec);
-	if (rc)
+	if (rc || (rc = crm_may_write(t, r, NULL)))
 		goto out;
 	e->rec = r->id;		/* a merged id: the record it is now */
 	if (keep_id) {
@@ -375,6 +375,12 @@ crm_log_del(crm_txn *t, uint64_t id)
 		goto out;
 	}
 	crm_buf_add(&val, data.mv_data, data.mv_size);
+	if (!crm_visible_id(t, crm_get_be64(k))) {
+		rc = crm_seterr(CRM_EPERM, "history entry %llu is of record "
+		    "%llu, which %s may not change", (unsigned long long)id,
+		    (unsigned long long)crm_get_be64(k), crm_user());
+		goto out;
+	}
 	if ((rc = decode(&d, k, val.buf, val.len)) ||
 	    (rc = crm_journal_log(t, J_UNLOG, id, k, &val)))
 		goto out;

@@ -881,7 +881,8 @@ referrers(crm_txn *t, const crm_rec *r, struct refgroup *g, size_t max)
 
 			if (crm_rec_get(t, ids.v[k], &x))
 				continue;
-			if (x->type == ty && x->id != r->id && is_open(x))
+			if (x->type == ty && x->id != r->id && is_open(x) &&
+			    crm_visible(t, x))
 				ids.v[keep++] = ids.v[k];
 			crm_rec_free(x);
 		}
@@ -911,6 +912,7 @@ struct history {
 	crm_out *o;
 	struct crm_buf *text;
 	cJSON *json;
+	crm_txn *t;
 };
 
 static int
@@ -919,6 +921,9 @@ history_line(const struct crm_log *e, void *arg)
 	struct history *h = arg;
 	size_t k;
 
+	/* a company's timeline holds its contacts' entries */
+	if (!crm_visible_id(h->t, e->rec))
+		return 0;
 	if (h->json) {
 		cJSON_AddItemToArray(h->json, log_json(h->o, e));
 		return 0;
@@ -940,7 +945,7 @@ int
 crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 {
 	struct refgroup g[16];
-	struct history h = { o, NULL, NULL };
+	struct history h = { o, NULL, NULL, t };
 	struct crm_buf text = CRM_BUF_INIT;
 	size_t ng, i, j, k;
 	int rc = 0;

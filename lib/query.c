@@ -59,7 +59,12 @@ struct parser {
 	int64_t now;
 	int hist;		/* inside count(), sum() */
 	const char *rel;	/* the type of a relation's other side */
+	int depth;		/* of parentheses, nots and relations */
 };
+
+/* Deeper than anyone writes a query; deeper yet would only run the
+ * parser out of stack. */
+enum { MAXDEPTH = 256 };
 
 static size_t
 column(struct parser *ps, const char *at)
@@ -440,7 +445,14 @@ parse_term(struct parser *ps, struct qnode **out)
 		n->kind = Q_REL;
 		n->field = name;
 		ps->p++;
-		if ((rc = parse_term(ps, &n->a)))
+		if (ps->depth == MAXDEPTH) {
+			rc = err(ps, at, "the query nests too deep");
+			goto fail;
+		}
+		ps->depth++;
+		rc = parse_term(ps, &n->a);
+		ps->depth--;
+		if (rc)
 			goto fail;
 		{
 			const struct crm_field *f = NULL;
@@ -508,9 +520,14 @@ parse_unary(struct parser *ps, struct qnode **out)
 
 	skip(ps);
 	at = ps->p;
+	if (ps->depth == MAXDEPTH)
+		return err(ps, at, "the query nests too deep");
 	if (keyword(ps, "not")) {
 		n = node(Q_NOT, column(ps, at));
-		if ((rc = parse_unary(ps, &n->a))) {
+		ps->depth++;
+		rc = parse_unary(ps, &n->a);
+		ps->depth--;
+		if (rc) {
 			qfree(n);
 			return rc;
 		}
@@ -519,7 +536,10 @@ parse_unary(struct parser *ps, struct qnode **out)
 	}
 	if (*ps->p == '(') {
 		ps->p++;
-		if ((rc = parse_or(ps, out)))
+		ps->depth++;
+		rc = parse_or(ps, out);
+		ps->depth--;
+		if (rc)
 			return rc;
 		skip(ps);
 		if (*ps->p != ')') {
@@ -1067,7 +1087,8 @@ scan_all(crm_txn *t, const crm_query *q,
 		if ((frc = crm_rec_decode(r, crm_txn_schema(t), id,
 		    v.mv_data, v.mv_size)))
 			break;
-		if ((!q || crm_query_match(t, q, r)) && (frc = fn(t, r, arg)))
+		if ((!q || crm_query_match(t, q, r)) && crm_visible(t, r) &&
+		    (frc = fn(t, r, arg)))
 			break;
 	}
 	mdb_cursor_close(c);
@@ -1223,7 +1244,7 @@ filter(crm_txn *t, const crm_query *q, const struct crm_ids *cand,
 				rc = 0;
 			continue;
 		}
-		if (exact || crm_query_match(t, q, r))
+		if ((exact || crm_query_match(t, q, r)) && crm_visible(t, r))
 			rc = fn(t, r, arg);
 	}
 	crm_rec_free(r);
@@ -1261,6 +1282,9 @@ crm_query_ids(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 
 	if ((rc = candidates(t, q, plan, &cand, &have, &exact)))
 		goto out;
+	/* ids alone do not say whose the records are */
+	if (have && exact && crm_view_role(t->db) != ROLE_ADMIN)
+		exact = 0;
 	if (have && exact)
 		for (size_t i = 0; i < cand.n; i++)
 			crm_ids_add(out, cand.v[i]);

@@ -1011,6 +1011,21 @@ company_moved(crm_txn *t, const crm_rec *old, const crm_rec *r)
 	return rc;
 }
 
+/* Once a store has users, a new record is its adder's unless it says
+ * whose; and the adder must be able to see it. */
+static int
+owned(crm_txn *t, crm_rec *r)
+{
+	const struct crm_field *f;
+
+	if (!crm_db_has_users(t->db))
+		return 0;
+	if ((f = crm_type_field(r->type, "owner")) &&
+	    !crm_rec_nth(r, f->fid, 0, NULL))
+		crm_rec_add_raw(r, f->fid, crm_user(), strlen(crm_user()));
+	return crm_may_write(t, NULL, r);
+}
+
 int
 crm_rec_put(crm_txn *t, crm_rec *r)
 {
@@ -1023,7 +1038,7 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	    (rc = crm_suppressed(t, r)))
 		return rc;
 	if (!r->id) {
-		if ((rc = check_unique(t, r)))
+		if ((rc = owned(t, r)) || (rc = check_unique(t, r)))
 			return rc;
 		r->id = t->next_id++;
 		r->created = t->now;
@@ -1045,7 +1060,7 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 		return rc;
 	r->created = old->created;
 	track_stage(t, old, r);
-	if (!(rc = check_unique(t, r)) &&
+	if (!(rc = crm_may_write(t, old, r)) && !(rc = check_unique(t, r)) &&
 	    !(rc = journal_diff(t, old, r, &changed)) && changed &&
 	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)) &&
 	    !(rc = crm_index_put(t, r)) &&
@@ -1200,6 +1215,10 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 		    (unsigned long long)id);
 	if (rc)
 		return rc;
+	if ((rc = crm_may_write(t, old, NULL))) {
+		crm_rec_free(old);
+		return rc;
+	}
 	/* who points here, through each ref field (a name is one field) */
 	for (i = 0; i < s->ntypes && !rc; i++)
 		for (j = 0; j < s->types[i].nfields && !rc; j++) {

@@ -82,8 +82,23 @@ struct report {
 	size_t rows;		/* rows counted */
 	crm_rec *rec;		/* history rows: the entry's record */
 	uint64_t recid;
+	uint64_t visid;		/* the last record asked about, */
+	int vis;		/* and whether the user may see it */
 	int err;
 };
+
+/* May the user see the record of a history entry? */
+static int
+entry_visible(struct report *r, uint64_t rec)
+{
+	if (crm_view_role(r->t->db) == ROLE_ADMIN)
+		return 1;
+	if (rec != r->visid) {
+		r->visid = rec;
+		r->vis = crm_visible_id(r->t, rec);
+	}
+	return r->vis;
+}
 
 /* A hash of n bytes, eight at a time. */
 static uint64_t
@@ -1540,7 +1555,8 @@ log_row(const struct crm_log *e, void *arg)
 {
 	struct report *r = arg;
 
-	if (r->q && !crm_query_match_log(r->q, e))
+	if ((r->q && !crm_query_match_log(r->q, e)) ||
+	    !entry_visible(r, e->rec))
 		return 0;
 	r->rows++;
 	count_row(r, NULL, e, NULL);
@@ -1861,7 +1877,8 @@ crm_report(crm_txn *t, const struct crm_report_spec *sp,
 	r.nvals = calloc(r.nkeys + 1, sizeof *r.nvals);
 	for (i = 0; i < r.nkeys; i++)
 		crm_buf_init(&r.vals[i], 32);
-	if (raw_usable(&r)) {
+	/* raw rows do not say whose they are */
+	if (raw_usable(&r) && crm_view_role(t->db) == ROLE_ADMIN) {
 		total_of(&r, "");
 		rc = crm_log_scan_raw(t, raw_row, &r);
 	} else if (!r.type)
@@ -2119,6 +2136,8 @@ camp_entry(const struct crm_log *e, void *arg)
 		c->replied = c->bought = 0;
 		c->amount = 0;
 	}
+	if (!entry_visible(c->r, e->rec))
+		return 0;
 	if (!c->sent) {
 		if (!strcasecmp(e->kind, "email") && e->campaign &&
 		    !strcmp(e->campaign, sp->campaign) &&

@@ -369,7 +369,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	rc = open_dbis(db, txn, 0);
 	if (!rc) {
 		/* commit, not abort: the DBI handles must outlive it */
-		if ((rc = load(db, txn))) {
+		if ((rc = load(db, txn)) || (rc = crm_view_load(db, txn))) {
 			mdb_txn_abort(txn);
 			goto fail;
 		}
@@ -408,6 +408,7 @@ crm_db_close(crm_db *db)
 		close(db->lockfd);
 	if (db->openfd >= 0)
 		close(db->openfd);
+	crm_view_free(db);
 	crm_schema_free(db->schema);
 	dict_free(&db->fields);
 	dict_free(&db->types);
@@ -768,10 +769,14 @@ crm_schema_apply(crm_txn *t, const char *yaml, size_t len)
 {
 	crm_db *db = t->db;
 	crm_schema *n, *old = db->schema;
-	crm_rec *r = crm_rec_alloc();
+	crm_rec *r;
 	MDB_cursor *c;
 	MDB_val k, v;
 	int rc;
+
+	if ((rc = crm_require(db, ROLE_ADMIN, "changing the schema")))
+		return rc;
+	r = crm_rec_alloc();
 
 	if ((rc = crm_schema_parse(&n, yaml, len)))
 		goto out;
@@ -1097,7 +1102,8 @@ crm_compact(crm_db *db, uint64_t *before, uint64_t *after)
 	struct stat st;
 	int rc, fd;
 
-	if ((rc = queue(db)))
+	if ((rc = crm_require(db, ROLE_ADMIN, "crm-compact")) ||
+	    (rc = queue(db)))
 		return rc;
 	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
 	crm_buf_addf(&from, "%s/data.mdb", tmp.buf);

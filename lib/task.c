@@ -165,7 +165,7 @@ crm_due(crm_txn *t, const char *owner, int64_t until,
 		n = e[k.len + 12];
 		for (i = 0; i < n && k.len + 13 + i < key.mv_size; i++)
 			id = id << 8 | e[k.len + 13 + i];
-		if ((frc = fn(id, due, arg)))
+		if (crm_visible_id(t, id) && (frc = fn(id, due, arg)))
 			break;
 		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
 	}
