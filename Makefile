@@ -56,6 +56,11 @@ lib/libcrm.a: $(LIBOBJ)
 
 lib/mime.o: CPPFLAGS += $(GMIME_CFLAGS)
 
+# where a shared install (make install-shared) keeps its store
+SYSTEM_DB ?= /var/lib/crm
+lib/sysdb.o: CPPFLAGS += -DCRM_SYSTEM_DB='"$(SYSTEM_DB)"'
+lib/sysdb.o: Makefile
+
 crm-%: cmd/crm-%.o lib/libcrm.a .flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcrm.a $(LDLIBS)
 
@@ -67,7 +72,19 @@ tests/unit/test-lib: tests/unit/test-lib.o lib/libcrm.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcrm.a $(LDLIBS) \
 		$(GMIME_LIBS)
 
-check: all tests/unit/test-lib
+# a shared install's commands, of a store of the tests' own, for the
+# test that installs them setgid for two Unix users
+SHAREDTEST = /tmp/crm-shared-test
+SHAREDCMDS = crm-add crm-find crm-segment crm-set crm-show crm-user
+tests/shared/sysdb.o: lib/sysdb.c lib/crm.h .flags
+	@mkdir -p tests/shared
+	$(CC) $(CFLAGS) $(CPPFLAGS) \
+		-DCRM_SYSTEM_DB='"$(SHAREDTEST)/store"' -c -o $@ lib/sysdb.c
+tests/shared/crm-%: cmd/crm-%.o tests/shared/sysdb.o lib/libcrm.a .flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/shared/sysdb.o \
+		lib/libcrm.a $(LDLIBS)
+
+check: all tests/unit/test-lib $(SHAREDCMDS:%=tests/shared/%)
 	LC_ALL=C TZ=UTC PATH="$(CURDIR):$$PATH" prove --exec '' \
 		tests/unit/test-lib tests/[0-9]*.t < /dev/null
 
@@ -137,9 +154,24 @@ install: all
 		install -m 644 completions/crm.fish \
 		$(DESTDIR)$(DATADIR)/fish/vendor_completions.d/$$c.fish; done
 
+# A store several Unix users share: the commands setgid CRMGROUP (as
+# crontab is), the store in SYSTEM_DB open to that group only, so only
+# the commands reach it, and they show each user what they may see.
+CRMGROUP ?= crm
+install-shared: install
+	getent group $(CRMGROUP) >/dev/null || groupadd --system $(CRMGROUP)
+	for c in $(CMDS); do \
+		chgrp $(CRMGROUP) $(DESTDIR)$(BINDIR)/$$c && \
+		chmod 2755 $(DESTDIR)$(BINDIR)/$$c || exit 1; done
+	mkdir -p $(DESTDIR)$(SYSTEM_DB)
+	chgrp $(CRMGROUP) $(DESTDIR)$(SYSTEM_DB)
+	chmod 2770 $(DESTDIR)$(SYSTEM_DB)
+
 clean:
 	rm -rf $(CMDS) lib/*.o lib/libcrm.a lib/schema_default.c cmd/*.o \
-		tests/unit/*.o tests/unit/test-lib .flags $(FUZZDIR)
+		tests/unit/*.o tests/unit/test-lib .flags $(FUZZDIR) \
+		tests/shared
 
-.PHONY: all check bench fuzz $(FUZZERS:%=fuzz-%) install clean
+.PHONY: all check bench fuzz $(FUZZERS:%=fuzz-%) install install-shared \
+	clean
 .SECONDARY:

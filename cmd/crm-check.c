@@ -45,7 +45,7 @@ main(int argc, char **argv)
 	crm_out *out;
 	crm_db *db;
 	crm_txn *t;
-	size_t n = 0;
+	size_t n = 0, nfix = 0;
 	int ch, rc, fix = 0;
 
 	crm_progname = "crm-check";
@@ -60,12 +60,14 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		crm_usage(usage);
-	db = crm_open_or_die(&o, fix ? 0 : CRM_RDONLY, argc, argv);
+	db = crm_open_or_die(&o, fix ? CRM_NOCREATE : CRM_RDONLY, argc,
+	    argv);
 	if (fix && (rc = crm_write(db, repair, NULL)))
 		crm_fail(rc, "cannot repair the store");
 	if ((rc = crm_out_new(&out, &o, crm_db_schema(db), cols)))
 		crm_fail(rc, "cannot print");
-	if ((rc = crm_read(db, &t)) || (rc = crm_check(t, problem, out, &n)))
+	if ((rc = crm_read(db, &t)) ||
+	    (rc = crm_check(t, problem, out, &n, &nfix)))
 		crm_fail(rc, "cannot check the store");
 	crm_txn_end(t);
 	if ((rc = crm_out_free(out)))
@@ -73,8 +75,8 @@ main(int argc, char **argv)
 	crm_db_close(db);
 	if (n)
 		crm_warn("%zu problem%s found%s", n, n == 1 ? "" : "s",
-		    fix ? " after repair" : "; crm-check --repair rebuilds "
-		    "the index and the figures");
+		    fix ? " after repair" : nfix ? "; crm-check --repair "
+		    "rebuilds the index and the figures" : "");
 	else if (fix)
 		crm_warn("repaired: the index and the figures are rebuilt");
 	return n ? 1 : 0;

@@ -45,7 +45,7 @@ main(int argc, char **argv)
 	if (!ids.n)
 		crm_die(2, "no records selected");
 	crm_ids_sort(&ids);
-	db = crm_open_or_die(&o, 0, argc, argv);
+	db = crm_open_or_die(&o, CRM_NOCREATE, argc, argv);
 	if ((rc = crm_write(db, forget, &ids)))
 		crm_fail(rc, "cannot forget");
 	crm_db_close(db);

@@ -63,7 +63,7 @@ main(int argc, char **argv)
 		    "'%s'", keep);
 	crm_buf_addf(&age, "-%s", keep);
 	c.before = crm_date_or_die(&o, "--keep", age.buf);
-	db = crm_open_or_die(&o, 0, argc, argv);
+	db = crm_open_or_die(&o, CRM_NOCREATE, argc, argv);
 	rc = crm_write(db, gc, &c);
 	if (rc && !(rc == CRM_EABORT && c.dry))
 		crm_fail(rc, "cannot prune the journal");

@@ -58,7 +58,7 @@ main(int argc, char **argv)
 	if (*end || !c.txn)
 		crm_die(2, "'%s' is not a transaction (crm-history shows them)",
 		    argv[optind]);
-	db = crm_open_or_die(&o, 0, argc, argv);
+	db = crm_open_or_die(&o, CRM_NOCREATE, argc, argv);
 	rc = crm_write(db, undo, &c);
 	if (rc && !(rc == CRM_EABORT && c.dry))
 		crm_fail(rc, "cannot undo");

@@ -118,20 +118,42 @@ nth(const crm_rec *r, unsigned fid)
 	return v ? v : "(none)";
 }
 
+/* A stored time as a person reads it, or "(none)". */
+static const char *
+when(struct crm_buf *b, const char *v)
+{
+	crm_buf_reset(b);
+	if (!v || !strcmp(v, "(none)"))
+		return "(none)";
+	crm_datetime_fmt(b, strtoll(v, NULL, 10));
+	return b->buf;
+}
+
 /* Do r's stored figures equal f? */
 static void
 compare(struct check *c, const crm_rec *r, const struct crm_figures *f)
 {
 	static const unsigned fids[] = { FID_INTERACTIONS, FID_LAST_CONTACT,
 		FID_TURNOVER };
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
 	size_t i;
 
 	crm_figures_set(c->x, f);
-	for (i = 0; i < 3; i++)
-		if (strcmp(nth(r, fids[i]), nth(c->x, fids[i])))
-			crm_bad(c->ck, r->id, "%s is %s, its history says "
-			    "%s", crm_derived_names[fids[i]], nth(r, fids[i]),
-			    nth(c->x, fids[i]));
+	for (i = 0; i < 3; i++) {
+		const char *has = nth(r, fids[i]), *want = nth(c->x, fids[i]);
+
+		if (!strcmp(has, want))
+			continue;
+		if (fids[i] == FID_LAST_CONTACT) {
+			has = when(&a, has);
+			want = when(&b, want);
+		}
+		c->ck->fixable++;
+		crm_bad(c->ck, r->id, "%s is %s, its history says %s",
+		    crm_derived_names[fids[i]], has, want);
+	}
+	crm_buf_release(&a);
+	crm_buf_release(&b);
 }
 
 /* A deal closed when won or lost, and open otherwise. */
@@ -145,10 +167,11 @@ check_stage(struct check *c, const crm_rec *r)
 	if (!f || !(st = crm_rec_nth(r, f->fid, 0, NULL)) ||
 	    !(ev = crm_stage_val(f, st)))
 		return;
-	if ((ev->state != ST_OPEN) != !!crm_rec_nth(r, FID_CLOSED, 0, NULL))
-		crm_bad(c->ck, r->id, "%s is %s, but closed is %s",
-		    f->name, st,
-		    nth(r, FID_CLOSED));
+	if ((ev->state != ST_OPEN) != !!crm_rec_nth(r, FID_CLOSED, 0, NULL)) {
+		c->ck->fixable++;
+		crm_bad(c->ck, r->id, "%s is %s, but closed is %s", f->name,
+		    st, when(&c->b, nth(r, FID_CLOSED)));
+	}
 }
 
 static int
@@ -214,6 +237,7 @@ static void
 next_due(struct check *c)
 {
 	struct owedv *tv = &c->task, *dv = &c->due;
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
 	size_t i = 0, j = 0;
 
 	qsort(tv->v, tv->n, sizeof *tv->v, by_id);
@@ -230,16 +254,26 @@ next_due(struct check *c)
 			has = dv->v[j++].f.last;
 			h = 1;
 		}
-		if (w && !h && crm_rec_exists(c->t, id))
-			crm_bad(c->ck, id, "next_due is (none), its open "
-			    "tasks say %lld", (long long)want);
-		else if (h && !w)
-			crm_bad(c->ck, id, "next_due is %lld, but it has no "
-			    "open tasks", (long long)has);
-		else if (h && want != has)
-			crm_bad(c->ck, id, "next_due is %lld, its open tasks "
-			    "say %lld", (long long)has, (long long)want);
+		/* tasks about a record gone are not its */
+		if ((w && !h && !crm_rec_exists(c->t, id)) ||
+		    (w && h && want == has))
+			continue;
+		crm_buf_reset(&a);
+		crm_buf_reset(&b);
+		if (h)
+			crm_datetime_fmt(&a, has);
+		if (w)
+			crm_datetime_fmt(&b, want);
+		c->ck->fixable++;
+		if (w)
+			crm_bad(c->ck, id, "next_due is %s, its open tasks "
+			    "say %s", h ? a.buf : "(none)", b.buf);
+		else
+			crm_bad(c->ck, id, "next_due is %s, but it has no "
+			    "open tasks", a.buf);
 	}
+	crm_buf_release(&a);
+	crm_buf_release(&b);
 }
 
 static int
@@ -281,9 +315,9 @@ records(struct check *c)
 
 int
 crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
-    void *arg, size_t *n)
+    void *arg, size_t *n, size_t *fixable)
 {
-	struct crm_checker ck = { fn, arg, 0, 0, CRM_BUF_INIT };
+	struct crm_checker ck = { fn, arg, 0, 0, 0, CRM_BUF_INIT };
 	struct check c;
 	int rc;
 
@@ -301,6 +335,7 @@ crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
 		if (!rc && !ck.rc)
 			rc = crm_journal_check(t, &ck);
 	}
+	*fixable = ck.fixable;
 	crm_sorter_free(c.want);
 	crm_rec_free(c.x);
 	free(c.company.v);
@@ -348,9 +383,17 @@ crm_repair(crm_txn *t)
 	if ((rc = crm_require(t->db, ROLE_ADMIN, "crm-check --repair")) ||
 	    (rc = crm_index_rebuild(t)) || (rc = ids_of(t, &ids)))
 		goto out;
-	for (i = 0; i < ids.n && !rc; i++)
-		if (!(rc = crm_log_refigure(t, ids.v[i])))
-			rc = crm_task_refresh(t, ids.v[i]);
+	for (i = 0; i < ids.n && !rc; i++) {
+		crm_rec *r;
+
+		if ((rc = crm_log_refigure(t, ids.v[i])) ||
+		    (rc = crm_task_refresh(t, ids.v[i])) ||
+		    (rc = crm_rec_get(t, ids.v[i], &r)))
+			break;
+		if (crm_rec_reclose(r))
+			rc = crm_rec_write(t, r);
+		crm_rec_free(r);
+	}
 out:
 	crm_ids_release(&ids);
 	return rc;

@@ -135,6 +135,9 @@ crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
 	char *dir = crm_db_dir(o->db);
 	int rc;
 
+	if (crm_secure() && o->db)
+		crm_die(2, "--db: this is a shared install, of the store in %s",
+		    crm_system_db);
 	if (!dir)
 		crm_die(3, "cannot find the store: set CRM_DB or HOME");
 	rc = crm_db_open(&db, dir, flags);

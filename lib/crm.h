@@ -144,6 +144,7 @@ typedef struct crm_db crm_db;
 typedef struct crm_txn crm_txn;
 enum crm_open_flags {
 	CRM_RDONLY = 1 << 0,	/* read only; CRM_ENOSTORE when missing */
+	CRM_NOCREATE = 1 << 1,	/* for writing, but CRM_ENOSTORE if missing */
 };
 /*
  * The store's directory: dir if given, else $CRM_DB, else
@@ -153,6 +154,9 @@ enum crm_open_flags {
 char *crm_db_dir(const char *dir);
 /* The user changes are journalled under: $CRM_USER, else the login name. */
 const char *crm_user(void);
+/* Installed setgid (or setuid): the shared store only, no overrides. */
+int crm_secure(void);
+extern const char crm_system_db[];	/* where the shared store is */
 /* Open the store, creating it (0700/0600) unless CRM_RDONLY. */
 int crm_db_open(crm_db **dbp, const char *dir, unsigned flags);
 void crm_db_close(crm_db *db);
@@ -412,8 +416,9 @@ int crm_user_list(crm_txn *t, int (*fn)(const char *name, const char *role,
  * the journal are whole.  fn is told each problem (id: the record it is
  * about, or 0; nonzero from fn stops); *n is how many were found. */
 int crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
-    void *arg, size_t *n);
-/* Rebuild the index and every derived figure from the records. */
+    void *arg, size_t *n, size_t *fixable);
+/* Rebuild the index and every derived figure from the records (the
+ * problems crm_check() counts as fixable). */
 int crm_repair(crm_txn *t);
 
 /* Remove the journal's transactions made before a time, but those that

@@ -603,7 +603,12 @@ describe(crm_txn *t, const unsigned char *e, size_t len, struct crm_buf *out,
 		name = crm_db_field_name(t, fid & ~TOKEN_BIT);
 	crm_buf_addf(out, "%s%s '", fid & TOKEN_BIT ? "name word in " : "",
 	    name ? name : "a former field");
-	crm_escape(out, (const char *)e + 2, at > 2 ? at - 2 : 0);
+	/* times are kept as twelve digits */
+	if ((fid == FID_LAST_CONTACT || fid == FID_NEXT_DUE ||
+	    fid == FID_OPEN_DUE) && at - 2 >= 12)
+		crm_datetime_fmt(out, strtoll((const char *)e + 2, NULL, 10));
+	else
+		crm_escape(out, (const char *)e + 2, at > 2 ? at - 2 : 0);
 	crm_buf_addch(out, '\'');
 }
 
@@ -620,6 +625,7 @@ only_one(crm_txn *t, struct crm_checker *ck, const struct side *x,
 	uint64_t id;
 
 	describe(t, x->p, x->len, b, &id);
+	ck->fixable++;
 	crm_bad(ck, id, missing ? "index entry %s is missing" :
 	    "index entry %s is not the record's", b->buf);
 }

@@ -141,6 +141,9 @@ int crm_rec_revive(crm_txn *t, uint64_t id, const void *enc, size_t len);
 /* A removed history entry back, from the journal. */
 int crm_log_revive(crm_txn *t, const unsigned char *key, const void *val,
     size_t len);
+/* A deal's closed as its stage says (won or lost: when it got there;
+ * open: none): 1 if it changed. */
+int crm_rec_reclose(crm_rec *r);
 /* Do a and b hold the same values (derived figures aside)? */
 int crm_rec_equal(const crm_rec *a, const crm_rec *b);
 /* Remove the values of ref field fid that point at id. */
@@ -348,6 +351,7 @@ struct crm_checker {
 	int (*fn)(uint64_t id, const char *msg, void *arg);
 	void *arg;
 	size_t n;		/* problems found */
+	size_t fixable;		/* of them, those crm_repair() mends */
 	int rc;			/* fn's, when it asked to stop */
 	struct crm_buf msg;
 };

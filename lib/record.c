@@ -989,6 +989,36 @@ track_stage(crm_txn *t, const crm_rec *old, crm_rec *r)
 	}
 }
 
+int
+crm_rec_reclose(crm_rec *r)
+{
+	const struct crm_field *f = crm_type_stage(r->type);
+	const struct crm_enumval *ev;
+	const char *st, *v, *sp;
+	long long at = r->created;
+	char b[32];
+	size_t i, len;
+
+	if (!f || !(st = crm_rec_nth(r, f->fid, 0, NULL)) ||
+	    !(ev = crm_stage_val(f, st)))
+		return 0;
+	if (ev->state == ST_OPEN) {
+		if (!crm_rec_nth(r, FID_CLOSED, 0, NULL))
+			return 0;
+		crm_rec_drop(r, FID_CLOSED);
+		return 1;
+	}
+	if (crm_rec_nth(r, FID_CLOSED, 0, NULL))
+		return 0;
+	/* when it last entered the stage it is in */
+	for (i = 0; (v = crm_rec_nth(r, FID_STAGES, i, &len)); i++)
+		if ((sp = memchr(v, ' ', len)) && !strcmp(sp + 1, st))
+			at = strtoll(v, NULL, 10);
+	len = (size_t)snprintf(b, sizeof b, "%lld", at);
+	crm_rec_add_raw(r, FID_CLOSED, b, len);
+	return 1;
+}
+
 /* A person of another company now: both companies' figures anew. */
 static int
 company_moved(crm_txn *t, const crm_rec *old, const crm_rec *r)

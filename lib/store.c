@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -39,6 +40,9 @@ crm_db_dir(const char *dir)
 	struct crm_buf b = CRM_BUF_INIT;
 	const char *e;
 
+	/* installed setgid: the shared store, whatever one asks for */
+	if (crm_secure())
+		return strdup(crm_system_db);
 	if (dir && *dir)
 		return strdup(dir);
 	if ((e = getenv("CRM_DB")) && *e)
@@ -51,6 +55,12 @@ crm_db_dir(const char *dir)
 		crm_buf_addf(&b, "%s/.local/share/crm", e);
 	}
 	return crm_buf_detach(&b, NULL);
+}
+
+int
+crm_secure(void)
+{
+	return getauxval(AT_SECURE) != 0;
 }
 
 const char *
@@ -86,7 +96,8 @@ mkdirs(const char *dir)
 			char c = *p;
 
 			*p = 0;
-			if (mkdir(b.buf, 0700) && errno != EEXIST) {
+			if (mkdir(b.buf, crm_secure() ? 02770 : 0700) &&
+			    errno != EEXIST) {
 				rc = errno;
 				break;
 			}
@@ -338,7 +349,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 
 	*dbp = NULL;
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		if (flags & CRM_RDONLY)
+		if (flags & (CRM_RDONLY | CRM_NOCREATE))
 			return CRM_ENOSTORE;
 		if ((rc = mkdirs(dir)))
 			return crm_seterr(rc, "%s", strerror(rc));
@@ -349,13 +360,17 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	db->lockfd = db->openfd = -1;
 	crm_buf_init(&db->command, 0);
 	crm_buf_init(&db->blob, 0);
+	/* a shared install: files for the group, and no one else */
+	if (crm_secure())
+		umask(007);
 	if ((rc = hold(db, LOCK_SH)))
 		goto fail;
 	if ((rc = mdb_env_create(&db->env)) ||
 	    (rc = mdb_env_set_maxdbs(db->env, 16)) ||
 	    (rc = mdb_env_open(db->env, dir, flags & CRM_RDONLY ?
-	    MDB_RDONLY : 0, 0600)) || (rc = headroom(db))) {
-		if (rc == ENOENT && (flags & CRM_RDONLY))
+	    MDB_RDONLY : 0, crm_secure() ? 0660 : 0600)) ||
+	    (rc = headroom(db))) {
+		if (rc == ENOENT && (flags & (CRM_RDONLY | CRM_NOCREATE)))
 			rc = CRM_ENOSTORE;
 		else
 			rc = crm_mdb_err(rc, "cannot open the store");
@@ -383,7 +398,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 			rc = crm_mdb_err(rc, "cannot read the store");
 			goto fail;
 		}
-		if (flags & CRM_RDONLY) {
+		if (flags & (CRM_RDONLY | CRM_NOCREATE)) {
 			rc = CRM_ENOSTORE;
 			goto fail;
 		}
@@ -590,7 +605,8 @@ lock_file(crm_db *db, const char *name, int *fdp)
 	if (*fdp >= 0)
 		return 0;
 	crm_buf_addf(&path, "%s/%s", db->dir, name);
-	*fdp = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	*fdp = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC,
+	    crm_secure() ? 0660 : 0600);
 	if (*fdp < 0 && (errno == EROFS || errno == EACCES))
 		*fdp = open(path.buf, O_RDONLY | O_CLOEXEC);
 	if (*fdp < 0)
@@ -670,7 +686,9 @@ write_txn(crm_db *db, crm_write_fn *fn, void *arg)
 		}
 		if (rc)
 			return crm_mdb_err(rc, "cannot write the store");
-		t.now = db->now ? db->now : (int64_t)time(NULL);
+		/* a shared install keeps true times in its journal */
+		t.now = db->now && !crm_secure() ? db->now :
+		    (int64_t)time(NULL);
 		t.next_id = meta_u64(db, t.txn, "next_id", 1);
 		t.txn_id = meta_u64(db, t.txn, "next_txn", 1);
 		/* another process may have changed the schema meanwhile */
