@@ -168,6 +168,8 @@ _crm()
 		argopts+=' --since --user --txn' ;;
 	crm-undo)
 		opts='--db --now -h --help --version -n --dry-run --force' ;;
+	crm-check)
+		opts="$common --repair" ;;
 	crm-report)
 		opts='--db -j --json -H --header --now -h --help --version
 			--csv --chart --where --by --count --sum --avg --min
@@ -431,4 +433,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export crm-dupes crm-merge crm-history crm-undo
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export crm-dupes crm-merge crm-history crm-undo crm-check

@@ -253,7 +253,7 @@ function __crm_schema_arg
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
 end
 
-for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history
+for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history crm-check
     complete -c $c -f
     complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
     complete -c $c -s j -l json -d 'Print JSON Lines'
@@ -386,6 +386,8 @@ complete -c crm-merge -l keep -x -a 'first\t"The first of the pair" oldest\t"The
 complete -c crm-history -l since -x -a '(__crm_dates)' -d 'Only the changes made at this time or later'
 complete -c crm-history -l user -x -a '(__fish_complete_users)' -d 'Only the changes made by this user'
 complete -c crm-history -l txn -x -d 'Only the changes of this transaction'
+
+complete -c crm-check -l repair -d 'Rebuild the index and the figures, then check'
 
 complete -c crm-undo -f
 complete -c crm-undo -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
