@@ -8,6 +8,7 @@
 #include <sys/auxv.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -339,6 +340,30 @@ headroom(crm_db *db)
 
 static int hold(crm_db *db, int op);
 
+static int
+open_env(crm_db *db, const char *dir, unsigned flags)
+{
+	mdb_mode_t mode = crm_secure() ? 0660 : 0600;
+	int rc;
+
+	if ((rc = mdb_env_create(&db->env)) ||
+	    (rc = mdb_env_set_maxdbs(db->env, 16)))
+		return rc;
+	rc = mdb_env_open(db->env, dir, flags & CRM_RDONLY ? MDB_RDONLY : 0,
+	    mode);
+	/* a store made read-only (chmod a-w) has a lock file one may not
+	 * write either: read it without one, as no one writes it */
+	if (rc == EACCES && (flags & CRM_RDONLY)) {
+		mdb_env_close(db->env);
+		db->env = NULL;
+		if ((rc = mdb_env_create(&db->env)) ||
+		    (rc = mdb_env_set_maxdbs(db->env, 16)))
+			return rc;
+		rc = mdb_env_open(db->env, dir, MDB_RDONLY | MDB_NOLOCK, mode);
+	}
+	return rc;
+}
+
 int
 crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 {
@@ -365,13 +390,12 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 		umask(007);
 	if ((rc = hold(db, LOCK_SH)))
 		goto fail;
-	if ((rc = mdb_env_create(&db->env)) ||
-	    (rc = mdb_env_set_maxdbs(db->env, 16)) ||
-	    (rc = mdb_env_open(db->env, dir, flags & CRM_RDONLY ?
-	    MDB_RDONLY : 0, crm_secure() ? 0660 : 0600)) ||
-	    (rc = headroom(db))) {
+	if ((rc = open_env(db, dir, flags)) || (rc = headroom(db))) {
 		if (rc == ENOENT && (flags & (CRM_RDONLY | CRM_NOCREATE)))
 			rc = CRM_ENOSTORE;
+		else if (rc == EACCES || rc == EROFS)
+			rc = crm_seterr(CRM_ESTORE, "the store is read-only "
+			    "here (%s)", strerror(rc));
 		else
 			rc = crm_mdb_err(rc, "cannot open the store");
 		goto fail;
@@ -652,6 +676,16 @@ hold(crm_db *db, int op)
 	    strerror(e)) : 0;
 }
 
+/* LMDB tells a short write (a full disk) as an I/O error: is it so? */
+static int
+full(crm_db *db)
+{
+	struct statvfs sv;
+
+	return !statvfs(db->dir, &sv) && (uint64_t)sv.f_bavail * sv.f_frsize <
+	    (uint64_t)1 << 20;
+}
+
 static int write_txn(crm_db *db, crm_write_fn *fn, void *arg);
 
 int
@@ -704,7 +738,10 @@ write_txn(crm_db *db, crm_write_fn *fn, void *arg)
 			t.txn = NULL;
 			if (!rc)
 				return 0;
-			rc = crm_mdb_err(rc, "cannot commit");
+			rc = (rc == EIO || rc == ENOSPC) && full(db) ?
+			    crm_seterr(CRM_ESTORE, "cannot "
+			    "commit: no space left on the disk of %s",
+			    db->dir) : crm_mdb_err(rc, "cannot commit");
 		}
 		if (t.txn)
 			mdb_txn_abort(t.txn);
