@@ -3,6 +3,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share
+# where a shared install (make install-shared) keeps its store
+SYSTEM_DB ?= /var/lib/crm
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 PKGS = lmdb yaml-0.1 libcjson libutf8proc nettle
@@ -38,7 +40,7 @@ MAN1 = $(wildcard man/*.1)
 MAN7 = $(wildcard man/*.7)
 
 # rebuild everything when the flags change (make check SANITIZE=...)
-FLAGS = $(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
+FLAGS = $(CC) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS) $(SYSTEM_DB)
 $(shell echo '$(FLAGS)' | cmp -s - .flags || echo '$(FLAGS)' > .flags)
 
 all: $(CMDS)
@@ -56,8 +58,6 @@ lib/libcrm.a: $(LIBOBJ)
 
 lib/mime.o: CPPFLAGS += $(GMIME_CFLAGS)
 
-# where a shared install (make install-shared) keeps its store
-SYSTEM_DB ?= /var/lib/crm
 lib/sysdb.o: CPPFLAGS += -DCRM_SYSTEM_DB='"$(SYSTEM_DB)"'
 lib/sysdb.o: Makefile
 
@@ -84,9 +84,35 @@ tests/shared/crm-%: cmd/crm-%.o tests/shared/sysdb.o lib/libcrm.a .flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/shared/sysdb.o \
 		lib/libcrm.a $(LDLIBS)
 
-check: all tests/unit/test-lib $(SHAREDCMDS:%=tests/shared/%)
-	LC_ALL=C TZ=UTC PATH="$(CURDIR):$$PATH" prove --exec '' \
-		tests/unit/test-lib tests/[0-9]*.t < /dev/null
+# make check VALGRIND=1: the commands and the unit tests run under
+# memcheck, through wrappers in tests/vg put first in PATH; an error or a
+# definite leak makes them exit 99, and so the test fail.  CRM_VALGRIND
+# tells the tests, which skip what they time.  No vgdb: its FIFOs in
+# /tmp outlive the commands the tests kill.
+CHECKPATH = $(CURDIR)
+CHECKUNIT = tests/unit/test-lib
+ifdef VALGRIND
+CHECKPATH = $(CURDIR)/tests/vg:$(CURDIR)
+CHECKUNIT = tests/vg/test-lib
+CHECKENV = CRM_VALGRIND=1
+endif
+VG = valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+	--track-fds=no --vgdb=no \
+	--suppressions=$(CURDIR)/tests/valgrind.supp
+
+check: all tests/unit/test-lib $(SHAREDCMDS:%=tests/shared/%) \
+		$(if $(VALGRIND),tests/vg)
+	LC_ALL=C TZ=UTC $(CHECKENV) PATH="$(CHECKPATH):$$PATH" \
+		prove --exec '' $(CHECKUNIT) tests/[0-9]*.t < /dev/null
+
+tests/vg: all tests/unit/test-lib
+	@mkdir -p $@
+	@for c in $(CMDS) tests/unit/test-lib; do \
+		w=$@/$${c##*/}; \
+		printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(VG)' \
+			'$(CURDIR)/'$$c >$$w && chmod +x $$w || exit 1; \
+	done
 
 bench: all
 	tests/bench/run
@@ -126,11 +152,13 @@ $(FUZZDIR)/fuzz-%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZDIR)/libcrm.a
 fuzz: $(FUZZERS:%=fuzz-%)
 
 $(FUZZERS:%=fuzz-%): fuzz-%: $(FUZZDIR)/fuzz-%
-	@mkdir -p $(FUZZDIR)/corpus/$*
+	@mkdir -p $(FUZZDIR)/corpus/$* $(FUZZDIR)/tmp
 	@cp tests/fuzz/corpus/$*/* $(FUZZDIR)/corpus/$*/
 	@echo "fuzz-$*: $(FUZZ_TIME)s, log in $(FUZZDIR)/$*.log"
-	@$< -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	@TMPDIR=$(CURDIR)/$(FUZZDIR)/tmp \
+	$< -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix=$(FUZZDIR)/$*- \
+		$(patsubst %,-dict=%,$(wildcard tests/fuzz/$*.dict)) \
 		$(FUZZDIR)/corpus/$* $(if $(filter vcard,$*),$(VCARDS)) \
 		> $(FUZZDIR)/$*.log 2>&1 || \
 		{ tail -n 50 $(FUZZDIR)/$*.log; exit 1; }
@@ -170,8 +198,8 @@ install-shared: install
 clean:
 	rm -rf $(CMDS) lib/*.o lib/libcrm.a lib/schema_default.c cmd/*.o \
 		tests/unit/*.o tests/unit/test-lib .flags $(FUZZDIR) \
-		tests/shared
+		tests/shared tests/vg
 
-.PHONY: all check bench fuzz $(FUZZERS:%=fuzz-%) install install-shared \
-	clean
+.PHONY: all check tests/vg bench fuzz $(FUZZERS:%=fuzz-%) install \
+	install-shared clean
 .SECONDARY:

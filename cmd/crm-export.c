@@ -230,7 +230,7 @@ main(int argc, char **argv)
 	static const char *const cols[] = { "id", NULL };
 	struct crm_opts o = { 0 };
 	struct ctx c = { 0 };
-	const char *where = NULL;
+	const char *where = NULL, *subj = NULL;
 	crm_query *q = NULL;
 	crm_db *db;
 	crm_txn *t;
@@ -246,7 +246,7 @@ main(int argc, char **argv)
 		case O_TO: c.to = optarg; break;
 		case O_WHERE: where = optarg; break;
 		case O_RAW: c.raw = 1; break;
-		case O_SUBJECT: return subject(&o, optarg, argc, argv);
+		case O_SUBJECT: subj = optarg; break;
 		case O_VERSION:
 			if (!strcmp(optarg, "3.0"))
 				c.v3 = 1;
@@ -256,6 +256,12 @@ main(int argc, char **argv)
 			break;
 		default: crm_usage(usage);
 		}
+	}
+	/* everything about one person: no other form, no selection */
+	if (subj) {
+		if (c.to || where || c.raw || c.v3 || o.format || o.nul)
+			crm_usage(usage);
+		return subject(&o, subj, argc, argv);
 	}
 	if (!c.to)
 		crm_usage(usage);

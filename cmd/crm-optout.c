@@ -40,7 +40,10 @@ optout(crm_txn *t, void *arg)
 			rc = crm_seterr(CRM_EINVAL, "no record %s", a);
 		if (rc)
 			break;
-		if (!crm_rec_value(r, "email"))
+		if (!crm_visible(t, r))
+			rc = crm_seterr(CRM_EPERM, "record %s is not %s's to "
+			    "see", a, crm_user());
+		else if (!crm_rec_value(r, "email"))
 			rc = crm_seterr(CRM_EINVAL, "record %s has no e-mail "
 			    "address", a);
 		else

@@ -6,13 +6,14 @@
 #include "crm.h"
 
 static const char usage[] =
-    "crm-set [-j0] [-f FORMAT] [--db DIR] ID...|- field=value|field=|"
-    "tags+=x|tags-=x ...";
+    "crm-set [-j0] [-f FORMAT] [--db DIR] [--source WHENCE] ID...|-\n"
+    "       field=value|field=|tags+=x|tags-=x ...";
 
 struct ctx {
 	struct crm_ids ids;
 	char **assign;
 	int nassign;
+	const char *source;
 };
 
 static int
@@ -23,6 +24,7 @@ set(crm_txn *t, void *arg)
 	size_t i;
 	int j, rc = 0;
 
+	crm_txn_set_source(t, c->source);
 	for (i = 0; i < c->ids.n && !rc; i++) {
 		rc = crm_rec_get(t, c->ids.v[i], &r);
 		if (rc == CRM_ENOTFOUND)
@@ -45,7 +47,11 @@ set(crm_txn *t, void *arg)
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = { CRM_LONGOPTS, { 0 } };
+	static const struct option longopts[] = {
+		CRM_LONGOPTS,
+		{ "source", 1, 0, CRM_OPT_CMD },
+		{ 0, 0, 0, 0 }
+	};
 	static const char *const cols[] = { "id", NULL };
 	struct crm_opts o = { 0 };
 	struct ctx c = { 0 };
@@ -56,9 +62,14 @@ main(int argc, char **argv)
 
 	crm_progname = "crm-set";
 	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
-	    NULL)) != -1)
-		if (!crm_opt(&o, ch, optarg, usage))
+	    NULL)) != -1) {
+		if (crm_opt(&o, ch, optarg, usage))
+			continue;
+		if (ch != CRM_OPT_CMD)
 			crm_usage(usage);
+		/* where the consents given come from: a web form, a call */
+		c.source = optarg;
+	}
 	argc -= optind;
 	argv += optind;
 	/* ids (or -) first, then assignments */

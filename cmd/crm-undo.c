@@ -62,7 +62,8 @@ main(int argc, char **argv)
 	rc = crm_write(db, undo, &c);
 	if (rc && !(rc == CRM_EABORT && c.dry))
 		crm_fail(rc, "cannot undo");
-	fputs(c.report.buf, stdout);
+	if (c.report.len)
+		fputs(c.report.buf, stdout);
 	crm_buf_release(&c.report);
 	crm_db_close(db);
 	return fflush(stdout) ? 3 : 0;

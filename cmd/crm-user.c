@@ -107,7 +107,7 @@ main(int argc, char **argv)
 			rc = crm_user_list(t, row, c.out);
 		} else {
 			struct crm_buf team = CRM_BUF_INIT;
-			int role = crm_view_role(db);
+			int role;
 
 			if (crm_user_get(t, crm_user(), &role, &team))
 				crm_buf_reset(&team);

@@ -26,6 +26,17 @@ _crm_segments()
 	fi | cut -f1
 }
 
+# _crm_users COLUMN - a column of crm-user ls (1 the names, 3 the teams)
+# on the store given with --db (in _crm_db), with stderr silenced
+_crm_users()
+{
+	if [[ -n $_crm_db ]]; then
+		command crm-user --db "$_crm_db" ls 2>/dev/null
+	else
+		command crm-user ls 2>/dev/null
+	fi | cut -f"$1" | sort -u
+}
+
 # _crm_add WORD... - add to COMPREPLY the words that start with $cur
 _crm_add()
 {
@@ -155,8 +166,9 @@ _crm()
 		argopts+=' --from --type --map --ignore --encoding' ;;
 	crm-export)
 		# --version here is the vCard's, and takes 3.0 or 4.0
-		opts='--db --now -h --help --to --where --raw --version'
-		argopts+=' --to --where --version' ;;
+		opts='--db --now -h --help --to --where --raw --version
+			--subject'
+		argopts+=' --to --where --version --subject' ;;
 	crm-dupes)
 		opts='--db --now -h --help --version --type --min'
 		argopts+=' --type --min' ;;
@@ -170,6 +182,16 @@ _crm()
 		opts='--db --now -h --help --version -n --dry-run --force' ;;
 	crm-check)
 		opts="$common --repair" ;;
+	crm-forget)
+		opts='--db --now -h --help --version' ;;
+	crm-compact)
+		opts='--db -h --help --version' ;;
+	crm-gc)
+		opts='--db --now -h --help --version --keep -n --dry-run'
+		argopts+=' --keep' ;;
+	crm-user)
+		opts="$common --role --team"
+		argopts+=' --role --team' ;;
 	crm-report)
 		opts='--db -j --json -H --header --now -h --help --version
 			--csv --chart --where --by --count --sum --avg --min
@@ -290,7 +312,21 @@ _crm()
 		--priority)
 			_crm_add "${pre}high" "${pre}normal" "${pre}low" ;;
 		--keep)
-			_crm_add "${pre}first" "${pre}oldest" "${pre}newest" ;;
+			if [[ $cmd == crm-gc ]]; then
+				# an age: days, weeks, months or years
+				_crm_add "${pre}90d" "${pre}8w" "${pre}6m" \
+					"${pre}1y" "${pre}2y"
+			else
+				_crm_add "${pre}first" "${pre}oldest" \
+					"${pre}newest"
+			fi ;;
+		--role)
+			_crm_add "${pre}admin" "${pre}manager" "${pre}rep" ;;
+		--team)
+			while IFS= read -r w; do
+				[[ -n $w && $w == "$val"* ]] &&
+					COMPREPLY+=("$pre$w")
+			done < <(_crm_users 3) ;;
 		--within|--every)
 			_crm_add "${pre}1d" "${pre}3d" "${pre}1w" "${pre}1m" ;;
 		--now|--at|--next|--due|--since)
@@ -406,6 +442,24 @@ _crm()
 			# a query, or the name of a saved segment
 			[[ -z $mode && ${#operands[@]} -eq 0 ]] &&
 				_crm_add_segments ;;
+		crm-user)
+			# the subcommand, then a user: a login name to add,
+			# one of the store's to change or remove
+			if ((${#operands[@]} == 0)); then
+				_crm_add add set rm ls whoami
+			elif ((${#operands[@]} == 1)); then
+				case ${operands[0]} in
+				add)
+					while IFS= read -r w; do
+						COMPREPLY+=("$w")
+					done < <(compgen -u -- "$cur") ;;
+				set|rm)
+					while IFS= read -r w; do
+						[[ $w == "$cur"* ]] &&
+							COMPREPLY+=("$w")
+					done < <(_crm_users 1) ;;
+				esac
+			fi ;;
 		crm-schema)
 			if ((${#operands[@]} == 0)); then
 				_crm_add show apply types fields
@@ -433,4 +487,4 @@ _crm()
 	return 0
 }
 
-complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export crm-dupes crm-merge crm-history crm-undo crm-check
+complete -F _crm crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-optout crm-report crm-mailmerge crm-inbox crm-import crm-export crm-dupes crm-merge crm-history crm-undo crm-check crm-forget crm-compact crm-gc crm-user

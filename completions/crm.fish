@@ -42,7 +42,8 @@ function __crm_operands
                     --now --at --amount --owner --campaign --dir --save --drop \
                     --where --by --sum --avg --min --max --distinct --top \
                     --sort --window --segment --rate --map --ignore --encoding \
-                    --to --keep --since --user --txn $csvarg $verarg
+                    --to --keep --since --user --txn --subject --role \
+                    --team $csvarg $verarg
                     set skip 1
                     continue
                 case --next
@@ -248,12 +249,24 @@ function __crm_export_fields
     end
 end
 
+# A column of crm-user ls on that store (1 the names, 3 the teams), with
+# stderr silenced.
+function __crm_users
+    set -l db (__crm_db)
+    if test -n "$db"
+        command crm-user --db $db ls 2>/dev/null | cut -f$argv[1] | sort -u
+    else
+        command crm-user ls 2>/dev/null | cut -f$argv[1] | sort -u
+    end
+end
+
+# Is the word being completed the one after the subcommand argv[1]?
 function __crm_schema_arg
     set -l o (__crm_operands)
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
 end
 
-for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history crm-check
+for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history crm-check crm-user
     complete -c $c -f
     complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
     complete -c $c -s j -l json -d 'Print JSON Lines'
@@ -389,6 +402,25 @@ complete -c crm-history -l txn -x -d 'Only the changes of this transaction'
 
 complete -c crm-check -l repair -d 'Rebuild the index and the figures, then check'
 
+complete -c crm-forget -f
+complete -c crm-forget -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-forget -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-forget -s h -l help -d 'Print usage and exit'
+complete -c crm-forget -l version -d 'Print the version and exit'
+
+complete -c crm-compact -f
+complete -c crm-compact -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-compact -s h -l help -d 'Print usage and exit'
+complete -c crm-compact -l version -d 'Print the version and exit'
+
+complete -c crm-gc -f
+complete -c crm-gc -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
+complete -c crm-gc -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
+complete -c crm-gc -s h -l help -d 'Print usage and exit'
+complete -c crm-gc -l version -d 'Print the version and exit'
+complete -c crm-gc -s n -l dry-run -d 'Count what would be removed, write nothing'
+complete -c crm-gc -l keep -x -a '90d 8w 6m 1y 2y' -d 'Keep the transactions of this age'
+
 complete -c crm-undo -f
 complete -c crm-undo -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
 complete -c crm-undo -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
@@ -421,6 +453,7 @@ complete -c crm-export -l to -x -a 'jsonl\t"JSON Lines with the history" csv\t"C
 complete -c crm-export -l where -x -d 'Write only what matches this query'
 complete -c crm-export -l raw -d 'With --to csv, do not defuse formulas'
 complete -c crm-export -l version -x -a '3.0 4.0' -d 'With --to vcard, the vCard version'
+complete -c crm-export -l subject -x -d 'Write what the store holds about one record'
 complete -c crm-export -n '__crm_export_to vdir; and __crm_noperands 0' -x -a '(__fish_complete_directories)' -d 'Directory of the cards'
 complete -c crm-export -n '__crm_export_to csv; and __crm_noperands 0' -x -a '(__crm_export_fields)' -d Fields
 
@@ -431,3 +464,13 @@ complete -c crm-schema -n '__crm_noperands 0' -a types -d 'List the record types
 complete -c crm-schema -n '__crm_noperands 0' -a fields -d 'List the field names'
 complete -c crm-schema -n '__crm_schema_arg apply' -F
 complete -c crm-schema -n '__crm_schema_arg fields' -a '(__crm_schema types)' -d 'Record type'
+
+complete -c crm-user -n '__crm_noperands 0' -a add -d 'Add a user'
+complete -c crm-user -n '__crm_noperands 0' -a set -d 'Change the role or the team of a user'
+complete -c crm-user -n '__crm_noperands 0' -a rm -d 'Remove a user'
+complete -c crm-user -n '__crm_noperands 0' -a ls -d 'List the users'
+complete -c crm-user -n '__crm_noperands 0' -a whoami -d 'Print the user the commands act as'
+complete -c crm-user -l role -x -a 'admin\t"Sees every record" manager\t"Sees the records of the team" rep\t"Sees own records"' -d 'The role of the user'
+complete -c crm-user -l team -x -a '(__crm_users 3)' -d 'The team of the user'
+complete -c crm-user -n '__crm_schema_arg add' -a '(__fish_complete_users)' -d 'Login name'
+complete -c crm-user -n '__crm_schema_arg set; or __crm_schema_arg rm' -a '(__crm_users 1)' -d 'User of the store'

@@ -184,6 +184,9 @@ typedef int crm_write_fn(crm_txn *t, void *arg);
 int crm_write(crm_db *db, crm_write_fn *fn, void *arg);
 /* The input line errors are reported against (0: none). */
 void crm_txn_setline(crm_txn *t, size_t line);
+/* Where the consents this transaction records come from (a web form, a
+ * call); the command's name unless said. */
+void crm_txn_set_source(crm_txn *t, const char *source);
 /* Replace the store's schema (validated against every record). */
 int crm_schema_apply(crm_txn *t, const char *yaml, size_t len);
 

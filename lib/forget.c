@@ -65,14 +65,29 @@ suppress_key(const struct crm_buf *secret, int email, const char *v,
 	crm_buf_release(&in);
 }
 
+/* A person's address or number: what keeps them out once forgotten. */
 static int
 is_contact(const struct crm_field *f)
 {
-	return f && (f->type == FT_EMAIL || f->type == FT_PHONE);
+	return f && (f->type == FT_EMAIL || f->type == FT_PHONE) &&
+	    (f->flags & FF_PERSONAL);
+}
+
+/* Does old hold value v in field fid already? */
+static int
+held(const crm_rec *old, unsigned fid, const char *v)
+{
+	const char *x;
+	size_t i;
+
+	for (i = 0; old && (x = crm_rec_nth(old, fid, i, NULL)); i++)
+		if (!strcmp(x, v))
+			return 1;
+	return 0;
 }
 
 int
-crm_suppressed(crm_txn *t, const crm_rec *r)
+crm_suppressed(crm_txn *t, const crm_rec *old, const crm_rec *r)
 {
 	struct crm_buf secret = CRM_BUF_INIT, k = CRM_BUF_INIT,
 	    v = CRM_BUF_INIT;
@@ -91,7 +106,8 @@ crm_suppressed(crm_txn *t, const crm_rec *r)
 		    r->v[i].fid);
 		const char *val = r->arena.buf + r->v[i].off;
 
-		if (!is_contact(f))
+		/* only what is new: a value held already is someone's */
+		if (!is_contact(f) || held(old, r->v[i].fid, val))
 			continue;
 		suppress_key(&secret, f->type == FT_EMAIL, val, &k);
 		crm_buf_reset(&v);
@@ -155,12 +171,10 @@ scrub_rec(crm_txn *t, uint64_t id)
 }
 
 struct who {
-	crm_txn *t;
 	uint64_t id;
 	struct crm_ids *ids;
 };
 
-/* Records merged into the person answer to its id: theirs too. */
 static int
 merged(const char *name, const char *value, void *arg)
 {
@@ -169,6 +183,15 @@ merged(const char *name, const char *value, void *arg)
 	if (strtoull(value, NULL, 10) == w->id)
 		crm_ids_add(w->ids, strtoull(name, NULL, 10));
 	return 0;
+}
+
+/* Records merged into id answer to it: their ids, added to out. */
+int
+crm_merged_into(crm_txn *t, uint64_t id, struct crm_ids *out)
+{
+	struct who w = { id, out };
+
+	return crm_meta_list(t, "alias:", merged, &w);
 }
 
 /* Keep the hash of an address or number of the person's (values as
@@ -222,7 +245,6 @@ int
 crm_forget(crm_txn *t, uint64_t id)
 {
 	struct crm_ids ids = { 0 }, tasks = { 0 };
-	struct who w = { t, 0, &ids };
 	crm_rec *r;
 	size_t i;
 	int rc;
@@ -238,9 +260,8 @@ crm_forget(crm_txn *t, uint64_t id)
 		crm_rec_free(r);
 		return rc;
 	}
-	w.id = r->id;
 	crm_ids_add(&ids, r->id);
-	rc = crm_meta_list(t, "alias:", merged, &w);
+	rc = crm_merged_into(t, r->id, &ids);
 	if (!rc)
 		rc = crm_find_refs(t, "about", r->id, &tasks);
 	if (rc == CRM_ENOTFOUND)

@@ -139,6 +139,13 @@ shown(crm_txn *t, unsigned fid, const char *v, size_t n, struct crm_buf *out)
 	for (i = 0; i < s->ntypes && !f; i++)
 		f = crm_type_field_id(&s->types[i], fid);
 	crm_buf_reset(out);
+	if (f && f->type == FT_CONSENT && n) {
+		char *c = crm_xstrndup(v, n);
+
+		crm_consent_text(out, c);
+		free(c);
+		return;
+	}
 	if (f && f->type == FT_DATETIME && n) {
 		crm_buf_add(out, v, n);
 		i = out->len;

@@ -9,7 +9,7 @@
 
 enum crm_ftype {
 	FT_TEXT, FT_EMAIL, FT_PHONE, FT_DATE, FT_DATETIME, FT_NUMBER,
-	FT_MONEY, FT_ENUM, FT_TAGS, FT_BOOL, FT_REF
+	FT_MONEY, FT_ENUM, FT_TAGS, FT_BOOL, FT_REF, FT_CONSENT
 };
 extern const char *const crm_ftype_names[];
 
@@ -141,6 +141,12 @@ int crm_rec_revive(crm_txn *t, uint64_t id, const void *enc, size_t len);
 /* A removed history entry back, from the journal. */
 int crm_log_revive(crm_txn *t, const unsigned char *key, const void *val,
     size_t len);
+/* A consent as kept ("yes 1764000000 web-form"): the length of its
+ * word, and when and whence it came (0 and "" if not said). */
+void crm_consent_split(const char *v, size_t *wlen, int64_t *at,
+    const char **source);
+/* As a person reads it: "yes (2026-11-23T10:00:00+00:00, web-form)". */
+void crm_consent_text(struct crm_buf *out, const char *v);
 /* A deal's closed as its stage says (won or lost: when it got there;
  * open: none): 1 if it changed. */
 int crm_rec_reclose(crm_rec *r);
@@ -179,6 +185,7 @@ struct crm_txn {
 	struct crm_sorter *sorter;	/* index entries of new records */
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
+	const char *source;	/* where consents given now come from */
 };
 
 int crm_mdb_err(int rc, const char *what);
@@ -308,14 +315,17 @@ const char *crm_view_owner(const crm_rec *r);
 /* May the user change old (NULL: a new record) into r (NULL: remove)? */
 int crm_may_write(crm_txn *t, const crm_rec *old, const crm_rec *r);
 
-/* forget.c: is one of r's e-mail addresses or phone numbers a
- * forgotten person's?  (CRM_EINVAL, saying so.) */
-int crm_suppressed(crm_txn *t, const crm_rec *r);
+/* forget.c: is one of the e-mail addresses or phone numbers r has and
+ * old (NULL: a new record) had not a forgotten person's?  (CRM_EINVAL,
+ * saying so.) */
+int crm_suppressed(crm_txn *t, const crm_rec *old, const crm_rec *r);
 /* Keep the hashes of a forgotten person's addresses and numbers (of
  * field f, values joined by commas; or all of r's). */
 int crm_suppress(crm_txn *t, const struct crm_field *f, const char *v,
     size_t n);
 int crm_suppress_rec(crm_txn *t, const crm_rec *r);
+/* The ids of the records merged into id, added to out. */
+int crm_merged_into(crm_txn *t, uint64_t id, struct crm_ids *out);
 /* Drop r's personal values; a required one reads "(forgotten)". */
 void crm_rec_scrub(crm_rec *r);
 /* log.c: a history entry without its personal parts (text, free

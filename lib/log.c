@@ -454,13 +454,20 @@ crm_log_list(crm_txn *t, uint64_t rec, size_t max,
 	if ((rc = crm_rec_get(t, rec, &r)))
 		return rc == CRM_ENOTFOUND ? crm_seterr(CRM_EINVAL, "no "
 		    "record %llu", (unsigned long long)rec) : rc;
+	if (!crm_visible(t, r)) {
+		crm_rec_free(r);
+		return crm_seterr(CRM_EPERM, "record %llu is not %s's to see",
+		    (unsigned long long)rec, crm_user());
+	}
 	rc = collect(t, rec, max, &l);
-	/* a company's history holds its contact persons' */
+	/* a company's history holds its contact persons' (those the user
+	 * may see) */
 	if (!rc && !strcmp(r->type->name, "company")) {
 		rc = crm_find_refs(t, "company", rec, &ids);
 		for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc;
 		    i < ids.n && !rc; i++)
-			rc = collect(t, ids.v[i], max, &l);
+			if (crm_visible_id(t, ids.v[i]))
+				rc = collect(t, ids.v[i], max, &l);
 	}
 	crm_rec_free(r);
 	if (l.n > 1)

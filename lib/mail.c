@@ -64,8 +64,11 @@ crm_mail_ok(crm_txn *t, const crm_rec *r, struct crm_buf *why)
 	/* the schema may want consent on record, not only no opt-out */
 	if (r->schema->mail_consent) {
 		const char *v = crm_rec_value(r, r->schema->mail_consent);
+		size_t w = v ? strcspn(v, " ") : 0;
 
-		if (!v || strcmp(v, "true")) {
+		/* a bool says true, a consent yes (and when, whence) */
+		if (!v || !((w == 4 && !strncmp(v, "true", 4)) ||
+		    (w == 3 && !strncmp(v, "yes", 3)))) {
 			crm_buf_addf(why, "no consent (%s)",
 			    r->schema->mail_consent);
 			return CRM_ENOTFOUND;

@@ -39,7 +39,7 @@ known(const crm_schema *s, const char *name, const char *what)
 	struct crm_buf head = CRM_BUF_INIT;
 	int ok;
 
-	if (dot) {
+	if (dot && !crm_schema_hasfield(s, name)) {
 		crm_buf_add(&head, name, (size_t)(dot - name));
 		ok = crm_schema_hasfield(s, head.buf) &&
 		    crm_schema_hasfield(s, dot + 1);
@@ -263,7 +263,7 @@ text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
 			derived_text(r, (unsigned)i, out);
 			return;
 		}
-	if ((dot = strchr(name, '.'))) {
+	if ((dot = strchr(name, '.')) && !crm_type_field(r->type, name)) {
 		struct crm_buf head = CRM_BUF_INIT;
 		crm_rec *to;
 
@@ -285,6 +285,8 @@ text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
 			crm_buf_addch(out, ',');
 		if (f->type == FT_DATETIME)
 			crm_datetime_fmt(out, strtoll(v, NULL, 10));
+		else if (f->type == FT_CONSENT)
+			crm_buf_add(out, v, strcspn(v, " "));
 		else
 			crm_buf_add(out, v, len);
 	}
@@ -301,6 +303,28 @@ crm_rec_text(crm_txn *t, const crm_rec *r, const char *field,
     struct crm_buf *out)
 {
 	text_of(t, r, field, out);
+}
+
+/* {"value": "yes", "at": "2026-...", "source": "web-form"} */
+static cJSON *
+consent_json(const char *v, struct crm_buf *b)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *src;
+	int64_t at;
+	size_t w;
+
+	crm_consent_split(v, &w, &at, &src);
+	crm_buf_reset(b);
+	crm_buf_add(b, v, w);
+	cJSON_AddStringToObject(o, "value", b->buf);
+	if (at) {
+		crm_buf_reset(b);
+		crm_datetime_fmt(b, at);
+		cJSON_AddStringToObject(o, "at", b->buf);
+		cJSON_AddStringToObject(o, "source", src);
+	}
+	return o;
 }
 
 static cJSON *
@@ -337,6 +361,9 @@ json_of(const crm_rec *r)
 			crm_buf_reset(&b);
 			crm_datetime_fmt(&b, strtoll(v, NULL, 10));
 			cJSON_AddStringToObject(o, f->name, b.buf);
+			break;
+		case FT_CONSENT:
+			cJSON_AddItemToObject(o, f->name, consent_json(v, &b));
 			break;
 		default:
 			cJSON_AddStringToObject(o, f->name, v);
@@ -628,7 +655,13 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 			    r->type->fields[i].name));
 	/* consents and opt-outs */
 	a = cJSON_AddObjectToObject(j, "consent");
-	if (r->schema->mail_consent && *r->schema->mail_consent)
+	for (i = 0; i < r->type->nfields; i++)
+		if (r->type->fields[i].type == FT_CONSENT &&
+		    (v = crm_rec_nth(r, r->type->fields[i].fid, 0, NULL)))
+			cJSON_AddItemToObject(a, r->type->fields[i].name,
+			    consent_json(v, &x.b));
+	if (r->schema->mail_consent && *r->schema->mail_consent &&
+	    !cJSON_GetObjectItemCaseSensitive(a, r->schema->mail_consent))
 		cJSON_AddStringToObject(a, r->schema->mail_consent,
 		    (v = crm_rec_value(r, r->schema->mail_consent)) ? v :
 		    "(none)");
@@ -638,7 +671,8 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 
 		crm_buf_reset(&x.b);
 		if (f && f->type == FT_EMAIL && !crm_optout_get(t,
-		    r->arena.buf + r->v[i].off, &x.b))
+		    r->arena.buf + r->v[i].off, &x.b) &&
+		    !cJSON_GetObjectItemCaseSensitive(a, "optout"))
 			cJSON_AddStringToObject(a, "optout",
 			    x.b.len ? x.b.buf : "yes");
 	}
@@ -652,7 +686,7 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 
 		if ((rc = crm_rec_get(t, ids.v[i], &q)))
 			break;
-		if (!(rc = export_json(o, t, q, &qj)))
+		if (crm_visible(t, q) && !(rc = export_json(o, t, q, &qj)))
 			cJSON_AddItemToArray(a, qj);
 		crm_rec_free(q);
 	}
@@ -660,6 +694,9 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 	x.changes = cJSON_AddArrayToObject(j, "changes");
 	memset(&hf, 0, sizeof hf);
 	crm_ids_add(&ids, r->id);
+	/* records merged into it were it too */
+	if (!rc)
+		rc = crm_merged_into(t, r->id, &ids);
 	x.ids = &ids;
 	if (!rc)
 		rc = crm_history(t, &hf, subject_change, &x);
@@ -702,7 +739,9 @@ export_segment(const char *name, const char *query, void *arg)
 int
 crm_out_export_meta(crm_out *o, crm_txn *t)
 {
-	int rc = crm_optout_list(t, export_optout, o);
+	/* the opt-outs are everyone's addresses: an admin's to take */
+	int rc = crm_view_role(t->db) == ROLE_ADMIN ?
+	    crm_optout_list(t, export_optout, o) : 0;
 
 	return rc ? rc : crm_segment_list(t, export_segment, o);
 }
@@ -912,7 +951,6 @@ struct history {
 	crm_out *o;
 	struct crm_buf *text;
 	cJSON *json;
-	crm_txn *t;
 };
 
 static int
@@ -921,9 +959,6 @@ history_line(const struct crm_log *e, void *arg)
 	struct history *h = arg;
 	size_t k;
 
-	/* a company's timeline holds its contacts' entries */
-	if (!crm_visible_id(h->t, e->rec))
-		return 0;
 	if (h->json) {
 		cJSON_AddItemToArray(h->json, log_json(h->o, e));
 		return 0;
@@ -945,7 +980,7 @@ int
 crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 {
 	struct refgroup g[16];
-	struct history h = { o, NULL, NULL, t };
+	struct history h = { o, NULL, NULL };
 	struct crm_buf text = CRM_BUF_INIT;
 	size_t ng, i, j, k;
 	int rc = 0;
@@ -995,7 +1030,10 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 			continue;
 		crm_buf_addf(&text, "%s: ", f->name);
 		crm_buf_reset(&o->val);
-		text_of(t, r, f->name, &o->val);
+		if (f->type == FT_CONSENT)
+			crm_consent_text(&o->val, v);
+		else
+			text_of(t, r, f->name, &o->val);
 		if (f->type == FT_REF) {
 			crm_rec *to;
 

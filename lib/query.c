@@ -17,6 +17,7 @@
  */
 #include <ctype.h>
 #include <fnmatch.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -263,6 +264,18 @@ resolve(struct parser *ps, struct qnode *n, const char *at)
 	return 0;
 }
 
+/* A number in ten-thousandths, as numbers compare: past what an
+ * int64_t holds it saturates, so that 1e300 still sorts above 5. */
+static int64_t
+scaled(double d)
+{
+	if (d >= 9e14)
+		return INT64_MAX;
+	if (d <= -9e14)
+		return INT64_MIN;
+	return d == d ? (int64_t)(d * 10000) : 0;
+}
+
 /* Read the value of a comparison into the form its field compares in. */
 static int
 typed(struct parser *ps, struct qnode *n, const char *at)
@@ -279,10 +292,10 @@ typed(struct parser *ps, struct qnode *n, const char *at)
 		{
 			double d = strtod(n->value, &end);
 
-			if (*end || end == n->value)
+			if (*end || end == n->value || !isfinite(d))
 				return err(ps, at, "'%s' is not a number",
 				    n->value);
-			n->num = (int64_t)(d * 10000);
+			n->num = scaled(d);
 		}
 		return 0;
 	case V_MONEY:
@@ -382,6 +395,29 @@ parse_agg(struct parser *ps, struct qnode *n, const char *name)
 	return typed(ps, n, at);
 }
 
+/* consent.marketing is a field (a consent), not a relation. */
+static char *
+consent_name(struct parser *ps, char *name)
+{
+	const char *p = ps->p + 1;
+	struct crm_buf b = CRM_BUF_INIT;
+	size_t i;
+
+	if (strcmp(name, "consent") || *ps->p != '.' || ps->hist)
+		return name;
+	crm_buf_addstr(&b, "consent.");
+	while (namechar((unsigned char)*p))
+		crm_buf_addch(&b, *p++);
+	for (i = 0; i < ps->sch->ntypes; i++)
+		if (crm_type_field(&ps->sch->types[i], b.buf)) {
+			ps->p = p;
+			free(name);
+			return crm_buf_detach(&b, NULL);
+		}
+	crm_buf_release(&b);
+	return name;
+}
+
 static int
 parse_term(struct parser *ps, struct qnode **out)
 {
@@ -396,6 +432,7 @@ parse_term(struct parser *ps, struct qnode **out)
 			    *ps->p);
 		return err(ps, at, "expected a term");
 	}
+	name = consent_name(ps, name);
 	n = node(Q_CMP, column(ps, at));
 	if (*ps->p == ':' && (!strcmp(name, "tag") || !strcmp(name, "has") ||
 	    !strcmp(name, "type"))) {
@@ -604,7 +641,7 @@ static int
 parse(crm_query **qp, const crm_schema *s, const char *text, int64_t now,
     int hist)
 {
-	struct parser ps = { text, text, s, now, hist, NULL };
+	struct parser ps = { text, text, s, now, hist, NULL, 0 };
 	crm_query *q;
 	int rc;
 
@@ -695,8 +732,7 @@ match_one(struct ev *e, const struct qnode *n, const char *v)
 	switch (n->vk) {
 	case V_NUM:
 	case V_REF:
-		return cmp_num((int64_t)(strtod(v, NULL) * 10000), n->op,
-		    n->num);
+		return cmp_num(scaled(strtod(v, NULL)), n->op, n->num);
 	case V_MONEY:
 		return !crm_money_parse(v, &x) && cmp_num(x, n->op, n->num);
 	case V_TIME:
@@ -707,7 +743,9 @@ match_one(struct ev *e, const struct qnode *n, const char *v)
 	case V_PHONE:
 	case V_TEXT:
 		crm_buf_reset(&e->tmp);
-		crm_fold(&e->tmp, v, strlen(v));
+		/* a consent compares as yes or no, not when nor whence */
+		crm_fold(&e->tmp, v, n->f && n->f->type == FT_CONSENT ?
+		    strcspn(v, " ") : strlen(v));
 		if (n->op == OP_LIKE)
 			return like(e->tmp.buf, n->folded);
 		c = strcmp(e->tmp.buf, n->folded);

@@ -265,6 +265,28 @@ crm_value_canon(const crm_schema *s, const struct crm_field *f, const char *v,
 				return 0;
 			}
 		return badval(f, v, "yes or no");
+	case FT_CONSENT:
+		/* yes or no; kept with when and from where it came, as
+		 * "yes 1764000000 web-form" (crm_rec_put adds those) */
+		{
+			size_t w = strcspn(v, " ");
+			int given = -1;
+
+			for (i = 0; yes[i] && given < 0; i++)
+				if (strlen(yes[i]) == w &&
+				    !strncasecmp(v, yes[i], w))
+					given = 1;
+			for (i = 0; no[i] && given < 0; i++)
+				if (strlen(no[i]) == w &&
+				    !strncasecmp(v, no[i], w))
+					given = 0;
+			if (given < 0 || (v[w] && (v[w + 1] < '0' ||
+			    v[w + 1] > '9')))
+				return badval(f, v, "yes or no");
+			crm_buf_addstr(out, given ? "yes" : "no");
+			crm_buf_addstr(out, v + w);
+		}
+		return 0;
 	case FT_REF:
 		{
 			unsigned long long id = strtoull(v, &end, 10);
@@ -413,6 +435,37 @@ crm_rec_assign(crm_rec *r, const char *expr)
 	return rc;
 }
 
+/* A consent as crm-export writes it: {value, at, source}. */
+static int
+json_consent(crm_rec *r, const char *name, const cJSON *v,
+    enum crm_set_op op)
+{
+	const cJSON *val = cJSON_GetObjectItemCaseSensitive(v, "value");
+	const cJSON *at = cJSON_GetObjectItemCaseSensitive(v, "at");
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(v, "source");
+	const struct crm_field *f = crm_type_field(r->type, name);
+	struct crm_buf b = CRM_BUF_INIT;
+	int64_t t;
+	int rc;
+
+	if (!f || f->type != FT_CONSENT || !cJSON_IsString(val))
+		return crm_seterr(CRM_EINVAL, "field '%s': expected a string, "
+		    "number or boolean", name);
+	crm_buf_addstr(&b, val->valuestring);
+	if (cJSON_IsString(at)) {
+		if (crm_datetime_parse(at->valuestring, &t)) {
+			crm_buf_release(&b);
+			return crm_seterr(CRM_EINVAL, "field '%s': 'at' is "
+			    "not a date and time", name);
+		}
+		crm_buf_addf(&b, " %lld %s", (long long)t,
+		    cJSON_IsString(src) ? src->valuestring : "");
+	}
+	rc = crm_rec_set(r, name, b.buf, b.len, op);
+	crm_buf_release(&b);
+	return rc;
+}
+
 static int
 json_scalar(crm_rec *r, const char *name, const cJSON *v, enum crm_set_op op)
 {
@@ -428,6 +481,8 @@ json_scalar(crm_rec *r, const char *name, const cJSON *v, enum crm_set_op op)
 		snprintf(b, sizeof b, "%.15g", v->valuedouble);
 		return crm_rec_set(r, name, b, strlen(b), op);
 	}
+	if (cJSON_IsObject(v))
+		return json_consent(r, name, v, op);
 	return crm_seterr(CRM_EINVAL, "field '%s': expected a string, number "
 	    "or boolean", name);
 }
@@ -1041,6 +1096,93 @@ company_moved(crm_txn *t, const crm_rec *old, const crm_rec *r)
 	return rc;
 }
 
+void
+crm_consent_split(const char *v, size_t *wlen, int64_t *at,
+    const char **source)
+{
+	char *end;
+
+	*wlen = strcspn(v, " ");
+	*at = 0;
+	*source = "";
+	if (!v[*wlen])
+		return;
+	*at = strtoll(v + *wlen + 1, &end, 10);
+	*source = *end == ' ' ? end + 1 : end;
+}
+
+void
+crm_consent_text(struct crm_buf *out, const char *v)
+{
+	const char *src;
+	int64_t at;
+	size_t w;
+
+	crm_consent_split(v, &w, &at, &src);
+	crm_buf_add(out, v, w);
+	if (!at)
+		return;
+	crm_buf_addstr(out, " (");
+	crm_datetime_fmt(out, at);
+	if (*src)
+		crm_buf_addf(out, ", %s", src);
+	crm_buf_addch(out, ')');
+}
+
+/* A new link may only be to a record the user may see: a task or a
+ * deal about someone else's customer would show it to them. */
+static int
+refs_visible(crm_txn *t, const crm_rec *old, const crm_rec *r)
+{
+	size_t i;
+	int rc = 0;
+
+	if (crm_view_role(t->db) == ROLE_ADMIN)
+		return 0;
+	for (i = 0; i < r->n && !rc; i++) {
+		const struct crm_field *f = crm_type_field_id(r->type,
+		    r->v[i].fid);
+		const char *v = r->arena.buf + r->v[i].off, *x;
+		size_t k;
+		int had = 0;
+
+		if (!f || f->type != FT_REF)
+			continue;
+		for (k = 0; old && (x = crm_rec_nth(old, f->fid, k, NULL));
+		    k++)
+			had |= !strcmp(x, v);
+		if (!had && !crm_visible_id(t, strtoull(v, NULL, 10)))
+			rc = crm_seterr(CRM_EPERM, "field '%s': record %s is "
+			    "not %s's to see", f->name, v, crm_user());
+	}
+	return rc;
+}
+
+/* A consent given now is kept with when and from where it came. */
+static void
+stamp(crm_txn *t, crm_rec *r)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	const char *v, *p;
+	size_t i;
+
+	for (i = 0; i < r->type->nfields; i++) {
+		const struct crm_field *f = &r->type->fields[i];
+
+		if (f->type != FT_CONSENT ||
+		    !(v = crm_rec_nth(r, f->fid, 0, NULL)) || strchr(v, ' '))
+			continue;
+		crm_buf_reset(&b);
+		crm_buf_addf(&b, "%s %lld ", v, (long long)t->now);
+		/* one line, whatever the source says */
+		for (p = t->source ? t->source : crm_progname; *p; p++)
+			crm_buf_addch(&b, (unsigned char)*p < ' ' ? ' ' : *p);
+		crm_rec_drop(r, f->fid);
+		crm_rec_add_raw(r, f->fid, b.buf, b.len);
+	}
+	crm_buf_release(&b);
+}
+
 /* Once a store has users, a new record is its adder's unless it says
  * whose; and the adder must be able to see it. */
 static int
@@ -1050,6 +1192,7 @@ owned(crm_txn *t, crm_rec *r)
 
 	if (!crm_db_has_users(t->db))
 		return 0;
+	/* root's too: not shared with all, but seen by the admins */
 	if ((f = crm_type_field(r->type, "owner")) &&
 	    !crm_rec_nth(r, f->fid, 0, NULL))
 		crm_rec_add_raw(r, f->fid, crm_user(), strlen(crm_user()));
@@ -1064,11 +1207,13 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 
 	if (!t->write)
 		return crm_seterr(CRM_ESTORE, "not a write transaction");
-	if ((rc = check_required(r, r->id == 0)) || (rc = check_refs(t, r)) ||
-	    (rc = crm_suppressed(t, r)))
+	if ((rc = check_required(r, r->id == 0)) || (rc = check_refs(t, r)))
 		return rc;
+	stamp(t, r);
 	if (!r->id) {
-		if ((rc = owned(t, r)) || (rc = check_unique(t, r)))
+		if ((rc = crm_suppressed(t, NULL, r)) ||
+		    (rc = refs_visible(t, NULL, r)) || (rc = owned(t, r)) ||
+		    (rc = check_unique(t, r)))
 			return rc;
 		r->id = t->next_id++;
 		r->created = t->now;
@@ -1090,7 +1235,9 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 		return rc;
 	r->created = old->created;
 	track_stage(t, old, r);
-	if (!(rc = crm_may_write(t, old, r)) && !(rc = check_unique(t, r)) &&
+	if (!(rc = crm_may_write(t, old, r)) &&
+	    !(rc = crm_suppressed(t, old, r)) &&
+	    !(rc = refs_visible(t, old, r)) && !(rc = check_unique(t, r)) &&
 	    !(rc = journal_diff(t, old, r, &changed)) && changed &&
 	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)) &&
 	    !(rc = crm_index_put(t, r)) &&

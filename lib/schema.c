@@ -9,7 +9,7 @@
 
 const char *const crm_ftype_names[] = {
 	"text", "email", "phone", "date", "datetime", "number", "money",
-	"enum", "tags", "bool", "ref", NULL
+	"enum", "tags", "bool", "ref", "consent", NULL
 };
 
 static const char *const pseudo[] = { "id", "type", "created",
@@ -199,7 +199,9 @@ field(struct parse *ps, yaml_node_t *kn, yaml_node_t *n, struct crm_field *f)
 
 	f->name = strdup(scalar(kn));
 	f->line = kn->start_mark.line + 1;
-	if (!goodname(f->name))
+	/* consents are named for their purpose: consent.marketing */
+	if (!goodname(f->name) && (strncmp(f->name, "consent.", 8) ||
+	    !goodname(f->name + 8)))
 		return bad(kn, "bad field name '%s' (use a-z, 0-9, _)",
 		    f->name);
 	for (i = 0; pseudo[i]; i++)
@@ -215,10 +217,18 @@ field(struct parse *ps, yaml_node_t *kn, yaml_node_t *n, struct crm_field *f)
 			yaml_node_t *x = yaml_document_get_node(&ps->doc,
 			    p->value);
 			const char *ks = scalar(k);
+			yaml_node_pair_t *q;
 
 			if (!ks)
 				return bad(k, "field '%s': bad option",
 				    f->name);
+			/* YAML lets a key come twice; a second values,
+			 * default or to would drop the first */
+			for (q = n->data.mapping.pairs.start; q < p; q++)
+				if (!strcmp(scalar(yaml_document_get_node(
+				    &ps->doc, q->key)), ks))
+					return bad(k, "field '%s': '%s' twice",
+					    f->name, ks);
 			if (!strcmp(ks, "type")) {
 				type = scalar(x);
 				tn = x;
@@ -269,6 +279,13 @@ field(struct parse *ps, yaml_node_t *kn, yaml_node_t *n, struct crm_field *f)
 		return bad(n, "field '%s': only a ref has 'to'", f->name);
 	if (f->type == FT_TAGS && (f->flags & FF_UNIQUE))
 		return bad(n, "field '%s': tags cannot be unique", f->name);
+	if ((f->type == FT_CONSENT) != !strncmp(f->name, "consent.", 8))
+		return bad(kn, "field '%s': a consent is named "
+		    "consent.PURPOSE, and only a consent is", f->name);
+	if (f->type == FT_CONSENT && (f->flags & (FF_UNIQUE | FF_INDEX |
+	    FF_SEARCH)))
+		return bad(n, "field '%s': a consent is not indexed",
+		    f->name);
 	return 0;
 }
 
@@ -374,7 +391,8 @@ mailing(struct parse *ps, yaml_node_t *n)
 			return unknown(k, "key", scalar(k) ? scalar(k) : "?",
 			    opts);
 		if (!scalar(v))
-			return bad(v, "consent names a bool field");
+			return bad(v, "consent names a consent or bool "
+			    "field");
 		free(ps->s->mail_consent);
 		ps->s->mail_consent = strdup(scalar(v));
 		ps->consent_line = v->start_mark.line + 1;
@@ -530,9 +548,9 @@ crm_schema_parse(crm_schema **sp, const char *yaml, size_t len)
 
 		for (i = 0; i < s->ntypes && !f; i++)
 			f = crm_type_field(&s->types[i], s->mail_consent);
-		if (!f || f->type != FT_BOOL)
+		if (!f || (f->type != FT_BOOL && f->type != FT_CONSENT))
 			rc = crm_seterr(CRM_EINVAL, "line %zu: mailing: "
-			    "consent: '%s' is not a bool field",
+			    "consent: '%s' is not a consent nor a bool field",
 			    ps.consent_line, s->mail_consent);
 	}
 out:
@@ -956,7 +974,7 @@ crm_schema_decode(crm_schema **sp, const void *blob, size_t len)
 				    (int)getnum(&r) - 1;
 				f->vals[k].state = (enum crm_state)getnum(&r);
 			}
-			if (f->type > FT_REF)
+			if (f->type > FT_CONSENT)
 				r.bad = 1;
 		}
 	}

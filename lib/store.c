@@ -538,6 +538,12 @@ crm_txn_end(crm_txn *t)
 }
 
 void
+crm_txn_set_source(crm_txn *t, const char *source)
+{
+	t->source = source;
+}
+
+void
 crm_txn_setline(crm_txn *t, size_t line)
 {
 	t->line = line;
@@ -1143,77 +1149,161 @@ crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
 }
 
 /*
- * A compacted copy (mdb_env_copy2 with MDB_CP_COMPACT) holds the live
- * pages only: what was erased or removed is not in it.  It is made
- * beside the store while no one writes, then put in place while no one
- * has the store open, and LMDB's lock file goes with the old file, so
- * that the next command starts afresh from the new one.
+ * Every table's entries, in key order, into a new store at dir: its
+ * pages hold those and nothing else.  (mdb_env_copy2's compacting copy
+ * copies whole pages, and so the last bytes of an entry removed from a
+ * page that stays: up to seven of them.)  In batches, so that memory
+ * stays flat.
  */
+static int
+copy_live(crm_db *db, const char *dir)
+{
+	MDB_dbi src[6] = { db->meta, db->recs, db->idx, db->journal, db->log,
+		db->logid }, dst[6];
+	static const char *const names[6] = { "meta", "records", "index",
+		"journal", "log", "logid" };
+	static const unsigned flags[6] = { 0, MDB_INTEGERKEY, 0, 0, 0,
+		MDB_INTEGERKEY };
+	MDB_env *env = NULL;
+	MDB_txn *from = NULL, *to = NULL;
+	MDB_cursor *c;
+	MDB_envinfo info;
+	MDB_val k, v;
+	size_t i, n = 0;
+	int rc;
+
+	if ((rc = mdb_env_create(&env)) ||
+	    (rc = mdb_env_set_maxdbs(env, 16)) ||
+	    (rc = mdb_env_info(db->env, &info)) ||
+	    (rc = mdb_env_set_mapsize(env, info.me_mapsize)) ||
+	    (rc = mdb_env_open(env, dir, MDB_NOSYNC, crm_secure() ? 0660 :
+	    0600)) || (rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &from)) ||
+	    (rc = mdb_txn_begin(env, NULL, 0, &to)))
+		goto out;
+	for (i = 0; i < 6 && !rc; i++)
+		rc = mdb_dbi_open(to, names[i], flags[i] | MDB_CREATE, &dst[i]);
+	for (i = 0; i < 6 && !rc; i++) {
+		if ((rc = mdb_cursor_open(from, src[i], &c)))
+			break;
+		while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+			if ((rc = mdb_put(to, dst[i], &k, &v, MDB_APPEND)))
+				break;
+			if (++n % 100000)
+				continue;
+			if ((rc = mdb_txn_commit(to)) ||
+			    (rc = mdb_txn_begin(env, NULL, 0, &to))) {
+				to = NULL;
+				break;
+			}
+		}
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	if (!rc) {
+		rc = mdb_txn_commit(to);
+		to = NULL;
+	}
+	if (!rc)
+		rc = mdb_env_sync(env, 1);
+out:
+	if (to)
+		mdb_txn_abort(to);
+	if (from)
+		mdb_txn_abort(from);
+	if (env)
+		mdb_env_close(env);
+	return rc ? crm_mdb_err(rc, "cannot copy the store") : 0;
+}
+
+/*
+ * The copy is made beside the store while no one writes, then put in
+ * place while no one has the store open, and LMDB's lock file goes with
+ * the old file, so that the next command starts afresh from the new one.
+ */
+/* The store open again, to be read alone. */
+static int
+reopen(crm_db *db)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = open_env(db, db->dir, CRM_RDONLY)) ||
+	    (rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+		return crm_mdb_err(rc, "cannot open the store");
+	/* commit: the handles outlive it */
+	if ((rc = open_dbis(db, txn, 0))) {
+		mdb_txn_abort(txn);
+		return crm_mdb_err(rc, "cannot open the store");
+	}
+	return (rc = mdb_txn_commit(txn)) ? crm_mdb_err(rc,
+	    "cannot open the store") : 0;
+}
+
+/* The copy's directory gone, and what is in it. */
+static void
+tidy(const char *tmp)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+
+	crm_buf_addf(&b, "%s/data.mdb", tmp);
+	unlink(b.buf);
+	crm_buf_reset(&b);
+	crm_buf_addf(&b, "%s/lock.mdb", tmp);
+	unlink(b.buf);
+	rmdir(tmp);
+	crm_buf_release(&b);
+}
+
 int
 crm_compact(crm_db *db, uint64_t *before, uint64_t *after)
 {
 	struct crm_buf tmp = CRM_BUF_INIT, from = CRM_BUF_INIT,
-	    to = CRM_BUF_INIT;
+	    to = CRM_BUF_INIT, lock = CRM_BUF_INIT;
 	struct stat st;
 	int rc, fd;
 
-	if ((rc = crm_require(db, ROLE_ADMIN, "crm-compact")) ||
-	    (rc = queue(db)))
+	if ((rc = crm_require(db, ROLE_ADMIN, "crm-compact")))
+		return rc;
+	/* the store alone: ours closed, then no one else's open (a writer
+	 * waits for it to open, so it holds no write lock meanwhile) */
+	mdb_env_close(db->env);
+	db->env = NULL;
+	flock(db->openfd, LOCK_UN);
+	if ((rc = hold(db, LOCK_EX)) || (rc = reopen(db)))
 		return rc;
 	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
 	crm_buf_addf(&from, "%s/data.mdb", tmp.buf);
 	crm_buf_addf(&to, "%s/data.mdb", db->dir);
-	unlink(from.buf);
+	crm_buf_addf(&lock, "%s/lock.mdb", db->dir);
+	tidy(tmp.buf);		/* a copy left by one that was killed */
 	if (mkdir(tmp.buf, 0700) && errno != EEXIST) {
 		rc = crm_seterr(CRM_ESTORE, "cannot make %s: %s", tmp.buf,
 		    strerror(errno));
 		goto out;
 	}
 	*before = stat(to.buf, &st) ? 0 : (uint64_t)st.st_size;
-	if ((rc = mdb_env_copy2(db->env, tmp.buf, MDB_CP_COMPACT))) {
-		rc = crm_mdb_err(rc, "cannot copy the store");
-		goto drop;
-	}
-	if ((fd = open(from.buf, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd)) {
-		rc = crm_seterr(CRM_ESTORE, "cannot write %s: %s", from.buf,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto drop;
-	}
-	close(fd);
+	if ((rc = copy_live(db, tmp.buf)))
+		goto out;
 	*after = stat(from.buf, &st) ? 0 : (uint64_t)st.st_size;
-	/* ours first: then wait until no one else has it open */
 	mdb_env_close(db->env);
 	db->env = NULL;
-	flock(db->openfd, LOCK_UN);
-	if ((rc = hold(db, LOCK_EX)))
-		goto drop;
-	crm_buf_reset(&tmp);
-	crm_buf_addf(&tmp, "%s/lock.mdb", db->dir);
 	if (rename(from.buf, to.buf)) {
 		rc = crm_seterr(CRM_ESTORE, "cannot put the copy in place: "
 		    "%s", strerror(errno));
-		goto drop;
+		goto out;
 	}
-	unlink(tmp.buf);
+	unlink(lock.buf);
 	if ((fd = open(db->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
 		fsync(fd);
 		close(fd);
 	}
-	crm_buf_reset(&tmp);
-	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
-	rmdir(tmp.buf);
-	goto out;
-drop:
-	unlink(from.buf);
-	crm_buf_reset(&tmp);
-	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
-	rmdir(tmp.buf);
 out:
-	flock(db->lockfd, LOCK_UN);
+	tidy(tmp.buf);
+	flock(db->openfd, LOCK_UN);
 	crm_buf_release(&tmp);
 	crm_buf_release(&from);
 	crm_buf_release(&to);
+	crm_buf_release(&lock);
 	return rc;
 }

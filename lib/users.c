@@ -148,6 +148,11 @@ crm_view_load(crm_db *db, MDB_txn *txn)
 	}
 	if (!v->n) {		/* one person's store */
 		view_free(v);
+		/* but a shared one is no one's until root names its admin */
+		if (crm_secure() && getuid() != 0)
+			return crm_seterr(CRM_EPERM, "this shared store has no "
+			    "users yet: root adds its first admin (crm-user "
+			    "add NAME --role admin)");
 		return 0;
 	}
 	lm = member(v, login);
@@ -204,6 +209,7 @@ crm_db_has_users(const crm_db *db)
 {
 	return db->view != NULL;
 }
+
 
 const char *
 crm_view_owner(const crm_rec *r)

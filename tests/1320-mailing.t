@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1320-mailing.t - mailing lists, CSV for mail merge, opt-outs and bounces
-plan 39
+plan 40
 
 PY=/usr/bin/python3
 
@@ -481,7 +481,7 @@ check 'a schema that demands consent leaves out who has not given it' '
 	p = sys.argv[1]
 	s = open(p).read()
 	s = s.replace("  company:\n", "      marketing_consent: {type: bool}\n  company:\n", 1)
-	s = s.replace("# mailing:\n#   consent: marketing_consent",
+	s = s.replace("# mailing:\n#   consent: consent.marketing",
 	    "mailing:\n  consent: marketing_consent")
 	open(p, "w").write(s)
 	PY
@@ -503,5 +503,28 @@ check 'a schema that demands consent leaves out who has not given it' '
 check 'mailing: consent must name a bool field' '
 	sed "s/consent: marketing_consent/consent: note/" consent.yaml >bad.yaml &&
 	must_fail 2 crm-schema apply bad.yaml 2>err &&
-	grep -F "mailing: consent: '"'"'note'"'"' is not a bool field" err
+	grep -F "mailing: consent: '"'"'note'"'"' is not a consent nor a bool field" err
+'
+
+check 'a consent recorded with crm-set --source lets mail through' '
+	sed "s/consent: marketing_consent/consent: consent.marketing/" \
+		consent.yaml >c2.yaml &&
+	crm-schema apply c2.yaml &&
+	{ crm-segment tag:cons --mailto >out 2>why; test $? = 1; } &&
+	test ! -s out &&
+	crm-set "$(cat never)" consent.marketing=yes --source phone-call &&
+	crm-set "$(cat no)" consent.marketing=no --source web-form &&
+	crm-segment tag:cons --mailto --why-excluded >out 2>why &&
+	expect out <<-EOF2 &&
+	"Never Asked" <never@consent.example>
+	EOF2
+	grep -F "$(cat no)	no consent (consent.marketing)" why &&
+	crm-show "$(cat never)" >card &&
+	grep "^consent.marketing: yes (20[0-9-]*T[0-9:]*+00:00, phone-call)\$" card &&
+	crm-segment "tag:cons and consent.marketing=yes" >ids &&
+	test "$(cat ids)" = "$(cat never)" &&
+	crm-show -j "$(cat never)" |
+		jq -e ".\"consent.marketing\" | .value == \"yes\" and .source == \"phone-call\"" &&
+	must_fail 2 crm-set "$(cat never)" consent.marketing=maybe 2>err &&
+	grep -F "is not yes or no" err
 '
