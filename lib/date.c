@@ -117,7 +117,10 @@ crm_date_parse(const char *in, int64_t now, int64_t *out)
 			h = 23, m = 59, sec = 59, timed = 1;
 	} else if (word[0] == '+' || word[0] == '-') {
 		n = strtol(word + 1, &end, 10);
-		if (end == word + 1 || n < 0 || n > 100000 || end[1])
+		/* one unit letter, and nothing read past the NUL after
+		 * a number that has none */
+		if (end == word + 1 || n < 0 || n > 100000 || !*end ||
+		    end[1])
 			goto bad;
 		if (word[0] == '-')
 			n = -n;

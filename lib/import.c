@@ -1264,6 +1264,9 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	memset(&x, 0, sizeof x);
 	x.im = im;
 	x.in = in;
+	crm_buf_init(&x.why, 0);
+	crm_buf_init(&x.note, 0);
+	crm_buf_init(&x.labelled, 0);
 	crm_csv_init(&x.hdr);
 	crm_csv_init(&x.row);
 	if (im->preset && !crm_import_preset_known(im->preset))
@@ -1272,6 +1275,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	rc = crm_write(db, run, &x);
 	if (rc == CRM_EABORT && im->dry_run)
 		rc = 0;
+	crm_rec_free(x.r);	/* run leaves it when the header fails */
 	crm_csv_release(&x.hdr);
 	crm_csv_release(&x.row);
 	for (i = 0; i < x.ntarget; i++)

@@ -222,7 +222,8 @@ dsn(GMimeObject *part, struct crm_inmail *in)
 	st = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(w, st);
 	b = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(st));
-	p = (const char *)b->data;
+	/* an empty part has no data at all, not an empty one */
+	p = b->len ? (const char *)b->data : "";
 	end = p + b->len;
 	/* blocks of fields, one blank line apart */
 	while (p < end) {

@@ -219,15 +219,20 @@ crm_money_parse(const char *s, int64_t *v)
 			dec = 0;
 			continue;
 		}
+		/* all an int64_t holds, so that what crm_money_fmt
+		 * writes reads back */
 		if (*s < '0' || *s > '9' || dec >= 4 ||
-		    units > INT64_MAX / 100)
+		    units > (INT64_MAX - (*s - '0')) / 10)
 			return CRM_EINVAL;
 		units = units * 10 + (*s - '0');
 		if (dec >= 0)
 			dec++;
 	}
-	for (dec = dec < 0 ? 0 : dec; dec < 4; dec++)
+	for (dec = dec < 0 ? 0 : dec; dec < 4; dec++) {
+		if (units > INT64_MAX / 10)
+			return CRM_EINVAL;
 		units *= 10;
+	}
 	*v = sign * units;
 	return 0;
 }

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 43
+plan 45
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -890,4 +890,19 @@ check 'opt-outs and saved segments move with the JSON Lines export' '
 	expect got <<-EOF
 	"Ola" <ola@example.sk>
 	EOF
+'
+
+check 'a header no type fits is refused, nothing leaked (tests/fuzz)' '
+	printf "First Name,E-mail Address\r\nPeter,p@x.sk\r\n" >fz.csv &&
+	must_fail 2 crm-import --db fz --from outlook --type company fz.csv \
+		2>err &&
+	grep -F "a company has no field" err
+'
+
+check 'outlook --extra: a heading kept in an empty note (tests/fuzz)' '
+	printf "First Name,Title\r\nJana,Dr.\r\n" >fz.csv &&
+	crm-import --db fz --from outlook --extra fz.csv 2>err &&
+	crm-export --db fz --to jsonl >fz.jsonl &&
+	"$PY" tool.py has fz.jsonl \
+	"{\"name\": \"Jana\", \"note\": \"Title: Dr.\"}"
 '

@@ -134,7 +134,7 @@ esc(const char *s)
 static void
 test_values(void)
 {
-	int64_t t;
+	int64_t t, u;
 	struct crm_buf b = CRM_BUF_INIT;
 
 	CHECK_STR(esc("a\tb\nc\\d\re"), "a\\tb\\nc\\\\d\\re");
@@ -163,6 +163,19 @@ test_values(void)
 	CHECK(crm_datetime_parse("tomorrowish", &t) == CRM_EINVAL);
 	crm_datetime_fmt(&b, 1795455600);
 	CHECK_STR(b.buf, "2026-11-23T17:40:00+00:00");
+	crm_buf_release(&b);
+	/* tests/fuzz: digits that fit, scaled to ten-thousandths, did not;
+	 * and what crm_money_fmt wrote did not always read back */
+	CHECK(crm_money_parse("14204444444444444", &t) == CRM_EINVAL);
+	CHECK(!crm_money_parse("1420444444444.4444", &t) &&
+	    t == 14204444444444444);
+	CHECK(!crm_money_parse("142044444444440.444", &t));
+	crm_money_fmt(&b, t);
+	CHECK_STR(b.buf, "142044444444440.4440");
+	CHECK(!crm_money_parse(b.buf, &u) && u == t);
+	CHECK(!crm_money_parse("-922337203685477.5807", &t) &&
+	    t == -INT64_MAX);
+	CHECK(crm_money_parse("922337203685477.5808", &t) == CRM_EINVAL);
 	crm_buf_release(&b);
 }
 
@@ -206,6 +219,10 @@ test_dates(void)
 	CHECK_STR(date("fri 25:00"), "ERR");
 	CHECK_STR(date("someday"), "ERR");
 	CHECK_STR(date("+3x"), "ERR");
+	/* tests/fuzz: a unit missing read past the end of the word */
+	CHECK_STR(date("+3"), "ERR");
+	CHECK_STR(date("+00000000000000000000000000000000000000000000000000000"
+	    "000000001"), "ERR");
 	CHECK_STR(date(""), "ERR");
 	CHECK(crm_date_parse("soon", 0, &(int64_t){ 0 }) == CRM_EINVAL &&
 	    strstr(crm_errmsg(), "'soon'") && strstr(crm_errmsg(), "+3d"));
@@ -271,6 +288,12 @@ test_schema(void)
 		{ "typs: {}\n", "unknown key 'typs' (did you mean 'types'?)" },
 		{ "types:\n  p:\n    fields:\n      x: text\n  q:\n    "
 		  "fields:\n      x: number\n", "field 'x' is number here" },
+		/* tests/fuzz: the first types leaked */
+		{ "types: {}\ntypes: {}\n", "line 2: 'types' twice" },
+		{ "types:\n  p:\n    fields:\n      x: {type: enum, values: "
+		  "[a], values: [b]}\n", "line 4: field 'x': 'values' twice" },
+		{ "types:\n  p:\n    fields:\n      x: {type: text, default: "
+		  "a, default: b}\n", "field 'x': 'default' twice" },
 	};
 	size_t i;
 
@@ -328,6 +351,38 @@ test_schema(void)
 		crm_buf_release(&a);
 		crm_buf_release(&b);
 	}
+	crm_schema_free(s);
+}
+
+/* tests/fuzz: what the query parser did not survive */
+static void
+test_query(void)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	crm_schema *s;
+	crm_query *q;
+	size_t i;
+
+	CHECK(!crm_schema_parse(&s, crm_schema_default,
+	    strlen(crm_schema_default)));
+	/* parentheses deeper than the stack */
+	for (i = 0; i < 200000; i++)
+		crm_buf_addch(&b, '(');
+	CHECK(crm_query_parse(&q, s, b.buf, 0) == CRM_EINVAL &&
+	    strstr(crm_errmsg(), "nests too deep"));
+	crm_buf_reset(&b);
+	for (i = 0; i < 100; i++)
+		crm_buf_addstr(&b, "(not ");
+	crm_buf_addstr(&b, "tag:vip");
+	for (i = 0; i < 100; i++)
+		crm_buf_addch(&b, ')');
+	CHECK(!crm_query_parse(&q, s, b.buf, 0));
+	crm_query_free(q);
+	/* tests/fuzz: 1e300 ten-thousandths overflowed an int64_t */
+	CHECK(!crm_query_parse(&q, s, "interactions>1e300", 0));
+	crm_query_free(q);
+	CHECK(crm_query_parse(&q, s, "interactions>nan", 0) == CRM_EINVAL);
+	crm_buf_release(&b);
 	crm_schema_free(s);
 }
 
@@ -853,6 +908,9 @@ test_mail(void)
 	const char *good = "From: Anna <anna@example.com>\r\nSubject: "
 	    "%{first_name|you}, %{company.name}\r\n\r\n%{if phone}%{phone}"
 	    "%{end} 100%%\r\n";
+	const char *dsn = "From: x@y.sk\nContent-Type: multipart/report; "
+	    "boundary=I\n\n--I\nContent-Type: message/delivery-status\n\n"
+	    "--I--\n";
 	struct crm_mailhdr h[2] = { { "From", "Anna Nov\xc3\xa1 <a@b.sk>" },
 		{ "Subject", "Pon\xc3\xbaka" } };
 	struct crm_inmail in;
@@ -880,6 +938,10 @@ test_mail(void)
 	CHECK(in.nto == 1 && !strcmp(in.to[0], "jan@b.sk"));
 	crm_inmail_release(&in);
 	CHECK(crm_mime_parse("no header\n", 10, &in) == CRM_EINVAL);
+	/* tests/fuzz: an empty delivery status has no bytes, NULL */
+	CHECK(!crm_mime_parse(dsn, strlen(dsn), &in) && in.dsn &&
+	    in.nfailed == 0);
+	crm_inmail_release(&in);
 	crm_buf_release(&b);
 	crm_schema_free(s);
 }
@@ -1304,6 +1366,7 @@ main(void)
 	test_dates();
 	test_buf_varint();
 	test_schema();
+	test_query();
 	test_csv();
 	test_sorter();
 	test_store();

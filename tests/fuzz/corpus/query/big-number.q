@@ -1,0 +1,1 @@
+interactions>1e300 or id=nan or turnover<-99999999999999999999

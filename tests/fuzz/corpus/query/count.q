@@ -1,0 +1,1 @@
+count(kind=purchase and at>-1y)>=3 and not tag:blocked

@@ -1,0 +1,1 @@
+kind=email and campaign="nov 2026" or dir!=out and amount<=18.40 text~obj*

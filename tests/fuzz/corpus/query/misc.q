@@ -1,0 +1,1 @@
+type:person not has:email turnover>10000 and owner=anna id=3 created>=2026-01-01

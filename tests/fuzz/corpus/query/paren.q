@@ -1,0 +1,1 @@
+(city=Brno or city=Praha) and not tag:b2b

@@ -1,0 +1,1 @@
+type:company person.tag:vip name~'*s.r.o.' company.city=Brno

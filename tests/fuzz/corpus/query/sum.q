@@ -1,0 +1,1 @@
+sum(amount, kind=purchase and at>=2026-01-01)>5000

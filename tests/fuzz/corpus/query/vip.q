@@ -1,0 +1,1 @@
+type:person and tag:vip and city=Bratislava and last_contact<-90d
