@@ -571,7 +571,7 @@ crm_rec_set_json(crm_rec *r, const char *json, size_t len)
 		    "in a JSON string");
 	root = parse_json(json, len, &e);
 	if (root && e)		/* only blanks may follow the value */
-		while (e < json + len && strchr(" \t\r\n", *e))
+		while (e < json + len && *e && strchr(" \t\r\n", *e))
 			e++;
 	if (!root || e != json + len) {
 		if (root)

@@ -534,7 +534,9 @@ numeric(enum vk vk, const char *v, int64_t *x)
 		return crm_money_parse(v, x) ? -1 : 0;
 	case V_NUM:
 		d = strtod(v, &end);
-		if (end == v)
+		/* in ten-thousandths, as money: what does not fit is not
+		 * summed (a number field holds up to 15 digits) */
+		if (end == v || !(d > -9e14 && d < 9e14))
 			return -1;
 		*x = (int64_t)(d * 10000 + (d < 0 ? -0.5 : 0.5));
 		return 0;
