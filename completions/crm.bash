@@ -134,6 +134,9 @@ _crm()
 		argopts+=' --type --email --phone --id' ;;
 	crm-rm)
 		opts="$common --unlink" ;;
+	crm-set)
+		opts="$common --source"
+		argopts+=' --source' ;;
 	crm-schema)
 		opts="$common -n --dry-run" ;;
 	crm-log)

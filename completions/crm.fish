@@ -288,6 +288,7 @@ complete -c crm-find -l email -x -d 'The record with this e-mail address'
 complete -c crm-find -l phone -x -d 'The records with this phone number'
 complete -c crm-find -l id -x -d 'The record with this id'
 
+complete -c crm-set -l source -x -d 'Where the consents set come from, such as web-form'
 complete -c crm-set -a '(__crm_set_fields)' -d Field
 
 complete -c crm-rm -l unlink -d 'Clear references to the removed records'

@@ -324,6 +324,15 @@ typed(struct parser *ps, struct qnode *n, const char *at)
 		/* FALLTHROUGH */
 	case V_TEXT:
 		crm_buf_reset(&b);
+		/* a consent is kept as yes or no, whichever word gave it */
+		if (n->f && n->f->type == FT_CONSENT && n->op != OP_LIKE) {
+			if (crm_value_canon(ps->sch, n->f, n->value, &b)) {
+				crm_buf_release(&b);
+				return err(ps, at, "%s", crm_errmsg());
+			}
+			n->folded = crm_buf_detach(&b, NULL);
+			return 0;
+		}
 		crm_fold(&b, n->value, strlen(n->value));
 		n->folded = crm_buf_detach(&b, NULL);
 		return 0;

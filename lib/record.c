@@ -1158,12 +1158,13 @@ refs_visible(crm_txn *t, const crm_rec *old, const crm_rec *r)
 	return rc;
 }
 
-/* A consent given now is kept with when and from where it came. */
+/* A consent given now is kept with when and from where it came; one
+ * given again, as it was (an import run twice changes nothing). */
 static void
-stamp(crm_txn *t, crm_rec *r)
+stamp(crm_txn *t, const crm_rec *old, crm_rec *r)
 {
 	struct crm_buf b = CRM_BUF_INIT;
-	const char *v, *p;
+	const char *v, *p, *was;
 	size_t i;
 
 	for (i = 0; i < r->type->nfields; i++) {
@@ -1173,6 +1174,13 @@ stamp(crm_txn *t, crm_rec *r)
 		    !(v = crm_rec_nth(r, f->fid, 0, NULL)) || strchr(v, ' '))
 			continue;
 		crm_buf_reset(&b);
+		if (old && (was = crm_rec_nth(old, f->fid, 0, NULL)) &&
+		    !strncmp(was, v, strlen(v)) && was[strlen(v)] == ' ') {
+			crm_buf_addstr(&b, was);
+			crm_rec_drop(r, f->fid);
+			crm_rec_add_raw(r, f->fid, b.buf, b.len);
+			continue;
+		}
 		crm_buf_addf(&b, "%s %lld ", v, (long long)t->now);
 		/* one line, whatever the source says */
 		for (p = t->source ? t->source : crm_progname; *p; p++)
@@ -1209,8 +1217,8 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 		return crm_seterr(CRM_ESTORE, "not a write transaction");
 	if ((rc = check_required(r, r->id == 0)) || (rc = check_refs(t, r)))
 		return rc;
-	stamp(t, r);
 	if (!r->id) {
+		stamp(t, NULL, r);
 		if ((rc = crm_suppressed(t, NULL, r)) ||
 		    (rc = refs_visible(t, NULL, r)) || (rc = owned(t, r)) ||
 		    (rc = check_unique(t, r)))
@@ -1234,6 +1242,7 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	if (rc)
 		return rc;
 	r->created = old->created;
+	stamp(t, old, r);
 	track_stage(t, old, r);
 	if (!(rc = crm_may_write(t, old, r)) &&
 	    !(rc = crm_suppressed(t, old, r)) &&

@@ -426,6 +426,13 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 			rc = CRM_ENOSTORE;
 			goto fail;
 		}
+		/* a shared store is root's to set up, with its first admin */
+		if (crm_secure() && getuid() != 0) {
+			rc = crm_seterr(CRM_EPERM, "this shared store has no "
+			    "users yet: root adds its first admin (crm-user "
+			    "add NAME --role admin)");
+			goto fail;
+		}
 		if ((rc = create(db)))
 			goto fail;
 	}
