@@ -80,9 +80,13 @@ tests/shared/sysdb.o: lib/sysdb.c lib/crm.h .flags
 	@mkdir -p tests/shared
 	$(CC) $(CFLAGS) $(CPPFLAGS) \
 		-DCRM_SYSTEM_DB='"$(SHAREDTEST)/store"' -c -o $@ lib/sysdb.c
-tests/shared/crm-%: cmd/crm-%.o tests/shared/sysdb.o lib/libcrm.a .flags
+tests/shared/nolsan.o: tests/sgid/nolsan.c .flags
+	@mkdir -p tests/shared
+	$(CC) $(CFLAGS) -c -o $@ tests/sgid/nolsan.c
+tests/shared/crm-%: cmd/crm-%.o tests/shared/sysdb.o tests/shared/nolsan.o \
+		lib/libcrm.a .flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/shared/sysdb.o \
-		lib/libcrm.a $(LDLIBS)
+		tests/shared/nolsan.o lib/libcrm.a $(LDLIBS)
 
 # make check VALGRIND=1: the commands and the unit tests run under
 # memcheck, through wrappers in tests/vg put first in PATH; an error or a

@@ -215,7 +215,8 @@ companies(struct check *c)
 	size_t i, j = 0;
 	int rc = 0;
 
-	qsort(c->contact.v, c->contact.n, sizeof *c->contact.v, by_id);
+	if (c->contact.n)
+		qsort(c->contact.v, c->contact.n, sizeof *c->contact.v, by_id);
 	for (i = 0; i < c->company.n && !rc; i++) {
 		struct owed *o = &c->company.v[i];
 		crm_rec *r;
@@ -240,7 +241,8 @@ next_due(struct check *c)
 	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
 	size_t i = 0, j = 0;
 
-	qsort(tv->v, tv->n, sizeof *tv->v, by_id);
+	if (tv->n)
+		qsort(tv->v, tv->n, sizeof *tv->v, by_id);
 	while (i < tv->n || j < dv->n) {
 		uint64_t id = i < tv->n && (j >= dv->n || tv->v[i].id <
 		    dv->v[j].id) ? tv->v[i].id : dv->v[j].id;
