@@ -460,6 +460,7 @@ struct crm_ids {
 };
 void crm_ids_add(struct crm_ids *ids, uint64_t id);
 void crm_ids_sort(struct crm_ids *ids);	/* sorted, no repeats */
+int crm_ids_has(const struct crm_ids *ids, uint64_t id);	/* sorted */
 /* Keep in a the ids that are also in b; both sorted. */
 void crm_ids_intersect(struct crm_ids *a, const struct crm_ids *b);
 void crm_ids_release(struct crm_ids *ids);

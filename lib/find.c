@@ -138,6 +138,24 @@ out:
 	return rc;
 }
 
+int
+crm_ids_has(const struct crm_ids *ids, uint64_t id)
+{
+	size_t lo = 0, hi = ids ? ids->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ids->v[mid] == id)
+			return 1;
+		if (ids->v[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 /* Keep in a the ids that are also in b; both sorted. */
 void
 crm_ids_intersect(struct crm_ids *a, const struct crm_ids *b)

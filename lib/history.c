@@ -635,24 +635,6 @@ crm_journal_check(crm_txn *t, struct crm_checker *ck)
 /* ----------------------------------------------------------- forget */
 
 static int
-has_id(const struct crm_ids *ids, uint64_t id)
-{
-	size_t lo = 0, hi = ids->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ids->v[mid] == id)
-			return 1;
-		if (ids->v[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
-static int
 touches(const struct jentry *je, const struct crm_ids *ids)
 {
 	size_t i;
@@ -665,7 +647,7 @@ touches(const struct jentry *je, const struct crm_ids *ids)
 	}
 	if (je->op == J_TXN || je->op == J_SCHEMA)
 		return 0;
-	return has_id(ids, je->op == J_LOG || je->op == J_UNLOG ?
+	return crm_ids_has(ids, je->op == J_LOG || je->op == J_UNLOG ?
 	    crm_get_be64(je->key) : je->id);
 }
 

@@ -1349,24 +1349,6 @@ crm_rec_check_refs(crm_txn *t, const crm_rec *r)
 	return check_refs(t, r);
 }
 
-static int
-in_sorted(const struct crm_ids *ids, uint64_t id)
-{
-	size_t lo = 0, hi = ids ? ids->n : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ids->v[mid] == id)
-			return 1;
-		if (ids->v[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
-}
-
 /* Drop every value of fid that points at id. */
 void
 crm_rec_unlink(crm_rec *r, unsigned fid, uint64_t id)
@@ -1427,7 +1409,7 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 				uint64_t by = refs.v[n];
 
 				/* itself, or going in the same command */
-				if (by == id || in_sorted(also, by))
+				if (by == id || crm_ids_has(also, by))
 					continue;
 				if (!(flags & CRM_DEL_UNLINK)) {
 					crm_buf_addf(&list, "%s%llu (%s)",
