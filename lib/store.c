@@ -644,9 +644,13 @@ lock_file(crm_db *db, const char *name, int *fdp)
 	crm_buf_addf(&path, "%s/%s", db->dir, name);
 	*fdp = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC,
 	    crm_secure() ? 0660 : 0600);
-	if (*fdp < 0 && (errno == EROFS || errno == EACCES))
+	if (*fdp < 0 && (errno == EROFS || errno == EACCES)) {
+		e = errno;	/* the reason, if it is not there either */
 		*fdp = open(path.buf, O_RDONLY | O_CLOEXEC);
-	if (*fdp < 0)
+		if (*fdp >= 0 || errno != ENOENT)
+			e = 0;
+	}
+	if (*fdp < 0 && !e)
 		e = errno;
 	crm_buf_release(&path);
 	return e;
@@ -677,8 +681,10 @@ hold(crm_db *db, int op)
 	int e;
 
 	if ((e = lock_file(db, "open.lock", &db->openfd)))
-		return db->flags & CRM_RDONLY ? 0 : crm_seterr(CRM_ESTORE,
-		    "cannot lock the store: %s", strerror(e));
+		return db->flags & CRM_RDONLY ? 0 : e == EROFS || e == EACCES ?
+		    crm_seterr(CRM_ESTORE, "the store is read-only here (%s)",
+		    strerror(e)) : crm_seterr(CRM_ESTORE, "cannot lock the "
+		    "store: %s", strerror(e));
 	if ((e = lock_within(db->openfd, op)) == ETIMEDOUT)
 		return crm_seterr(CRM_ESTORE, op == LOCK_SH ? "the store "
 		    "is being compacted, for over %ld s now (CRM_WAIT says "
