@@ -57,3 +57,10 @@ expect() {
 store_sum() {
 	mdb_dump -a "$CRM_DB" 2>/dev/null | md5sum
 }
+
+# timed CMD...: CMD, a test of how long something took; not made under
+# valgrind (make check VALGRIND=1 sets CRM_VALGRIND), where each command
+# takes a second or more
+timed() {
+	[ -n "${CRM_VALGRIND-}" ] || "$@"
+}
