@@ -111,6 +111,8 @@ check: all tests/unit/test-lib $(SHAREDCMDS:%=tests/shared/%) \
 		prove --exec '' $(CHECKUNIT) tests/[0-9]*.t < /dev/null
 
 tests/vg: all tests/unit/test-lib
+	@command -v valgrind >/dev/null || \
+		{ echo 'make check VALGRIND=1 needs valgrind' >&2; exit 1; }
 	@mkdir -p $@
 	@for c in $(CMDS) tests/unit/test-lib; do \
 		w=$@/$${c##*/}; \
