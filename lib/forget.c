@@ -18,7 +18,6 @@
 #include <nettle/hmac.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "internal.h"
 
@@ -27,16 +26,7 @@
 static int
 salt(crm_txn *t, struct crm_buf *key, int make)
 {
-	unsigned char b[32];
-	int rc;
-
-	if ((rc = crm_meta_get(t, "salt", key)) != CRM_ENOTFOUND || !make)
-		return rc;
-	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
-		return crm_seterr(CRM_ESTORE, "cannot make a secret for the "
-		    "suppression list");
-	crm_buf_add(key, b, sizeof b);
-	return crm_meta_put(t, "salt", (const char *)b, sizeof b);
+	return crm_meta_secret(t, "salt", make, key);
 }
 
 /* "forgot:" and the hex of the keyed hash of a value (e-mail: folded) */

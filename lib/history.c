@@ -561,23 +561,11 @@ out:
 
 /* ------------------------------------------------------------ check */
 
-static uint64_t
-counter(crm_txn *t, const char *name)
-{
-	struct crm_buf b = CRM_BUF_INIT;
-	uint64_t v = 1;
-
-	if (!crm_meta_get(t, name, &b) && b.len == 8)
-		v = crm_get_be64((const unsigned char *)b.buf);
-	crm_buf_release(&b);
-	return v;
-}
-
 int
 crm_journal_check(crm_txn *t, struct crm_checker *ck)
 {
-	uint64_t next_txn = counter(t, "next_txn");
-	uint64_t next_id = counter(t, "next_id");
+	uint64_t next_txn = crm_meta_u64(t, "next_txn", 1);
+	uint64_t next_id = crm_meta_u64(t, "next_id", 1);
 	uint64_t txn = 0, seq = 0;
 	struct crm_change hdr;
 	struct jentry je;

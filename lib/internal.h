@@ -344,6 +344,12 @@ int crm_journal_forget(crm_txn *t, uint64_t rec);
 int crm_meta_list(crm_txn *t, const char *prefix,
     int (*fn)(const char *name, const char *value, void *arg), void *arg);
 int crm_optout_del(crm_txn *t, const char *email);
+/* A counter kept in meta (8 bytes, big-endian), or def. */
+uint64_t crm_meta_u64(crm_txn *t, const char *key, uint64_t def);
+/* A random secret of the store's under key: made on first use when
+ * make is set and the transaction writes (CRM_ENOTFOUND otherwise). */
+int crm_meta_secret(crm_txn *t, const char *key, int make,
+    struct crm_buf *out);
 
 /* log.c: a record's figures from its own history (added to f): how
  * many entries, the last one's time, the sum of its purchases */

@@ -327,18 +327,7 @@ static const char secret_key[] = "mail:secret";
 static int
 secret(crm_txn *t, struct crm_buf *out)
 {
-	unsigned char r[32];
-	size_t i;
-	int rc = crm_meta_get(t, secret_key, out);
-
-	if (rc != CRM_ENOTFOUND || !t->write)
-		return rc;
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-		return crm_seterr(CRM_ESTORE, "no random bytes: %s",
-		    strerror(errno));
-	for (i = 0; i < sizeof r; i++)
-		crm_buf_addf(out, "%02x", r[i]);
-	return crm_meta_put(t, secret_key, out->buf, out->len);
+	return crm_meta_secret(t, secret_key, 1, out);
 }
 
 static void

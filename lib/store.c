@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -564,6 +565,29 @@ meta_u64(crm_db *db, MDB_txn *txn, const char *key, uint64_t def)
 	if (get_meta(db, txn, key, &v) || v.mv_size != 8)
 		return def;
 	return crm_get_be64(v.mv_data);
+}
+
+uint64_t
+crm_meta_u64(crm_txn *t, const char *key, uint64_t def)
+{
+	return meta_u64(t->db, t->txn, key, def);
+}
+
+int
+crm_meta_secret(crm_txn *t, const char *key, int make, struct crm_buf *out)
+{
+	unsigned char r[32];
+	size_t i;
+	int rc = crm_meta_get(t, key, out);
+
+	if (rc != CRM_ENOTFOUND || !make || !t->write)
+		return rc;
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		return crm_seterr(CRM_ESTORE, "no random bytes: %s",
+		    strerror(errno));
+	for (i = 0; i < sizeof r; i++)
+		crm_buf_addf(out, "%02x", r[i]);
+	return crm_meta_put(t, key, out->buf, out->len);
 }
 
 static int
