@@ -142,3 +142,24 @@ crm_buf_addf(struct crm_buf *b, const char *fmt, ...)
 	crm_buf_vaddf(b, fmt, ap);
 	va_end(ap);
 }
+
+size_t
+crm_i64toa(char b[24], int64_t v, int width)
+{
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char tmp[24];
+	size_t n = 0, i = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	while (n < (size_t)width && n < 20)
+		tmp[n++] = '0';
+	if (v < 0)
+		b[i++] = '-';
+	while (n)
+		b[i++] = tmp[--n];
+	b[i] = 0;
+	return i;
+}

@@ -66,6 +66,9 @@ crm_buf_addch(struct crm_buf *b, int c)
 	b->buf[b->len++] = (char)c;
 	b->buf[b->len] = 0;
 }
+/* v in decimal, at least width digits (zeros before), NUL-ended in b;
+ * its length.  Faster than snprintf where every entry needs it. */
+size_t crm_i64toa(char b[24], int64_t v, int width);
 void crm_buf_addf(struct crm_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void crm_buf_vaddf(struct crm_buf *b, const char *fmt, va_list ap);

@@ -400,6 +400,8 @@ scan_by_index(crm_txn *t, const char *type,
 		return 0;
 	}
 	*done = 1;
+	if ((rc = crm_log_settle(t)))
+		return rc;
 	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
 		crm_ids_release(&ids);
 		return crm_mdb_err(rc, "cannot read the records");
@@ -452,6 +454,8 @@ crm_scan(crm_txn *t, const char *type,
 		crm_rec_free(r);
 		return rc;
 	}
+	if ((rc = crm_log_settle(t)))
+		return rc;
 	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
 		crm_rec_free(r);
 		return crm_mdb_err(rc, "cannot read the records");

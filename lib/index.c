@@ -43,7 +43,7 @@ time_text(char b[24], const char *v)
 {
 	long long t = strtoll(v, NULL, 10);
 
-	snprintf(b, 24, "%012lld", t < 0 ? 0 : t);
+	crm_i64toa(b, t < 0 ? 0 : t, 12);
 }
 
 /*
@@ -512,6 +512,8 @@ crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	snprintf(num, sizeof num, "%lld", (long long)(lo < 0 ? 0 : lo));
 	time_text(b, num);
 	crm_buf_addstr(&start, b);
+	if ((rc = crm_log_settle(t)))
+		return rc;
 	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
 		rc = crm_mdb_err(rc, "cannot read the index");
 		goto out;
@@ -557,6 +559,8 @@ crm_index_rebuild(crm_txn *t)
 		rc = crm_mdb_err(rc, "cannot clear the index");
 		goto out;
 	}
+	if ((rc = crm_log_settle(t)))
+		return rc;
 	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
 		rc = crm_mdb_err(rc, "cannot read the records");
 		goto out;

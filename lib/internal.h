@@ -183,6 +183,7 @@ struct crm_txn {
 	size_t line;
 	int64_t now;
 	struct crm_sorter *sorter;	/* index entries of new records */
+	struct crm_pend *pend;	/* companies' figures not yet written */
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	const char *source;	/* where consents given now come from */
@@ -305,6 +306,15 @@ int crm_log_move(crm_txn *t, uint64_t from, uint64_t to);
 /* Count a record's figures (interactions, last_contact, turnover) anew
  * from its history, and its contacts' for a company. */
 int crm_log_refigure(crm_txn *t, uint64_t rec);
+/*
+ * A bulk log rewrites each person once, but their company only when the
+ * transaction is settled: before that company is read (crm_rec_load),
+ * before records or the index are scanned, and before the commit.
+ * crm_log_pending says whether id has figures waiting.
+ */
+int crm_log_settle(crm_txn *t);
+int crm_log_pending(const crm_txn *t, uint64_t id);
+void crm_log_pend_free(crm_txn *t);
 
 /* users.c: the store's users, and the one using it now (CRM_EPERM when
  * not one of them, or CRM_USER would widen the view) */

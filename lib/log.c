@@ -172,11 +172,11 @@ static void
 set_num(crm_rec *r, unsigned fid, int64_t v, int keep)
 {
 	char b[32];
-	int n = snprintf(b, sizeof b, "%lld", (long long)v);
+	size_t n = crm_i64toa(b, v, 0);
 
 	crm_rec_drop(r, fid);
 	if (keep)
-		crm_rec_add_raw(r, fid, b, (size_t)n);
+		crm_rec_add_raw(r, fid, b, n);
 }
 
 /* Up to max entries of one record, newest first, appended to a list. */
@@ -237,6 +237,137 @@ latest_all(crm_txn *t, uint64_t rec, int64_t *at)
 }
 
 /*
+ * Figures waiting for a company: entries counted, the latest time, the
+ * purchases' sum.  An open-addressed table by id, settled in id order.
+ */
+struct pent {
+	uint64_t id;
+	int64_t n, last, sum;
+};
+
+struct crm_pend {
+	struct pent *v;
+	size_t n, cap;
+};
+
+#define PEND_MAX ((size_t)1 << 16)	/* settled when this many wait */
+
+static size_t
+pslot(const struct crm_pend *p, uint64_t id)
+{
+	size_t i = (size_t)(id * 0x9e3779b97f4a7c15ULL >> 20) & (p->cap - 1);
+
+	while (p->v[i].id && p->v[i].id != id)
+		i = (i + 1) & (p->cap - 1);
+	return i;
+}
+
+int
+crm_log_pending(const crm_txn *t, uint64_t id)
+{
+	return t->pend && t->pend->n && t->pend->v[pslot(t->pend, id)].id;
+}
+
+void
+crm_log_pend_free(crm_txn *t)
+{
+	if (t->pend)
+		free(t->pend->v);
+	free(t->pend);
+	t->pend = NULL;
+}
+
+static int
+amount_of(const struct crm_log *e, int64_t *amt)
+{
+	*amt = 0;
+	return e->amount && !strcasecmp(e->kind, "purchase") &&
+	    !crm_money_parse(e->amount, amt);
+}
+
+static int
+pend(crm_txn *t, uint64_t id, const struct crm_log *e)
+{
+	struct crm_pend *p = t->pend;
+	struct pent *x;
+	int64_t amt;
+	size_t i;
+
+	if (!p) {
+		p = t->pend = crm_xmalloc(sizeof *p);
+		p->n = 0;
+		p->cap = 1024;
+		p->v = crm_xmalloc(p->cap * sizeof *p->v);
+		memset(p->v, 0, p->cap * sizeof *p->v);
+	}
+	if (2 * (p->n + 1) > p->cap) {
+		struct pent *old = p->v;
+		size_t n = p->cap;
+
+		p->cap *= 2;
+		p->v = crm_xmalloc(p->cap * sizeof *p->v);
+		memset(p->v, 0, p->cap * sizeof *p->v);
+		for (i = 0; i < n; i++)
+			if (old[i].id)
+				p->v[pslot(p, old[i].id)] = old[i];
+		free(old);
+	}
+	x = &p->v[pslot(p, id)];
+	if (!x->id) {
+		x->id = id;
+		x->last = e->at;
+		p->n++;
+	}
+	x->n++;
+	if (e->at > x->last)
+		x->last = e->at;
+	if (amount_of(e, &amt))
+		x->sum += amt;
+	return p->n >= PEND_MAX ? crm_log_settle(t) : 0;
+}
+
+static int
+byid(const void *a, const void *b)
+{
+	const struct pent *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int add_figures(crm_txn *t, crm_rec *r, int64_t n, int64_t last,
+    int64_t sum);
+
+int
+crm_log_settle(crm_txn *t)
+{
+	struct crm_pend *p = t->pend;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (!p || !p->n)
+		return 0;
+	t->pend = NULL;		/* what follows reads those records */
+	for (i = 0; i < p->cap; i++)
+		if (p->v[i].id)
+			p->v[n++] = p->v[i];
+	qsort(p->v, n, sizeof *p->v, byid);
+	for (i = 0; i < n && !rc; i++) {
+		crm_rec *r;
+
+		if ((rc = crm_rec_get(t, p->v[i].id, &r))) {
+			rc = rc == CRM_ENOTFOUND ? 0 : rc;
+			continue;
+		}
+		rc = add_figures(t, r, p->v[i].n, p->v[i].last, p->v[i].sum);
+		crm_rec_free(r);
+	}
+	memset(p->v, 0, p->cap * sizeof *p->v);
+	p->n = 0;
+	t->pend = p;
+	return rc;
+}
+
+/*
  * Count e into (sign 1) or out of (sign -1) the figures of record id:
  * the number of entries, the time of the latest, the sum of purchases.
  */
@@ -257,32 +388,57 @@ derive(crm_txn *t, uint64_t id, const struct crm_log *e, int sign,
 	return rc;
 }
 
+/* Count n entries, the latest at last, purchases of sum into r. */
 static int
-derive_rec(crm_txn *t, crm_rec *r, const struct crm_log *e, int sign,
-    int company)
+add_figures(crm_txn *t, crm_rec *r, int64_t n, int64_t last, int64_t sum)
 {
 	struct crm_buf b = CRM_BUF_INIT, keys = CRM_BUF_INIT;
-	uint64_t id = r->id;
-	int64_t n, last, sum = 0, amt = 0;
 	const char *v;
-	int rc = 0;
+	int64_t was = 0;
+	int rc;
 
 	/* the index entries of the times as they were, to move them */
 	crm_index_derived_keys(r, &keys);
-	n = num_of(r, FID_INTERACTIONS) + sign;
+	n += num_of(r, FID_INTERACTIONS);
 	set_num(r, FID_INTERACTIONS, n, n > 0);
-	last = num_of(r, FID_LAST_CONTACT);
-	if (sign > 0 && (!crm_rec_nth(r, FID_LAST_CONTACT, 0, NULL) ||
-	    e->at > last))
-		set_num(r, FID_LAST_CONTACT, e->at, 1);
-	else if (sign < 0 && (rc = company ? latest_all(t, id, &last) :
-	    latest(t, id, &last)) == 0)
+	if (!crm_rec_nth(r, FID_LAST_CONTACT, 0, NULL) ||
+	    last > num_of(r, FID_LAST_CONTACT))
+		set_num(r, FID_LAST_CONTACT, last, 1);
+	if (sum) {
+		if ((v = crm_rec_nth(r, FID_TURNOVER, 0, NULL)))
+			crm_money_parse(v, &was);
+		sum += was;
+		crm_rec_drop(r, FID_TURNOVER);
+		crm_money_fmt(&b, sum);
+		if (sum)
+			crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
+	}
+	if (!(rc = crm_rec_write(t, r)))
+		rc = crm_index_derived_move(t, &keys, r);
+	crm_buf_release(&b);
+	crm_buf_release(&keys);
+	return rc;
+}
+
+/* Take e out of r's figures: the latest time is looked up again. */
+static int
+sub_figures(crm_txn *t, crm_rec *r, const struct crm_log *e, int company)
+{
+	struct crm_buf b = CRM_BUF_INIT, keys = CRM_BUF_INIT;
+	int64_t n, last, sum = 0, amt;
+	const char *v;
+	int rc;
+
+	crm_index_derived_keys(r, &keys);
+	n = num_of(r, FID_INTERACTIONS) - 1;
+	set_num(r, FID_INTERACTIONS, n, n > 0);
+	if (!(rc = company ? latest_all(t, r->id, &last) :
+	    latest(t, r->id, &last)))
 		set_num(r, FID_LAST_CONTACT, last, n > 0);
-	if (!rc && e->amount && !strcasecmp(e->kind, "purchase") &&
-	    !crm_money_parse(e->amount, &amt)) {
+	if (!rc && amount_of(e, &amt)) {
 		if ((v = crm_rec_nth(r, FID_TURNOVER, 0, NULL)))
 			crm_money_parse(v, &sum);
-		sum += sign * amt;
+		sum -= amt;
 		crm_rec_drop(r, FID_TURNOVER);
 		crm_money_fmt(&b, sum);
 		if (sum)
@@ -290,10 +446,27 @@ derive_rec(crm_txn *t, crm_rec *r, const struct crm_log *e, int sign,
 	}
 	if (!rc && !(rc = crm_rec_write(t, r)))
 		rc = crm_index_derived_move(t, &keys, r);
-	if (!rc && !company && (id = company_of(r)))
-		rc = derive(t, id, e, sign, 1);
 	crm_buf_release(&b);
 	crm_buf_release(&keys);
+	return rc;
+}
+
+static int
+derive_rec(crm_txn *t, crm_rec *r, const struct crm_log *e, int sign,
+    int company)
+{
+	uint64_t id;
+	int64_t amt;
+	int rc;
+
+	if (sign > 0) {
+		amount_of(e, &amt);
+		rc = add_figures(t, r, 1, e->at, amt);
+	} else
+		rc = sub_figures(t, r, e, company);
+	/* a person's entries count for their company, at the settling */
+	if (!rc && !company && (id = company_of(r)))
+		rc = sign > 0 ? pend(t, id, e) : derive(t, id, e, sign, 1);
 	return rc;
 }
 

@@ -694,6 +694,8 @@ crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r)
 	char key[40];
 	int hops;
 
+	if (crm_log_pending(t, id) && (rc = crm_log_settle(t)))
+		return rc;
 	/* a record merged into another still answers, as that one */
 	for (hops = 0; (rc = mdb_get(t->txn, t->db->recs, &k, &v)) ==
 	    MDB_NOTFOUND && hops < 8; hops++) {
@@ -705,6 +707,12 @@ crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r)
 		k.mv_data = &id;
 	}
 	crm_buf_release(&to);
+	if (!rc && hops && crm_log_pending(t, id)) {
+		/* reached through an alias: the figures go in first */
+		if ((rc = crm_log_settle(t)))
+			return rc;
+		rc = mdb_get(t->txn, t->db->recs, &k, &v);
+	}
 	if (rc)
 		return rc == MDB_NOTFOUND ? CRM_ENOTFOUND :
 		    crm_mdb_err(rc, "cannot read a record");

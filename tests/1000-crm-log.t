@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1000-crm-log.t - the contact history and the figures kept from it
-plan 40
+plan 41
 
 # Monday; under TZ=UTC "fri 10:00" is 2026-11-27T10:00:00+00:00
 N='2026-11-23 10:00'
@@ -450,4 +450,17 @@ check 'an amount logged on many ids in one run counts on each' '
 	printf "%s\n" 2 3 4 5 6 7 >want &&
 	cmp want got &&
 	test "$(crm-show --db "$T/bulkdb" -j 1 | jq -r .turnover)" = 61.5
+'
+
+check 'a company logged in the same run as its people counts them all' '
+	before=$(crm-show --db "$T/bulkdb" -j 1 | jq .interactions) &&
+	printf "%s\n" 2 1 3 1 |
+		crm-log --db "$T/bulkdb" --now "$N" - call "round" \
+		--at 2026-11-30T08:00:00Z >/dev/null &&
+	crm-show --db "$T/bulkdb" -j 1 >c1 &&
+	test "$(jq .interactions c1)" -eq $((before + 4)) &&
+	test "$(jq -r .last_contact c1)" = 2026-11-30T08:00:00+00:00 &&
+	crm-segment --db "$T/bulkdb" --now "$N" "type:company and last_contact>+6d" >got &&
+	echo 1 >want && cmp want got &&
+	crm-check --db "$T/bulkdb"
 '
