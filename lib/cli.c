@@ -153,8 +153,9 @@ crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
 	}
 	free(dir);
 	/* the journal names the command as typed, options and all: the
-	 * kernel keeps that; argv may come here shifted past them */
-	if (command_line(db))
+	 * kernel keeps that; argv may come here shifted past them.  A
+	 * reader writes no journal. */
+	if ((flags & CRM_RDONLY) || command_line(db))
 		;
 	else if (argc > 0 && !strcmp(argv[0], crm_progname)) {
 		crm_db_set_command(db, argc, argv);

@@ -115,7 +115,7 @@ int
 crm_view_load(crm_db *db, MDB_txn *txn)
 {
 	struct crm_view *v = calloc(1, sizeof *v);
-	const char *login = login_name(), *want = getenv("CRM_USER");
+	const char *login, *want = getenv("CRM_USER");
 	const struct crm_member *lm;
 	MDB_cursor *c;
 	MDB_val k = { 5, "user:" }, d;
@@ -155,6 +155,7 @@ crm_view_load(crm_db *db, MDB_txn *txn)
 			    "add NAME --role admin)");
 		return 0;
 	}
+	login = login_name();
 	lm = member(v, login);
 	if (getuid() == 0)
 		role = ROLE_ADMIN;
