@@ -24,6 +24,43 @@ cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * Ids in order, least significant byte first, only as many bytes as the
+ * largest has: an index range of 100,000 ids sorts in three passes
+ * where qsort took a third of a query's time.
+ */
+static void
+radix(uint64_t *v, size_t n)
+{
+	uint64_t *tmp = crm_xmalloc(n * sizeof *tmp), *from = v, *to = tmp,
+	    max = 0, *x;
+	size_t count[256], i, pos;
+	int shift;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > max)
+			max = v[i];
+	for (shift = 0; shift < 64 && max >> shift; shift += 8) {
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			count[from[i] >> shift & 0xff]++;
+		for (i = 0, pos = 0; i < 256; i++) {
+			size_t c = count[i];
+
+			count[i] = pos;
+			pos += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[from[i] >> shift & 0xff]++] = from[i];
+		x = from;
+		from = to;
+		to = x;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
+	free(tmp);
+}
+
 void
 crm_ids_sort(struct crm_ids *ids)
 {
@@ -31,7 +68,14 @@ crm_ids_sort(struct crm_ids *ids)
 
 	if (ids->n < 2)
 		return;
-	qsort(ids->v, ids->n, sizeof *ids->v, cmp_id);
+	for (i = 1; i < ids->n && ids->v[i - 1] <= ids->v[i]; i++)
+		;
+	if (i < ids->n) {
+		if (ids->n < 64)
+			qsort(ids->v, ids->n, sizeof *ids->v, cmp_id);
+		else
+			radix(ids->v, ids->n);
+	}
 	for (i = j = 0; i < ids->n; i++)
 		if (!j || ids->v[j - 1] != ids->v[i])
 			ids->v[j++] = ids->v[i];

@@ -499,19 +499,25 @@ crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
 
 int
 crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
-    struct crm_ids *out)
+    size_t max, struct crm_ids *out)
 {
+	size_t n0 = out->n;
 	struct crm_buf k = CRM_BUF_INIT, start = CRM_BUF_INIT;
 	MDB_cursor *c;
 	MDB_val key, data;
-	char b[24], num[24];
+	char b[24], top[24];
 	int rc;
 
 	crm_index_key(&k, fid, "", 0);
 	crm_buf_add(&start, k.buf, k.len);
-	snprintf(num, sizeof num, "%lld", (long long)(lo < 0 ? 0 : lo));
-	time_text(b, num);
+	crm_i64toa(b, lo < 0 ? 0 : lo, 12);
 	crm_buf_addstr(&start, b);
+	/* the keys hold twelve digits: compared as text */
+	rc = 0;
+	if (hi < 0)
+		goto out;
+	if (crm_i64toa(top, hi, 12) > 12)
+		memset(top, '9', 12);
 	if ((rc = crm_log_settle(t)))
 		return rc;
 	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
@@ -524,16 +530,14 @@ crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	while (!rc) {
 		const unsigned char *e = key.mv_data;
 		uint64_t id;
-		char digits[13];
 
-		if (key.mv_size < k.len + 14 || memcmp(e, k.buf, k.len))
-			break;
-		memcpy(digits, e + k.len, 12);
-		digits[12] = 0;
-		if (strtoll(digits, NULL, 10) > hi)
+		if (key.mv_size < k.len + 14 || memcmp(e, k.buf, k.len) ||
+		    memcmp(e + k.len, top, 12) > 0)
 			break;
 		entry_split(e, key.mv_size, k.len + 12, &id);
 		crm_ids_add(out, id);
+		if (max && out->n - n0 > max)
+			break;
 		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
 	}
 	mdb_cursor_close(c);

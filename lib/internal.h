@@ -184,12 +184,19 @@ struct crm_txn {
 	int64_t now;
 	struct crm_sorter *sorter;	/* index entries of new records */
 	struct crm_pend *pend;	/* companies' figures not yet written */
+	/* a reader's cursors on the records and the history, kept between
+	 * look-ups: LMDB finds a key near the last one without a descent
+	 * from the root (crm_txn_cursor) */
+	MDB_cursor *rcur, *lcur;
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	const char *source;	/* where consents given now come from */
 };
 
 int crm_mdb_err(int rc, const char *what);
+/* A reader's kept cursor on dbi, *slot (t->rcur or t->lcur); NULL in a
+ * write transaction, whose caller opens its own. */
+MDB_cursor *crm_txn_cursor(crm_txn *t, MDB_dbi dbi, MDB_cursor **slot);
 /* The name the store gave field number fid (also a former field's). */
 const char *crm_db_field_name(crm_txn *t, unsigned fid);
 /* The map size of a new store (the unit tests make it small). */
@@ -234,9 +241,10 @@ int crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
     struct crm_ids *out);
 /* Add or remove r's index entries at once. */
 int crm_index_put(crm_txn *t, const crm_rec *r);
-/* The records whose time field fid (indexed as times) is in [lo, hi]. */
+/* The records whose time field fid (indexed as times) is in [lo, hi];
+ * with max, it stops after max + 1 of them. */
 int crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
-    struct crm_ids *out);
+    size_t max, struct crm_ids *out);
 /* Move the entries of r's derived times (last_contact, next_due), from
  * those of old, or from keys made by crm_index_derived_keys. */
 int crm_index_derived(crm_txn *t, const crm_rec *old, const crm_rec *r);

@@ -746,12 +746,13 @@ crm_log_own(crm_txn *t, uint64_t rec,
 {
 	struct decoded d = { 0 };
 	unsigned char k[24];
-	MDB_cursor *c;
+	MDB_cursor *c, *kept;
 	MDB_val key = { 24, k }, data;
 	int rc, frc = 0;
 
 	logkey(k, rec, INT64_MIN, 0);
-	if ((rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+	if (!(c = kept = crm_txn_cursor(t, t->db->log, &t->lcur)) &&
+	    (rc = mdb_cursor_open(t->txn, t->db->log, &c)))
 		return crm_mdb_err(rc, "cannot read the history");
 	crm_buf_init(&d.buf, 0);
 	for (rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE); !rc &&
@@ -760,7 +761,8 @@ crm_log_own(crm_txn *t, uint64_t rec,
 		if ((frc = decode(&d, key.mv_data, data.mv_data,
 		    data.mv_size)) || (frc = fn(&d.e, arg)))
 			break;
-	mdb_cursor_close(c);
+	if (!kept)
+		mdb_cursor_close(c);
 	crm_buf_release(&d.buf);
 	if (frc)
 		return frc;

@@ -931,18 +931,47 @@ eval_hist(struct ev *e, const struct qnode *n, const struct crm_log *l)
 	}
 }
 
+/* agg_one's "the answer is known": count(...)>=N once N are counted */
+#define ENOUGH 1
+
 static int
 agg_one(const struct crm_log *l, void *arg)
 {
 	struct agg *a = arg;
+	const struct qnode *n = a->n;
 	int64_t x;
 
-	if (!eval_hist(a->e, a->n->a, l))
+	if (!eval_hist(a->e, n->a, l))
 		return 0;
 	a->count++;
 	if (l->amount && !crm_money_parse(l->amount, &x))
 		a->sum += x;
-	return 0;
+	return n->kind == Q_COUNT && (n->op == OP_GE || n->op == OP_GT) &&
+	    cmp_num(a->count * 10000, n->op, n->num) ? ENOUGH : 0;
+}
+
+/*
+ * Count r's entries that match, in any order, as far as the answer needs:
+ * its own, and for a company those of its contact persons the user may
+ * see (the history crm_log_list shows).
+ */
+static int
+aggregate(struct ev *e, const crm_rec *r, struct agg *a)
+{
+	struct crm_ids ids = { 0 };
+	size_t i;
+	int rc;
+
+	rc = crm_log_own(e->t, r->id, agg_one, a);
+	if (!rc && !strcmp(r->type->name, "company")) {
+		rc = crm_find_refs(e->t, "company", r->id, &ids);
+		for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc;
+		    i < ids.n && !rc; i++)
+			if (crm_visible_id(e->t, ids.v[i]))
+				rc = crm_log_own(e->t, ids.v[i], agg_one, a);
+		crm_ids_release(&ids);
+	}
+	return rc == ENOUGH ? 0 : rc;
 }
 
 static int
@@ -1027,7 +1056,7 @@ eval(struct ev *e, const struct qnode *n, const crm_rec *r)
 		a.e = e;
 		a.n = n;
 		a.count = a.sum = 0;
-		if (crm_log_list(e->t, r->id, 0, agg_one, &a))
+		if (aggregate(e, r, &a))
 			e->err = 1;
 		return n->kind == Q_COUNT ? cmp_num(a.count * 10000, n->op,
 		    n->num) : cmp_num(a.sum, n->op, n->num);
@@ -1198,9 +1227,18 @@ conjuncts(const struct qnode *n, const struct qnode **v, size_t *nv,
 }
 
 /*
+ * A candidate record read and tested costs about as much as this many
+ * entries of a time range read from the index and sorted: a range
+ * larger than that many times the candidates is tested on each instead.
+ */
+#define RANGE_PER_RECORD 32
+
+/*
  * The records the index terms at the top allow: every such term's ids,
- * intersected (sorted lists, merged).  *exact when those terms are all
- * there is and the index answers each exactly, so no record need be read.
+ * intersected (sorted lists, merged).  Terms of one value go first, time
+ * ranges after them, each only while it is small beside the candidates
+ * it would narrow.  *exact when those terms are all there is and the
+ * index answers each exactly, so no record need be read.
  */
 static int
 candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
@@ -1209,25 +1247,39 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 	const struct qnode *terms[64];
 	struct crm_ids ids = { 0 };
 	struct crm_buf k = CRM_BUF_INIT;
-	size_t nterms = 0, i;
-	int rc = 0;
+	size_t nterms = 0, i, max;
+	int rc = 0, pass;
 
 	*have = 0;
 	*exact = 1;
 	conjuncts(q->root, terms, &nterms, 64);
+	for (pass = 0; pass < 2; pass++)
 	for (i = 0; i < nterms; i++) {
 		const struct qnode *n = terms[i];
 		unsigned fid;
 		int64_t lo, hi;
+		int range = range_of(n, &fid, &lo, &hi);
 
+		if (range != pass)
+			continue;
 		ids.n = 0;
 		if (n->kind == Q_CMP && n->op == OP_EQ && !n->f &&
 		    !strcmp(n->field, "id")) {
 			crm_ids_add(&ids, (uint64_t)(n->num / 10000));
 			*exact = 0;	/* the record may not exist */
-		} else if (range_of(n, &fid, &lo, &hi)) {
-			if ((rc = crm_index_range(t, fid, lo, hi, &ids)))
+		} else if (range) {
+			max = *have ? (cand->n + 1) * RANGE_PER_RECORD : 0;
+			if ((rc = crm_index_range(t, fid, lo, hi, max, &ids)))
 				goto out;
+			if (max && ids.n > max) {
+				*exact = 0;
+				if (plan)
+					crm_buf_addf(plan, "not index %s%s%s: "
+					    "over %zu records, tested on "
+					    "each instead\n", n->field,
+					    opnames[n->op], n->value, max);
+				continue;
+			}
 		} else {
 			crm_buf_reset(&k);
 			if (!index_key(q, n, &k)) {

@@ -684,6 +684,17 @@ bad:
 	    (unsigned long long)id);
 }
 
+/* A record by its key: through a reader's kept cursor when it has one,
+ * which finds the next of a sorted list of ids on the same page. */
+static int
+get(crm_txn *t, MDB_val *k, MDB_val *v)
+{
+	MDB_cursor *c = crm_txn_cursor(t, t->db->recs, &t->rcur);
+
+	return c ? mdb_cursor_get(c, k, v, MDB_SET_KEY) :
+	    mdb_get(t->txn, t->db->recs, k, v);
+}
+
 int
 crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r)
 {
@@ -697,8 +708,8 @@ crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r)
 	if (crm_log_pending(t, id) && (rc = crm_log_settle(t)))
 		return rc;
 	/* a record merged into another still answers, as that one */
-	for (hops = 0; (rc = mdb_get(t->txn, t->db->recs, &k, &v)) ==
-	    MDB_NOTFOUND && hops < 8; hops++) {
+	for (hops = 0; (rc = get(t, &k, &v)) == MDB_NOTFOUND && hops < 8;
+	    hops++) {
 		snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
 		crm_buf_reset(&to);
 		if (crm_meta_get(t, key, &to))
@@ -711,7 +722,7 @@ crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r)
 		/* reached through an alias: the figures go in first */
 		if ((rc = crm_log_settle(t)))
 			return rc;
-		rc = mdb_get(t->txn, t->db->recs, &k, &v);
+		rc = get(t, &k, &v);
 	}
 	if (rc)
 		return rc == MDB_NOTFOUND ? CRM_ENOTFOUND :

@@ -535,11 +535,26 @@ crm_read(crm_db *db, crm_txn **tp)
 	return 0;
 }
 
+MDB_cursor *
+crm_txn_cursor(crm_txn *t, MDB_dbi dbi, MDB_cursor **slot)
+{
+	if (t->write)
+		return NULL;
+	if (!*slot && mdb_cursor_open(t->txn, dbi, slot))
+		*slot = NULL;
+	return *slot;
+}
+
 void
 crm_txn_end(crm_txn *t)
 {
 	if (!t)
 		return;
+	/* a reader's cursors are closed by hand */
+	if (t->rcur)
+		mdb_cursor_close(t->rcur);
+	if (t->lcur)
+		mdb_cursor_close(t->lcur);
 	if (t->txn)
 		mdb_txn_abort(t->txn);
 	crm_sorter_free(t->sorter);

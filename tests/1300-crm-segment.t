@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1300-crm-segment.t - the query language, saved segments, the plan
-plan 76
+plan 78
 
 # Monday; under TZ=UTC -90d is 2026-08-25T10:00, eom 2026-11-30T23:59:59
 N='2026-11-23 10:00'
@@ -361,10 +361,14 @@ check '--explain: last_contact<-90d, from a time range or a scan' '
 	tail -n 1 out | grep "^2 records\{0,1\} match"
 '
 
-check '--explain: an indexed term among others; or at the top scans' '
+check '--explain: indexed terms among others; or at the top scans' '
 	crm-segment --explain "city=bratislava and owner=anna" >out &&
-	head -n 1 out | grep "^index.*owner" &&
+	head -n 1 out | grep "^index city=bratislava" &&
+	sed -n 2p out | grep "^and index owner=anna" &&
+	sed -n 3p out | grep "^the indexes answer it" &&
 	tail -n 1 out | grep "^2 records\{0,1\} match" &&
+	crm-segment --explain "city=bratislava and owner=anna and name~jana" >out &&
+	sed -n 3p out | grep "^then the whole query on each of" &&
 	crm-segment --explain "tag:vip or city=brno" >out &&
 	head -n 1 out | grep "^scan" &&
 	crm-segment --explain "type:person and id=5" >out &&
@@ -644,4 +648,36 @@ check 'a read-only query leaves the store as it was' '
 	before=$(store_sum) &&
 	crm-segment -j "count(kind=purchase)>0 or person.tag:vip" >out &&
 	test "$(store_sum)" = "$before"
+'
+
+check 'a time range far larger than the other terms is tested on each record' '
+	D="$T/range" &&
+	for i in $(seq 1 100); do echo "{\"name\":\"R$i\"}"; done |
+		crm-add --db "$D" person >/dev/null &&
+	crm-set --db "$D" 7 tags=rare >/dev/null &&
+	crm-set --db "$D" 8 tags=rare >/dev/null &&
+	seq 1 100 | crm-log --db "$D" - call old --at 2026-01-05T10:00:00Z >/dev/null &&
+	crm-log --db "$D" 8 call new --at 2026-11-20T10:00:00Z >/dev/null &&
+	crm-segment --db "$D" --now "2026-11-23 12:00" --explain \
+		"tag:rare and last_contact<-30d" >out &&
+	grep "^not index last_contact<-30d: over 96 records, tested on each" out &&
+	tail -n 1 out | grep "^1 records\{0,1\} match" &&
+	crm-segment --db "$D" --now "2026-11-23 12:00" "tag:rare and last_contact<-30d" >got &&
+	echo 7 >want && cmp want got &&
+	crm-segment --db "$D" --now "2026-11-23 12:00" --count "last_contact<-30d" >got &&
+	echo 99 >want && cmp want got
+'
+
+check 'count() stops at enough entries for >= and > and counts all for the rest' '
+	D="$T/range" &&
+	crm-log --db "$D" 7 call again --at 2026-02-01T10:00:00Z >/dev/null &&
+	crm-log --db "$D" 7 call again --at 2026-03-01T10:00:00Z >/dev/null &&
+	crm-segment --db "$D" "tag:rare and count(kind=call)>=2" >got &&
+	printf "7\n8\n" >want && cmp want got &&
+	crm-segment --db "$D" "tag:rare and count(kind=call)>2" >got &&
+	echo 7 >want && cmp want got &&
+	crm-segment --db "$D" "tag:rare and count(kind=call)=2" >got &&
+	echo 8 >want && cmp want got &&
+	crm-segment --db "$D" "tag:rare and count(kind=call)<3" >got &&
+	echo 8 >want && cmp want got
 '

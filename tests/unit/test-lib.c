@@ -253,6 +253,62 @@ test_buf_varint(void)
 	free(d);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* crm_i64toa against printf; crm_ids_sort (a radix sort past 64 ids)
+ * against qsort, duplicates dropped */
+static void
+test_numbers_ids(void)
+{
+	int64_t nums[] = { 0, 7, -7, 1234567890123LL, INT64_MAX, INT64_MIN };
+	struct crm_ids ids = { 0 };
+	uint64_t *want, x = 88172645463325252ULL;
+	char b[24], p[40];
+	size_t i, j, n, sizes[] = { 0, 1, 2, 63, 64, 65, 5000 };
+	int ok, k;
+
+	for (i = 0; i < sizeof nums / sizeof *nums; i++) {
+		snprintf(p, sizeof p, "%lld", (long long)nums[i]);
+		CHECK(crm_i64toa(b, nums[i], 0) == strlen(p));
+		CHECK_STR(b, p);
+		snprintf(p, sizeof p, "%012lld", (long long)nums[i]);
+		if (nums[i] >= 0) {
+			crm_i64toa(b, nums[i], 12);
+			CHECK_STR(b, p);
+		}
+	}
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+			n = sizes[i];
+			want = malloc((n + 1) * sizeof *want);
+			ids.n = 0;
+			for (j = 0; j < n; j++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				/* small ids, ids past 2^32, and many twins */
+				want[j] = k == 0 ? x % 100000 : k == 1 ? x :
+				    x % 50;
+				crm_ids_add(&ids, want[j]);
+			}
+			qsort(want, n, sizeof *want, cmp_u64);
+			crm_ids_sort(&ids);
+			for (j = 0, n = n ? 1 : 0; j < sizes[i]; j++)
+				if (j && want[j] != want[n - 1])
+					want[n++] = want[j];
+			ok = ids.n == n;
+			for (j = 0; ok && j < n; j++)
+				ok = ids.v[j] == want[j];
+			CHECK(ok);
+			free(want);
+		}
+	crm_ids_release(&ids);
+}
+
 static void
 test_schema(void)
 {
@@ -1365,6 +1421,7 @@ main(void)
 	test_values();
 	test_dates();
 	test_buf_varint();
+	test_numbers_ids();
 	test_schema();
 	test_query();
 	test_csv();
