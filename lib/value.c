@@ -163,6 +163,13 @@ crm_datetime_parse(const char *s, int64_t *t)
 	return 0;
 }
 
+static void
+two(char *b, int v)
+{
+	b[0] = (char)('0' + v / 10);
+	b[1] = (char)('0' + v % 10);
+}
+
 void
 crm_datetime_fmt(struct crm_buf *out, int64_t t)
 {
@@ -171,14 +178,39 @@ crm_datetime_fmt(struct crm_buf *out, int64_t t)
 	char b[64];
 	size_t n;
 
+	long off;
+
 	localtime_r(&tt, &tm);
-	n = strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S%z", &tm);
-	if (n >= 5) {
-		/* +0100 -> +01:00 */
-		crm_buf_add(out, b, n - 2);
-		crm_buf_addch(out, ':');
-		crm_buf_add(out, b + n - 2, 2);
+	if (tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
+		n = strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S%z", &tm);
+		if (n >= 5) {
+			/* +0100 -> +01:00 */
+			crm_buf_add(out, b, n - 2);
+			crm_buf_addch(out, ':');
+			crm_buf_add(out, b + n - 2, 2);
+		}
+		return;
 	}
+	/* by hand: strftime was a tenth of an export */
+	off = tm.tm_gmtoff / 60;
+	two(b, (tm.tm_year + 1900) / 100);
+	two(b + 2, (tm.tm_year + 1900) % 100);
+	b[4] = '-';
+	two(b + 5, tm.tm_mon + 1);
+	b[7] = '-';
+	two(b + 8, tm.tm_mday);
+	b[10] = 'T';
+	two(b + 11, tm.tm_hour);
+	b[13] = ':';
+	two(b + 14, tm.tm_min);
+	b[16] = ':';
+	two(b + 17, tm.tm_sec);
+	b[19] = off < 0 ? '-' : '+';
+	off = off < 0 ? -off : off;
+	two(b + 20, (int)(off / 60));
+	b[22] = ':';
+	two(b + 23, (int)(off % 60));
+	crm_buf_add(out, b, 25);
 }
 
 void
