@@ -190,6 +190,7 @@ struct crm_txn {
 	MDB_cursor *rcur, *lcur;
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
+	int optouts;		/* 0 not known yet, 1 none, 2 some */
 	const char *source;	/* where consents given now come from */
 };
 

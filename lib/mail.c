@@ -9,7 +9,9 @@ crm_mailbox(struct crm_buf *out, const char *name, const char *email)
 	const char *p;
 
 	if (!name || !*name) {
-		crm_buf_addf(out, "<%s>", email);
+		crm_buf_addch(out, '<');
+		crm_buf_addstr(out, email);
+		crm_buf_addch(out, '>');
 		return;
 	}
 	/* a quoted string: only " and \ need a backslash */
@@ -22,7 +24,9 @@ crm_mailbox(struct crm_buf *out, const char *name, const char *email)
 		else
 			crm_buf_addch(out, *p);
 	}
-	crm_buf_addf(out, "\" <%s>", email);
+	crm_buf_add(out, "\" <", 3);
+	crm_buf_addstr(out, email);
+	crm_buf_addch(out, '>');
 }
 
 void

@@ -671,13 +671,29 @@ crm_rec_decode(crm_rec *r, const crm_schema *s, uint64_t id, const void *p,
 		return crm_seterr(CRM_ESTORE, "record %llu has a type the "
 		    "schema lacks", (unsigned long long)id);
 	r->created = (int64_t)created;
+	/* the values and a NUL after each, which takes no more room than
+	 * the two varints before each: one allocation at most */
+	crm_buf_grow(&r->arena, len);
 	while (q < e) {
+		struct crm_val *v;
+
 		if (crm_get_varint(&q, e, &fid) || crm_get_varint(&q, e, &n) ||
 		    n > (uint64_t)(e - q))
 			goto bad;
-		crm_rec_add_raw(r, (unsigned)fid, (const char *)q, (size_t)n);
+		if (r->n == r->alloc) {
+			r->alloc = r->alloc ? 2 * r->alloc : 16;
+			r->v = crm_xrealloc(r->v, r->alloc * sizeof *r->v);
+		}
+		v = &r->v[r->n++];
+		v->fid = (unsigned)fid;
+		v->off = (uint32_t)r->arena.len;
+		v->len = (uint32_t)n;
+		memcpy(r->arena.buf + r->arena.len, q, (size_t)n);
+		r->arena.len += (size_t)n;
+		r->arena.buf[r->arena.len++] = 0;
 		q += n;
 	}
+	r->arena.buf[r->arena.len] = 0;
 	return 0;
 bad:
 	return crm_seterr(CRM_ESTORE, "record %llu is damaged",

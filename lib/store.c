@@ -1168,6 +1168,7 @@ crm_optout_add(crm_txn *t, const char *email, const char *why)
 		    email);
 	optout_key(&k, email);
 	crm_buf_addf(&v, "%lld %s", (long long)t->now, why);
+	t->optouts = 2;
 	rc = put_meta(t->db, t->txn, k.buf, v.buf, v.len);
 	crm_buf_release(&k);
 	crm_buf_release(&v);
@@ -1198,6 +1199,25 @@ crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
 	const char *sp;
 	int rc;
 
+	/* a list of 100,000 addresses in a store without opt-outs asks
+	 * once, not 100,000 times */
+	if (!t->optouts) {
+		MDB_cursor *c;
+		MDB_val key = { 7, "optout:" };
+
+		t->optouts = 1;
+		if (!mdb_cursor_open(t->txn, t->db->meta, &c)) {
+			if (!mdb_cursor_get(c, &key, &v, MDB_SET_RANGE) &&
+			    key.mv_size >= 7 && !memcmp(key.mv_data,
+			    "optout:", 7))
+				t->optouts = 2;
+			mdb_cursor_close(c);
+		} else {
+			t->optouts = 2;
+		}
+	}
+	if (t->optouts == 1)
+		return CRM_ENOTFOUND;
 	optout_key(&k, email);
 	rc = get_meta(t->db, t->txn, k.buf, &v);
 	crm_buf_release(&k);
