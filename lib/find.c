@@ -444,8 +444,10 @@ scan_by_index(crm_txn *t, const char *type,
 		return 0;
 	}
 	*done = 1;
-	if ((rc = crm_log_settle(t)))
+	if ((rc = crm_log_settle(t))) {
+		crm_ids_release(&ids);
 		return rc;
+	}
 	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
 		crm_ids_release(&ids);
 		return crm_mdb_err(rc, "cannot read the records");
@@ -498,8 +500,10 @@ crm_scan(crm_txn *t, const char *type,
 		crm_rec_free(r);
 		return rc;
 	}
-	if ((rc = crm_log_settle(t)))
+	if ((rc = crm_log_settle(t))) {
+		crm_rec_free(r);
 		return rc;
+	}
 	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
 		crm_rec_free(r);
 		return crm_mdb_err(rc, "cannot read the records");

@@ -519,7 +519,7 @@ crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	if (crm_i64toa(top, hi, 12) > 12)
 		memset(top, '9', 12);
 	if ((rc = crm_log_settle(t)))
-		return rc;
+		goto out;
 	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
 		rc = crm_mdb_err(rc, "cannot read the index");
 		goto out;
@@ -564,7 +564,7 @@ crm_index_rebuild(crm_txn *t)
 		goto out;
 	}
 	if ((rc = crm_log_settle(t)))
-		return rc;
+		goto out;
 	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
 		rc = crm_mdb_err(rc, "cannot read the records");
 		goto out;

@@ -191,6 +191,7 @@ struct crm_txn {
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	int optouts;		/* 0 not known yet, 1 none, 2 some */
+	int roll;		/* deals' sums: 0 not known, 1 not kept, 2 kept */
 	const char *source;	/* where consents given now come from */
 };
 
@@ -324,6 +325,29 @@ int crm_log_refigure(crm_txn *t, uint64_t rec);
 int crm_log_settle(crm_txn *t);
 int crm_log_pending(const crm_txn *t, uint64_t id);
 void crm_log_pend_free(crm_txn *t);
+
+/* rollup.c: deals summed by stage, furthest stage reached, month of
+ * closing and currency, kept in meta as records change (crm_roll_changed,
+ * beside crm_task_changed); crm_roll_settle counts them afresh when they
+ * are not known to be complete (a store made before them, a schema
+ * changed: crm_roll_invalidate).  crm_roll_each calls fn for each sum of
+ * type ty; CRM_ENOTFOUND when the sums are not complete. */
+struct crm_roll {
+	char *stage, *reached, *month;	/* reached, month: "" for none */
+	const char *currency;
+	int64_t n, cents;
+};
+int crm_roll_changed(crm_txn *t, const crm_rec *old, const crm_rec *new);
+void crm_roll_invalidate(crm_txn *t);
+int crm_roll_settle(crm_txn *t);
+int crm_roll_each(crm_txn *t, const struct crm_type *ty,
+    int (*fn)(const struct crm_roll *row, void *arg), void *arg);
+struct crm_checker;
+/* Are the kept sums those of the deals?  Each that is not, to ck. */
+int crm_roll_check(crm_txn *t, struct crm_checker *ck);
+/* The furthest stage r was ever at, lost stages aside (an index into
+ * stage->vals), or -1. */
+int crm_roll_reached(const struct crm_field *stage, const crm_rec *r);
 
 /* users.c: the store's users, and the one using it now (CRM_EPERM when
  * not one of them, or CRM_USER would widen the view) */

@@ -1152,8 +1152,10 @@ scan_all(crm_txn *t, const crm_query *q,
 	MDB_val k, v;
 	int rc, frc = 0;
 
-	if ((rc = crm_log_settle(t)))
+	if ((rc = crm_log_settle(t))) {
+		crm_rec_free(r);
 		return rc;
+	}
 	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
 		crm_rec_free(r);
 		return crm_mdb_err(rc, "cannot read the records");

@@ -1264,7 +1264,8 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 		track_stage(t, NULL, r);
 		if ((rc = put_rec(t, r, MDB_APPEND)) ||
 		    (rc = crm_index_defer(t, r)) ||
-		    (rc = crm_journal_create(t, r->id)))
+		    (rc = crm_journal_create(t, r->id)) ||
+		    (rc = crm_roll_changed(t, NULL, r)))
 			return rc;
 		return crm_task_changed(t, NULL, r);
 	}
@@ -1285,6 +1286,7 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	    !(rc = journal_diff(t, old, r, &changed)) && changed &&
 	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)) &&
 	    !(rc = crm_index_put(t, r)) &&
+	    !(rc = crm_roll_changed(t, old, r)) &&
 	    !(rc = crm_task_changed(t, old, r)))
 		rc = company_moved(t, old, r);
 	crm_rec_free(old);
@@ -1373,7 +1375,8 @@ crm_rec_restore(crm_txn *t, crm_rec *r)
 	if (id >= t->next_id)
 		t->next_id = id + 1;
 	t->dirty = 1;
-	if ((rc = put_rec(t, r, 0)) || (rc = crm_index_defer(t, r)))
+	if ((rc = put_rec(t, r, 0)) || (rc = crm_index_defer(t, r)) ||
+	    (rc = crm_roll_changed(t, NULL, r)))
 		return rc;
 	return crm_journal_create(t, r->id);
 }
@@ -1473,7 +1476,7 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 			goto out;
 		if ((rc = mdb_del(t->txn, t->db->recs, &k, NULL)))
 			rc = crm_mdb_err(rc, "cannot remove a record");
-		else
+		else if (!(rc = crm_roll_changed(t, old, NULL)))
 			rc = crm_task_changed(t, old, NULL);
 	}
 out:

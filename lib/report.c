@@ -80,6 +80,7 @@ struct report {
 	struct crm_buf *vals;	/* per key: its values, each \0-ended */
 	size_t *nvals;
 	size_t rows;		/* rows counted */
+	int64_t weight;		/* deals a row stands for: 1, or a sum's */
 	crm_rec *rec;		/* history rows: the entry's record */
 	uint64_t recid;
 	uint64_t visid;		/* the last record asked about, */
@@ -822,45 +823,29 @@ static void
 count_funnel(struct report *r, struct group *g, const crm_rec *rec,
     int total)
 {
-	const char *v, *sp;
-	size_t i, k, now = 0, hi = 0;
-	int any = 0;
+	size_t k, now = 0;
+	int hi;
 
 	if (!stage_of(r, rec, &now))
 		return;
 	if (total) {
-		g->x[0]++;
+		g->x[0] += r->weight;
 		g->x[1] += amount_of(r, rec);
 		return;
 	}
 	g = stage_group(r, now);
-	g->x[0]++;
+	g->x[0] += r->weight;
 	g->x[1] += amount_of(r, rec);
-	/* the furthest stage it was ever at, lost stages aside */
-	for (i = 0; (v = crm_rec_nth(rec, FID_STAGES, i, NULL)); i++) {
-		const struct crm_enumval *ev;
-
-		if ((sp = strchr(v, ' ')) &&
-		    (ev = crm_stage_val(r->stage, sp + 1)) &&
-		    ev->state != ST_LOST) {
-			k = (size_t)(ev - r->stage->vals);
-			if (!any || k > hi)
-				hi = k;
-			any = 1;
-		}
-	}
-	if (r->stage->vals[now].state != ST_LOST && (!any || now > hi)) {
-		hi = now;
-		any = 1;
-	}
-	for (k = 0; any && k <= hi; k++)
+	/* every stage up to the furthest it was ever at, lost ones aside */
+	hi = crm_roll_reached(r->stage, rec);
+	for (k = 0; (int)k <= hi; k++)
 		if (r->stage->vals[k].state != ST_LOST)
-			stage_group(r, k)->x[2]++;
+			stage_group(r, k)->x[2] += r->weight;
 	if (r->stage->vals[now].state == ST_LOST)
-		g->x[2]++;
+		g->x[2] += r->weight;
 }
 
-/* forecast: x0 open deals, x1 amount, x2 weighted by probability */
+/* forecast: x0 open deals, x1 amount, x2 weighted by probability (x 100) */
 static void
 count_forecast(struct report *r, struct group *g, const crm_rec *rec,
     int total)
@@ -872,9 +857,11 @@ count_forecast(struct report *r, struct group *g, const crm_rec *rec,
 	if (!ev || ev->state != ST_OPEN)
 		return;
 	a = amount_of(r, rec);
-	g->x[0]++;
+	g->x[0] += r->weight;
 	g->x[1] += a;
-	g->x[2] += a * (ev->probability > 0 ? ev->probability : 0) / 100;
+	/* in hundredths of cents: the sum of the parts is the part of the
+	 * sum, whether counted deal by deal or from the kept sums */
+	g->x[2] += a * (ev->probability > 0 ? ev->probability : 0);
 }
 
 /* win rate: x0 won, x1 lost */
@@ -1081,7 +1068,7 @@ agg_cells(struct report *r, struct crm_table *tb, const struct group *g)
 	case CRM_REPORT_FORECAST:
 		table_int(tb, g->x[0]);
 		table_money(tb, g->x[1]);
-		cents(&b, (double)g->x[2]);
+		cents(&b, (double)g->x[2] / 100);
 		table_add(tb, b.buf);
 		break;
 	case CRM_REPORT_WIN_RATE:
@@ -1547,8 +1534,74 @@ rec_row(crm_txn *t, const crm_rec *rec, void *arg)
 	(void)t;
 	if (rec->type != r->type || !wanted(r, rec))
 		return 0;
-	r->rows++;
+	r->rows += (size_t)r->weight;
 	count_row(r, rec, NULL, analyses[r->sp->analysis]);
+	return 0;
+}
+
+/*
+ * The funnel and the forecast of all deals, by nothing or by the month,
+ * quarter or year of their close date, can be told from the sums the
+ * store keeps (rollup.c) when the user sees every deal.
+ */
+static int
+roll_usable(const struct report *r)
+{
+	const struct crm_report_spec *sp = r->sp;
+	size_t i;
+
+	if (!r->type || !r->stage || sp->where || sp->naggs ||
+	    (sp->analysis != CRM_REPORT_FUNNEL &&
+	    sp->analysis != CRM_REPORT_FORECAST) ||
+	    crm_view_role(r->t->db) != ROLE_ADMIN)
+		return 0;
+	for (i = 0; i < r->nuser; i++)
+		if (r->keys[i].src != S_FIELD || !r->keys[i].f ||
+		    strcmp(r->keys[i].f->name, "close") ||
+		    r->keys[i].f->type != FT_DATE ||
+		    r->keys[i].b < B_MONTH)
+			return 0;
+	return 1;
+}
+
+/* A kept sum, counted as one deal that weighs as many as it holds. */
+static int
+roll_row(const struct crm_roll *row, void *arg)
+{
+	struct report *r = arg;
+	crm_rec *rec = r->rec;
+	const struct crm_field *f;
+	struct crm_buf *b = &r->vb;
+
+	rec->type = r->type;
+	rec->schema = r->s;
+	rec->id = 0;
+	rec->n = 0;
+	crm_buf_reset(&rec->arena);
+	crm_rec_add_raw(rec, r->stage->fid, row->stage, strlen(row->stage));
+	if (r->amount) {
+		crm_buf_reset(b);
+		crm_money_fmt(b, row->cents);
+		crm_rec_add_raw(rec, r->amount->fid, b->buf, b->len);
+	}
+	if (*row->currency && (f = crm_type_field(r->type, "currency")))
+		crm_rec_add_raw(rec, f->fid, row->currency,
+		    strlen(row->currency));
+	if (*row->month && (f = crm_type_field(r->type, "close"))) {
+		crm_buf_reset(b);
+		crm_buf_addstr(b, row->month);
+		crm_buf_addstr(b, "-01");
+		crm_rec_add_raw(rec, f->fid, b->buf, b->len);
+	}
+	if (*row->reached) {
+		crm_buf_reset(b);
+		crm_buf_addstr(b, "0 ");
+		crm_buf_addstr(b, row->reached);
+		crm_rec_add_raw(rec, FID_STAGES, b->buf, b->len);
+	}
+	r->weight = row->n;
+	rec_row(r->t, rec, r);
+	r->weight = 1;
 	return 0;
 }
 
@@ -1879,8 +1932,12 @@ crm_report(crm_txn *t, const struct crm_report_spec *sp,
 	r.nvals = calloc(r.nkeys + 1, sizeof *r.nvals);
 	for (i = 0; i < r.nkeys; i++)
 		crm_buf_init(&r.vals[i], 32);
+	r.weight = 1;
 	/* raw rows do not say whose they are */
-	if (raw_usable(&r) && crm_view_role(t->db) == ROLE_ADMIN) {
+	if (roll_usable(&r) &&
+	    (rc = crm_roll_each(t, r.type, roll_row, &r)) != CRM_ENOTFOUND)
+		;
+	else if (raw_usable(&r) && crm_view_role(t->db) == ROLE_ADMIN) {
 		total_of(&r, "");
 		rc = crm_log_scan_raw(t, raw_row, &r);
 	} else if (!r.type)

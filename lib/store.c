@@ -613,8 +613,8 @@ finish(crm_txn *t)
 	unsigned char b[8];
 	int rc;
 
-	if ((rc = crm_log_settle(t)) || (rc = crm_index_flush(t)) ||
-	    (rc = crm_journal_flush(t)))
+	if ((rc = crm_log_settle(t)) || (rc = crm_roll_settle(t)) ||
+	    (rc = crm_index_flush(t)) || (rc = crm_journal_flush(t)))
 		return rc;
 	if (!t->dirty)
 		return 0;
@@ -907,7 +907,7 @@ crm_schema_apply(crm_txn *t, const char *yaml, size_t len)
 	if ((rc = bind(db, t->txn, n)))
 		goto out;
 	if ((rc = crm_log_settle(t)))
-		return rc;
+		goto out;
 	if ((rc = mdb_cursor_open(t->txn, db->recs, &c))) {
 		rc = crm_mdb_err(rc, "cannot read the records");
 		goto out;
@@ -937,6 +937,8 @@ crm_schema_apply(crm_txn *t, const char *yaml, size_t len)
 	n = NULL;
 	crm_buf_reset(&db->blob);	/* the next load reads it anew */
 	rc = crm_index_rebuild(t);
+	/* stages may have moved: the deals' sums are counted anew */
+	crm_roll_invalidate(t);
 	/* records handed out under the old schema may still point into it */
 	crm_schema_free(old);
 out:

@@ -10,7 +10,7 @@
 # mends what can be rebuilt, unjournalled, and what cannot stays found.
 # Last, writers queue on the store's write lock for CRM_WAIT seconds and
 # then fail with exit 3, while readers answer.
-plan 21
+plan 23
 
 TAB=$(printf '\t')
 
@@ -245,6 +245,22 @@ check '(6) a company gone that a person and a deal refer to' '
 	3	field '\''company'\'': no record 2
 	9	field '\''company'\'': no record 2
 	EOF
+'
+
+check '(7) the kept sums of deals altered: the sum named, both figures' '
+	P="roll:deal" broken b7 meta &&
+	checked b7 1 &&
+	expect out <<-EOF &&
+	${TAB}deals summed as deal/won/won//EUR: kept 0 worth 0.00, counted 1 worth 5000.00
+	EOF
+	grep -F "crm-check: 1 problem found; crm-check --repair rebuilds" err
+'
+
+check '(7) --repair: counted anew, the funnel as before' '
+	crm-report deals --funnel >funnel.want &&
+	repaired b7 &&
+	crm-report --db b7 deals --funnel >funnel.got &&
+	cmp funnel.want funnel.got
 '
 
 # ------------------------------------------------------------- formats
