@@ -338,6 +338,8 @@ crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
 			rc = crm_journal_check(t, &ck);
 		if (!rc && !ck.rc)
 			rc = crm_roll_check(t, &ck);
+		if (!rc && !ck.rc)
+			rc = crm_hist_check(t, &ck);
 	}
 	*fixable = ck.fixable;
 	crm_sorter_free(c.want);
@@ -398,8 +400,9 @@ crm_repair(crm_txn *t)
 			rc = crm_rec_write(t, r);
 		crm_rec_free(r);
 	}
-	/* the deals' sums are counted afresh as the transaction ends */
+	/* the kept sums are counted afresh as the transaction ends */
 	crm_roll_invalidate(t);
+	crm_hist_invalidate(t);
 out:
 	crm_ids_release(&ids);
 	return rc;

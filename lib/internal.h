@@ -110,6 +110,9 @@ struct crm_val {
 	uint32_t off, len;	/* into the record's arena */
 };
 
+struct crm_checker;
+struct crm_sums;
+
 struct crm_rec {
 	uint64_t id;
 	const struct crm_type *type;
@@ -192,6 +195,8 @@ struct crm_txn {
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	int optouts;		/* 0 not known yet, 1 none, 2 some */
 	int roll;		/* deals' sums: 0 not known, 1 not kept, 2 kept */
+	int hist;		/* the history's sums: the same */
+	struct crm_sums *rpend, *hpend;	/* changes to those, waiting */
 	const char *source;	/* where consents given now come from */
 };
 
@@ -342,12 +347,25 @@ void crm_roll_invalidate(crm_txn *t);
 int crm_roll_settle(crm_txn *t);
 int crm_roll_each(crm_txn *t, const struct crm_type *ty,
     int (*fn)(const struct crm_roll *row, void *arg), void *arg);
-struct crm_checker;
 /* Are the kept sums those of the deals?  Each that is not, to ck. */
 int crm_roll_check(crm_txn *t, struct crm_checker *ck);
 /* The furthest stage r was ever at, lost stages aside (an index into
  * stage->vals), or -1. */
 int crm_roll_reached(const struct crm_field *stage, const crm_rec *r);
+/* The history summed by kind, hour since 1970 (UTC) and owner: entry e
+ * added (sign 1) or removed (-1); each sum; a check; crm_roll_settle
+ * writes the changes (crm_roll_free drops them). */
+struct crm_hist {
+	char *kind;
+	const char *owner;	/* "" for none */
+	int64_t hour, n, na, cents;	/* na: entries with an amount */
+};
+int crm_hist_changed(crm_txn *t, const struct crm_log *e, int sign);
+void crm_hist_invalidate(crm_txn *t);
+int crm_hist_each(crm_txn *t, int (*fn)(const struct crm_hist *row,
+    void *arg), void *arg);
+int crm_hist_check(crm_txn *t, struct crm_checker *ck);
+void crm_roll_free(crm_txn *t);
 
 /* users.c: the store's users, and the one using it now (CRM_EPERM when
  * not one of them, or CRM_USER would widen the view) */

@@ -1708,6 +1708,104 @@ raw_row(int64_t at, const void *val, size_t len, void *arg)
 	return 0;
 }
 
+/*
+ * Interactions counted, or their amounts summed, by owner, kind and
+ * buckets of time, of the whole history, seen by an admin: from the sums
+ * the store keeps by hour (rollup.c), when no bucket splits an hour (a
+ * zone half an hour off UTC splits some).
+ */
+static int
+hist_usable(const struct report *r)
+{
+	size_t i;
+
+	if (r->type || r->q || r->sp->analysis != CRM_REPORT_PLAIN ||
+	    crm_view_role(r->t->db) != ROLE_ADMIN)
+		return 0;
+	for (i = 0; i < r->nkeys; i++)
+		if (r->keys[i].src != S_LOG || !(r->keys[i].fid == 0 ||
+		    r->keys[i].fid == 4 || (r->keys[i].fid == 1 &&
+		    r->keys[i].b)))
+			return 0;
+	for (i = 0; i < r->sp->naggs; i++)
+		if (r->sp->aggs[i].op != CRM_AGG_COUNT &&
+		    !((r->sp->aggs[i].op == CRM_AGG_SUM ||
+		    r->sp->aggs[i].op == CRM_AGG_AVG) &&
+		    r->aggf[i].src == S_LOG && r->aggf[i].fid == 2))
+			return 0;
+	return 1;
+}
+
+/* Does each time key put the whole hour in one bucket? */
+static int
+hist_whole(const struct crm_hist *row, void *arg)
+{
+	struct report *r = arg;
+	size_t i;
+
+	for (i = 0; i < r->nkeys; i++) {
+		struct col *c = &r->keys[i];
+
+		if (c->fid != 1)
+			continue;
+		crm_buf_reset(&r->vb);
+		time_label(c, row->hour * 3600, &r->vb);
+		crm_buf_reset(&r->kb);
+		time_label(c, row->hour * 3600 + 3599, &r->kb);
+		if (strcmp(r->vb.buf, r->kb.buf))
+			return CRM_ENOTFOUND;
+	}
+	return 0;
+}
+
+static int
+hist_row(const struct crm_hist *row, void *arg)
+{
+	struct report *r = arg;
+	struct group *g[2];
+	size_t i, k;
+
+	r->rows += (size_t)row->n;
+	crm_buf_reset(&r->kb);
+	for (i = 0; i < r->nkeys; i++) {
+		struct col *c = &r->keys[i];
+		const char *v = c->fid == 0 ? row->kind : row->owner;
+
+		if (c->fid == 1) {
+			crm_buf_reset(&r->vb);
+			time_label(c, row->hour * 3600, &r->vb);
+			key_addn(&r->kb, r->vb.buf, r->vb.len);
+		} else {
+			key_add(&r->kb, *v ? v : NULL);
+		}
+	}
+	g[0] = &r->tot[0];
+	g[1] = group_of(r, r->kb.buf, r->kb.len);
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < r->sp->naggs; i++) {
+			struct acc *a = &g[k]->acc[i];
+
+			if (r->sp->aggs[i].op == CRM_AGG_COUNT) {
+				a->n += row->n;
+			} else {
+				a->n += row->na;
+				a->sum += row->cents;
+			}
+		}
+	return 0;
+}
+
+static int
+hist_report(struct report *r)
+{
+	int rc;
+
+	if ((rc = crm_hist_each(r->t, hist_whole, r)))
+		return rc;
+	total_of(r, "");
+	return crm_hist_each(r->t, hist_row, r);
+}
+
 /* The type a report is about: a type's name or its plural. */
 static int
 report_type(const crm_schema *s, const char *name,
@@ -1936,6 +2034,8 @@ crm_report(crm_txn *t, const struct crm_report_spec *sp,
 	/* raw rows do not say whose they are */
 	if (roll_usable(&r) &&
 	    (rc = crm_roll_each(t, r.type, roll_row, &r)) != CRM_ENOTFOUND)
+		;
+	else if (hist_usable(&r) && (rc = hist_report(&r)) != CRM_ENOTFOUND)
 		;
 	else if (raw_usable(&r) && crm_view_role(t->db) == ROLE_ADMIN) {
 		total_of(&r, "");

@@ -559,6 +559,7 @@ crm_txn_end(crm_txn *t)
 		mdb_txn_abort(t->txn);
 	crm_sorter_free(t->sorter);
 	crm_log_pend_free(t);
+	crm_roll_free(t);
 	free(t);
 }
 
@@ -799,6 +800,7 @@ write_txn(crm_db *db, crm_write_fn *fn, void *arg)
 		if (!rc)
 			rc = finish(&t);
 		crm_log_pend_free(&t);
+		crm_roll_free(&t);
 		if (!rc) {
 			crm_sorter_free(t.sorter);
 			t.sorter = NULL;

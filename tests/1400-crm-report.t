@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 60
+plan 62
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -1311,6 +1311,25 @@ check '--forecast --by close:month: the months of closed deals are no rows' '
 	cmp want got
 '
 
+# unkept PREFIX DIR NEW: the store DIR copied to NEW (mdb_dump, mdb_load)
+# without its meta entries whose keys start with PREFIX: a store made
+# before it kept such sums
+unkept() {
+	mdb_dump -a -p "$2" >unkept.all &&
+	P="$1" awk "/^database=/ { db = substr(\$0, 10) }
+		db == \"meta\" && /^ / {
+			key = \$0; getline val
+			if (index(key, \" \" ENVIRON[\"P\"]) != 1) {
+				print key; print val
+			}
+			next
+		}
+		{ print }" unkept.all >unkept.dump &&
+	! cmp -s unkept.all unkept.dump &&
+	mkdir "$3" && mdb_load -f unkept.dump "$3" 2>/dev/null &&
+	! mdb_dump -s meta -p "$3" | grep -q "^ $1"
+}
+
 # kept DIR: each funnel and forecast the store DIR answers from the sums
 # it keeps is the one it counts deal by deal (a --where takes that way),
 # and crm-check finds the sums sound
@@ -1379,19 +1398,72 @@ check 'kept sums: an import, a schema change, a store without them' '
 	crm-add --db "$T/old" deal name=Y amount=20 stage=proposal \
 		close=2027-05-05 >/dev/null &&
 	crm-set --db "$T/old" 2 stage=won >/dev/null &&
-	mdb_dump -a -p "$T/old" >all.dump &&
-	awk "/^database=/ { db = substr(\$0, 10) }
-		db == \"meta\" && /^ / {
-			key = \$0; getline val
-			if (key !~ /^ roll/) { print key; print val }
-			next
-		}
-		{ print }" all.dump >noroll.dump &&
-	! cmp -s all.dump noroll.dump &&
-	mkdir "$T/kept3" && mdb_load -f noroll.dump "$T/kept3" 2>/dev/null &&
-	! mdb_dump -s meta -p "$T/kept3" | grep -q "^ roll" &&
+	unkept roll "$T/old" "$T/kept3" &&
 	kept "$T/kept3" &&
 	crm-add --db "$T/kept3" person name=Someone >/dev/null &&
 	mdb_dump -s meta -p "$T/kept3" | grep -q "^ roll:deal" &&
 	kept "$T/kept3"
+'
+
+# hkept DIR: each report of interactions the store DIR answers from the
+# sums it keeps by hour is the one it counts entry by entry (a --where
+# on the time takes that way), in UTC, Bratislava and Kolkata (half an
+# hour off: an hour may fall in two days there), and crm-check finds
+# the sums sound
+hkept() {
+	for z in UTC Europe/Bratislava Asia/Kolkata; do
+		for a in "--count" "--by owner,at:month --count" \
+			"--by kind,at:day --count --sum amount --avg amount" \
+			"--by at:week,owner --sum amount" "--by at:year --count" \
+			"--by kind --avg amount --count"; do
+			TZ=$z crm-report --db "$1" interactions $a >h.got &&
+			TZ=$z crm-report --db "$1" interactions $a \
+				--where "at>1970-01-02" >h.want &&
+			cmp h.want h.got || return 1
+		done
+	done
+	crm-check --db "$1" >out && test ! -s out
+}
+
+check 'interactions from kept sums: logs, bulk, removals, merge, undo' '
+	H="$T/hkept" &&
+	for i in 1 2 3 4; do
+		crm-add --db "$H" person name=P$i owner=o$((i % 2)) >/dev/null ||
+			exit 1
+	done &&
+	crm-log --db "$H" 1 call a --at 2026-03-31T21:45:00Z >/dev/null &&
+	crm-log --db "$H" 1 purchase b --amount 10.05 --at 2026-03-31T18:40:00Z \
+		--owner anna >/dev/null &&
+	crm-log --db "$H" 2 purchase c --amount 99.99 --at 2025-12-31T23:10:00Z \
+		>/dev/null &&
+	seq 1 4 | crm-log --db "$H" - email news --campaign n1 \
+		--at 2026-01-05T09:00:00Z >/dev/null &&
+	hkept "$H" &&
+	e=$(crm-log --db "$H" 3 call gone --at 2026-02-01T12:00:00Z) &&
+	hkept "$H" &&
+	crm-log --db "$H" --rm "$e" >/dev/null &&
+	hkept "$H" &&
+	crm-merge --db "$H" 4 3 >/dev/null &&
+	hkept "$H" &&
+	txn=$(crm-history --db "$H" | tail -n 1 | cut -f1) &&
+	crm-undo --db "$H" "$txn" >/dev/null &&
+	hkept "$H" &&
+	crm-forget --db "$H" 2 >/dev/null &&
+	hkept "$H" &&
+	crm-report --db "$H" interactions --by kind --count --sum amount >got &&
+	printf "kind\tcount\tsum_amount\ncall\t1\t0.00\nemail\t4\t0.00\npurchase\t2\t110.04\n" >want &&
+	cmp want got
+'
+
+check 'interactions from kept sums: an import, a store without them' '
+	H="$T/hkept" &&
+	crm-export --db "$H" --to jsonl >h.jsonl &&
+	crm-import --db "$T/hkept2" --from jsonl <h.jsonl >/dev/null 2>&1 &&
+	hkept "$T/hkept2" &&
+	crm-log --db "$T/old" 1 call x --at 2026-05-05T05:05:05Z >/dev/null &&
+	unkept hist "$T/old" "$T/hkept3" &&
+	hkept "$T/hkept3" &&
+	crm-log --db "$T/hkept3" 2 note y >/dev/null &&
+	mdb_dump -s meta -p "$T/hkept3" | grep -q "^ hist:note" &&
+	hkept "$T/hkept3"
 '

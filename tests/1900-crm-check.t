@@ -170,7 +170,7 @@ check '(3) a history entry gone: the figures of the person and its company' '
 	test "$(diff fresh.dump b3.dump | grep -c "^<")" -eq 4 &&
 	load b3 &&
 	checked b3 1 &&
-	test "$(wc -l <out)" -eq 6 &&
+	test "$(wc -l <out)" -eq 7 &&
 	for id in 3 2; do
 		grep -x "${id}${TAB}interactions is 2, its history says 1" out &&
 		grep -x "${id}${TAB}last_contact is .*, its history says .*" \
@@ -178,7 +178,10 @@ check '(3) a history entry gone: the figures of the person and its company' '
 		grep -x "${id}${TAB}turnover is 120.00, its history says (none)" \
 			out || exit 1
 	done &&
-	grep -F "crm-check: 6 problems found" err &&
+	# 2026-03-03 is hour 492360 since 1970; the kept sums count it
+	grep -x "${TAB}history summed as purchase/492360/tester: kept 1 worth 120.00, counted 0 worth 0.00" \
+		out &&
+	grep -F "crm-check: 7 problems found" err &&
 	crm-segment --db b3 "turnover>0" >seg &&
 	test "$(tr "\n" " " <seg)" = "2 3 "
 '
