@@ -86,87 +86,136 @@ struct imp {
 	/* jsonl restore: the records whose references wait for the rest */
 	struct crm_ids restored;
 	/* what this run added, by e-mail, phone, uid and company name: the
-	 * index has them only once the run's entries are flushed */
+	 * index has them only once the run's entries are flushed.  A hash
+	 * of the kind and the folded value, and the record: a hit is
+	 * checked against the record, so memory is 16 bytes a key. */
 	struct seen {
-		char *key;
-		uint64_t id;
+		uint64_t hash, id;
 	} *seen;
 	size_t nseen, seensize;
+	int fresh;		/* the store had no record: nothing to match */
+	struct crm_buf key, key2;
+	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
 };
 
 static uint64_t
-seen_hash(const char *k)
+seen_hash(const char *k, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;
 
-	while (*k)
+	while (n--)
 		h = (h ^ (unsigned char)*k++) * 1099511628211ULL;
-	return h;
+	return h ? h : 1;	/* 0 marks a free slot */
+}
+
+/* The kind and the folded value, the name of a key in the table. */
+static void
+seen_key(struct crm_buf *k, int kind, const char *v)
+{
+	crm_buf_reset(k);
+	crm_buf_addch(k, kind);
+	crm_fold(k, v, strlen(v));
+}
+
+static const char *phone_key(const crm_rec *r, struct crm_buf *b);
+
+/* Does record id have the value the key was made of? */
+static int
+seen_is(crm_txn *t, struct imp *x, int kind, uint64_t id)
+{
+	struct crm_buf pk = CRM_BUF_INIT;
+	const char *v = NULL;
+	crm_rec *o;
+	int same;
+
+	if (crm_rec_get(t, id, &o))
+		return 0;
+	switch (kind) {
+	case 'u': v = crm_rec_value(o, "uid"); break;
+	case 'e': v = crm_rec_value(o, "email"); break;
+	case 'c': v = crm_rec_value(o, "name"); break;
+	case 'p': v = phone_key(o, &pk); break;
+	}
+	if (v)
+		seen_key(&x->key2, kind, v);
+	same = v && x->key2.len == x->key.len &&
+	    !memcmp(x->key2.buf, x->key.buf, x->key.len);
+	crm_rec_free(o);
+	crm_buf_release(&pk);
+	return same;
+}
+
+/* The hash of a key, 0 for no value; the key stays in x->key. */
+static uint64_t
+seen_hashof(struct imp *x, int kind, const char *v)
+{
+	if (!v || !*v)
+		return 0;
+	seen_key(&x->key, kind, v);
+	return seen_hash(x->key.buf, x->key.len);
+}
+
+/* The record the run added with the value hashed (the key in x->key). */
+static uint64_t
+seen_find(crm_txn *t, struct imp *x, int kind, uint64_t h)
+{
+	size_t i;
+
+	if (!x->seensize || !h)
+		return 0;
+	for (i = h & (x->seensize - 1); x->seen[i].hash;
+	    i = (i + 1) & (x->seensize - 1))
+		if (x->seen[i].hash == h && seen_is(t, x, kind,
+		    x->seen[i].id))
+			return x->seen[i].id;
+	return 0;
 }
 
 static uint64_t
-seen_get(struct imp *x, int kind, const char *v)
+seen_get(crm_txn *t, struct imp *x, int kind, const char *v)
 {
-	struct crm_buf k = CRM_BUF_INIT;
-	size_t i;
-	uint64_t id = 0;
-
-	if (!x->seensize || !v)
-		return 0;
-	crm_buf_addch(&k, kind);
-	crm_fold(&k, v, strlen(v));
-	for (i = seen_hash(k.buf) & (x->seensize - 1); x->seen[i].key;
-	    i = (i + 1) & (x->seensize - 1))
-		if (!strcmp(x->seen[i].key, k.buf)) {
-			id = x->seen[i].id;
-			break;
-		}
-	crm_buf_release(&k);
-	return id;
+	return seen_find(t, x, kind, seen_hashof(x, kind, v));
 }
 
 static void
-seen_put(struct imp *x, int kind, const char *v, uint64_t id)
+seen_add(struct imp *x, uint64_t h, uint64_t id)
 {
-	struct crm_buf k = CRM_BUF_INIT;
 	struct seen *old = x->seen;
 	size_t i, j, n = x->seensize;
 
-	if (!v || !*v)
+	if (!h)
 		return;
 	if (2 * (x->nseen + 1) > x->seensize) {
 		x->seensize = n ? 2 * n : 1024;
-		x->seen = calloc(x->seensize, sizeof *x->seen);
+		x->seen = crm_xmalloc(x->seensize * sizeof *x->seen);
+		memset(x->seen, 0, x->seensize * sizeof *x->seen);
 		for (i = 0; i < n; i++)
-			if (old[i].key) {
-				for (j = seen_hash(old[i].key) &
-				    (x->seensize - 1); x->seen[j].key;
+			if (old[i].hash) {
+				for (j = old[i].hash & (x->seensize - 1);
+				    x->seen[j].hash;
 				    j = (j + 1) & (x->seensize - 1))
 					;
 				x->seen[j] = old[i];
 			}
 		free(old);
 	}
-	crm_buf_addch(&k, kind);
-	crm_fold(&k, v, strlen(v));
-	for (i = seen_hash(k.buf) & (x->seensize - 1); x->seen[i].key;
+	for (i = h & (x->seensize - 1); x->seen[i].hash;
 	    i = (i + 1) & (x->seensize - 1))
-		if (!strcmp(x->seen[i].key, k.buf)) {
-			crm_buf_release(&k);
-			return;
-		}
-	x->seen[i].key = crm_buf_detach(&k, NULL);
+		;
+	x->seen[i].hash = h;
 	x->seen[i].id = id;
 	x->nseen++;
 }
 
 static void
+seen_put(struct imp *x, int kind, const char *v, uint64_t id)
+{
+	seen_add(x, seen_hashof(x, kind, v), id);
+}
+
+static void
 seen_clear(struct imp *x)
 {
-	size_t i;
-
-	for (i = 0; i < x->seensize; i++)
-		free(x->seen[i].key);
 	free(x->seen);
 	x->seen = NULL;
 	x->nseen = x->seensize = 0;
@@ -262,36 +311,41 @@ phone_key(const crm_rec *r, struct crm_buf *b)
 	crm_buf_reset(b);
 	if (!p)
 		return NULL;
-	crm_buf_addf(b, "%s %s", p, n ? n : "");
+	crm_buf_addstr(b, p);
+	crm_buf_addch(b, ' ');
+	if (n)
+		crm_buf_addstr(b, n);
 	return b->buf;
 }
 
-static uint64_t
-seen_phone(struct imp *x, const crm_rec *r)
-{
-	struct crm_buf b = CRM_BUF_INIT;
-	uint64_t id = seen_get(x, 'p', phone_key(r, &b));
-
-	crm_buf_release(&b);
-	return id;
-}
-
-/* The record r is another copy of, if any. */
+/* The record r is another copy of, if any; the hashes of its uid,
+ * e-mail and phone stay in x for seen_add. */
 static int
 match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 {
+	struct crm_buf pk = CRM_BUF_INIT;
 	int rc;
 
-	if ((*id = seen_get(x, 'u', crm_rec_value(r, "uid"))) ||
-	    (*id = seen_get(x, 'e', crm_rec_value(r, "email"))) ||
-	    (*id = seen_phone(x, r)))
-		return 0;
-
+	x->hu = seen_hashof(x, 'u', crm_rec_value(r, "uid"));
+	if ((*id = seen_find(t, x, 'u', x->hu)))
+		goto found;
+	x->he = seen_hashof(x, 'e', crm_rec_value(r, "email"));
+	if ((*id = seen_find(t, x, 'e', x->he)))
+		goto found;
+	x->hp = seen_hashof(x, 'p', phone_key(r, &pk));
+	if ((*id = seen_find(t, x, 'p', x->hp)))
+		goto found;
+	crm_buf_release(&pk);
+	if (x->fresh)
+		return CRM_ENOTFOUND;	/* nothing in the store before */
 	if ((rc = by_index(t, r, "uid", id, find_uid)) != CRM_ENOTFOUND ||
 	    (rc = by_index(t, r, "email", id, crm_find_email)) !=
 	    CRM_ENOTFOUND)
 		return rc;
 	return by_index(t, r, "phone", id, crm_find_phone);
+found:
+	crm_buf_release(&pk);
+	return 0;
 }
 
 /* Merge r into old; did that change anything? */
@@ -313,17 +367,15 @@ merged_same(crm_txn *t, crm_rec *old, const crm_rec *r)
 static int
 put(crm_txn *t, struct imp *x, crm_rec *r)
 {
-	struct crm_buf pk = CRM_BUF_INIT;
 	crm_rec *old;
 	uint64_t id;
 	int rc = match(t, x, r, &id);
 
 	if (rc == CRM_ENOTFOUND) {
 		if (!(rc = crm_rec_put(t, r))) {
-			seen_put(x, 'u', crm_rec_value(r, "uid"), crm_rec_id(r));
-			seen_put(x, 'e', crm_rec_value(r, "email"),
-			    crm_rec_id(r));
-			seen_put(x, 'p', phone_key(r, &pk), crm_rec_id(r));
+			seen_add(x, x->hu, crm_rec_id(r));
+			seen_add(x, x->he, crm_rec_id(r));
+			seen_add(x, x->hp, crm_rec_id(r));
 			if (!strcmp(crm_rec_type(r), "company"))
 				seen_put(x, 'c', crm_rec_value(r, "name"),
 				    crm_rec_id(r));
@@ -332,10 +384,8 @@ put(crm_txn *t, struct imp *x, crm_rec *r)
 				x->im->report("add", crm_rec_id(r), x->line,
 				    x->im->arg);
 		}
-		crm_buf_release(&pk);
 		return rc;
 	}
-	crm_buf_release(&pk);
 	if (rc || (rc = crm_rec_get(t, id, &old)))
 		return rc;
 	if (merged_same(t, old, r)) {
@@ -693,7 +743,7 @@ company_named(crm_txn *t, struct imp *x, const char *v, struct crm_buf *id)
 	size_t i;
 	int rc;
 
-	if ((i = seen_get(x, 'c', v))) {
+	if ((i = seen_get(t, x, 'c', v))) {
 		crm_buf_addf(id, "%llu", (unsigned long long)i);
 		return 0;
 	}
@@ -1166,12 +1216,15 @@ run(crm_txn *t, void *arg)
 	memset(&vc, 0, sizeof vc);
 	if ((rc = crm_input_rewind(x->in)))
 		return rc;
-	if (im->from == CRM_FROM_JSONL) {
+	{
 		MDB_stat st;
 
-		/* an export into an empty store keeps its ids */
-		im->restore = !mdb_stat(t->txn, t->db->recs, &st) &&
+		/* into an empty store: nothing there to match, and an
+		 * export keeps its ids */
+		x->fresh = !mdb_stat(t->txn, t->db->recs, &st) &&
 		    st.ms_entries == 0;
+		if (im->from == CRM_FROM_JSONL)
+			im->restore = x->fresh;
 	}
 	if (im->from != CRM_FROM_JSONL && (rc = crm_rec_new(t, im->type ?
 	    im->type : "person", &x->r)))
@@ -1267,6 +1320,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_init(&x.why, 0);
 	crm_buf_init(&x.note, 0);
 	crm_buf_init(&x.labelled, 0);
+	crm_buf_init(&x.key, 0);
+	crm_buf_init(&x.key2, 0);
 	crm_csv_init(&x.hdr);
 	crm_csv_init(&x.row);
 	if (im->preset && !crm_import_preset_known(im->preset))
@@ -1286,6 +1341,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_release(&x.note);
 	crm_buf_release(&x.labelled);
 	crm_ids_release(&x.restored);
+	crm_buf_release(&x.key);
+	crm_buf_release(&x.key2);
 	seen_clear(&x);
 	return rc;
 }

@@ -703,8 +703,10 @@ crm_type_field(const struct crm_type *t, const char *name)
 {
 	size_t i;
 
+	/* the first letter first: most names differ there */
 	for (i = 0; i < t->nfields; i++)
-		if (!strcmp(t->fields[i].name, name))
+		if (t->fields[i].name[0] == name[0] &&
+		    !strcmp(t->fields[i].name, name))
 			return &t->fields[i];
 	return NULL;
 }

@@ -37,7 +37,8 @@ isqp(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n && s[i] != ':'; i++)
-		if (!strncasecmp(s + i, "QUOTED-PRINTABLE", 16))
+		if ((s[i] | 0x20) == 'q' && n - i >= 16 &&
+		    !strncasecmp(s + i, "QUOTED-PRINTABLE", 16))
 			return 1;
 	return 0;
 }

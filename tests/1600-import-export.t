@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 45
+plan 46
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -698,6 +698,25 @@ cs = [x for x in r if x[\"type\"] == \"company\"]
 ps = [x for x in r if x[\"type\"] == \"person\"]
 assert len(cs) == 1, \"%d companies: %r\" % (len(cs), cs)
 assert [p[\"company\"] for p in ps] == [cs[0][\"id\"]] * 2, ps"
+'
+
+check 'rows of one run match each other, and the store before it' '
+	printf "%s\n" "name,email,phone,city" \
+		"Ada One,ada@example.sk,," \
+		"Bo Two,,+421 905 000 001," \
+		"Ada One,ADA@Example.SK,,Brno" \
+		"Bo Two,,0905 000 001,Nitra" \
+		"Bo Other,,0905 000 001,Levice" >dup.csv &&
+	crm-import --db "$T/dup" --from csv dup.csv >out 2>err &&
+	grep -F "3 added, 2 updated, 0 unchanged, 0 rejected" err &&
+	crm-segment --db "$T/dup" -f "%{name}|%{city}" type:person >got &&
+	printf "%s\n" "Ada One|Brno" "Bo Two|Nitra" "Bo Other|Levice" >want &&
+	cmp want got &&
+	printf "%s\n" "name,email,phone,city" \
+		"Ada One,Ada@example.sk,,Praha" \
+		"Bo Two,,+421905000001,Zvolen" >dup2.csv &&
+	crm-import --db "$T/dup" --from csv dup2.csv >out 2>err &&
+	grep -F "0 added, 2 updated, 0 unchanged, 0 rejected" err
 '
 
 check 'Google CSV imported again: 0 added, 0 updated, store unchanged' '
