@@ -243,7 +243,7 @@ main(int argc, char **argv)
 		crm_print_ids(&c.ids, o.nul, o.header);
 	crm_ids_release(&c.ids);
 	status = fflush(stdout) || ferror(stdout) ? 3 : 0;
-	crm_db_close(db);
+	crm_cli_done(db);
 	if (status)
 		crm_die(status, "cannot write the output");
 	return 0;

@@ -72,7 +72,7 @@ main(int argc, char **argv)
 	crm_txn_end(t);
 	if ((rc = crm_out_free(out)))
 		crm_fail(rc, "cannot print");
-	crm_db_close(db);
+	crm_cli_done(db);
 	if (n)
 		crm_warn("%zu problem%s found%s", n, n == 1 ? "" : "s",
 		    fix ? " after repair" : nfix ? "; crm-check --repair "

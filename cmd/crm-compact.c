@@ -30,7 +30,7 @@ main(int argc, char **argv)
 	db = crm_open_or_die(&o, CRM_RDONLY, argc, argv);
 	if ((rc = crm_compact(db, &before, &after)))
 		crm_fail(rc, "cannot compact");
-	crm_db_close(db);
+	crm_cli_done(db);
 	printf("%llu\t%llu\n", (unsigned long long)before,
 	    (unsigned long long)after);
 	return fflush(stdout) ? 3 : 0;

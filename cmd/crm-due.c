@@ -141,7 +141,7 @@ main(int argc, char **argv)
 	crm_rec_free(c.task);
 	crm_rec_free(c.about);
 	crm_txn_end(c.t);
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_buf_release(&c.cal);
 	crm_buf_release(&c.uid);
 	return c.n ? 0 : 1;

@@ -65,7 +65,7 @@ main(int argc, char **argv)
 	if ((rc = crm_dupes(t, type, min, pair, &n)))
 		crm_fail(rc, "cannot look");
 	crm_txn_end(t);
-	crm_db_close(db);
+	crm_cli_done(db);
 	if (fflush(stdout))
 		crm_die(3, "cannot write the output");
 	return n ? 0 : 1;

@@ -212,7 +212,7 @@ subject(struct crm_opts *o, const char *id, int argc, char **argv)
 	crm_txn_end(t);
 	if (crm_out_free(out) || fflush(stdout))
 		crm_die(3, "cannot write the output");
-	crm_db_close(db);
+	crm_cli_done(db);
 	return 0;
 }
 
@@ -333,7 +333,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %zu cards, %zu written\n", crm_progname,
 		    c.n, c.written);
 	crm_query_free(q);
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_buf_release(&c.line);
 	crm_buf_release(&c.val);
 	crm_buf_release(&c.store);

@@ -48,7 +48,7 @@ main(int argc, char **argv)
 	db = crm_open_or_die(&o, CRM_NOCREATE, argc, argv);
 	if ((rc = crm_write(db, forget, &ids)))
 		crm_fail(rc, "cannot forget");
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_ids_release(&ids);
 	if (isatty(2))
 		crm_warn("forgotten; crm-compact removes the old bytes from "

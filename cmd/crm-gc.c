@@ -71,6 +71,6 @@ main(int argc, char **argv)
 	printf("%zu\t%zu\t%s\n", c.ntxn, c.nent, when.buf);
 	crm_buf_release(&age);
 	crm_buf_release(&when);
-	crm_db_close(db);
+	crm_cli_done(db);
 	return fflush(stdout) ? 3 : 0;
 }

@@ -115,7 +115,7 @@ main(int argc, char **argv)
 	crm_txn_end(t);
 	if (crm_out_free(x.out))
 		crm_die(3, "cannot write the output");
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_buf_release(&x.at);
 	crm_buf_release(&x.rec);
 	crm_buf_release(&x.txn);

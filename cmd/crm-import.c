@@ -180,7 +180,7 @@ main(int argc, char **argv)
 	fprintf(stderr, "%s: %s%zu added, %zu updated, %zu unchanged, "
 	    "%zu rejected\n", crm_progname, im.dry_run ? "would be: " : "",
 	    im.added, im.updated, im.unchanged, im.rejected);
-	crm_db_close(db);
+	crm_cli_done(db);
 	free(im.ignore);
 	if (fflush(stdout))
 		crm_die(3, "cannot write the output");

@@ -45,7 +45,7 @@ main(int argc, char **argv)
 	if ((rc = crm_inbox(db, msg.buf, msg.len, leads, &report)))
 		crm_fail(rc, NULL);
 	fwrite(report.buf, 1, report.len, stdout);
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_buf_release(&msg);
 	crm_buf_release(&report);
 	return fflush(stdout) ? 3 : 0;

@@ -175,7 +175,7 @@ main(int argc, char **argv)
 		if (crm_out_free(out))
 			crm_die(3, "cannot write the output");
 		crm_txn_end(t);
-		crm_db_close(db);
+		crm_cli_done(db);
 		return i ? 0 : 1;
 	}
 	if (rm) {
@@ -186,7 +186,7 @@ main(int argc, char **argv)
 		db = crm_open_or_die(&o, 0, argc, argv);
 		if ((rc = crm_write(db, rm_all, &c.ids)))
 			crm_fail(rc, "cannot remove");
-		crm_db_close(db);
+		crm_cli_done(db);
 		crm_ids_release(&c.ids);
 		return 0;
 	}
@@ -245,7 +245,7 @@ main(int argc, char **argv)
 		crm_die(3, "cannot write the output");
 	free((void *)c.e.extra);
 	crm_buf_release(&when);
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_ids_release(&c.ids);
 	crm_ids_release(&c.entries);
 	return 0;

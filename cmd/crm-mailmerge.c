@@ -126,6 +126,6 @@ main(int argc, char **argv)
 	crm_template_free(tp);
 	crm_ids_release(&ids);
 	free(text);
-	crm_db_close(db);
+	crm_cli_done(db);
 	return m.sent ? 0 : 1;
 }

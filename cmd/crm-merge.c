@@ -136,7 +136,7 @@ main(int argc, char **argv)
 		crm_fail(rc, "cannot merge");
 	fputs(c.done.buf, stdout);
 	crm_buf_release(&c.done);
-	crm_db_close(db);
+	crm_cli_done(db);
 	free(c.a);
 	free(c.b);
 	return fflush(stdout) ? 3 : 0;

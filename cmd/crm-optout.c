@@ -113,7 +113,7 @@ main(int argc, char **argv)
 	db = crm_open_or_die(&o, 0, argc, argv);
 	if ((rc = crm_write(db, optout, &c)))
 		crm_fail(rc, "cannot record");
-	crm_db_close(db);
+	crm_cli_done(db);
 	while (c.n)
 		free(c.args[--c.n]);
 	free(c.args);

@@ -133,7 +133,7 @@ main(int argc, char **argv)
 		crm_fail(rc, NULL);
 	rc = crm_table_print(tb, form, chart);
 	crm_txn_end(t);
-	crm_db_close(db);
+	crm_cli_done(db);
 	if (rc)
 		crm_die(3, "cannot write the output");
 	rc = tb->matched ? 0 : 1;

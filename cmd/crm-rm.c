@@ -89,7 +89,7 @@ main(int argc, char **argv)
 	for (i = 0; i < c.ids.n; i++)
 		crm_rec_free(c.gone[i]);
 	free(c.gone);
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_ids_release(&c.ids);
 	return 0;
 }

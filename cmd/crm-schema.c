@@ -93,7 +93,7 @@ main(int argc, char **argv)
 			}
 			if (rc)
 				crm_fail(rc, "cannot open the store");
-			crm_db_close(db);
+			crm_cli_done(db);
 		}
 		db = crm_open_or_die(&o, 0, argc, argv);
 		rc = crm_write(db, apply, &a);
@@ -104,7 +104,7 @@ main(int argc, char **argv)
 			    m ? m : crm_strerror(rc));
 		}
 		free((char *)a.text);
-		crm_db_close(db);
+		crm_cli_done(db);
 		return 0;
 	}
 	if (strcmp(cmd, "show") && strcmp(cmd, "types") &&
@@ -152,7 +152,7 @@ main(int argc, char **argv)
 	}
 	if (!db)
 		crm_schema_free((crm_schema *)s);
-	crm_db_close(db);
+	crm_cli_done(db);
 	if (fflush(stdout) || ferror(stdout))
 		crm_die(3, "cannot write the output");
 	return 0;

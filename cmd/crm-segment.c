@@ -175,7 +175,7 @@ main(int argc, char **argv)
 				crm_fail(rc, "cannot list");
 			crm_txn_end(t);
 		}
-		crm_db_close(db);
+		crm_cli_done(db);
 		return fflush(stdout) ? 3 : 0;
 	}
 	if (argc != 1)
@@ -203,7 +203,7 @@ main(int argc, char **argv)
 		if ((rc = crm_write(db, save, &c)))
 			crm_fail(rc, "cannot save");
 		crm_query_free(q);
-		crm_db_close(db);
+		crm_cli_done(db);
 		return 0;
 	}
 	if (c.mailto && csv)
@@ -244,7 +244,7 @@ main(int argc, char **argv)
 		crm_die(3, "cannot write the output");
 	crm_txn_end(t);
 	crm_query_free(q);
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_buf_release(&saved);
 	crm_buf_release(&plan);
 	crm_buf_release(&c.line);

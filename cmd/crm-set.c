@@ -99,7 +99,7 @@ main(int argc, char **argv)
 		if (crm_out_free(out) || rc)
 			crm_die(3, "cannot write the output");
 	}
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_ids_release(&c.ids);
 	return 0;
 }

@@ -62,7 +62,7 @@ main(int argc, char **argv)
 	if (crm_out_free(out) || rc)
 		crm_die(3, "cannot write the output");
 	crm_txn_end(t);
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_ids_release(&ids);
 	return status;
 }

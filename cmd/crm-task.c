@@ -311,7 +311,7 @@ main(int argc, char **argv)
 		if (crm_out_free(c.out))
 			crm_die(3, "cannot write the output");
 		crm_txn_end(t);
-		crm_db_close(db);
+		crm_cli_done(db);
 		crm_ids_release(&c.ids);
 		return listed ? 0 : 1;
 	} else {
@@ -319,7 +319,7 @@ main(int argc, char **argv)
 	}
 	if (fflush(stdout) || ferror(stdout))
 		crm_die(3, "cannot write the output");
-	crm_db_close(db);
+	crm_cli_done(db);
 	crm_ids_release(&c.ids);
 	crm_ids_release(&c.made);
 	return 0;

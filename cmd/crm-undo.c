@@ -65,6 +65,6 @@ main(int argc, char **argv)
 	if (c.report.len)
 		fputs(c.report.buf, stdout);
 	crm_buf_release(&c.report);
-	crm_db_close(db);
+	crm_cli_done(db);
 	return fflush(stdout) ? 3 : 0;
 }

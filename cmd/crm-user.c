@@ -118,7 +118,7 @@ main(int argc, char **argv)
 		crm_txn_end(t);
 		if (rc || (rc = crm_out_free(c.out)))
 			crm_fail(rc, "cannot list the users");
-		crm_db_close(db);
+		crm_cli_done(db);
 		return 0;
 	}
 	if ((strcmp(c.cmd, "add") && strcmp(c.cmd, "set") &&
@@ -132,6 +132,6 @@ main(int argc, char **argv)
 		crm_fail(rc, NULL);
 	if ((rc = crm_write(db, change, &c)))
 		crm_fail(rc, "cannot change the users");
-	crm_db_close(db);
+	crm_cli_done(db);
 	return 0;
 }

@@ -96,8 +96,9 @@ crm_opt(struct crm_opts *o, int c, const char *arg, const char *usage)
 	return 0;
 }
 
-/* The store a command opened: still reachable when it dies on an error,
- * which is how a command ends, not a leak (external, so it is kept). */
+/* The store a command opened: still reachable when it dies on an error
+ * or is done with it (crm_cli_done), which is how a command ends, not a
+ * leak (external, so it is kept). */
 crm_db *crm_cli_opened;
 
 /* The command line from /proc, where there is one: 1 when set. */
@@ -127,6 +128,13 @@ command_line(crm_db *db)
 	return 1;
 }
 
+void
+crm_cli_done(crm_db *db)
+{
+	if (db != crm_cli_opened)
+		crm_db_close(db);
+}
+
 crm_db *
 crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
     char **argv)
@@ -135,6 +143,7 @@ crm_open_or_die(const struct crm_opts *o, unsigned flags, int argc,
 	char *dir = crm_db_dir(o->db);
 	int rc;
 
+	crm_db_close(crm_cli_opened);	/* one a command was done with */
 	if (crm_secure() && o->db)
 		crm_die(2, "--db: this is a shared install, of the store in %s",
 		    crm_system_db);

@@ -201,6 +201,8 @@ struct crm_txn {
 };
 
 int crm_mdb_err(int rc, const char *what);
+/* cli.c: the store a command opened, left for the exit to close */
+extern crm_db *crm_cli_opened;
 /* A reader's kept cursor on dbi, *slot (t->rcur or t->lcur); NULL in a
  * write transaction, whose caller opens its own. */
 MDB_cursor *crm_txn_cursor(crm_txn *t, MDB_dbi dbi, MDB_cursor **slot);

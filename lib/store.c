@@ -450,6 +450,8 @@ crm_db_close(crm_db *db)
 {
 	if (!db)
 		return;
+	if (db == crm_cli_opened)
+		crm_cli_opened = NULL;
 	if (db->env)
 		mdb_env_close(db->env);
 	if (db->lockfd >= 0)
