@@ -281,6 +281,8 @@ void crm_sorter_free(struct crm_sorter *s);
 void crm_sorter_add(struct crm_sorter *s, const void *key, size_t klen,
     uint32_t tag);
 size_t crm_sorter_count(const struct crm_sorter *s);
+/* How many sorted runs went to the temporary file. */
+size_t crm_sorter_runs(const struct crm_sorter *s);
 /* Sort; then _next yields entries in order until CRM_ENOTFOUND. */
 int crm_sorter_finish(struct crm_sorter *s);
 int crm_sorter_next(struct crm_sorter *s, const void **key, size_t *klen,

@@ -86,6 +86,12 @@ crm_sorter_free(struct crm_sorter *s)
 }
 
 size_t
+crm_sorter_runs(const struct crm_sorter *s)
+{
+	return s->nrun;
+}
+
+size_t
 crm_sorter_count(const struct crm_sorter *s)
 {
 	return s->total;
@@ -249,6 +255,16 @@ spill(struct crm_sorter *s)
 	return 0;
 }
 
+/* How many entries a run holds: their array, and the radix sort's
+ * copy of it, in half the memory. */
+static size_t
+maxent(const struct crm_sorter *s)
+{
+	size_t n = s->mem / (4 * sizeof(struct ent));
+
+	return n > 1024 ? n : 1024;
+}
+
 void
 crm_sorter_add(struct crm_sorter *s, const void *key, size_t klen,
     uint32_t tag)
@@ -257,6 +273,8 @@ crm_sorter_add(struct crm_sorter *s, const void *key, size_t klen,
 
 	if (s->n == s->alloc) {
 		s->alloc = s->alloc ? 2 * s->alloc : 1024;
+		if (s->alloc > maxent(s))
+			s->alloc = maxent(s);
 		s->ent = crm_xrealloc(s->ent, s->alloc * sizeof *s->ent);
 	}
 	s->ent[s->n].pfx = prefix(key, klen);
@@ -271,8 +289,9 @@ crm_sorter_add(struct crm_sorter *s, const void *key, size_t klen,
 	h[5] = (unsigned char)tag;
 	crm_buf_add(&s->data, h, HDR);
 	crm_buf_add(&s->data, key, klen);
-	/* the entries, and as many again while radix sorting */
-	if (s->data.len + 2 * s->alloc * sizeof *s->ent > s->mem &&
+	/* half the memory for the keys, half for their entries and as
+	 * many again while radix sorting: a run as large as that allows */
+	if ((s->n == maxent(s) || s->data.len >= s->mem / 2) &&
 	    !s->failed && spill(s))
 		s->failed = 1;
 }

@@ -520,6 +520,28 @@ test_sorter(void)
 	}
 	CHECK(ok && n == 5000);
 	crm_sorter_free(s);
+
+	/* past the bound a run is as large as the memory allows: 200,000
+	 * keys of 16 bytes in 1 MiB make about ten runs, not one a key */
+	s = crm_sorter_new((size_t)1 << 20);
+	for (i = 0; i < 200000; i++) {
+		snprintf(key, sizeof key, "k%07zu-%05zu", (i * 7919) % 200000,
+		    i % 100000);
+		crm_sorter_add(s, key, 14, (uint32_t)i);
+	}
+	CHECK(crm_sorter_runs(s) >= 5 && crm_sorter_runs(s) <= 20);
+	CHECK(!crm_sorter_finish(s));
+	for (n = 0, ok = 1, *last = 0; !crm_sorter_next(s, &k, &klen,
+	    &tag); n++) {
+		char cur[32];
+
+		snprintf(cur, sizeof cur, "%.*s", (int)klen, (const char *)k);
+		if (strcmp(cur, last) < 0)
+			ok = 0;
+		memcpy(last, cur, sizeof last);
+	}
+	CHECK(ok && n == 200000);
+	crm_sorter_free(s);
 }
 
 /* A store in a temporary directory, for the write path and indexes. */
