@@ -48,6 +48,8 @@ mailbox_key(const char *email, struct crm_buf *out)
 			crm_buf_addch(out, tolower((unsigned char)*p));
 }
 
+static const char *domain_of(const char *email);
+
 struct words {
 	char *w[16];
 	size_t n;
@@ -125,7 +127,6 @@ keys(crm_txn *t, const crm_rec *r, void *arg)
 {
 	struct dctx *d = arg;
 	const char *v, *at;
-	size_t i;
 
 	(void)t;
 	if (r->type != d->type)
@@ -134,15 +135,10 @@ keys(crm_txn *t, const crm_rec *r, void *arg)
 		crm_buf_reset(&d->mail);
 		mailbox_key(v, &d->mail);
 		block(d, 'A', d->mail.buf, r->id);
-		if ((at = strrchr(v, '@'))) {
-			for (i = 0; free_mail[i] && strcasecmp(free_mail[i],
-			    at + 1); i++)
-				;
-			if (!free_mail[i]) {
-				crm_buf_reset(&d->mail);
-				crm_fold(&d->mail, at + 1, strlen(at + 1));
-				block(d, 'C', d->mail.buf, r->id);
-			}
+		if ((at = domain_of(v))) {
+			crm_buf_reset(&d->mail);
+			crm_fold(&d->mail, at, strlen(at));
+			block(d, 'C', d->mail.buf, r->id);
 		}
 	}
 	if ((v = crm_rec_value(r, "phone")))
@@ -274,6 +270,65 @@ pairs(crm_txn *t, struct dctx *d, int kind, const uint64_t *ids, size_t n)
 		}
 }
 
+/* The company domain of an e-mail address, or NULL for a free mail
+ * provider's (which says nothing of a company). */
+static const char *
+domain_of(const char *email)
+{
+	const char *at = email ? strrchr(email, '@') : NULL;
+	size_t i;
+
+	if (!at)
+		return NULL;
+	for (i = 0; free_mail[i]; i++)
+		if (!strcasecmp(free_mail[i], at + 1))
+			return NULL;
+	return at + 1;
+}
+
+/*
+ * A pair an e-mail or a phone found: its names and company domains
+ * compared directly.  The blocks that would say so may be too big to be
+ * read: a common name is shared by hundreds of a million people.
+ */
+static void
+relate(crm_txn *t, struct dctx *d, struct pair *p)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	const char *na, *nb, *da, *db;
+	crm_rec *ra, *rb;
+	double s;
+
+	if (crm_rec_get(t, p->a, &ra))
+		return;
+	if (crm_rec_get(t, p->b, &rb)) {
+		crm_rec_free(ra);
+		return;
+	}
+	if ((na = crm_rec_value(ra, "name")) &&
+	    (nb = crm_rec_value(rb, "name"))) {
+		name_key(na, &x, &d->coarse);
+		name_key(nb, &y, &d->coarse);
+		crm_buf_reset(&d->coarse);
+		if (!strcmp(x.buf, y.buf)) {
+			p->reasons |= R_NAME;
+			s = 1;
+		} else if ((s = similarity(t, p->a, p->b, d)) >= 0.75) {
+			p->reasons |= R_SIMILAR;
+			if (s > p->sim)
+				p->sim = s;
+		}
+		da = domain_of(crm_rec_value(ra, "email"));
+		db = domain_of(crm_rec_value(rb, "email"));
+		if (s >= 0.75 && da && db && !strcasecmp(da, db))
+			p->reasons |= R_DOMAIN;
+	}
+	crm_buf_release(&x);
+	crm_buf_release(&y);
+	crm_rec_free(ra);
+	crm_rec_free(rb);
+}
+
 static double
 score(const struct pair *p)
 {
@@ -342,6 +397,9 @@ crm_dupes(crm_txn *t, const char *type, double min,
 		goto out;
 	pairs(t, &d, kind, blk.v, blk.n);
 	rc = 0;
+	for (i = 0; i < d.np; i++)
+		if (d.p[i].reasons & (R_EMAIL | R_PHONE))
+			relate(t, &d, &d.p[i]);
 	qsort(d.p, d.np, sizeof *d.p, best_first);
 	for (i = 0; i < d.np && !rc; i++) {
 		double s = score(&d.p[i]);

@@ -8,7 +8,7 @@
 # record survives, what it takes from the other, where the history,
 # tasks and deals go, and the figures kept from the history.  Last, 2,000
 # generated people with 20 planted duplicates: recall and precision.
-plan 40
+plan 41
 
 TAB=$(printf '\t')
 PY=/usr/bin/python3
@@ -658,4 +658,16 @@ check 'generated: at least 18 of the 20 planted pairs score >= 0.9' '
 check 'generated: few false pairs >= 0.9, best first' '
 	test "$false_hi" -le 2 &&
 	sort -c -s -t "$TAB" -k3,3r big.pairs
+'
+
+check 'a name 70 people share: a copy by phone is still the same name' '
+	for i in $(seq 10 79); do
+		echo "{\"name\":\"Jana Nováková\",\"email\":\"jana$i@example.sk\",\"phone\":\"+4219051000$i\"}"
+	done | crm-add --db "$T/common" person >/dev/null &&
+	crm-add --db "$T/common" person "name=Nováková Jana" \
+		"phone=0905 100 042" >copy &&
+	crm-dupes --db "$T/common" >pairs &&
+	test "$(wc -l <pairs)" -eq 1 &&
+	c=$(cat copy) &&
+	grep -x "33${TAB}${c}${TAB}0.95${TAB}same phone, same name" pairs
 '
