@@ -89,9 +89,10 @@ crm_fold(struct crm_buf *out, const char *s, size_t len)
 			fast_init();
 			ready = 1;
 		}
-		if (fast[cp].len == 0xff ||
-		    (d - out->buf) + fast[cp].len > (ptrdiff_t)(start + 2 *
-		    len))
+		/* at most two bytes out for each byte in, as for ASCII: a
+		 * letter that folds to more (1/4 is five bytes) takes the
+		 * slow way, or the ASCII after it would pass the end */
+		if (fast[cp].len > 4)
 			goto slow;
 		/* a combining mark next to it changes the letter */
 		if (i + 2 < len && (unsigned char)s[i + 2] >= 0xcc)

@@ -105,6 +105,26 @@ test_norm(void)
 	CHECK_STR(fold("Straße"), "strasse");
 	CHECK_STR(fold("ŠŤASTNÝ"), "stastny");
 	CHECK_STR(fold("ABC xyz"), "abc xyz");
+	{
+		/* 300 bytes of a letter that folds to five bytes each,
+		 * then 100 of ASCII: 850 bytes out of 400 in, past twice
+		 * the input (the fuzzer found a city so, 1/4 read from
+		 * windows-1252) */
+		struct crm_buf in = CRM_BUF_INIT, want = CRM_BUF_INIT;
+		int i;
+
+		for (i = 0; i < 150; i++) {
+			crm_buf_addstr(&in, "\xc2\xbc");
+			crm_buf_addstr(&want, "1\xe2\x81\x84" "4");
+		}
+		for (i = 0; i < 100; i++) {
+			crm_buf_addch(&in, 'A');
+			crm_buf_addch(&want, 'a');
+		}
+		CHECK_STR(fold(in.buf), want.buf);
+		crm_buf_release(&in);
+		crm_buf_release(&want);
+	}
 	crm_tokens("Kovo s.r.o. — Košice", strlen("Kovo s.r.o. — Košice"),
 	    tok, &b);
 	CHECK_STR(b.buf, "kovo|s|r|o|kosice|");
