@@ -435,6 +435,22 @@ out:
 static const char *const kept[] = { "last_contact", "interactions",
 	"turnover", "next_due", "closed", NULL };
 
+/* A whole number from 1 to 2^53 (what a double holds exactly), or 0:
+ * a number past that range converted to an integer is undefined. */
+static uint64_t
+json_id(const cJSON *f)
+{
+	double d;
+
+	if (!cJSON_IsNumber(f))
+		return 0;
+	d = f->valuedouble;
+	if (!(d >= 1 && d <= 9007199254740992.0) ||
+	    (double)(uint64_t)d != d)
+		return 0;
+	return (uint64_t)d;
+}
+
 static int
 history(crm_txn *t, uint64_t rec, const cJSON *h)
 {
@@ -453,8 +469,7 @@ history(crm_txn *t, uint64_t rec, const cJSON *h)
 
 		memset(&l, 0, sizeof l);
 		l.rec = rec;
-		if (!cJSON_IsNumber(f = cJSON_GetObjectItem(e, "id")) ||
-		    (l.id = (uint64_t)f->valuedouble) == 0 ||
+		if (!(l.id = json_id(cJSON_GetObjectItem(e, "id"))) ||
 		    !cJSON_IsString(f = cJSON_GetObjectItem(e, "at")) ||
 		    crm_datetime_parse(f->valuestring, &l.at))
 			return crm_seterr(CRM_EINVAL, "history: an entry "
@@ -553,8 +568,10 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 	    x->im->type ? x->im->type : "", &r)))
 		goto out;
 	cJSON_DeleteItemFromObject(j, "type");
-	if (cJSON_IsNumber(f = cJSON_GetObjectItem(j, "id")))
-		id = (uint64_t)f->valuedouble;
+	if ((f = cJSON_GetObjectItem(j, "id")) && !(id = json_id(f))) {
+		rc = crm_seterr(CRM_EINVAL, "id: not a record's id");
+		goto out;
+	}
 	cJSON_DeleteItemFromObject(j, "id");
 	if (cJSON_IsString(f = cJSON_GetObjectItem(j, "created")) &&
 	    crm_datetime_parse(f->valuestring, &created)) {

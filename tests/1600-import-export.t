@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 46
+plan 47
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -717,6 +717,15 @@ check 'rows of one run match each other, and the store before it' '
 		"Bo Two,,+421905000001,Zvolen" >dup2.csv &&
 	crm-import --db "$T/dup" --from csv dup2.csv >out 2>err &&
 	grep -F "0 added, 2 updated, 0 unchanged, 0 rejected" err
+'
+
+check 'JSON Lines: an id past 2^53 or not whole is refused, line named' '
+	for id in 777777777777777777777777 1.5 -3 0; do
+		printf "{\"id\":%s,\"type\":\"person\",\"name\":\"X\"}\n" "$id" >badid.jsonl &&
+		must_fail 2 crm-import --db "$T/badid" --from jsonl <badid.jsonl 2>err &&
+		grep -F "line 1: id: not a record" err || exit 1
+	done &&
+	test ! -e "$T/badid/data.mdb" || test -z "$(crm-segment --db "$T/badid" type:person)"
 '
 
 check 'Google CSV imported again: 0 added, 0 updated, store unchanged' '
