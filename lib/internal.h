@@ -319,6 +319,11 @@ int crm_log_scan_raw(crm_txn *t,
 int crm_log_part(const void *val, size_t len, int tag, const char **p,
     size_t *n);
 
+/* log.c: call fn for each entry of r's history as crm_log_list shows it
+ * (a company's holds its contact persons' the user may see), in no
+ * order, until fn returns nonzero, which it returns. */
+int crm_log_each(crm_txn *t, const crm_rec *r,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg);
 /* log.c: move a record's history to another, ids kept, figures kept up
  * to date on both. */
 int crm_log_move(crm_txn *t, uint64_t from, uint64_t to);

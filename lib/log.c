@@ -615,6 +615,41 @@ newest_first(const void *a, const void *b)
 	return -memcmp(x->key + 8, y->key + 8, 16);
 }
 
+/* The records whose entries make the history of record rec of type ty:
+ * itself, and for a company its contact persons the user may see. */
+static int
+history_of(crm_txn *t, uint64_t rec, const struct crm_type *ty,
+    struct crm_ids *ids)
+{
+	struct crm_ids c = { 0 };
+	size_t i;
+	int rc = 0;
+
+	crm_ids_add(ids, rec);
+	if (strcmp(ty->name, "company"))
+		return 0;
+	rc = crm_find_refs(t, "company", rec, &c);
+	for (i = 0; i < c.n; i++)
+		if (crm_visible_id(t, c.v[i]))
+			crm_ids_add(ids, c.v[i]);
+	crm_ids_release(&c);
+	return rc == CRM_ENOTFOUND ? 0 : rc;
+}
+
+int
+crm_log_each(crm_txn *t, const crm_rec *r,
+    int (*fn)(const struct crm_log *e, void *arg), void *arg)
+{
+	struct crm_ids ids = { 0 };
+	size_t i;
+	int rc = history_of(t, r->id, r->type, &ids);
+
+	for (i = 0; i < ids.n && !rc; i++)
+		rc = crm_log_own(t, ids.v[i], fn, arg);
+	crm_ids_release(&ids);
+	return rc;
+}
+
 int
 crm_log_list(crm_txn *t, uint64_t rec, size_t max,
     int (*fn)(const struct crm_log *e, void *arg), void *arg)
@@ -634,16 +669,9 @@ crm_log_list(crm_txn *t, uint64_t rec, size_t max,
 		return crm_seterr(CRM_EPERM, "record %llu is not %s's to see",
 		    (unsigned long long)rec, crm_user());
 	}
-	rc = collect(t, rec, max, &l);
-	/* a company's history holds its contact persons' (those the user
-	 * may see) */
-	if (!rc && !strcmp(r->type->name, "company")) {
-		rc = crm_find_refs(t, "company", rec, &ids);
-		for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc;
-		    i < ids.n && !rc; i++)
-			if (crm_visible_id(t, ids.v[i]))
-				rc = collect(t, ids.v[i], max, &l);
-	}
+	rc = history_of(t, rec, r->type, &ids);
+	for (i = 0; i < ids.n && !rc; i++)
+		rc = collect(t, ids.v[i], max, &l);
 	crm_rec_free(r);
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof *l.v, newest_first);

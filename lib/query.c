@@ -950,27 +950,13 @@ agg_one(const struct crm_log *l, void *arg)
 	    cmp_num(a->count * 10000, n->op, n->num) ? ENOUGH : 0;
 }
 
-/*
- * Count r's entries that match, in any order, as far as the answer needs:
- * its own, and for a company those of its contact persons the user may
- * see (the history crm_log_list shows).
- */
+/* Count r's entries that match, in any order, as far as the answer
+ * needs: the history crm_log_list shows. */
 static int
 aggregate(struct ev *e, const crm_rec *r, struct agg *a)
 {
-	struct crm_ids ids = { 0 };
-	size_t i;
-	int rc;
+	int rc = crm_log_each(e->t, r, agg_one, a);
 
-	rc = crm_log_own(e->t, r->id, agg_one, a);
-	if (!rc && !strcmp(r->type->name, "company")) {
-		rc = crm_find_refs(e->t, "company", r->id, &ids);
-		for (i = 0, rc = rc == CRM_ENOTFOUND ? 0 : rc;
-		    i < ids.n && !rc; i++)
-			if (crm_visible_id(e->t, ids.v[i]))
-				rc = crm_log_own(e->t, ids.v[i], agg_one, a);
-		crm_ids_release(&ids);
-	}
 	return rc == ENOUGH ? 0 : rc;
 }
 
