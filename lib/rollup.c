@@ -46,6 +46,7 @@ struct sum {
 struct crm_sums {
 	struct sum *v;
 	size_t n, cap;
+	struct crm_buf key;	/* scratch, for a name being made */
 };
 
 static size_t
@@ -94,8 +95,10 @@ sums_free(struct crm_sums *s)
 
 	for (i = 0; s && i < s->cap; i++)
 		free(s->v[i].key);
-	if (s)
+	if (s) {
 		free(s->v);
+		crm_buf_release(&s->key);
+	}
 }
 
 /* The table of changes waiting in a transaction, made when first
@@ -106,6 +109,7 @@ pending(struct crm_sums **p)
 	if (!*p) {
 		*p = crm_xmalloc(sizeof **p);
 		memset(*p, 0, sizeof **p);
+		crm_buf_init(&(*p)->key, 0);
 	}
 	return *p;
 }
@@ -181,17 +185,40 @@ roll_key(const crm_rec *r, struct crm_buf *key, int64_t *cents)
 	return 1;
 }
 
-/* Are the sums complete?  Asked once a transaction. */
+/* Are the sums marked done complete?  Asked once a transaction, the
+ * answer kept in *state (0 not asked, 1 no, 2 yes). */
 static int
-valid(crm_txn *t)
+complete(crm_txn *t, int *state, const char *done)
 {
 	struct crm_buf v = CRM_BUF_INIT;
 
-	if (!t->roll) {
-		t->roll = crm_meta_get(t, DONE, &v) ? 1 : 2;
+	if (!*state) {
+		*state = crm_meta_get(t, done, &v) ? 1 : 2;
 		crm_buf_release(&v);
 	}
-	return t->roll == 2;
+	return *state == 2;
+}
+
+static int
+valid(crm_txn *t)
+{
+	return complete(t, &t->roll, DONE);
+}
+
+static int
+hvalid(crm_txn *t)
+{
+	return complete(t, &t->hist, HDONE);
+}
+
+/* The sums marked done are to be counted afresh, their waiting changes
+ * dropped. */
+static void
+incomplete(crm_txn *t, int *state, const char *done, struct crm_sums **p)
+{
+	crm_meta_del(t, done);
+	*state = 1;
+	unpend(p);
 }
 
 /* Count a change of n deals and cents into the sum key (with its
@@ -229,17 +256,13 @@ crm_roll_changed(crm_txn *t, const crm_rec *old, const crm_rec *new)
 void
 crm_roll_invalidate(crm_txn *t)
 {
-	crm_meta_del(t, DONE);
-	t->roll = 1;
-	unpend(&t->rpend);
+	incomplete(t, &t->roll, DONE, &t->rpend);
 }
 
 void
 crm_hist_invalidate(crm_txn *t)
 {
-	crm_meta_del(t, HDONE);
-	t->hist = 1;
-	unpend(&t->hpend);
+	incomplete(t, &t->hist, HDONE, &t->hpend);
 }
 
 struct names {
@@ -516,18 +539,6 @@ crm_roll_check(crm_txn *t, struct crm_checker *ck)
 
 /* ----------------------------------------------------------- history */
 
-static int
-hvalid(crm_txn *t)
-{
-	struct crm_buf v = CRM_BUF_INIT;
-
-	if (!t->hist) {
-		t->hist = crm_meta_get(t, HDONE, &v) ? 1 : 2;
-		crm_buf_release(&v);
-	}
-	return t->hist == 2;
-}
-
 /* floor(at / 3600) */
 static int64_t
 hour_of(int64_t at)
@@ -575,15 +586,16 @@ count_entry(struct crm_sums *s, struct crm_buf *k, const char *kind,
 int
 crm_hist_changed(crm_txn *t, const struct crm_log *e, int sign)
 {
-	struct crm_buf k = CRM_BUF_INIT;
+	struct crm_sums *s;
 
 	if (!hvalid(t))
 		return 0;	/* counted afresh at the end */
-	count_entry(pending(&t->hpend), &k, e->kind ? e->kind : "",
+	/* a bulk log comes here for each entry: the table's own buffer */
+	s = pending(&t->hpend);
+	count_entry(s, &s->key, e->kind ? e->kind : "",
 	    e->kind ? strlen(e->kind) : 0, e->at, e->owner ? e->owner : "",
 	    e->owner ? strlen(e->owner) : 0, e->amount,
 	    e->amount ? strlen(e->amount) : 0, sign);
-	crm_buf_release(&k);
 	return 0;
 }
 
