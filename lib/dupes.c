@@ -200,15 +200,35 @@ pair_of(struct dctx *d, uint64_t a, uint64_t b, int make)
 	return &d->p[d->np - 1];
 }
 
-/* How alike two names are: 1 the same words, 0 nothing alike. */
+/* How alike two names are: 1 the same words, 0 nothing alike; *same
+ * when their words are the same. */
+static double
+names_alike(const char *na, const char *nb, struct dctx *d, int *same)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	size_t dist, max;
+	double s;
+
+	name_key(na, &x, &d->coarse);
+	name_key(nb, &y, &d->coarse);
+	crm_buf_reset(&d->coarse);
+	*same = !strcmp(x.buf, y.buf);
+	dist = crm_distance(x.buf, y.buf);
+	max = x.len > y.len ? x.len : y.len;
+	s = max ? 1.0 - (double)dist / (double)max : 0;
+	crm_buf_release(&x);
+	crm_buf_release(&y);
+	return s;
+}
+
+/* How alike the names of records a and b are. */
 static double
 similarity(crm_txn *t, uint64_t a, uint64_t b, struct dctx *d)
 {
-	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
 	crm_rec *ra, *rb;
 	const char *na, *nb;
 	double s = 0;
-	size_t dist, max;
+	int same;
 
 	if (crm_rec_get(t, a, &ra))
 		return 0;
@@ -217,16 +237,8 @@ similarity(crm_txn *t, uint64_t a, uint64_t b, struct dctx *d)
 		return 0;
 	}
 	if ((na = crm_rec_value(ra, "name")) &&
-	    (nb = crm_rec_value(rb, "name"))) {
-		name_key(na, &x, &d->coarse);
-		name_key(nb, &y, &d->coarse);
-		dist = crm_distance(x.buf, y.buf);
-		max = x.len > y.len ? x.len : y.len;
-		s = max ? 1.0 - (double)dist / (double)max : 0;
-	}
-	crm_buf_reset(&d->coarse);
-	crm_buf_release(&x);
-	crm_buf_release(&y);
+	    (nb = crm_rec_value(rb, "name")))
+		s = names_alike(na, nb, d, &same);
 	crm_rec_free(ra);
 	crm_rec_free(rb);
 	return s;
@@ -294,10 +306,10 @@ domain_of(const char *email)
 static void
 relate(crm_txn *t, struct dctx *d, struct pair *p)
 {
-	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
 	const char *na, *nb, *da, *db;
 	crm_rec *ra, *rb;
 	double s;
+	int same;
 
 	if (crm_rec_get(t, p->a, &ra))
 		return;
@@ -307,13 +319,11 @@ relate(crm_txn *t, struct dctx *d, struct pair *p)
 	}
 	if ((na = crm_rec_value(ra, "name")) &&
 	    (nb = crm_rec_value(rb, "name"))) {
-		name_key(na, &x, &d->coarse);
-		name_key(nb, &y, &d->coarse);
-		crm_buf_reset(&d->coarse);
-		if (!strcmp(x.buf, y.buf)) {
+		s = names_alike(na, nb, d, &same);
+		if (same) {
 			p->reasons |= R_NAME;
 			s = 1;
-		} else if ((s = similarity(t, p->a, p->b, d)) >= 0.75) {
+		} else if (s >= 0.75) {
 			p->reasons |= R_SIMILAR;
 			if (s > p->sim)
 				p->sim = s;
@@ -323,8 +333,6 @@ relate(crm_txn *t, struct dctx *d, struct pair *p)
 		if (s >= 0.75 && da && db && !strcasecmp(da, db))
 			p->reasons |= R_DOMAIN;
 	}
-	crm_buf_release(&x);
-	crm_buf_release(&y);
 	crm_rec_free(ra);
 	crm_rec_free(rb);
 }
