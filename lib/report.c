@@ -1798,9 +1798,13 @@ hist_row(const struct crm_hist *row, void *arg)
 static int
 hist_report(struct report *r)
 {
-	int rc;
+	size_t i;
+	int rc, times = 0;
 
-	if ((rc = crm_hist_each(r->t, hist_whole, r)))
+	for (i = 0; i < r->nkeys; i++)
+		times |= r->keys[i].fid == 1;
+	/* a first pass only where a bucket of time could split an hour */
+	if (times && (rc = crm_hist_each(r->t, hist_whole, r)))
 		return rc;
 	total_of(r, "");
 	return crm_hist_each(r->t, hist_row, r);
