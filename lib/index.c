@@ -7,9 +7,16 @@
 #define KEYMAX 400		/* LMDB keys hold 511 bytes */
 
 /*
- * An entry is [u16 fid][folded value][n][id in n bytes, big-endian]: the
- * byte n (1 to 8) ends the value, which holds no bytes below 9, so the
- * entries of one value sort before those of longer values, by id.
+ * The index holds a key per value, [u16 fid][folded value], and under
+ * it the ids of the records that have it: 8 bytes each, big-endian, as
+ * sorted duplicates of fixed size (MDB_DUPSORT | MDB_DUPFIXED), so that
+ * a value's ids are read a page (510 of them) at a time and a value is
+ * kept once, however many records have it.
+ *
+ * Between the records and the index (queued for a bulk load, compared by
+ * crm-check) an entry is one string, [key][n][id in n bytes, big-endian]:
+ * the byte n (1 to 8) ends the value, which holds no bytes below 9, so
+ * that entries sort as the index does, by key and then by id.
  */
 #define IDMARK(c) ((unsigned char)(c) >= 1 && (unsigned char)(c) <= 8)
 
@@ -92,6 +99,12 @@ entry_split(const unsigned char *e, size_t len, size_t from, uint64_t *id)
 	return at;
 }
 
+size_t
+crm_index_entry_key(const void *e, size_t len, uint64_t *id)
+{
+	return entry_split(e, len, 2, id);
+}
+
 struct tokarg {
 	struct crm_buf *keys, *k;
 	unsigned fid;
@@ -110,11 +123,6 @@ addtoken(const char *tok, size_t len, void *arg)
 	return 0;
 }
 
-/*
- * Each entry is a key of its own: [u16 fid][folded value][n][id], with
- * no data.  Entries of one value sit together in id order, and new ones
- * append.
- */
 /* The times kept from history and tasks, so queries can take ranges. */
 static void
 derived_keys(const crm_rec *r, struct crm_buf *keys, struct crm_buf *k)
@@ -196,32 +204,36 @@ entry(struct crm_buf *e, const unsigned char *key, size_t len, uint64_t id)
 	crm_buf_add(e, b, (size_t)n + 1);
 }
 
+/* Put or take out the id under the key p. */
+static int
+put_id(crm_txn *t, const unsigned char *p, size_t len, uint64_t id, int del)
+{
+	unsigned char b[8];
+	MDB_val k = { len, (void *)p }, v = { 8, b };
+	int rc;
+
+	crm_be64(b, id);
+	rc = del ? mdb_del(t->txn, t->db->idx, &k, &v) :
+	    mdb_put(t->txn, t->db->idx, &k, &v, MDB_NODUPDATA);
+	/* a word twice in one name: one entry */
+	if (rc == MDB_NOTFOUND || rc == MDB_KEYEXIST)
+		rc = 0;
+	return rc ? crm_mdb_err(rc, "cannot write the index") : 0;
+}
+
 static int
 change(crm_txn *t, const crm_rec *r, int del)
 {
-	struct crm_buf keys = CRM_BUF_INIT, e = CRM_BUF_INIT;
+	struct crm_buf keys = CRM_BUF_INIT;
 	const unsigned char *p;
 	size_t len;
 	int rc = 0;
 
 	crm_index_keys(r, &keys);
-	EACH_KEY(keys, p, len) {
-		MDB_val k, v = { 0, "" };
-
-		entry(&e, p, len, r->id);
-		k.mv_size = e.len;
-		k.mv_data = e.buf;
-		rc = del ? mdb_del(t->txn, t->db->idx, &k, NULL) :
-		    mdb_put(t->txn, t->db->idx, &k, &v, 0);
-		if (rc == MDB_NOTFOUND)
-			rc = 0;
-		if (rc) {
-			rc = crm_mdb_err(rc, "cannot write the index");
+	EACH_KEY(keys, p, len)
+		if ((rc = put_id(t, p, len, r->id, del)))
 			break;
-		}
-	}
 	crm_buf_release(&keys);
-	crm_buf_release(&e);
 	return rc;
 }
 
@@ -256,7 +268,7 @@ crm_index_derived(crm_txn *t, const crm_rec *old, const crm_rec *r)
 int
 crm_index_derived_move(crm_txn *t, const struct crm_buf *ko, const crm_rec *r)
 {
-	struct crm_buf kn = CRM_BUF_INIT, k = CRM_BUF_INIT, e = CRM_BUF_INIT;
+	struct crm_buf kn = CRM_BUF_INIT, k = CRM_BUF_INIT;
 	const unsigned char *p;
 	size_t len;
 	int rc = 0;
@@ -264,33 +276,15 @@ crm_index_derived_move(crm_txn *t, const struct crm_buf *ko, const crm_rec *r)
 	derived_keys(r, &kn, &k);
 	if (ko->len == kn.len && !memcmp(ko->buf, kn.buf, ko->len))
 		goto out;
-	EACH_KEY(*ko, p, len) {
-		MDB_val key;
-
-		entry(&e, p, len, r->id);
-		key.mv_size = e.len;
-		key.mv_data = e.buf;
-		rc = mdb_del(t->txn, t->db->idx, &key, NULL);
-		if (rc && rc != MDB_NOTFOUND)
-			break;
-		rc = 0;
-	}
-	EACH_KEY(kn, p, len) {
-		MDB_val key, v = { 0, "" };
-
-		if (rc)
-			break;
-		entry(&e, p, len, r->id);
-		key.mv_size = e.len;
-		key.mv_data = e.buf;
-		rc = mdb_put(t->txn, t->db->idx, &key, &v, 0);
-	}
-	if (rc)
-		rc = crm_mdb_err(rc, "cannot write the index");
+	EACH_KEY(*ko, p, len)
+		if ((rc = put_id(t, p, len, r->id, 1)))
+			goto out;
+	EACH_KEY(kn, p, len)
+		if ((rc = put_id(t, p, len, r->id, 0)))
+			goto out;
 out:
 	crm_buf_release(&kn);
 	crm_buf_release(&k);
-	crm_buf_release(&e);
 	return rc;
 }
 
@@ -352,15 +346,65 @@ cmpkey(const void *a, size_t alen, const void *b, size_t blen)
 	return c ? c : (alen > blen) - (alen < blen);
 }
 
+/*
+ * A run of ids under one key, from the sorted queue, into the index: a
+ * key past the last one appends, ids past the last ones of the last key
+ * append to it, and the ids go in at once (MDB_MULTIPLE).
+ */
+struct run {
+	struct crm_buf key, ids;	/* ids: 8 bytes each, big-endian */
+	struct crm_buf last;		/* the index's last key */
+	uint64_t lastid;		/* and its last id */
+	int haslast;
+};
+
+static int
+put_run(MDB_cursor *c, struct run *ru)
+{
+	const unsigned char *ids = (const unsigned char *)ru->ids.buf;
+	size_t n = ru->ids.len / 8;
+	MDB_val k = { ru->key.len, ru->key.buf }, v[2];
+	unsigned flags = MDB_MULTIPLE;
+	int cmp, rc;
+
+	if (!n)
+		return 0;
+	cmp = ru->haslast ? cmpkey(ru->key.buf, ru->key.len, ru->last.buf,
+	    ru->last.len) : 1;
+	if (cmp > 0)
+		flags |= MDB_APPEND | MDB_APPENDDUP;
+	else if (cmp == 0 && crm_get_be64(ids) > ru->lastid)
+		flags |= MDB_APPENDDUP;
+	v[0].mv_size = 8;
+	v[0].mv_data = ru->ids.buf;
+	v[1].mv_size = n;
+	v[1].mv_data = NULL;
+	rc = mdb_cursor_put(c, &k, v, flags);
+	if (rc == MDB_KEYEXIST)
+		rc = 0;
+	/* what was last stays last, or this is */
+	if (!rc && (flags & MDB_APPENDDUP)) {
+		if (cmp > 0) {
+			crm_buf_reset(&ru->last);
+			crm_buf_add(&ru->last, ru->key.buf, ru->key.len);
+		}
+		ru->lastid = crm_get_be64(ids + 8 * (n - 1));
+		ru->haslast = 1;
+	}
+	crm_buf_reset(&ru->ids);
+	return rc ? crm_mdb_err(rc, "cannot write the index") : 0;
+}
+
 int
 crm_index_flush(crm_txn *t)
 {
-	struct crm_buf last = CRM_BUF_INIT, prev = CRM_BUF_INIT;
+	struct crm_buf prev = CRM_BUF_INIT;
+	struct run ru = { CRM_BUF_INIT, CRM_BUF_INIT, CRM_BUF_INIT, 0, 0 };
 	const crm_schema *s = crm_txn_schema(t);
 	uint32_t prevtag = 0;
 	MDB_cursor *c;
 	MDB_val k, v;
-	int rc, haslast;
+	int rc;
 
 	if (!t->sorter || !crm_sorter_count(t->sorter))
 		return 0;
@@ -368,21 +412,22 @@ crm_index_flush(crm_txn *t)
 		return rc;
 	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
 		return crm_mdb_err(rc, "cannot write the index");
-	rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-	haslast = rc == 0;
-	if (haslast)
-		crm_buf_add(&last, k.mv_data, k.mv_size);
+	if (!mdb_cursor_get(c, &k, &v, MDB_LAST) && v.mv_size == 8) {
+		crm_buf_add(&ru.last, k.mv_data, k.mv_size);
+		ru.lastid = crm_get_be64(v.mv_data);
+		ru.haslast = 1;
+	}
 	for (;;) {
 		const unsigned char *key;
 		size_t klen, vlen;
+		unsigned char b[8];
 		uint64_t id;
 		uint32_t tag;
-		unsigned flags = 0;
 
 		rc = crm_sorter_next(t->sorter, (const void **)&key, &klen,
 		    &tag);
 		if (rc == CRM_ENOTFOUND) {
-			rc = 0;
+			rc = put_run(c, &ru);
 			break;
 		}
 		if (rc)
@@ -406,91 +451,105 @@ crm_index_flush(crm_txn *t)
 				break;
 			}
 		}
-		if (!haslast || cmpkey(key, klen, last.buf, last.len) > 0)
-			flags = MDB_APPEND;
-		k.mv_size = klen;
-		k.mv_data = (void *)key;
-		v.mv_size = 0;
-		v.mv_data = "";
-		if ((rc = mdb_cursor_put(c, &k, &v, flags))) {
-			rc = crm_mdb_err(rc, "cannot write the index");
-			break;
+		if (ru.key.len != vlen || memcmp(ru.key.buf, key, vlen)) {
+			if ((rc = put_run(c, &ru)))
+				break;
+			crm_buf_reset(&ru.key);
+			crm_buf_add(&ru.key, key, vlen);
 		}
+		crm_be64(b, id);
+		crm_buf_add(&ru.ids, b, 8);
 		crm_buf_reset(&prev);
 		crm_buf_add(&prev, key, klen);
 		prevtag = tag;
 	}
 	mdb_cursor_close(c);
 	crm_sorter_reset(t->sorter);
-	crm_buf_release(&last);
 	crm_buf_release(&prev);
+	crm_buf_release(&ru.key);
+	crm_buf_release(&ru.ids);
+	crm_buf_release(&ru.last);
 	return rc;
 }
 
-int
-crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
-    struct crm_ids *out)
+/*
+ * The ids under the key the cursor is on (d: its first), a page at a
+ * time, added to out; CRM_EABORT once out holds more than max (if max).
+ */
+static int
+key_ids(MDB_cursor *c, MDB_val *d, size_t max, struct crm_ids *out)
+{
+	MDB_val k;
+	int rc;
+
+	/* a key with one id leaves d as it is */
+	rc = mdb_cursor_get(c, &k, d, MDB_GET_MULTIPLE);
+	while (!rc) {
+		const unsigned char *p = d->mv_data;
+		size_t i, n = d->mv_size / 8;
+
+		for (i = 0; i < n; i++)
+			crm_ids_add(out, crm_get_be64(p + 8 * i));
+		if (max && out->n > max)
+			return CRM_EABORT;
+		rc = mdb_cursor_get(c, &k, d, MDB_NEXT_MULTIPLE);
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Each key from `from` on while it starts with pre and, with top, is not
+ * past it (compared over top's length): its ids added to out.  CRM_EABORT
+ * once out holds more than max (if max).
+ */
+static int
+walk(crm_txn *t, const struct crm_buf *pre, const struct crm_buf *from,
+    const struct crm_buf *top, size_t max, struct crm_ids *out)
 {
 	MDB_cursor *c;
-	MDB_val key = { k->len, k->buf }, data;
-	size_t n0 = out->n;
+	MDB_val key = { from->len, from->buf }, d;
 	int rc;
 
 	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
 		return crm_mdb_err(rc, "cannot read the index");
-	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
+	rc = mdb_cursor_get(c, &key, &d, MDB_SET_RANGE);
 	while (!rc) {
-		const unsigned char *e = key.mv_data;
-		uint64_t id;
-
-		if (key.mv_size <= k->len || memcmp(e, k->buf, k->len))
+		if (key.mv_size < pre->len || memcmp(key.mv_data, pre->buf,
+		    pre->len) || (top && cmpkey(key.mv_data, key.mv_size <
+		    top->len ? key.mv_size : top->len, top->buf,
+		    top->len) > 0))
 			break;
-		/* the entries of the value itself come first */
-		if (!prefix && !IDMARK(e[k->len]))
+		if ((rc = key_ids(c, &d, max, out)))
 			break;
-		entry_split(e, key.mv_size, k->len, &id);
-		crm_ids_add(out, id);
-		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
+		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
 	}
 	mdb_cursor_close(c);
-	if (rc && rc != MDB_NOTFOUND)
-		return crm_mdb_err(rc, "cannot read the index");
-	return out->n > n0 ? 0 : CRM_ENOTFOUND;
+	if (rc == CRM_EABORT)
+		return rc;
+	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
+	    "cannot read the index") : 0;
 }
 
-int
-crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
+/* The ids under the key k alone; CRM_EABORT past max (if max). */
+static int
+exact(crm_txn *t, const struct crm_buf *k, size_t max, struct crm_ids *out)
 {
-	struct crm_buf k = CRM_BUF_INIT;
 	MDB_cursor *c;
-	MDB_val key, data;
+	MDB_val key = { k->len, k->buf }, d;
 	int rc;
 
-	crm_index_key(&k, FID_TYPE, type, strlen(type));
-	key.mv_size = k.len;
-	key.mv_data = k.buf;
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
-		crm_buf_release(&k);
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
 		return crm_mdb_err(rc, "cannot read the index");
-	}
-	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
-	while (!rc) {
-		const unsigned char *e = key.mv_data;
-		uint64_t id;
+	rc = mdb_cursor_get(c, &key, &d, MDB_SET_KEY);
+	if (!rc && max) {
+		size_t n;
 
-		if (key.mv_size <= k.len || memcmp(e, k.buf, k.len) ||
-		    !IDMARK(e[k.len]))
-			break;
-		if (out->n == max) {
-			rc = CRM_EABORT;	/* more than asked for */
-			break;
-		}
-		entry_split(e, key.mv_size, k.len, &id);
-		crm_ids_add(out, id);
-		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
+		if (!(rc = mdb_cursor_count(c, &n)) && out->n + n > max)
+			rc = CRM_EABORT;
 	}
+	if (!rc)
+		rc = key_ids(c, &d, max, out);
 	mdb_cursor_close(c);
-	crm_buf_release(&k);
 	if (rc == CRM_EABORT)
 		return rc;
 	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
@@ -498,14 +557,36 @@ crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
 }
 
 int
+crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
+    struct crm_ids *out)
+{
+	size_t n0 = out->n;
+	int rc = prefix ? walk(t, k, k, NULL, 0, out) : exact(t, k, 0, out);
+
+	if (rc)
+		return rc;
+	return out->n > n0 ? 0 : CRM_ENOTFOUND;
+}
+
+int
+crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	int rc;
+
+	crm_index_key(&k, FID_TYPE, type, strlen(type));
+	rc = exact(t, &k, max, out);
+	crm_buf_release(&k);
+	return rc;
+}
+
+int
 crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
     size_t max, struct crm_ids *out)
 {
-	size_t n0 = out->n;
-	struct crm_buf k = CRM_BUF_INIT, start = CRM_BUF_INIT;
-	MDB_cursor *c;
-	MDB_val key, data;
-	char b[24], top[24];
+	struct crm_buf k = CRM_BUF_INIT, start = CRM_BUF_INIT,
+	    top = CRM_BUF_INIT;
+	char b[24];
 	int rc;
 
 	crm_index_key(&k, fid, "", 0);
@@ -516,37 +597,74 @@ crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	rc = 0;
 	if (hi < 0)
 		goto out;
-	if (crm_i64toa(top, hi, 12) > 12)
-		memset(top, '9', 12);
-	if ((rc = crm_log_settle(t)))
-		goto out;
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
-		rc = crm_mdb_err(rc, "cannot read the index");
-		goto out;
+	crm_buf_add(&top, k.buf, k.len);
+	if (crm_i64toa(b, hi, 12) > 12)
+		memset(b, '9', 12);
+	crm_buf_add(&top, b, 12);
+	if (!(rc = crm_log_settle(t))) {
+		rc = walk(t, &k, &start, &top, max, out);
+		if (rc == CRM_EABORT)
+			rc = 0;
 	}
-	key.mv_size = start.len;
-	key.mv_data = start.buf;
-	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
-	while (!rc) {
-		const unsigned char *e = key.mv_data;
-		uint64_t id;
-
-		if (key.mv_size < k.len + 14 || memcmp(e, k.buf, k.len) ||
-		    memcmp(e + k.len, top, 12) > 0)
-			break;
-		entry_split(e, key.mv_size, k.len + 12, &id);
-		crm_ids_add(out, id);
-		if (max && out->n - n0 > max)
-			break;
-		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
-	}
-	mdb_cursor_close(c);
-	rc = rc && rc != MDB_NOTFOUND ?
-	    crm_mdb_err(rc, "cannot read the index") : 0;
 out:
 	crm_buf_release(&k);
 	crm_buf_release(&start);
+	crm_buf_release(&top);
 	return rc;
+}
+
+int
+crm_index_due(crm_txn *t, const char *owner, int64_t until,
+    int (*fn)(uint64_t task, int64_t due, void *arg), void *arg)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	struct crm_ids ids = { 0 };
+	MDB_cursor *c;
+	MDB_val key, d;
+	int rc, frc = 0;
+
+	if (owner) {
+		crm_index_key(&k, FID_OPEN_OWNER, owner, strlen(owner));
+		crm_buf_addch(&k, 0x1f);
+	} else {
+		crm_index_key(&k, FID_OPEN_DUE, "", 0);
+	}
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
+		crm_buf_release(&k);
+		return crm_mdb_err(rc, "cannot read the index");
+	}
+	key.mv_size = k.len;
+	key.mv_data = k.buf;
+	rc = mdb_cursor_get(c, &key, &d, MDB_SET_RANGE);
+	while (!rc) {
+		const unsigned char *e = key.mv_data;
+		char digits[13];
+		int64_t due;
+		size_t i;
+
+		if (key.mv_size != k.len + 12 || memcmp(e, k.buf, k.len))
+			break;
+		memcpy(digits, e + k.len, 12);
+		digits[12] = 0;
+		if ((due = strtoll(digits, NULL, 10)) > until)
+			break;
+		ids.n = 0;
+		if ((rc = key_ids(c, &d, 0, &ids)))
+			break;
+		for (i = 0; i < ids.n && !frc; i++)
+			if (crm_visible_id(t, ids.v[i]))
+				frc = fn(ids.v[i], due, arg);
+		if (frc)
+			break;
+		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&k);
+	crm_ids_release(&ids);
+	if (frc)
+		return frc;
+	return rc && rc != MDB_NOTFOUND ?
+	    crm_mdb_err(rc, "cannot read the index") : 0;
 }
 
 int
@@ -641,7 +759,7 @@ only_one(crm_txn *t, struct crm_checker *ck, const struct side *x,
 int
 crm_index_compare(crm_txn *t, struct crm_sorter *s, struct crm_checker *ck)
 {
-	struct crm_buf prev = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	struct crm_buf prev = CRM_BUF_INIT, b = CRM_BUF_INIT, he = CRM_BUF_INIT;
 	struct side w = { 0 }, h = { 0 };
 	MDB_cursor *c;
 	MDB_val k, v;
@@ -671,8 +789,10 @@ crm_index_compare(crm_txn *t, struct crm_sorter *s, struct crm_checker *ck)
 			break;
 		rc = 0;
 		if (!h.live && !mrc) {
-			h.p = k.mv_data;
-			h.len = k.mv_size;
+			entry(&he, k.mv_data, k.mv_size, v.mv_size == 8 ?
+			    crm_get_be64(v.mv_data) : 0);
+			h.p = (const unsigned char *)he.buf;
+			h.len = he.len;
 			h.live = 1;
 		}
 		if ((!w.live && !h.live) || ck->rc)
@@ -693,6 +813,7 @@ crm_index_compare(crm_txn *t, struct crm_sorter *s, struct crm_checker *ck)
 	mdb_cursor_close(c);
 	crm_buf_release(&prev);
 	crm_buf_release(&b);
+	crm_buf_release(&he);
 	if (!rc && mrc && mrc != MDB_NOTFOUND)
 		rc = crm_mdb_err(mrc, "cannot read the index");
 	return rc;

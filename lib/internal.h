@@ -164,6 +164,7 @@ struct crm_view;
 struct crm_db {
 	MDB_env *env;
 	MDB_dbi meta, recs, idx, journal, log, logid;
+	MDB_dbi oldidx;		/* a store's index as older crm kept it */
 	char *dir;
 	crm_schema *schema;
 	struct crm_dict fields, types;
@@ -272,6 +273,12 @@ void crm_index_key(struct crm_buf *k, unsigned fid, const char *v, size_t n);
  * more than max (out then holds max of them). */
 int crm_index_type(crm_txn *t, const char *type, size_t max,
     struct crm_ids *out);
+/* Open tasks due up to until (of one owner, if given), by due time:
+ * fn(task, due) for each the user may see. */
+int crm_index_due(crm_txn *t, const char *owner, int64_t until,
+    int (*fn)(uint64_t task, int64_t due, void *arg), void *arg);
+/* An entry as older stores kept it, [key][n][id]: the key's length. */
+size_t crm_index_entry_key(const void *e, size_t len, uint64_t *id);
 /* Rebuild every index from the records. */
 int crm_index_rebuild(crm_txn *t);
 

@@ -213,21 +213,34 @@ save_schema(crm_db *db, MDB_txn *txn, const crm_schema *s, const char *text,
 	return rc;
 }
 
+/* The index: a key per value, its records' ids as sorted duplicates. */
+#define POSTINGS (MDB_DUPSORT | MDB_DUPFIXED)
+
+/* A store whose index is still one key per (value, id), as crm kept it
+ * before: open_dbis opens the rest, and says so. */
+#define OLD_INDEX 1
+
 static int
 open_dbis(crm_db *db, MDB_txn *txn, unsigned f)
 {
-	int rc;
+	int rc, old = 0;
 
 	if ((rc = mdb_dbi_open(txn, "meta", f, &db->meta)) ||
 	    (rc = mdb_dbi_open(txn, "records", f | MDB_INTEGERKEY,
-	    &db->recs)) ||
-	    (rc = mdb_dbi_open(txn, "index", f, &db->idx)) ||
-	    (rc = mdb_dbi_open(txn, "journal", f, &db->journal)) ||
+	    &db->recs)))
+		return rc;
+	rc = mdb_dbi_open(txn, "postings", f | POSTINGS, &db->idx);
+	if (rc == MDB_NOTFOUND && !(f & MDB_CREATE) &&
+	    !mdb_dbi_open(txn, "index", 0, &db->oldidx)) {
+		old = 1;
+		rc = 0;
+	}
+	if (rc || (rc = mdb_dbi_open(txn, "journal", f, &db->journal)) ||
 	    (rc = mdb_dbi_open(txn, "log", f, &db->log)) ||
 	    (rc = mdb_dbi_open(txn, "logid", f | MDB_INTEGERKEY,
 	    &db->logid)))
 		return rc;
-	return 0;
+	return old ? OLD_INDEX : 0;
 }
 
 /* Load the compiled schema, unless the one loaded is still current. */
@@ -366,6 +379,109 @@ open_env(crm_db *db, const char *dir, unsigned flags)
 	return rc;
 }
 
+/* The tables' handles, in an environment opened anew. */
+static int
+reattach(crm_db *db)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+		return crm_mdb_err(rc, "cannot open the store");
+	/* commit: the handles outlive it */
+	if ((rc = open_dbis(db, txn, 0)) && rc != OLD_INDEX) {
+		mdb_txn_abort(txn);
+		return crm_mdb_err(rc, "cannot open the store");
+	}
+	return (rc = mdb_txn_commit(txn)) ? crm_mdb_err(rc,
+	    "cannot open the store") : 0;
+}
+
+/*
+ * The old index (a key per value and id) into the new (a key per value,
+ * its ids under it): their order is the same, so every id appends.
+ */
+static int
+convert_txn(crm_txn *t, void *arg)
+{
+	crm_db *db = t->db;
+	struct crm_buf key = CRM_BUF_INIT;
+	MDB_cursor *from = NULL, *to = NULL;
+	MDB_val k, v;
+	int rc;
+
+	(void)arg;
+	/* another command may have converted it meanwhile (a handle the
+	 * environment has already is not looked up again: ask for the
+	 * new table, which this one has none of unless it is there) */
+	rc = mdb_dbi_open(t->txn, "postings", POSTINGS, &db->idx);
+	if (rc != MDB_NOTFOUND)
+		return rc ? crm_mdb_err(rc, "cannot read the index") : 0;
+	if ((rc = mdb_dbi_open(t->txn, "index", 0, &db->oldidx)) ||
+	    (rc = mdb_dbi_open(t->txn, "postings", MDB_CREATE | POSTINGS,
+	    &db->idx)) || (rc = mdb_cursor_open(t->txn, db->oldidx, &from)) ||
+	    (rc = mdb_cursor_open(t->txn, db->idx, &to)))
+		goto out;
+	while (!(rc = mdb_cursor_get(from, &k, &v, MDB_NEXT))) {
+		unsigned char b[8];
+		uint64_t id;
+		size_t len = crm_index_entry_key(k.mv_data, k.mv_size, &id);
+		unsigned how = MDB_APPEND;
+
+		if (key.len == len && !memcmp(key.buf, k.mv_data, len))
+			how = MDB_APPENDDUP;
+		crm_buf_reset(&key);
+		crm_buf_add(&key, k.mv_data, len);
+		crm_be64(b, id);
+		k.mv_size = len;
+		v.mv_size = 8;
+		v.mv_data = b;
+		if ((rc = mdb_cursor_put(to, &k, &v, how)))
+			break;
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = mdb_drop(t->txn, db->oldidx, 1);
+out:
+	if (from)
+		mdb_cursor_close(from);
+	if (to)
+		mdb_cursor_close(to);
+	crm_buf_release(&key);
+	return rc ? crm_mdb_err(rc, "cannot convert the index") : 0;
+}
+
+/*
+ * A store made by an older crm gets the new index the first time it is
+ * opened (a reader opens it for writing to do so), and is opened anew.
+ */
+static int
+convert(crm_db *db, const char *dir)
+{
+	unsigned flags = db->flags;
+	int rc;
+
+	if (flags & CRM_RDONLY) {
+		mdb_env_close(db->env);
+		db->env = NULL;
+		if ((rc = open_env(db, dir, flags & ~CRM_RDONLY)) ||
+		    (rc = headroom(db)))
+			rc = crm_seterr(CRM_ESTORE, "this store's index is "
+			    "of an older crm's making, and converting it "
+			    "needs a store one may write to (%s)",
+			    rc > 0 ? strerror(rc) : mdb_strerror(rc));
+		else
+			rc = reattach(db);
+		if (rc)
+			return rc;
+	}
+	db->flags &= ~(unsigned)CRM_RDONLY;
+	rc = crm_write(db, convert_txn, NULL);
+	db->flags = flags;
+	mdb_env_close(db->env);
+	db->env = NULL;
+	return rc;
+}
+
 int
 crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 {
@@ -392,6 +508,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 		umask(007);
 	if ((rc = hold(db, LOCK_SH)))
 		goto fail;
+again:
 	if ((rc = open_env(db, dir, flags)) || (rc = headroom(db))) {
 		if (rc == ENOENT && (flags & (CRM_RDONLY | CRM_NOCREATE)))
 			rc = CRM_ENOSTORE;
@@ -408,6 +525,20 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 		goto fail;
 	}
 	rc = open_dbis(db, txn, 0);
+	if (rc == OLD_INDEX) {
+		/* the handles must outlive the transaction */
+		if ((rc = load(db, txn))) {
+			mdb_txn_abort(txn);
+			goto fail;
+		}
+		if ((rc = mdb_txn_commit(txn))) {
+			rc = crm_mdb_err(rc, "cannot read the store");
+			goto fail;
+		}
+		if ((rc = convert(db, dir)))
+			goto fail;
+		goto again;
+	}
 	if (!rc) {
 		/* commit, not abort: the DBI handles must outlive it */
 		if ((rc = load(db, txn)) || (rc = crm_view_load(db, txn))) {
@@ -1250,10 +1381,11 @@ copy_live(crm_db *db, const char *dir)
 {
 	MDB_dbi src[6] = { db->meta, db->recs, db->idx, db->journal, db->log,
 		db->logid }, dst[6];
-	static const char *const names[6] = { "meta", "records", "index",
+	static const char *const names[6] = { "meta", "records", "postings",
 		"journal", "log", "logid" };
-	static const unsigned flags[6] = { 0, MDB_INTEGERKEY, 0, 0, 0,
+	static const unsigned flags[6] = { 0, MDB_INTEGERKEY, POSTINGS, 0, 0,
 		MDB_INTEGERKEY };
+	struct crm_buf prev = CRM_BUF_INIT;
 	MDB_env *env = NULL;
 	MDB_txn *from = NULL, *to = NULL;
 	MDB_cursor *c;
@@ -1275,8 +1407,17 @@ copy_live(crm_db *db, const char *dir)
 	for (i = 0; i < 6 && !rc; i++) {
 		if ((rc = mdb_cursor_open(from, src[i], &c)))
 			break;
+		crm_buf_reset(&prev);
 		while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
-			if ((rc = mdb_put(to, dst[i], &k, &v, MDB_APPEND)))
+			unsigned how = MDB_APPEND;
+
+			/* the next id of the same value */
+			if ((flags[i] & MDB_DUPSORT) && prev.len == k.mv_size &&
+			    !memcmp(prev.buf, k.mv_data, k.mv_size))
+				how = MDB_APPENDDUP;
+			crm_buf_reset(&prev);
+			crm_buf_add(&prev, k.mv_data, k.mv_size);
+			if ((rc = mdb_put(to, dst[i], &k, &v, how)))
 				break;
 			if (++n % 100000)
 				continue;
@@ -1303,6 +1444,7 @@ out:
 		mdb_txn_abort(from);
 	if (env)
 		mdb_env_close(env);
+	crm_buf_release(&prev);
 	return rc ? crm_mdb_err(rc, "cannot copy the store") : 0;
 }
 
@@ -1315,19 +1457,11 @@ out:
 static int
 reopen(crm_db *db)
 {
-	MDB_txn *txn;
 	int rc;
 
-	if ((rc = open_env(db, db->dir, CRM_RDONLY)) ||
-	    (rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+	if ((rc = open_env(db, db->dir, CRM_RDONLY)))
 		return crm_mdb_err(rc, "cannot open the store");
-	/* commit: the handles outlive it */
-	if ((rc = open_dbis(db, txn, 0))) {
-		mdb_txn_abort(txn);
-		return crm_mdb_err(rc, "cannot open the store");
-	}
-	return (rc = mdb_txn_commit(txn)) ? crm_mdb_err(rc,
-	    "cannot open the store") : 0;
+	return reattach(db);
 }
 
 /* The copy's directory gone, and what is in it. */

@@ -130,49 +130,5 @@ int
 crm_due(crm_txn *t, const char *owner, int64_t until,
     int (*fn)(uint64_t task, int64_t due, void *arg), void *arg)
 {
-	struct crm_buf k = CRM_BUF_INIT;
-	MDB_cursor *c;
-	MDB_val key, data;
-	int rc, frc = 0;
-
-	if (owner) {
-		crm_index_key(&k, FID_OPEN_OWNER, owner, strlen(owner));
-		crm_buf_addch(&k, 0x1f);
-	} else {
-		crm_index_key(&k, FID_OPEN_DUE, "", 0);
-	}
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
-		crm_buf_release(&k);
-		return crm_mdb_err(rc, "cannot read the index");
-	}
-	key.mv_size = k.len;
-	key.mv_data = k.buf;
-	rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE);
-	while (!rc) {
-		const unsigned char *e = key.mv_data;
-		char digits[13];
-		uint64_t id = 0;
-		int64_t due;
-		size_t i, n;
-
-		if (key.mv_size < k.len + 14 || memcmp(e, k.buf, k.len))
-			break;
-		memcpy(digits, e + k.len, 12);
-		digits[12] = 0;
-		due = strtoll(digits, NULL, 10);
-		if (due > until)
-			break;
-		n = e[k.len + 12];
-		for (i = 0; i < n && k.len + 13 + i < key.mv_size; i++)
-			id = id << 8 | e[k.len + 13 + i];
-		if (crm_visible_id(t, id) && (frc = fn(id, due, arg)))
-			break;
-		rc = mdb_cursor_get(c, &key, &data, MDB_NEXT);
-	}
-	mdb_cursor_close(c);
-	crm_buf_release(&k);
-	if (frc)
-		return frc;
-	return rc && rc != MDB_NOTFOUND ?
-	    crm_mdb_err(rc, "cannot read the index") : 0;
+	return crm_index_due(t, owner, until, fn, arg);
 }

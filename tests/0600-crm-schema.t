@@ -135,13 +135,13 @@ check 'a custom enum refuses other values' '
 '
 
 check 'a field with index: true is indexed, folded' '
-	mdb_dump -p -s index "$CRM_DB" >index.txt &&
+	mdb_dump -p -s postings "$CRM_DB" >index.txt &&
 	grep -F "zlata" index.txt
 '
 
 check 'a field without index: true is not' '
 	crm-add person name=Eva linkedin=Vysokáškola >out &&
-	mdb_dump -p -s index "$CRM_DB" >index.txt &&
+	mdb_dump -p -s postings "$CRM_DB" >index.txt &&
 	! grep -F "vysokaskola" index.txt
 '
 
@@ -149,13 +149,13 @@ check 'index: true on a field that holds values indexes them' '
 	sed "s/linkedin:   {type: text}/linkedin:   {type: text, index: true}/" \
 		custom.yaml >indexed.yaml &&
 	crm-schema apply indexed.yaml &&
-	mdb_dump -p -s index "$CRM_DB" >index.txt &&
+	mdb_dump -p -s postings "$CRM_DB" >index.txt &&
 	grep -F "vysokaskola" index.txt
 '
 
 check 'dropping index: true drops the entries' '
 	crm-schema apply custom.yaml &&
-	mdb_dump -p -s index "$CRM_DB" >index.txt &&
+	mdb_dump -p -s postings "$CRM_DB" >index.txt &&
 	! grep -F "vysokaskola" index.txt &&
 	grep -F "zlata" index.txt
 '

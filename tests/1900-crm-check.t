@@ -16,11 +16,13 @@ TAB=$(printf '\t')
 
 # The pairs of one database of a dump (mdb_dump -p: a line of key, then
 # a line of value, each after a space): those whose key or value holds
-# the text $P are left out, and a key $K with an empty value is put in.
+# the text $P are left out, and a key $K with the value $V (else empty)
+# is put in.
 cat >edit.awk <<'EOF'
 /^database=/ { db = substr($0, 10) }
 db == ENVIRON["D"] && /^HEADER=END/ && ENVIRON["K"] != "" {
-	print; print ENVIRON["K"]; print " "; next
+	print; print ENVIRON["K"]
+	print ENVIRON["V"] != "" ? ENVIRON["V"] : " "; next
 }
 db == ENVIRON["D"] && /^ / {
 	key = $0
@@ -132,7 +134,7 @@ check 'an operand is bad usage: exit 2' '
 # ------------------------------------------------------------- the index
 
 check '(1) an index entry gone: missing, with the record'\''s id first' '
-	P="\\00\\0bjana@example.sk\\01\\01" broken b1 index &&
+	P="\\00\\0bjana@example.sk" broken b1 postings &&
 	must_fail 1 crm-find --db b1 --email jana@example.sk &&
 	checked b1 1 &&
 	expect out <<-EOF &&
@@ -148,7 +150,8 @@ check '(1) --repair: sound again, crm-find finds the address' '
 '
 
 check '(2) an index entry no record has: not the record'\''s' '
-	K=" \\00\\0bfake@example.sk\\01\\01" broken b2 index &&
+	K=" \\00\\0bfake@example.sk" V=" \\00\\00\\00\\00\\00\\00\\00\\01" \
+		broken b2 postings &&
 	checked b2 1 &&
 	expect out <<-EOF
 	1	index entry email '\''fake@example.sk'\'' is not the record'\''s

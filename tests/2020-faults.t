@@ -43,8 +43,6 @@ locked() {
 	done
 }
 
-root=
-[ "$(id -u)" -eq 0 ] && root=1
 
 # (a) a full disk
 
@@ -197,21 +195,7 @@ else
 	skip "reads on a read-only mount (needs root and a bind mount)"
 fi
 
-# as_user CMD...: CMD as a user who is not root (nobody, when root)
-user=
-if [ ! "$root" ]; then
-	user=1
-	as_user() {
-		"$@"
-	}
-elif command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
-	user=1
-	as_user() {
-		setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" \
-		    --clear-groups "$@"
-	}
-	chmod a+x "$T"
-fi
+as_user_setup
 
 if [ "$user" ] && mkdir mode && ro_store "$T/mode" &&
     { [ ! "$root" ] || chown -R nobody "$T/mode"; } &&

@@ -64,3 +64,25 @@ store_sum() {
 timed() {
 	[ -n "${CRM_VALGRIND-}" ] || "$@"
 }
+
+# as_user_setup: defines as_user CMD..., CMD as a user who is not root
+# (nobody, when the tests run as root: $T is opened to it), and sets user
+# when there is such a user; root is set when the tests run as root
+root=
+[ "$(id -u)" -eq 0 ] && root=1
+as_user_setup() {
+	user=
+	if [ ! "$root" ]; then
+		user=1
+		as_user() {
+			"$@"
+		}
+	elif command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+		user=1
+		as_user() {
+			setpriv --reuid="$(id -u nobody)" \
+			    --regid="$(id -g nobody)" --clear-groups "$@"
+		}
+		chmod a+x "$T"
+	fi
+}

@@ -1,0 +1,138 @@
+#!/bin/sh
+. "$(dirname "$0")/lib.sh"
+# 2030-upgrade.t - a store whose index older crm made is converted once
+#
+# Older crm kept the index as one key per value and record, and no data;
+# now a value is one key with its records' ids under it.  A store of the
+# old kind is made here from a new one (mdb_dump, awk, mdb_load): the
+# first command to open it converts it, reader or writer, and every
+# answer is what it was.  A store that may not be written is not
+# converted, and its reader says why.
+plan 9
+
+# reads: what the readers answer, each kind of index term among them
+reads() {
+	${1-} crm-find nov &&
+	${1-} crm-find --email jana@example.sk &&
+	${1-} crm-find --phone 0905123456 &&
+	${1-} crm-segment 'tag:vip' &&
+	${1-} crm-segment 'city=Brno and tag:b2b' &&
+	${1-} crm-segment --now 2026-06-01 --count 'last_contact<-60d' &&
+	${1-} crm-segment --now 2026-06-01 'next_due<+40d' &&
+	${1-} crm-due --now 2026-06-01 --owner anna --within 30d &&
+	${1-} crm-report deals --funnel
+}
+
+# old DIR: the store in CRM_DB as older crm kept it, made at DIR: each
+# entry of the index one key, [key][n][id in n bytes], with no data
+old() {
+	mdb_dump -a "$CRM_DB" | awk '
+	/^database=/ { db = substr($0, 10) }
+	db == "postings" && /^database=/ { print "database=index"; next }
+	db == "postings" && /^(duplicates|dupsort|dupfixed)=/ { next }
+	db == "postings" && /^ / {
+		key = $0
+		getline val
+		id = substr(val, 2)
+		while (length(id) > 2 && substr(id, 1, 2) == "00")
+			id = substr(id, 3)
+		printf "%s%02x%s\n \n", key, length(id) / 2, id
+		next
+	}
+	{ print }' >old.dump &&
+	mkdir "$1" &&
+	mdb_load -f old.dump "$1"
+}
+
+# tables DIR: the names of the store's tables
+tables() {
+	mdb_dump -l "$1" | sort | tr "\n" " "
+}
+
+check 'setup: people, a company, tags, history, tasks, a deal' '
+	{
+	crm-add person "name=Jana Nováková" email=jana@example.sk \
+		"phone=0905 123 456" tags=vip,b2b city=Brno &&
+	crm-add company "name=Kovo s.r.o." city=Brno tags=b2b &&
+	crm-add person "name=Peter Novák" email=peter@kovo.sk tags=vip \
+		city=Košice company=2 &&
+	crm-add person "name=Eva Nová" tags=b2b city=Brno &&
+	crm-log --at 2026-03-01 1 call first &&
+	crm-log --at 2026-05-20 3 call second &&
+	crm-log --at 2026-02-01 4 email old &&
+	crm-task --now 2026-05-01 add 1 --due 2026-06-10 "call back" \
+		--owner anna &&
+	crm-task --now 2026-05-01 add 3 --due 2026-06-20 quote --owner anna &&
+	crm-add deal "name=Big deal" company=2 stage=proposal amount=5000
+	} >ids &&
+	reads >new.reads &&
+	test "$(wc -l <new.reads)" -gt 12 &&
+	grep -x 2 new.reads &&
+	mdb_dump -s postings "$CRM_DB" >new.postings
+'
+
+check 'the store made as older crm made it: an index table, no postings' '
+	old "$T/o1" &&
+	test "$(tables o1)" = "index journal log logid meta records " &&
+	mdb_dump -s index o1 | grep -q "^ 000b6a616e61406578616d706c652e736b0101$"
+'
+
+check 'a reader converts it: the same answers, the postings as a new store has' '
+	CRM_DB="$T/o1" reads >o1.reads &&
+	diff -u new.reads o1.reads &&
+	test "$(tables o1)" = "journal log logid meta postings records " &&
+	mdb_dump -s postings o1 >o1.postings &&
+	diff -u new.postings o1.postings &&
+	CRM_DB="$T/o1" crm-check
+'
+
+check 'it converts once: the next reader writes nothing' '
+	sum=$(CRM_DB="$T/o1" store_sum) &&
+	CRM_DB="$T/o1" reads >again.reads &&
+	diff -u new.reads again.reads &&
+	test "$(CRM_DB="$T/o1" store_sum)" = "$sum"
+'
+
+check 'a writer converts it too, then writes' '
+	mkdir o2 && mdb_load -f old.dump o2 &&
+	CRM_DB="$T/o2" crm-set 4 tags+=vip &&
+	CRM_DB="$T/o2" crm-segment tag:vip >vip &&
+	test "$(tr "\n" " " <vip)" = "1 3 4 " &&
+	test "$(tables o2)" = "journal log logid meta postings records " &&
+	CRM_DB="$T/o2" crm-check
+'
+
+check 'two readers at once: both answer, one converts' '
+	mkdir o3 && mdb_load -f old.dump o3 &&
+	{ CRM_DB="$T/o3" reads >r1 & CRM_DB="$T/o3" reads >r2; wait $!; } &&
+	diff -u new.reads r1 && diff -u new.reads r2 &&
+	CRM_DB="$T/o3" crm-check
+'
+
+check 'crm-check --repair on an old store: converted, then rebuilt' '
+	mkdir o4 && mdb_load -f old.dump o4 &&
+	crm-check --db o4 --repair 2>err &&
+	CRM_DB="$T/o4" reads >r4 &&
+	diff -u new.reads r4
+'
+
+as_user_setup
+
+if [ "$user" ] && mkdir o5 && mdb_load -f old.dump o5 2>/dev/null &&
+    { [ ! "$root" ] || chown -R nobody o5; } && chmod -R a-w o5; then
+	check 'an old store one may not write: exit 3, saying why' '
+		sum=$(CRM_DB="$T/o5" store_sum) &&
+		must_fail 3 as_user crm-find --db "$T/o5" nov >out 2>err &&
+		test ! -s out &&
+		grep -F "crm-find: cannot open '\''$T/o5'\'': this store'\''s index is of an older crm'\''s making, and converting it needs a store one may write to" err &&
+		test "$(CRM_DB="$T/o5" store_sum)" = "$sum"
+	'
+	check 'once it may be written, it converts' '
+		chmod -R u+w o5 &&
+		as_user crm-find --db "$T/o5" nov >out &&
+		test "$(wc -l <out)" -eq 3
+	'
+else
+	skip "an old store one may not write (needs a user who is not root)"
+	skip "once it may be written, it converts (needs a user who is not root)"
+fi
