@@ -223,6 +223,8 @@ main(int argc, char **argv)
 	}
 	if (c.mailto || c.csv || o.json || o.format) {
 		rc = crm_query_run(t, q, c.explain ? &plan : NULL, print, &c);
+	} else if (c.count) {
+		rc = crm_query_count(t, q, c.explain ? &plan : NULL, &c.n);
 	} else {
 		/* ids alone: the indexes may answer without a record read */
 		struct crm_ids ids = { 0 };

@@ -330,6 +330,10 @@ int crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
  * where they answer the whole query. */
 int crm_query_ids(crm_txn *t, const crm_query *q, struct crm_buf *plan,
     struct crm_ids *out);
+/* How many records match q: from the index alone where one term is all
+ * there is and the index answers it, else as crm_query_ids finds them. */
+int crm_query_count(crm_txn *t, const crm_query *q, struct crm_buf *plan,
+    size_t *n);
 
 /* report.c: counts, sums and analyses over records or history entries */
 enum crm_agg_op { CRM_AGG_COUNT, CRM_AGG_SUM, CRM_AGG_AVG, CRM_AGG_MIN,

@@ -99,12 +99,6 @@ entry_split(const unsigned char *e, size_t len, size_t from, uint64_t *id)
 	return at;
 }
 
-size_t
-crm_index_entry_key(const void *e, size_t len, uint64_t *id)
-{
-	return entry_split(e, len, 2, id);
-}
-
 struct tokarg {
 	struct crm_buf *keys, *k;
 	unsigned fid;
@@ -188,7 +182,7 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 	    p < (const unsigned char *)(keys).buf + (keys).len && \
 	    ((len) = (size_t)(p[0] << 8 | p[1]), p += 2, 1); p += (len))
 
-/* key + id, the entry as it is stored */
+/* key + id, the entry as it is queued and compared */
 static void
 entry(struct crm_buf *e, const unsigned char *key, size_t len, uint64_t id)
 {
@@ -204,17 +198,128 @@ entry(struct crm_buf *e, const unsigned char *key, size_t len, uint64_t id)
 	crm_buf_add(e, b, (size_t)n + 1);
 }
 
+/* ------------------------------------------------------ the two tables */
+
+/*
+ * Times (last_contact, next_due, open tasks' due times, datetime fields
+ * with index: true) have a table of their own, the ranges: a key per
+ * day, [u16 fid][owner 0x1f, for open tasks by owner][the day since 1970
+ * in eight digits], and under it the time and the id, 8 bytes each,
+ * big-endian, in time order.  A range reads its days a page (255 times)
+ * at a time, and counts the days wholly inside it without reading them.
+ */
+#define DAY 86400
+#define TIMELEN 12		/* the time in a key: twelve digits */
+#define DAYLEN 8		/* the day in a table's key */
+
+/* Is the key ([prefix][twelve digits]) a time, kept in the ranges? */
+static int
+timed(const crm_schema *s, const unsigned char *key, size_t len)
+{
+	unsigned fid = (unsigned)(key[0] << 8 | key[1]);
+	size_t i;
+
+	if (len < 2 + TIMELEN)
+		return 0;
+	if (fid == FID_LAST_CONTACT || fid == FID_NEXT_DUE ||
+	    fid == FID_OPEN_DUE || fid == FID_OPEN_OWNER)
+		return 1;
+	if ((fid & TOKEN_BIT) || fid < FID_FIRST)
+		return 0;
+	for (i = 0; i < s->ntypes; i++) {
+		const struct crm_field *f = crm_type_field_id(&s->types[i],
+		    fid);
+
+		if (f)
+			return f->type == FT_DATETIME &&
+			    (f->flags & FF_INDEX);
+	}
+	return 0;
+}
+
+static int64_t
+digits(const unsigned char *p, size_t n)
+{
+	int64_t v = 0;
+
+	while (n--)
+		v = v * 10 + (*p++ - '0');
+	return v;
+}
+
+/* Where an index key and id are kept: the table, its key there, the
+ * item under it (8 or 16 bytes). */
+struct slot {
+	int ranges;
+	struct crm_buf key;
+	unsigned char item[16];
+	size_t isz;
+};
+
+static void
+place(const crm_schema *s, const unsigned char *key, size_t len,
+    uint64_t id, struct slot *sl)
+{
+	crm_buf_reset(&sl->key);
+	sl->ranges = timed(s, key, len);
+	if (sl->ranges) {
+		int64_t tm = digits(key + len - TIMELEN, TIMELEN);
+		char day[24];
+
+		crm_buf_add(&sl->key, key, len - TIMELEN);
+		crm_buf_add(&sl->key, day, crm_i64toa(day, tm / DAY, DAYLEN));
+		crm_be64(sl->item, (uint64_t)tm);
+		crm_be64(sl->item + 8, id);
+		sl->isz = 16;
+	} else {
+		crm_buf_add(&sl->key, key, len);
+		crm_be64(sl->item, id);
+		sl->isz = 8;
+	}
+}
+
+/* The entry of a table's key k and item it (8 or 16 bytes), into e. */
+static void
+unplace(int ranges, const MDB_val *k, const unsigned char *it,
+    struct crm_buf *e)
+{
+	struct crm_buf key = CRM_BUF_INIT;
+	char b[24];
+
+	if (!ranges || k->mv_size < DAYLEN) {
+		entry(e, k->mv_data, k->mv_size, crm_get_be64(it));
+		return;
+	}
+	crm_buf_add(&key, k->mv_data, k->mv_size - DAYLEN);
+	crm_buf_add(&key, b, crm_i64toa(b, (int64_t)crm_get_be64(it),
+	    TIMELEN));
+	entry(e, (const unsigned char *)key.buf, key.len,
+	    crm_get_be64(it + 8));
+	crm_buf_release(&key);
+}
+
+static MDB_dbi
+table(crm_txn *t, int ranges)
+{
+	return ranges ? t->db->ranges : t->db->idx;
+}
+
 /* Put or take out the id under the key p. */
 static int
 put_id(crm_txn *t, const unsigned char *p, size_t len, uint64_t id, int del)
 {
-	unsigned char b[8];
-	MDB_val k = { len, (void *)p }, v = { 8, b };
+	struct slot sl = { 0, CRM_BUF_INIT, { 0 }, 0 };
+	MDB_val k, v;
 	int rc;
 
-	crm_be64(b, id);
-	rc = del ? mdb_del(t->txn, t->db->idx, &k, &v) :
-	    mdb_put(t->txn, t->db->idx, &k, &v, MDB_NODUPDATA);
+	place(crm_txn_schema(t), p, len, id, &sl);
+	k.mv_size = sl.key.len;
+	k.mv_data = sl.key.buf;
+	v.mv_size = sl.isz;
+	v.mv_data = sl.item;
+	rc = del ? mdb_del(t->txn, table(t, sl.ranges), &k, &v) :
+	    mdb_put(t->txn, table(t, sl.ranges), &k, &v, MDB_NODUPDATA);
+	crm_buf_release(&sl.key);
 	/* a word twice in one name: one entry */
 	if (rc == MDB_NOTFOUND || rc == MDB_KEYEXIST)
 		rc = 0;
@@ -338,6 +443,17 @@ unique_field(const crm_schema *s, const unsigned char *key)
 	return NULL;
 }
 
+/* LMDB's end of data is no error; its errors and the system's are told
+ * as such; ours (and a callback's) stay as they are. */
+static int
+read_err(int rc)
+{
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	return rc > 0 || (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE) ?
+	    crm_mdb_err(rc, "cannot read the index") : rc;
+}
+
 static int
 cmpkey(const void *a, size_t alen, const void *b, size_t blen)
 {
@@ -347,22 +463,30 @@ cmpkey(const void *a, size_t alen, const void *b, size_t blen)
 }
 
 /*
- * A run of ids under one key, from the sorted queue, into the index: a
- * key past the last one appends, ids past the last ones of the last key
- * append to it, and the ids go in at once (MDB_MULTIPLE).
+ * Entries in their order into the index (a bulk load): a run of items
+ * under one key of a table goes in at once (MDB_MULTIPLE); a key past
+ * the table's last appends, and so do items past the last key's last.
  */
 struct run {
-	struct crm_buf key, ids;	/* ids: 8 bytes each, big-endian */
-	struct crm_buf last;		/* the index's last key */
-	uint64_t lastid;		/* and its last id */
+	MDB_cursor *c;
+	struct crm_buf key, items;
+	struct crm_buf last;		/* the table's last key */
+	unsigned char lastitem[16];	/* and its last item */
+	size_t isz;
 	int haslast;
 };
 
+struct loader {
+	const crm_schema *s;
+	struct run run[2];		/* the values, the ranges */
+	struct slot sl;
+};
+
 static int
-put_run(MDB_cursor *c, struct run *ru)
+put_run(struct run *ru)
 {
-	const unsigned char *ids = (const unsigned char *)ru->ids.buf;
-	size_t n = ru->ids.len / 8;
+	const unsigned char *items = (const unsigned char *)ru->items.buf;
+	size_t n = ru->items.len / ru->isz;
 	MDB_val k = { ru->key.len, ru->key.buf }, v[2];
 	unsigned flags = MDB_MULTIPLE;
 	int cmp, rc;
@@ -373,13 +497,13 @@ put_run(MDB_cursor *c, struct run *ru)
 	    ru->last.len) : 1;
 	if (cmp > 0)
 		flags |= MDB_APPEND | MDB_APPENDDUP;
-	else if (cmp == 0 && crm_get_be64(ids) > ru->lastid)
+	else if (cmp == 0 && memcmp(items, ru->lastitem, ru->isz) > 0)
 		flags |= MDB_APPENDDUP;
-	v[0].mv_size = 8;
-	v[0].mv_data = ru->ids.buf;
+	v[0].mv_size = ru->isz;
+	v[0].mv_data = ru->items.buf;
 	v[1].mv_size = n;
 	v[1].mv_data = NULL;
-	rc = mdb_cursor_put(c, &k, v, flags);
+	rc = mdb_cursor_put(ru->c, &k, v, flags);
 	if (rc == MDB_KEYEXIST)
 		rc = 0;
 	/* what was last stays last, or this is */
@@ -388,46 +512,103 @@ put_run(MDB_cursor *c, struct run *ru)
 			crm_buf_reset(&ru->last);
 			crm_buf_add(&ru->last, ru->key.buf, ru->key.len);
 		}
-		ru->lastid = crm_get_be64(ids + 8 * (n - 1));
+		memcpy(ru->lastitem, items + ru->isz * (n - 1), ru->isz);
 		ru->haslast = 1;
 	}
-	crm_buf_reset(&ru->ids);
+	crm_buf_reset(&ru->items);
 	return rc ? crm_mdb_err(rc, "cannot write the index") : 0;
+}
+
+static int
+load_start(crm_txn *t, struct loader *ld)
+{
+	MDB_val k, v;
+	int i, rc;
+
+	memset(ld, 0, sizeof *ld);
+	ld->s = crm_txn_schema(t);
+	for (i = 0; i < 2; i++) {
+		struct run *ru = &ld->run[i];
+
+		ru->isz = i ? 16 : 8;
+		if ((rc = mdb_cursor_open(t->txn, table(t, i), &ru->c)))
+			return crm_mdb_err(rc, "cannot write the index");
+		if (!mdb_cursor_get(ru->c, &k, &v, MDB_LAST) &&
+		    v.mv_size == ru->isz) {
+			crm_buf_add(&ru->last, k.mv_data, k.mv_size);
+			memcpy(ru->lastitem, v.mv_data, ru->isz);
+			ru->haslast = 1;
+		}
+	}
+	return 0;
+}
+
+/* The entry [key][n][id]: vlen, the key's length, and id as split. */
+static int
+load_add(struct loader *ld, const unsigned char *key, size_t vlen,
+    uint64_t id)
+{
+	struct run *ru;
+	int rc;
+
+	place(ld->s, key, vlen, id, &ld->sl);
+	ru = &ld->run[ld->sl.ranges];
+	if (ru->key.len != ld->sl.key.len || memcmp(ru->key.buf,
+	    ld->sl.key.buf, ru->key.len)) {
+		if ((rc = put_run(ru)))
+			return rc;
+		crm_buf_reset(&ru->key);
+		crm_buf_add(&ru->key, ld->sl.key.buf, ld->sl.key.len);
+	}
+	crm_buf_add(&ru->items, ld->sl.item, ld->sl.isz);
+	return 0;
+}
+
+static int
+load_end(struct loader *ld, int rc)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct run *ru = &ld->run[i];
+
+		if (!rc)
+			rc = put_run(ru);
+		if (ru->c)
+			mdb_cursor_close(ru->c);
+		crm_buf_release(&ru->key);
+		crm_buf_release(&ru->items);
+		crm_buf_release(&ru->last);
+	}
+	crm_buf_release(&ld->sl.key);
+	return rc;
 }
 
 int
 crm_index_flush(crm_txn *t)
 {
 	struct crm_buf prev = CRM_BUF_INIT;
-	struct run ru = { CRM_BUF_INIT, CRM_BUF_INIT, CRM_BUF_INIT, 0, 0 };
 	const crm_schema *s = crm_txn_schema(t);
+	struct loader ld;
 	uint32_t prevtag = 0;
-	MDB_cursor *c;
-	MDB_val k, v;
 	int rc;
 
 	if (!t->sorter || !crm_sorter_count(t->sorter))
 		return 0;
 	if ((rc = crm_sorter_finish(t->sorter)))
 		return rc;
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
-		return crm_mdb_err(rc, "cannot write the index");
-	if (!mdb_cursor_get(c, &k, &v, MDB_LAST) && v.mv_size == 8) {
-		crm_buf_add(&ru.last, k.mv_data, k.mv_size);
-		ru.lastid = crm_get_be64(v.mv_data);
-		ru.haslast = 1;
-	}
+	if ((rc = load_start(t, &ld)))
+		return load_end(&ld, rc);
 	for (;;) {
 		const unsigned char *key;
 		size_t klen, vlen;
-		unsigned char b[8];
 		uint64_t id;
 		uint32_t tag;
 
 		rc = crm_sorter_next(t->sorter, (const void **)&key, &klen,
 		    &tag);
 		if (rc == CRM_ENOTFOUND) {
-			rc = put_run(c, &ru);
+			rc = 0;
 			break;
 		}
 		if (rc)
@@ -451,26 +632,42 @@ crm_index_flush(crm_txn *t)
 				break;
 			}
 		}
-		if (ru.key.len != vlen || memcmp(ru.key.buf, key, vlen)) {
-			if ((rc = put_run(c, &ru)))
-				break;
-			crm_buf_reset(&ru.key);
-			crm_buf_add(&ru.key, key, vlen);
-		}
-		crm_be64(b, id);
-		crm_buf_add(&ru.ids, b, 8);
+		if ((rc = load_add(&ld, key, vlen, id)))
+			break;
 		crm_buf_reset(&prev);
 		crm_buf_add(&prev, key, klen);
 		prevtag = tag;
 	}
-	mdb_cursor_close(c);
+	rc = load_end(&ld, rc);
 	crm_sorter_reset(t->sorter);
 	crm_buf_release(&prev);
-	crm_buf_release(&ru.key);
-	crm_buf_release(&ru.ids);
-	crm_buf_release(&ru.last);
 	return rc;
 }
+
+int
+crm_index_convert(crm_txn *t, MDB_dbi old)
+{
+	struct loader ld;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, old, &c)))
+		return crm_mdb_err(rc, "cannot read the index");
+	if (!(rc = load_start(t, &ld)))
+		while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+			uint64_t id;
+			size_t vlen = entry_split(k.mv_data, k.mv_size, 2,
+			    &id);
+
+			if ((rc = load_add(&ld, k.mv_data, vlen, id)))
+				break;
+		}
+	mdb_cursor_close(c);
+	return load_end(&ld, read_err(rc));
+}
+
+/* ------------------------------------------------------------- reading */
 
 /*
  * The ids under the key the cursor is on (d: its first), a page at a
@@ -497,17 +694,13 @@ key_ids(MDB_cursor *c, MDB_val *d, size_t max, struct crm_ids *out)
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/*
- * Each key from `from` on while it starts with pre and, with top, is not
- * past it (compared over top's length): its ids added to out.  CRM_EABORT
- * once out holds more than max (if max).
- */
+
+/* Each key starting with pre: its ids added to out. */
 static int
-walk(crm_txn *t, const struct crm_buf *pre, const struct crm_buf *from,
-    const struct crm_buf *top, size_t max, struct crm_ids *out)
+walk(crm_txn *t, const struct crm_buf *pre, struct crm_ids *out)
 {
 	MDB_cursor *c;
-	MDB_val key = { from->len, from->buf }, d;
+	MDB_val key = { pre->len, pre->buf }, d;
 	int rc;
 
 	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
@@ -515,19 +708,14 @@ walk(crm_txn *t, const struct crm_buf *pre, const struct crm_buf *from,
 	rc = mdb_cursor_get(c, &key, &d, MDB_SET_RANGE);
 	while (!rc) {
 		if (key.mv_size < pre->len || memcmp(key.mv_data, pre->buf,
-		    pre->len) || (top && cmpkey(key.mv_data, key.mv_size <
-		    top->len ? key.mv_size : top->len, top->buf,
-		    top->len) > 0))
+		    pre->len))
 			break;
-		if ((rc = key_ids(c, &d, max, out)))
+		if ((rc = key_ids(c, &d, 0, out)))
 			break;
 		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
 	}
 	mdb_cursor_close(c);
-	if (rc == CRM_EABORT)
-		return rc;
-	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
-	    "cannot read the index") : 0;
+	return read_err(rc);
 }
 
 /* The ids under the key k alone; CRM_EABORT past max (if max). */
@@ -550,10 +738,23 @@ exact(crm_txn *t, const struct crm_buf *k, size_t max, struct crm_ids *out)
 	if (!rc)
 		rc = key_ids(c, &d, max, out);
 	mdb_cursor_close(c);
-	if (rc == CRM_EABORT)
-		return rc;
-	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
-	    "cannot read the index") : 0;
+	return read_err(rc);
+}
+
+int
+crm_index_count(crm_txn *t, const struct crm_buf *k, size_t *n)
+{
+	MDB_cursor *c;
+	MDB_val key = { k->len, k->buf }, d;
+	int rc;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
+		return crm_mdb_err(rc, "cannot read the index");
+	if (!(rc = mdb_cursor_get(c, &key, &d, MDB_SET_KEY)))
+		rc = mdb_cursor_count(c, n);
+	mdb_cursor_close(c);
+	return read_err(rc);
 }
 
 int
@@ -561,7 +762,7 @@ crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
     struct crm_ids *out)
 {
 	size_t n0 = out->n;
-	int rc = prefix ? walk(t, k, k, NULL, 0, out) : exact(t, k, 0, out);
+	int rc = prefix ? walk(t, k, out) : exact(t, k, 0, out);
 
 	if (rc)
 		return rc;
@@ -580,37 +781,204 @@ crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
 	return rc;
 }
 
+/*
+ * The times of the ranges under pre from lo to hi, in time order: fn
+ * with each time and id until it returns nonzero (returned).  With
+ * count, the days wholly inside are counted into it instead, unread.
+ */
+static int
+times(crm_txn *t, const struct crm_buf *pre, int64_t lo, int64_t hi,
+    int (*fn)(int64_t tm, uint64_t id, void *arg), void *arg,
+    size_t *count)
+{
+	struct crm_buf start = CRM_BUF_INIT;
+	int64_t dlo, dhi;
+	MDB_cursor *c;
+	MDB_val key, d, k;
+	char b[24];
+	int rc, past = 0;
+
+	if (hi < 0 || lo > hi)
+		return 0;
+	if (lo < 0)
+		lo = 0;
+	dlo = lo / DAY;
+	dhi = hi / DAY;
+	crm_buf_add(&start, pre->buf, pre->len);
+	crm_buf_add(&start, b, crm_i64toa(b, dlo, DAYLEN));
+	if ((rc = mdb_cursor_open(t->txn, t->db->ranges, &c))) {
+		crm_buf_release(&start);
+		return crm_mdb_err(rc, "cannot read the index");
+	}
+	key.mv_size = start.len;
+	key.mv_data = start.buf;
+	rc = mdb_cursor_get(c, &key, &d, MDB_SET_RANGE);
+	while (!rc && !past) {
+		int64_t day;
+
+		if (key.mv_size != pre->len + DAYLEN || memcmp(key.mv_data,
+		    pre->buf, pre->len))
+			break;
+		day = digits((const unsigned char *)key.mv_data + pre->len,
+		    DAYLEN);
+		if (day > dhi)
+			break;
+		if (count && day > dlo && day < dhi) {
+			size_t n;
+
+			if ((rc = mdb_cursor_count(c, &n)))
+				break;
+			*count += n;
+			rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
+			continue;
+		}
+		/* a key with one item leaves d as it is */
+		rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
+		while (!rc && !past) {
+			const unsigned char *p = d.mv_data;
+			size_t i, n = d.mv_size / 16;
+
+			for (i = 0; i < n && !rc; i++) {
+				int64_t tm = (int64_t)crm_get_be64(p + 16 * i);
+
+				if (tm > hi) {
+					past = 1;
+					break;
+				}
+				if (tm < lo)
+					continue;
+				if (count)
+					++*count;
+				else
+					rc = fn(tm, crm_get_be64(p + 16 * i +
+					    8), arg);
+			}
+			if (!rc && !past)
+				rc = mdb_cursor_get(c, &k, &d,
+				    MDB_NEXT_MULTIPLE);
+		}
+		if (rc == MDB_NOTFOUND)
+			rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
+	}
+	mdb_cursor_close(c);
+	crm_buf_release(&start);
+	return read_err(rc);
+}
+
+struct rangearg {
+	struct crm_ids *out;
+	size_t max, n0;
+};
+
+static int
+range_id(int64_t tm, uint64_t id, void *arg)
+{
+	struct rangearg *a = arg;
+
+	(void)tm;
+	crm_ids_add(a->out, id);
+	return a->max && a->out->n - a->n0 > a->max ? CRM_EABORT : 0;
+}
+
+/* The prefix of a time field's keys in the ranges. */
+static void
+range_prefix(struct crm_buf *k, unsigned fid)
+{
+	crm_index_key(k, fid, "", 0);
+}
+
 int
 crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
     size_t max, struct crm_ids *out)
 {
-	struct crm_buf k = CRM_BUF_INIT, start = CRM_BUF_INIT,
-	    top = CRM_BUF_INIT;
-	char b[24];
+	struct crm_buf k = CRM_BUF_INIT;
+	struct rangearg a = { out, max, out->n };
 	int rc;
 
-	crm_index_key(&k, fid, "", 0);
-	crm_buf_add(&start, k.buf, k.len);
-	crm_i64toa(b, lo < 0 ? 0 : lo, 12);
-	crm_buf_addstr(&start, b);
-	/* the keys hold twelve digits: compared as text */
-	rc = 0;
-	if (hi < 0)
-		goto out;
-	crm_buf_add(&top, k.buf, k.len);
-	if (crm_i64toa(b, hi, 12) > 12)
-		memset(b, '9', 12);
-	crm_buf_add(&top, b, 12);
-	if (!(rc = crm_log_settle(t))) {
-		rc = walk(t, &k, &start, &top, max, out);
-		if (rc == CRM_EABORT)
-			rc = 0;
-	}
-out:
+	if ((rc = crm_log_settle(t)))
+		return rc;
+	range_prefix(&k, fid);
+	rc = times(t, &k, lo, hi, range_id, &a, NULL);
 	crm_buf_release(&k);
-	crm_buf_release(&start);
-	crm_buf_release(&top);
+	return rc == CRM_EABORT ? 0 : rc;	/* past max */
+}
+
+struct keeparg {
+	uint64_t lo, span;
+	unsigned char *bits;
+};
+
+static int
+keep_id(int64_t tm, uint64_t id, void *arg)
+{
+	struct keeparg *a = arg;
+
+	(void)tm;
+	if (id >= a->lo && id - a->lo < a->span)
+		a->bits[(id - a->lo) >> 3] |= (unsigned char)(1 << ((id -
+		    a->lo) & 7));
+	return 0;
+}
+
+int
+crm_index_range_keep(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
+    struct crm_ids *ids)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	struct keeparg a;
+	size_t i, n = 0;
+	int rc;
+
+	if (!ids->n)
+		return 0;
+	if ((rc = crm_log_settle(t)))
+		return rc;
+	/* a bit for each id the list may hold, set from the range */
+	a.lo = ids->v[0];
+	a.span = ids->v[ids->n - 1] - a.lo + 1;
+	a.bits = crm_xmalloc(a.span / 8 + 1);
+	memset(a.bits, 0, a.span / 8 + 1);
+	range_prefix(&k, fid);
+	if (!(rc = times(t, &k, lo, hi, keep_id, &a, NULL)))
+		for (i = 0; i < ids->n; i++)
+			if (a.bits[(ids->v[i] - a.lo) >> 3] >>
+			    ((ids->v[i] - a.lo) & 7) & 1)
+				ids->v[n++] = ids->v[i];
+	if (!rc)
+		ids->n = n;
+	free(a.bits);
+	crm_buf_release(&k);
 	return rc;
+}
+
+int
+crm_index_range_count(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
+    size_t *n)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	int rc;
+
+	*n = 0;
+	if ((rc = crm_log_settle(t)))
+		return rc;
+	range_prefix(&k, fid);
+	rc = times(t, &k, lo, hi, NULL, NULL, n);
+	crm_buf_release(&k);
+	return rc;
+}
+
+struct duearg {
+	crm_txn *t;
+	int (*fn)(uint64_t task, int64_t due, void *arg);
+	void *arg;
+};
+
+static int
+due_one(int64_t tm, uint64_t id, void *arg)
+{
+	struct duearg *a = arg;
+
+	return crm_visible_id(a->t, id) ? a->fn(id, tm, a->arg) : 0;
 }
 
 int
@@ -618,10 +986,8 @@ crm_index_due(crm_txn *t, const char *owner, int64_t until,
     int (*fn)(uint64_t task, int64_t due, void *arg), void *arg)
 {
 	struct crm_buf k = CRM_BUF_INIT;
-	struct crm_ids ids = { 0 };
-	MDB_cursor *c;
-	MDB_val key, d;
-	int rc, frc = 0;
+	struct duearg a = { t, fn, arg };
+	int rc;
 
 	if (owner) {
 		crm_index_key(&k, FID_OPEN_OWNER, owner, strlen(owner));
@@ -629,42 +995,9 @@ crm_index_due(crm_txn *t, const char *owner, int64_t until,
 	} else {
 		crm_index_key(&k, FID_OPEN_DUE, "", 0);
 	}
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c))) {
-		crm_buf_release(&k);
-		return crm_mdb_err(rc, "cannot read the index");
-	}
-	key.mv_size = k.len;
-	key.mv_data = k.buf;
-	rc = mdb_cursor_get(c, &key, &d, MDB_SET_RANGE);
-	while (!rc) {
-		const unsigned char *e = key.mv_data;
-		char digits[13];
-		int64_t due;
-		size_t i;
-
-		if (key.mv_size != k.len + 12 || memcmp(e, k.buf, k.len))
-			break;
-		memcpy(digits, e + k.len, 12);
-		digits[12] = 0;
-		if ((due = strtoll(digits, NULL, 10)) > until)
-			break;
-		ids.n = 0;
-		if ((rc = key_ids(c, &d, 0, &ids)))
-			break;
-		for (i = 0; i < ids.n && !frc; i++)
-			if (crm_visible_id(t, ids.v[i]))
-				frc = fn(ids.v[i], due, arg);
-		if (frc)
-			break;
-		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
-	}
-	mdb_cursor_close(c);
+	rc = times(t, &k, 0, until, due_one, &a, NULL);
 	crm_buf_release(&k);
-	crm_ids_release(&ids);
-	if (frc)
-		return frc;
-	return rc && rc != MDB_NOTFOUND ?
-	    crm_mdb_err(rc, "cannot read the index") : 0;
+	return rc;
 }
 
 int
@@ -677,7 +1010,8 @@ crm_index_rebuild(crm_txn *t)
 
 	if ((rc = crm_index_flush(t)))
 		goto out;
-	if ((rc = mdb_drop(t->txn, t->db->idx, 0))) {
+	if ((rc = mdb_drop(t->txn, t->db->idx, 0)) ||
+	    (rc = mdb_drop(t->txn, t->db->ranges, 0))) {
 		rc = crm_mdb_err(rc, "cannot clear the index");
 		goto out;
 	}
@@ -756,25 +1090,49 @@ only_one(crm_txn *t, struct crm_checker *ck, const struct side *x,
 	    "index entry %s is not the record's", b->buf);
 }
 
+/* A table's entries in order, as entries: the kept side of a check. */
+struct kept {
+	MDB_cursor *c;
+	int ranges, rc;
+	struct crm_buf e;
+};
+
+static void
+kept_next(struct kept *k)
+{
+	MDB_val key, v;
+
+	if (k->rc)
+		return;
+	k->rc = mdb_cursor_get(k->c, &key, &v, MDB_NEXT);
+	if (!k->rc)
+		unplace(k->ranges, &key, v.mv_data, &k->e);
+}
+
 int
 crm_index_compare(crm_txn *t, struct crm_sorter *s, struct crm_checker *ck)
 {
-	struct crm_buf prev = CRM_BUF_INIT, b = CRM_BUF_INIT, he = CRM_BUF_INIT;
+	struct crm_buf prev = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	struct kept kt[2] = { { NULL, 0, 0, CRM_BUF_INIT },
+		{ NULL, 1, 0, CRM_BUF_INIT } };
 	struct side w = { 0 }, h = { 0 };
-	MDB_cursor *c;
-	MDB_val k, v;
+	struct kept *from = NULL;
 	uint32_t tag;
-	int rc, mrc;
+	int rc, i;
 
 	if ((rc = crm_sorter_finish(s)))
 		return rc;
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
-		return crm_mdb_err(rc, "cannot read the index");
-	mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	for (i = 0; i < 2 && !rc; i++)
+		if ((rc = mdb_cursor_open(t->txn, table(t, i), &kt[i].c)))
+			rc = crm_mdb_err(rc, "cannot read the index");
+		else
+			kept_next(&kt[i]);	/* the first */
 	for (;;) {
 		const void *p;
 		int cmp;
 
+		if (rc)
+			break;
 		/* the wanted side, each entry once */
 		while (!w.live && !(rc = crm_sorter_next(s, &p, &w.len,
 		    &tag))) {
@@ -788,12 +1146,19 @@ crm_index_compare(crm_txn *t, struct crm_sorter *s, struct crm_checker *ck)
 		if (rc && rc != CRM_ENOTFOUND)
 			break;
 		rc = 0;
-		if (!h.live && !mrc) {
-			entry(&he, k.mv_data, k.mv_size, v.mv_size == 8 ?
-			    crm_get_be64(v.mv_data) : 0);
-			h.p = (const unsigned char *)he.buf;
-			h.len = he.len;
-			h.live = 1;
+		/* the kept side: the lesser of the two tables' next */
+		if (!h.live) {
+			from = NULL;
+			for (i = 0; i < 2; i++)
+				if (!kt[i].rc && (!from || cmpkey(kt[i].e.buf,
+				    kt[i].e.len, from->e.buf,
+				    from->e.len) < 0))
+					from = &kt[i];
+			if (from) {
+				h.p = (const unsigned char *)from->e.buf;
+				h.len = from->e.len;
+				h.live = 1;
+			}
 		}
 		if ((!w.live && !h.live) || ck->rc)
 			break;
@@ -807,14 +1172,17 @@ crm_index_compare(crm_txn *t, struct crm_sorter *s, struct crm_checker *ck)
 			w.live = 0;
 		if (cmp >= 0) {
 			h.live = 0;
-			mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			kept_next(from);
 		}
 	}
-	mdb_cursor_close(c);
+	for (i = 0; i < 2; i++) {
+		if (!rc && kt[i].rc && kt[i].rc != MDB_NOTFOUND)
+			rc = crm_mdb_err(kt[i].rc, "cannot read the index");
+		if (kt[i].c)
+			mdb_cursor_close(kt[i].c);
+		crm_buf_release(&kt[i].e);
+	}
 	crm_buf_release(&prev);
 	crm_buf_release(&b);
-	crm_buf_release(&he);
-	if (!rc && mrc && mrc != MDB_NOTFOUND)
-		rc = crm_mdb_err(mrc, "cannot read the index");
 	return rc;
 }

@@ -163,7 +163,7 @@ struct crm_sorter;
 struct crm_view;
 struct crm_db {
 	MDB_env *env;
-	MDB_dbi meta, recs, idx, journal, log, logid;
+	MDB_dbi meta, recs, idx, ranges, journal, log, logid;
 	MDB_dbi oldidx;		/* a store's index as older crm kept it */
 	char *dir;
 	crm_schema *schema;
@@ -277,8 +277,17 @@ int crm_index_type(crm_txn *t, const char *type, size_t max,
  * fn(task, due) for each the user may see. */
 int crm_index_due(crm_txn *t, const char *owner, int64_t until,
     int (*fn)(uint64_t task, int64_t due, void *arg), void *arg);
-/* An entry as older stores kept it, [key][n][id]: the key's length. */
-size_t crm_index_entry_key(const void *e, size_t len, uint64_t *id);
+/* The index of an older store (a key per entry, [key][n][id]) into
+ * this one's tables. */
+int crm_index_convert(crm_txn *t, MDB_dbi old);
+/* How many records have the value of key k. */
+int crm_index_count(crm_txn *t, const struct crm_buf *k, size_t *n);
+/* Of the sorted ids, those whose time field fid is in [lo, hi]. */
+int crm_index_range_keep(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
+    struct crm_ids *ids);
+/* How many records' time field fid is in [lo, hi]. */
+int crm_index_range_count(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
+    size_t *n);
 /* Rebuild every index from the records. */
 int crm_index_rebuild(crm_txn *t);
 

@@ -868,8 +868,13 @@ crm_print_ids(const struct crm_ids *ids, int nul, int header)
 
 	if (header && ids->n)
 		printf("id%c", term);
-	for (i = 0; i < ids->n; i++)
-		printf("%llu%c", (unsigned long long)ids->v[i], term);
+	for (i = 0; i < ids->n; i++) {
+		char b[24];
+		size_t n = crm_i64toa(b, (int64_t)ids->v[i], 0);
+
+		b[n++] = (char)term;
+		fwrite(b, 1, n, stdout);
+	}
 	return ferror(stdout) ? EIO : 0;
 }
 

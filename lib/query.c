@@ -1177,8 +1177,9 @@ crm_scan_all(crm_txn *t, int (*fn)(crm_txn *t, const crm_rec *r, void *arg),
 static int
 range_of(const struct qnode *n, unsigned *fid, int64_t *lo, int64_t *hi)
 {
+	/* the index keeps times before 1970 as 1970 */
 	if (n->kind != Q_CMP || n->vk != V_TIME || n->op == OP_EQ ||
-	    n->op == OP_NE || n->op == OP_LIKE)
+	    n->op == OP_NE || n->op == OP_LIKE || n->num < 0)
 		return 0;
 	if (!n->f && !strcmp(n->field, "last_contact"))
 		*fid = FID_LAST_CONTACT;
@@ -1216,10 +1217,11 @@ conjuncts(const struct qnode *n, const struct qnode **v, size_t *nv,
 
 /*
  * A candidate record read and tested costs about as much as this many
- * entries of a time range read from the index and sorted: a range
- * larger than that many times the candidates is tested on each instead.
+ * entries of a time range read from the index (4 us and 4 ns on 1,000,000
+ * people): a range larger than that many times the candidates is tested
+ * on each instead.
  */
-#define RANGE_PER_RECORD 32
+#define RANGE_PER_RECORD 1024
 
 /*
  * The records the index terms at the top allow: every such term's ids,
@@ -1235,7 +1237,7 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 	const struct qnode *terms[64];
 	struct crm_ids ids = { 0 };
 	struct crm_buf k = CRM_BUF_INIT;
-	size_t nterms = 0, i, max;
+	size_t nterms = 0, i, max, count;
 	int rc = 0, pass;
 
 	*have = 0;
@@ -1255,19 +1257,33 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 		    !strcmp(n->field, "id")) {
 			crm_ids_add(&ids, (uint64_t)(n->num / 10000));
 			*exact = 0;	/* the record may not exist */
-		} else if (range) {
-			max = *have ? (cand->n + 1) * RANGE_PER_RECORD : 0;
-			if ((rc = crm_index_range(t, fid, lo, hi, max, &ids)))
+		} else if (range && *have) {
+			/* counted by days first: read only if it narrows
+			 * the candidates for less than testing each */
+			max = (cand->n + 1) * RANGE_PER_RECORD;
+			if ((rc = crm_index_range_count(t, fid, lo, hi,
+			    &count)))
 				goto out;
-			if (max && ids.n > max) {
+			if (count > max) {
 				*exact = 0;
 				if (plan)
 					crm_buf_addf(plan, "not index %s%s%s: "
-					    "over %zu records, tested on "
+					    "%zu records, over %zu, tested on "
 					    "each instead\n", n->field,
-					    opnames[n->op], n->value, max);
+					    opnames[n->op], n->value, count,
+					    max);
 				continue;
 			}
+			if ((rc = crm_index_range_keep(t, fid, lo, hi, cand)))
+				goto out;
+			if (plan)
+				crm_buf_addf(plan, "and index %s%s%s: %zu "
+				    "records\n", n->field, opnames[n->op],
+				    n->value, count);
+			continue;
+		} else if (range) {
+			if ((rc = crm_index_range(t, fid, lo, hi, 0, &ids)))
+				goto out;
 		} else {
 			crm_buf_reset(&k);
 			if (!index_key(q, n, &k)) {
@@ -1383,5 +1399,43 @@ crm_query_ids(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 		rc = scan_all(t, q, collect_id, out);
 out:
 	crm_ids_release(&cand);
+	return rc;
+}
+
+int
+crm_query_count(crm_txn *t, const crm_query *q, struct crm_buf *plan,
+    size_t *n)
+{
+	const struct qnode *terms[2];
+	struct crm_ids ids = { 0 };
+	struct crm_buf k = CRM_BUF_INIT;
+	size_t nterms = 0;
+	unsigned fid;
+	int64_t lo, hi;
+	int rc = -1;
+
+	/* one term; ids alone do not say whose the records are */
+	conjuncts(q->root, terms, &nterms, 2);
+	if (nterms == 1 && crm_view_role(t->db) == ROLE_ADMIN) {
+		const struct qnode *x = terms[0];
+
+		if (range_of(x, &fid, &lo, &hi))
+			rc = crm_index_range_count(t, fid, lo, hi, n);
+		else if (index_key(q, x, &k) && k.len < 400)
+			rc = crm_index_count(t, &k, n);
+		crm_buf_release(&k);
+		if (rc != -1) {
+			if (!rc && plan)
+				crm_buf_addf(plan, "index %s%s%s: %zu records, "
+				    "counted, none read\n",
+				    x->kind == Q_TAG ? "tag:" : x->field,
+				    x->kind == Q_TAG ? "" : opnames[x->op],
+				    x->value, *n);
+			return rc;
+		}
+	}
+	rc = crm_query_ids(t, q, plan, &ids);
+	*n = ids.n;
+	crm_ids_release(&ids);
 	return rc;
 }

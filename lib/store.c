@@ -229,7 +229,8 @@ open_dbis(crm_db *db, MDB_txn *txn, unsigned f)
 	    (rc = mdb_dbi_open(txn, "records", f | MDB_INTEGERKEY,
 	    &db->recs)))
 		return rc;
-	rc = mdb_dbi_open(txn, "postings", f | POSTINGS, &db->idx);
+	if (!(rc = mdb_dbi_open(txn, "postings", f | POSTINGS, &db->idx)))
+		rc = mdb_dbi_open(txn, "ranges", f | POSTINGS, &db->ranges);
 	if (rc == MDB_NOTFOUND && !(f & MDB_CREATE) &&
 	    !mdb_dbi_open(txn, "index", 0, &db->oldidx)) {
 		old = 1;
@@ -398,16 +399,14 @@ reattach(crm_db *db)
 }
 
 /*
- * The old index (a key per value and id) into the new (a key per value,
- * its ids under it): their order is the same, so every id appends.
+ * The old index (a key per value and id) into the new tables (a key per
+ * value, its ids under it; times by day): their order is the same, so
+ * every id appends.
  */
 static int
 convert_txn(crm_txn *t, void *arg)
 {
 	crm_db *db = t->db;
-	struct crm_buf key = CRM_BUF_INIT;
-	MDB_cursor *from = NULL, *to = NULL;
-	MDB_val k, v;
 	int rc;
 
 	(void)arg;
@@ -419,35 +418,13 @@ convert_txn(crm_txn *t, void *arg)
 		return rc ? crm_mdb_err(rc, "cannot read the index") : 0;
 	if ((rc = mdb_dbi_open(t->txn, "index", 0, &db->oldidx)) ||
 	    (rc = mdb_dbi_open(t->txn, "postings", MDB_CREATE | POSTINGS,
-	    &db->idx)) || (rc = mdb_cursor_open(t->txn, db->oldidx, &from)) ||
-	    (rc = mdb_cursor_open(t->txn, db->idx, &to)))
-		goto out;
-	while (!(rc = mdb_cursor_get(from, &k, &v, MDB_NEXT))) {
-		unsigned char b[8];
-		uint64_t id;
-		size_t len = crm_index_entry_key(k.mv_data, k.mv_size, &id);
-		unsigned how = MDB_APPEND;
-
-		if (key.len == len && !memcmp(key.buf, k.mv_data, len))
-			how = MDB_APPENDDUP;
-		crm_buf_reset(&key);
-		crm_buf_add(&key, k.mv_data, len);
-		crm_be64(b, id);
-		k.mv_size = len;
-		v.mv_size = 8;
-		v.mv_data = b;
-		if ((rc = mdb_cursor_put(to, &k, &v, how)))
-			break;
-	}
-	if (rc == MDB_NOTFOUND)
-		rc = mdb_drop(t->txn, db->oldidx, 1);
-out:
-	if (from)
-		mdb_cursor_close(from);
-	if (to)
-		mdb_cursor_close(to);
-	crm_buf_release(&key);
-	return rc ? crm_mdb_err(rc, "cannot convert the index") : 0;
+	    &db->idx)) || (rc = mdb_dbi_open(t->txn, "ranges", MDB_CREATE |
+	    POSTINGS, &db->ranges)))
+		return crm_mdb_err(rc, "cannot convert the index");
+	if ((rc = crm_index_convert(t, db->oldidx)))
+		return rc;
+	return (rc = mdb_drop(t->txn, db->oldidx, 1)) ?
+	    crm_mdb_err(rc, "cannot convert the index") : 0;
 }
 
 /*
@@ -1379,12 +1356,12 @@ crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
 static int
 copy_live(crm_db *db, const char *dir)
 {
-	MDB_dbi src[6] = { db->meta, db->recs, db->idx, db->journal, db->log,
-		db->logid }, dst[6];
-	static const char *const names[6] = { "meta", "records", "postings",
-		"journal", "log", "logid" };
-	static const unsigned flags[6] = { 0, MDB_INTEGERKEY, POSTINGS, 0, 0,
-		MDB_INTEGERKEY };
+	MDB_dbi src[7] = { db->meta, db->recs, db->idx, db->ranges,
+		db->journal, db->log, db->logid }, dst[7];
+	static const char *const names[7] = { "meta", "records", "postings",
+		"ranges", "journal", "log", "logid" };
+	static const unsigned flags[7] = { 0, MDB_INTEGERKEY, POSTINGS,
+		POSTINGS, 0, 0, MDB_INTEGERKEY };
 	struct crm_buf prev = CRM_BUF_INIT;
 	MDB_env *env = NULL;
 	MDB_txn *from = NULL, *to = NULL;
@@ -1402,9 +1379,9 @@ copy_live(crm_db *db, const char *dir)
 	    0600)) || (rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &from)) ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &to)))
 		goto out;
-	for (i = 0; i < 6 && !rc; i++)
+	for (i = 0; i < 7 && !rc; i++)
 		rc = mdb_dbi_open(to, names[i], flags[i] | MDB_CREATE, &dst[i]);
-	for (i = 0; i < 6 && !rc; i++) {
+	for (i = 0; i < 7 && !rc; i++) {
 		if ((rc = mdb_cursor_open(from, src[i], &c)))
 			break;
 		crm_buf_reset(&prev);

@@ -10,7 +10,7 @@
 # mends what can be rebuilt, unjournalled, and what cannot stays found.
 # Last, writers queue on the store's write lock for CRM_WAIT seconds and
 # then fail with exit 3, while readers answer.
-plan 23
+plan 24
 
 TAB=$(printf '\t')
 
@@ -162,6 +162,28 @@ check '(2) --repair: sound again, crm-find knows no such address' '
 	repaired b2 &&
 	must_fail 1 crm-find --db b2 --email fake@example.sk >found &&
 	test ! -s found
+'
+
+check '(2) times: a last_contact gone, an open task'\''s due time put in' '
+	P=" \\00\\02" broken b2t ranges &&
+	must_fail 1 crm-segment --db b2t --count "last_contact>2026-01-01" >n &&
+	test "$(cat n)" = 0 &&
+	K=" \\7f\\f000020545" \
+	V=" \\00\\00\\00\\00i\\cd\\b1\\80\\00\\00\\00\\00\\00\\00\\00\\03" \
+		broken b2d ranges &&
+	checked b2t 1 &&
+	expect out <<-EOF &&
+	1	index entry last_contact '\''2026-03-03T00:00:00+00:00'\'' is missing
+	2	index entry last_contact '\''2026-03-03T00:00:00+00:00'\'' is missing
+	3	index entry last_contact '\''2026-03-03T00:00:00+00:00'\'' is missing
+	EOF
+	checked b2d 1 &&
+	expect out <<-EOF &&
+	3	index entry open tasks by due time '\''2026-04-02T00:00:00+00:00'\'' is not the record'\''s
+	EOF
+	repaired b2t && repaired b2d &&
+	crm-segment --db b2t --count "last_contact>2026-01-01" >n &&
+	test "$(cat n)" = 3
 '
 
 # ----------------------------------------------------------- the history

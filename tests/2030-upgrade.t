@@ -24,24 +24,51 @@ reads() {
 }
 
 # old DIR: the store in CRM_DB as older crm kept it, made at DIR: each
-# entry of the index one key, [key][n][id in n bytes], with no data
+# entry of the index one key, [key][n][id in n bytes], with no data; a
+# time's key ends in its twelve digits where the ranges table keeps it
+# under its day (eight digits) with the time and the id
 old() {
 	mdb_dump -a "$CRM_DB" | awk '
+	function hexnum(h,   v, i) {
+		v = 0
+		for (i = 1; i <= length(h); i++)
+			v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+		return v
+	}
+	function digits(v,   s, i, h) {
+		s = sprintf("%012d", v)
+		h = ""
+		for (i = 1; i <= 12; i++)
+			h = h "3" substr(s, i, 1)
+		return h
+	}
+	function id(h) {
+		while (length(h) > 2 && substr(h, 1, 2) == "00")
+			h = substr(h, 3)
+		return sprintf("%02x%s", length(h) / 2, h)
+	}
 	/^database=/ { db = substr($0, 10) }
-	db == "postings" && /^database=/ { print "database=index"; next }
-	db == "postings" && /^(duplicates|dupsort|dupfixed)=/ { next }
+	(db == "postings" || db == "ranges") && /^database=/ {
+		print "database=index"; next
+	}
+	(db == "postings" || db == "ranges") &&
+	    /^(duplicates|dupsort|dupfixed)=/ { next }
 	db == "postings" && /^ / {
 		key = $0
 		getline val
-		id = substr(val, 2)
-		while (length(id) > 2 && substr(id, 1, 2) == "00")
-			id = substr(id, 3)
-		printf "%s%02x%s\n \n", key, length(id) / 2, id
+		printf "%s%s\n \n", key, id(substr(val, 2))
+		next
+	}
+	db == "ranges" && /^ / {
+		key = substr($0, 1, length($0) - 16)
+		getline val
+		printf "%s%s%s\n \n", key, digits(hexnum(substr(val, 2, 16))),
+		    id(substr(val, 18))
 		next
 	}
 	{ print }' >old.dump &&
 	mkdir "$1" &&
-	mdb_load -f old.dump "$1"
+	mdb_load -f old.dump "$1" 2>/dev/null
 }
 
 # tables DIR: the names of the store's tables
@@ -68,7 +95,8 @@ check 'setup: people, a company, tags, history, tasks, a deal' '
 	reads >new.reads &&
 	test "$(wc -l <new.reads)" -gt 12 &&
 	grep -x 2 new.reads &&
-	mdb_dump -s postings "$CRM_DB" >new.postings
+	mdb_dump -s postings "$CRM_DB" >new.postings &&
+	mdb_dump -s ranges "$CRM_DB" >new.ranges
 '
 
 check 'the store made as older crm made it: an index table, no postings' '
@@ -80,9 +108,11 @@ check 'the store made as older crm made it: an index table, no postings' '
 check 'a reader converts it: the same answers, the postings as a new store has' '
 	CRM_DB="$T/o1" reads >o1.reads &&
 	diff -u new.reads o1.reads &&
-	test "$(tables o1)" = "journal log logid meta postings records " &&
+	test "$(tables o1)" = "journal log logid meta postings ranges records " &&
 	mdb_dump -s postings o1 >o1.postings &&
 	diff -u new.postings o1.postings &&
+	mdb_dump -s ranges o1 >o1.ranges &&
+	diff -u new.ranges o1.ranges &&
 	CRM_DB="$T/o1" crm-check
 '
 
@@ -98,7 +128,7 @@ check 'a writer converts it too, then writes' '
 	CRM_DB="$T/o2" crm-set 4 tags+=vip &&
 	CRM_DB="$T/o2" crm-segment tag:vip >vip &&
 	test "$(tr "\n" " " <vip)" = "1 3 4 " &&
-	test "$(tables o2)" = "journal log logid meta postings records " &&
+	test "$(tables o2)" = "journal log logid meta postings ranges records " &&
 	CRM_DB="$T/o2" crm-check
 '
 
