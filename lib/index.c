@@ -903,10 +903,23 @@ crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	return rc == CRM_EABORT ? 0 : rc;	/* past max */
 }
 
+/*
+ * A sorted list of ids narrowed to those an index key or range holds:
+ * a bit for each id the list may hold, set from the index, then tested.
+ */
 struct keeparg {
 	uint64_t lo, span;
 	unsigned char *bits;
 };
+
+static void
+keep_start(struct keeparg *a, const struct crm_ids *ids)
+{
+	a->lo = ids->v[0];
+	a->span = ids->v[ids->n - 1] - a->lo + 1;
+	a->bits = crm_xmalloc(a->span / 8 + 1);
+	memset(a->bits, 0, a->span / 8 + 1);
+}
 
 static int
 keep_id(int64_t tm, uint64_t id, void *arg)
@@ -920,35 +933,68 @@ keep_id(int64_t tm, uint64_t id, void *arg)
 	return 0;
 }
 
+static int
+keep_end(struct keeparg *a, struct crm_ids *ids, int rc)
+{
+	size_t i, n = 0;
+
+	if (!rc) {
+		for (i = 0; i < ids->n; i++)
+			if (a->bits[(ids->v[i] - a->lo) >> 3] >>
+			    ((ids->v[i] - a->lo) & 7) & 1)
+				ids->v[n++] = ids->v[i];
+		ids->n = n;
+	}
+	free(a->bits);
+	return rc;
+}
+
+int
+crm_index_keep(crm_txn *t, const struct crm_buf *k, struct crm_ids *ids)
+{
+	MDB_cursor *c;
+	MDB_val key = { k->len, k->buf }, d;
+	struct keeparg a;
+	int rc;
+
+	if (!ids->n)
+		return 0;
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
+		return crm_mdb_err(rc, "cannot read the index");
+	keep_start(&a, ids);
+	rc = mdb_cursor_get(c, &key, &d, MDB_SET_KEY);
+	if (!rc)
+		/* a key with one id leaves d as it is */
+		rc = mdb_cursor_get(c, &key, &d, MDB_GET_MULTIPLE);
+	while (!rc) {
+		const unsigned char *p = d.mv_data;
+		size_t i, n = d.mv_size / 8;
+
+		for (i = 0; i < n; i++)
+			keep_id(0, crm_get_be64(p + 8 * i), &a);
+		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_MULTIPLE);
+	}
+	mdb_cursor_close(c);
+	return keep_end(&a, ids, read_err(rc));
+}
+
 int
 crm_index_range_keep(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
     struct crm_ids *ids)
 {
 	struct crm_buf k = CRM_BUF_INIT;
 	struct keeparg a;
-	size_t i, n = 0;
 	int rc;
 
 	if (!ids->n)
 		return 0;
 	if ((rc = crm_log_settle(t)))
 		return rc;
-	/* a bit for each id the list may hold, set from the range */
-	a.lo = ids->v[0];
-	a.span = ids->v[ids->n - 1] - a.lo + 1;
-	a.bits = crm_xmalloc(a.span / 8 + 1);
-	memset(a.bits, 0, a.span / 8 + 1);
+	keep_start(&a, ids);
 	range_prefix(&k, fid);
-	if (!(rc = times(t, &k, lo, hi, keep_id, &a, NULL)))
-		for (i = 0; i < ids->n; i++)
-			if (a.bits[(ids->v[i] - a.lo) >> 3] >>
-			    ((ids->v[i] - a.lo) & 7) & 1)
-				ids->v[n++] = ids->v[i];
-	if (!rc)
-		ids->n = n;
-	free(a.bits);
+	rc = times(t, &k, lo, hi, keep_id, &a, NULL);
 	crm_buf_release(&k);
-	return rc;
+	return keep_end(&a, ids, rc);
 }
 
 int

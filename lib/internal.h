@@ -282,6 +282,8 @@ int crm_index_due(crm_txn *t, const char *owner, int64_t until,
 int crm_index_convert(crm_txn *t, MDB_dbi old);
 /* How many records have the value of key k. */
 int crm_index_count(crm_txn *t, const struct crm_buf *k, size_t *n);
+/* Of the sorted ids, those under the key k. */
+int crm_index_keep(crm_txn *t, const struct crm_buf *k, struct crm_ids *ids);
 /* Of the sorted ids, those whose time field fid is in [lo, hi]. */
 int crm_index_range_keep(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
     struct crm_ids *ids);

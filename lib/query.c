@@ -1223,96 +1223,125 @@ conjuncts(const struct qnode *n, const struct qnode **v, size_t *nv,
  */
 #define RANGE_PER_RECORD 1024
 
+/* A term at the top an index answers, and how many records it holds. */
+struct iterm {
+	const struct qnode *n;
+	int range;
+	unsigned fid;
+	int64_t lo, hi;
+	size_t count;
+};
+
+static int
+is_id(const struct qnode *n)
+{
+	return n->kind == Q_CMP && n->op == OP_EQ && !n->f &&
+	    !strcmp(n->field, "id");
+}
+
+static void
+plan_term(struct crm_buf *plan, const struct qnode *n, int and, size_t count)
+{
+	if (plan)
+		crm_buf_addf(plan, "%sindex %s%s%s: %zu records\n",
+		    and ? "and " : "", n->kind == Q_TAG ? "tag:" : n->field,
+		    n->kind == Q_TAG ? "" : opnames[n->op], n->value, count);
+}
+
 /*
- * The records the index terms at the top allow: every such term's ids,
- * intersected (sorted lists, merged).  Terms of one value go first, time
- * ranges after them, each only while it is small beside the candidates
- * it would narrow.  *exact when those terms are all there is and the
- * index answers each exactly, so no record need be read.
+ * The records the index terms at the top allow, sorted.  The terms of
+ * one value, fewest records first: the first one's ids read, the others
+ * narrow them (a bit set for each of its ids the candidates may hold).
+ * Then time ranges, each only while it is small beside the candidates it
+ * would narrow.  *exact when those terms are all there is and the index
+ * answers each exactly, so no record need be read.
  */
 static int
 candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
     struct crm_ids *cand, int *have, int *exact)
 {
-	const struct qnode *terms[64];
-	struct crm_ids ids = { 0 };
+	const struct qnode *nodes[64];
+	struct iterm terms[64], x;
 	struct crm_buf k = CRM_BUF_INIT;
-	size_t nterms = 0, i, max, count;
-	int rc = 0, pass;
+	size_t nnodes = 0, nt = 0, i, j, max;
+	int rc = 0;
 
 	*have = 0;
 	*exact = 1;
-	conjuncts(q->root, terms, &nterms, 64);
-	for (pass = 0; pass < 2; pass++)
-	for (i = 0; i < nterms; i++) {
-		const struct qnode *n = terms[i];
-		unsigned fid;
-		int64_t lo, hi;
-		int range = range_of(n, &fid, &lo, &hi);
-
-		if (range != pass)
-			continue;
-		ids.n = 0;
-		if (n->kind == Q_CMP && n->op == OP_EQ && !n->f &&
-		    !strcmp(n->field, "id")) {
-			crm_ids_add(&ids, (uint64_t)(n->num / 10000));
+	conjuncts(q->root, nodes, &nnodes, 64);
+	for (i = 0; i < nnodes; i++) {
+		x.n = nodes[i];
+		x.range = range_of(x.n, &x.fid, &x.lo, &x.hi);
+		x.count = 1;
+		if (x.range) {
+			x.count = SIZE_MAX;	/* counted in its turn */
+		} else if (is_id(x.n)) {
 			*exact = 0;	/* the record may not exist */
-		} else if (range && *have) {
-			/* counted by days first: read only if it narrows
-			 * the candidates for less than testing each */
-			max = (cand->n + 1) * RANGE_PER_RECORD;
-			if ((rc = crm_index_range_count(t, fid, lo, hi,
-			    &count)))
-				goto out;
-			if (count > max) {
-				*exact = 0;
-				if (plan)
-					crm_buf_addf(plan, "not index %s%s%s: "
-					    "%zu records, over %zu, tested on "
-					    "each instead\n", n->field,
-					    opnames[n->op], n->value, count,
-					    max);
-				continue;
-			}
-			if ((rc = crm_index_range_keep(t, fid, lo, hi, cand)))
-				goto out;
-			if (plan)
-				crm_buf_addf(plan, "and index %s%s%s: %zu "
-				    "records\n", n->field, opnames[n->op],
-				    n->value, count);
-			continue;
-		} else if (range) {
-			if ((rc = crm_index_range(t, fid, lo, hi, 0, &ids)))
-				goto out;
 		} else {
 			crm_buf_reset(&k);
-			if (!index_key(q, n, &k)) {
+			if (!index_key(q, x.n, &k)) {
 				*exact = 0;
 				continue;
 			}
 			/* long values are cut in the index */
 			if (k.len >= 400)
 				*exact = 0;
-			rc = crm_index_scan(t, &k, 0, &ids);
-			if (rc && rc != CRM_ENOTFOUND)
+			if ((rc = crm_index_count(t, &k, &x.count)))
 				goto out;
-			rc = 0;
 		}
-		crm_ids_sort(&ids);
-		if (plan)
-			crm_buf_addf(plan, "%sindex %s%s%s: %zu records\n",
-			    *have ? "and " : "",
-			    n->kind == Q_TAG ? "tag:" : n->field,
-			    n->kind == Q_TAG ? "" : opnames[n->op], n->value,
-			    ids.n);
-		if (!*have) {
-			cand->n = 0;
-			for (size_t j = 0; j < ids.n; j++)
-				crm_ids_add(cand, ids.v[j]);
-			*have = 1;
+		for (j = nt++; j > 0 && terms[j - 1].count > x.count; j--)
+			terms[j] = terms[j - 1];
+		terms[j] = x;
+	}
+	for (i = 0; i < nt; i++) {
+		const struct qnode *n = terms[i].n;
+
+		if (terms[i].range && *have) {
+			/* counted by days first: read only if it narrows
+			 * the candidates for less than testing each */
+			max = (cand->n + 1) * RANGE_PER_RECORD;
+			if ((rc = crm_index_range_count(t, terms[i].fid,
+			    terms[i].lo, terms[i].hi, &terms[i].count)))
+				goto out;
+			if (terms[i].count > max) {
+				*exact = 0;
+				if (plan)
+					crm_buf_addf(plan, "not index %s%s%s: "
+					    "%zu records, over %zu, tested on "
+					    "each instead\n", n->field,
+					    opnames[n->op], n->value,
+					    terms[i].count, max);
+				continue;
+			}
+			rc = crm_index_range_keep(t, terms[i].fid,
+			    terms[i].lo, terms[i].hi, cand);
+		} else if (terms[i].range) {
+			rc = crm_index_range(t, terms[i].fid, terms[i].lo,
+			    terms[i].hi, 0, cand);
+			crm_ids_sort(cand);
+			terms[i].count = cand->n;
+		} else if (is_id(n)) {
+			uint64_t id = (uint64_t)(n->num / 10000);
+
+			if (!*have)
+				crm_ids_add(cand, id);
+			else if (!crm_ids_has(cand, id))
+				cand->n = 0;
+			else
+				cand->v[0] = id, cand->n = 1;
 		} else {
-			crm_ids_intersect(cand, &ids);
+			crm_buf_reset(&k);
+			index_key(q, n, &k);
+			if (*have)
+				rc = crm_index_keep(t, &k, cand);
+			else if ((rc = crm_index_scan(t, &k, 0, cand)) ==
+			    CRM_ENOTFOUND)
+				rc = 0;
 		}
+		if (rc)
+			goto out;
+		plan_term(plan, n, *have, terms[i].count);
+		*have = 1;
 	}
 	if (!*have)
 		*exact = 0;
@@ -1329,7 +1358,6 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 	}
 out:
 	crm_buf_release(&k);
-	crm_ids_release(&ids);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1300-crm-segment.t - the query language, saved segments, the plan
-plan 79
+plan 80
 
 # Monday; under TZ=UTC -90d is 2026-08-25T10:00, eom 2026-11-30T23:59:59
 N='2026-11-23 10:00'
@@ -373,6 +373,26 @@ check '--explain: indexed terms among others; or at the top scans' '
 	head -n 1 out | grep "^scan" &&
 	crm-segment --explain "type:person and id=5" >out &&
 	head -n 1 out | grep "^index.*id"
+'
+
+check '--explain: the term with the fewest records first, whatever the order' '
+	export CRM_DB="$T/few" &&
+	for i in 1 2 3 4 5; do
+		crm-add person name=P$i city=Bratislava owner=peter || exit 1
+	done >/dev/null &&
+	crm-add person name=Ola city=Bratislava owner=peter tags=x >/dev/null &&
+	crm-add person name=Ela city=Bratislava owner=peter tags=x >/dev/null &&
+	crm-add person name=Ida city=Brno owner=peter >/dev/null &&
+	for q in "tag:x and city=bratislava and owner=peter" \
+	    "city=bratislava and owner=peter and tag:x"; do
+		crm-segment --explain "$q" >out &&
+		sed -n "1,3s/^.*index .*: \([0-9]*\) records$/\1/p" out >counts &&
+		test "$(wc -l <counts)" -eq 3 &&
+		sort -n counts | cmp - counts &&
+		tail -n 1 out | grep "^2 records match" || exit 1
+	done &&
+	crm-segment --explain "tag:x and city=bratislava" | head -n 1 >first &&
+	grep "^index tag:x: 2 records" first
 '
 
 check '--explain of nothing exits 1' '
