@@ -192,6 +192,7 @@ struct crm_txn {
 	 * look-ups: LMDB finds a key near the last one without a descent
 	 * from the root (crm_txn_cursor) */
 	MDB_cursor *rcur, *lcur;
+	uint64_t rcur_at;	/* the record rcur is on, if known */
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	int optouts;		/* 0 not known yet, 1 none, 2 some */

@@ -17,12 +17,14 @@ crm_mailbox(struct crm_buf *out, const char *name, const char *email)
 	/* a quoted string: only " and \ need a backslash */
 	crm_buf_addch(out, '"');
 	for (p = name; *p; p++) {
+		size_t n = strcspn(p, "\"\\\r\n\t");
+
+		crm_buf_add(out, p, n);
+		if (!*(p += n))
+			break;
 		if (*p == '"' || *p == '\\')
 			crm_buf_addch(out, '\\');
-		if (*p == '\r' || *p == '\n' || *p == '\t')
-			crm_buf_addch(out, ' ');
-		else
-			crm_buf_addch(out, *p);
+		crm_buf_addch(out, *p == '"' || *p == '\\' ? *p : ' ');
 	}
 	crm_buf_add(out, "\" <", 3);
 	crm_buf_addstr(out, email);

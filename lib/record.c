@@ -700,15 +700,39 @@ bad:
 	    (unsigned long long)id);
 }
 
-/* A record by its key: through a reader's kept cursor when it has one,
- * which finds the next of a sorted list of ids on the same page. */
+/*
+ * A record by its key: through a reader's kept cursor when it has one,
+ * which finds the next of a sorted list of ids on the same page, and
+ * steps to one a few records on rather than search the tree again.
+ */
+#define STEPS 8
+
 static int
 get(crm_txn *t, MDB_val *k, MDB_val *v)
 {
 	MDB_cursor *c = crm_txn_cursor(t, t->db->recs, &t->rcur);
+	uint64_t want, at;
+	MDB_val ck;
+	int i, rc;
 
-	return c ? mdb_cursor_get(c, k, v, MDB_SET_KEY) :
-	    mdb_get(t->txn, t->db->recs, k, v);
+	if (!c)
+		return mdb_get(t->txn, t->db->recs, k, v);
+	memcpy(&want, k->mv_data, sizeof want);
+	if (t->rcur_at && t->rcur_at < want && want - t->rcur_at <= STEPS) {
+		for (i = 0; i < STEPS; i++) {
+			if ((rc = mdb_cursor_get(c, &ck, v, MDB_NEXT)))
+				break;
+			memcpy(&at, ck.mv_data, sizeof at);
+			t->rcur_at = at;
+			if (at == want)
+				return 0;
+			if (at > want)
+				break;
+		}
+	}
+	rc = mdb_cursor_get(c, k, v, MDB_SET_KEY);
+	t->rcur_at = rc ? 0 : want;
+	return rc;
 }
 
 int
