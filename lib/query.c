@@ -731,12 +731,29 @@ like(const char *folded, const char *pat)
 	return strstr(folded, pat) != NULL;
 }
 
+/*
+ * Is v, folded, the folded text f?  ASCII folds to its lower case, so
+ * the answer is known at the first difference before any other byte of
+ * v: 1 or 0, or -1 when v must be folded to tell.
+ */
+static int
+ascii_eq(const char *v, const char *f)
+{
+	const unsigned char *a = (const unsigned char *)v;
+	const unsigned char *b = (const unsigned char *)f;
+
+	for (; *a && *a < 0x80; a++, b++)
+		if ((*a >= 'A' && *a <= 'Z' ? *a + 32 : *a) != *b)
+			return 0;
+	return *a ? -1 : !*b;
+}
+
 /* One value against a comparison. */
 static int
 match_one(struct ev *e, const struct qnode *n, const char *v)
 {
 	int64_t x;
-	int c;
+	int c, consent;
 
 	switch (n->vk) {
 	case V_NUM:
@@ -751,10 +768,13 @@ match_one(struct ev *e, const struct qnode *n, const char *v)
 		return cmp_num(c, n->op, 0);
 	case V_PHONE:
 	case V_TEXT:
-		crm_buf_reset(&e->tmp);
 		/* a consent compares as yes or no, not when nor whence */
-		crm_fold(&e->tmp, v, n->f && n->f->type == FT_CONSENT ?
-		    strcspn(v, " ") : strlen(v));
+		consent = n->f && n->f->type == FT_CONSENT;
+		if (n->op == OP_EQ && !consent &&
+		    (c = ascii_eq(v, n->folded)) >= 0)
+			return c;
+		crm_buf_reset(&e->tmp);
+		crm_fold(&e->tmp, v, consent ? strcspn(v, " ") : strlen(v));
 		if (n->op == OP_LIKE)
 			return like(e->tmp.buf, n->folded);
 		c = strcmp(e->tmp.buf, n->folded);
@@ -882,20 +902,23 @@ static const char *
 hist_text(const struct qnode *n, const struct crm_log *l, char *b,
     size_t size)
 {
-	if (hist_value(n, l, b, size))
-		return b;
-	if (!strcmp(n->field, "kind"))
-		return l->kind;
-	if (!strcmp(n->field, "amount"))
-		return l->amount;
-	if (!strcmp(n->field, "text"))
-		return l->text;
-	if (!strcmp(n->field, "owner"))
-		return l->owner;
-	if (!strcmp(n->field, "campaign"))
-		return l->campaign;
-	if (!strcmp(n->field, "dir"))
-		return l->dir;
+	/* each entry asks: the first letter tells them apart */
+	switch (n->field[0]) {
+	case 'a':
+		if (hist_value(n, l, b, size))
+			return b;
+		return !strcmp(n->field, "amount") ? l->amount : NULL;
+	case 'k':
+		return !strcmp(n->field, "kind") ? l->kind : NULL;
+	case 't':
+		return !strcmp(n->field, "text") ? l->text : NULL;
+	case 'o':
+		return !strcmp(n->field, "owner") ? l->owner : NULL;
+	case 'c':
+		return !strcmp(n->field, "campaign") ? l->campaign : NULL;
+	case 'd':
+		return !strcmp(n->field, "dir") ? l->dir : NULL;
+	}
 	return NULL;
 }
 
