@@ -96,6 +96,7 @@ struct imp {
 	int fresh;		/* the store had no record: nothing to match */
 	struct crm_buf key, key2;
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
+	uint64_t at;		/* the record the row went to */
 };
 
 static uint64_t
@@ -365,7 +366,7 @@ merged_same(crm_txn *t, crm_rec *old, const crm_rec *r)
 
 /* Add r, or update the record it matches. */
 static int
-put(crm_txn *t, struct imp *x, crm_rec *r)
+put(crm_txn *t, struct imp *x, crm_rec *r, uint64_t *at)
 {
 	crm_rec *old;
 	uint64_t id;
@@ -373,6 +374,7 @@ put(crm_txn *t, struct imp *x, crm_rec *r)
 
 	if (rc == CRM_ENOTFOUND) {
 		if (!(rc = crm_rec_put(t, r))) {
+			*at = crm_rec_id(r);
 			seen_add(x, x->hu, crm_rec_id(r));
 			seen_add(x, x->he, crm_rec_id(r));
 			seen_add(x, x->hp, crm_rec_id(r));
@@ -388,6 +390,7 @@ put(crm_txn *t, struct imp *x, crm_rec *r)
 	}
 	if (rc || (rc = crm_rec_get(t, id, &old)))
 		return rc;
+	*at = id;
 	if (merged_same(t, old, r)) {
 		x->im->unchanged++;
 	} else if (!(rc = crm_rec_put(t, old))) {
@@ -405,18 +408,19 @@ put(crm_txn *t, struct imp *x, crm_rec *r)
  * the same record (same type, same creation), is the one it updates. */
 static int
 put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
-    int64_t created)
+    int64_t created, uint64_t *at)
 {
 	crm_rec *old;
 	int rc;
 
 	if (!id || crm_rec_get(t, id, &old))
-		return put(t, x, r);
+		return put(t, x, r, at);
 	if (strcmp(crm_rec_type(old), crm_rec_type(r)) ||
 	    crm_rec_created(old) != created) {
 		crm_rec_free(old);
-		return put(t, x, r);
+		return put(t, x, r, at);
 	}
+	*at = id;
 	if (merged_same(t, old, r)) {
 		x->im->unchanged++;
 	} else if (!(rc = crm_rec_put(t, old))) {
@@ -451,8 +455,44 @@ json_id(const cJSON *f)
 	return (uint64_t)d;
 }
 
+/* Has the record an entry like l already (same time, kind, text,
+ * amount and campaign)?  Then a second import of it adds nothing. */
+struct like {
+	const struct crm_log *l;
+};
+
+#define LIKE_FOUND 1		/* like_one's "no need to look further" */
+
 static int
-history(crm_txn *t, uint64_t rec, const cJSON *h)
+same_str(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+static int
+like_one(const struct crm_log *e, void *arg)
+{
+	struct like *k = arg;
+	const struct crm_log *l = k->l;
+	int64_t x = 0, y = 0;
+
+	if (e->at != l->at || !same_str(e->kind, l->kind) ||
+	    !same_str(e->text, l->text) || !same_str(e->campaign, l->campaign))
+		return 0;
+	if ((e->amount && crm_money_parse(e->amount, &x)) ||
+	    (l->amount && crm_money_parse(l->amount, &y)) ||
+	    !e->amount != !l->amount || x != y)
+		return 0;
+	return LIKE_FOUND;
+}
+
+/*
+ * The history of a record of an export: restored as it was (its ids)
+ * into the empty store the export is restored to; else each entry the
+ * record does not have yet is logged anew.
+ */
+static int
+history(crm_txn *t, uint64_t rec, const cJSON *h, int restore)
 {
 	static const char *const own[] = { "id", "at", "kind", "text",
 		"amount", "owner", "campaign", "dir", "record", NULL };
@@ -469,11 +509,15 @@ history(crm_txn *t, uint64_t rec, const cJSON *h)
 
 		memset(&l, 0, sizeof l);
 		l.rec = rec;
-		if (!(l.id = json_id(cJSON_GetObjectItem(e, "id"))) ||
+		l.id = json_id(cJSON_GetObjectItem(e, "id"));
+		if ((restore && !l.id) ||
 		    !cJSON_IsString(f = cJSON_GetObjectItem(e, "at")) ||
-		    crm_datetime_parse(f->valuestring, &l.at))
-			return crm_seterr(CRM_EINVAL, "history: an entry "
-			    "needs its id and its time (at)");
+		    crm_datetime_parse(f->valuestring, &l.at)) {
+			rc = crm_seterr(CRM_EINVAL, "history: an entry "
+			    "needs %s time (at)", restore ? "its id and its" :
+			    "its");
+			break;
+		}
 #define STR(k) (cJSON_IsString(f = cJSON_GetObjectItem(e, k)) ? \
 	f->valuestring : NULL)
 		l.kind = STR("kind");
@@ -482,9 +526,11 @@ history(crm_txn *t, uint64_t rec, const cJSON *h)
 		l.campaign = STR("campaign");
 		l.dir = STR("dir");
 #undef STR
-		if (!l.kind)
-			return crm_seterr(CRM_EINVAL, "history: entry %llu has "
-			    "no kind", (unsigned long long)l.id);
+		if (!l.kind) {
+			rc = crm_seterr(CRM_EINVAL, "history: an entry at %s "
+			    "has no kind", f->valuestring);
+			break;
+		}
 		if ((f = cJSON_GetObjectItem(e, "amount"))) {
 			crm_buf_reset(&amount);
 			s = cJSON_PrintUnformatted(f);
@@ -507,7 +553,19 @@ history(crm_txn *t, uint64_t rec, const cJSON *h)
 			xs[nx++] = s;
 		l.extra = xs;
 		l.nextra = nx;
-		if ((rc = crm_log_restore(t, &l)))
+		if (restore) {
+			rc = crm_log_restore(t, &l);
+		} else {
+			struct like k = { &l };
+
+			l.id = 0;
+			rc = crm_log_own(t, rec, like_one, &k);
+			if (rc == LIKE_FOUND)
+				rc = 0;
+			else if (!rc)
+				rc = crm_log_add(t, &l);
+		}
+		if (rc)
 			break;
 	}
 	crm_buf_release(&amount);
@@ -620,14 +678,17 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 	if (x->im->restore && id) {
 		crm_rec_set_id(r, id, created ? created : t->now);
 		if (!(rc = crm_rec_restore(t, r)) &&
-		    !(rc = history(t, id, h))) {
+		    !(rc = history(t, id, h, 1))) {
 			crm_ids_add(&x->restored, id);
 			x->im->added++;
 			if (x->im->report)
 				x->im->report("add", id, x->line, x->im->arg);
 		}
 	} else {
-		rc = put_same(t, x, r, id, created);
+		uint64_t at = 0;
+
+		if (!(rc = put_same(t, x, r, id, created, &at)) && at && h)
+			rc = history(t, at, h, 0);
 	}
 out:
 	free(rest);
@@ -933,7 +994,7 @@ csv_row(crm_txn *t, struct imp *x)
 			    x->note.len, CRM_SET);
 		}
 	}
-	return rc ? rc : put(t, x, x->r);
+	return rc ? rc : put(t, x, x->r, &x->at);
 }
 
 /* Unmapped columns with values: never dropped without a word. */
@@ -1208,7 +1269,7 @@ vcard(crm_txn *t, struct imp *x, const struct crm_vcard *c)
 	    (rc = crm_rec_new(t, "company", &r)))
 		return rc;
 	if (!(rc = vcard_fill(t, x, r, c)))
-		rc = put(t, x, r);
+		rc = put(t, x, r, &x->at);
 	if (r != x->r)
 		crm_rec_free(r);
 	return rc;

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 47
+plan 50
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -726,6 +726,48 @@ check 'JSON Lines: an id past 2^53 or not whole is refused, line named' '
 		grep -F "line 1: id: not a record" err || exit 1
 	done &&
 	test ! -e "$T/badid/data.mdb" || test -z "$(crm-segment --db "$T/badid" type:person)"
+'
+
+check 'JSON Lines history without ids: logged on the record, once' '
+	H="$T/hist" &&
+	cat >hist.jsonl <<-\EOF &&
+	{"type":"person","name":"Hana Hist","email":"hana@hist.example","history":[{"at":"2026-03-01T10:00:00+00:00","kind":"call","text":"first"},{"at":"2026-04-01T10:00:00+00:00","kind":"purchase","text":"order 7","amount":120.5,"campaign":"spring"}]}
+	EOF
+	crm-import --db "$H" --from jsonl <hist.jsonl 2>err &&
+	grep -F "1 added" err &&
+	crm-show --db "$H" -j 1 >card &&
+	jq -e ".interactions == 2 and .turnover == 120.5 and
+		.last_contact == \"2026-04-01T10:00:00+00:00\" and
+		([.history[].text] == [\"order 7\", \"first\"]) and
+		.history[0].campaign == \"spring\"" card &&
+	before=$(mdb_dump -a "$H" | md5sum) &&
+	crm-import --db "$H" --from jsonl <hist.jsonl 2>err &&
+	grep -F "0 added, 0 updated, 1 unchanged" err &&
+	test "$(mdb_dump -a "$H" | md5sum)" = "$before"
+'
+
+check 'JSON Lines of another store: the history a matched record lacks is added' '
+	H="$T/hist" &&
+	O="$T/other" &&
+	crm-add --db "$O" person name="Hana Hist" email=hana@hist.example >/dev/null &&
+	crm-log --db "$O" 1 call first --at 2026-03-01T10:00:00Z >/dev/null &&
+	crm-log --db "$O" 1 meeting "met at the fair" --at 2026-05-02T09:00:00Z >/dev/null &&
+	crm-export --db "$O" --to jsonl >other.jsonl &&
+	crm-import --db "$H" --from jsonl <other.jsonl 2>err &&
+	grep -F "0 added" err &&
+	crm-show --db "$H" -j 1 >card &&
+	jq -e ".interactions == 3 and
+		([.history[].text] == [\"met at the fair\", \"order 7\", \"first\"])" card
+'
+
+check 'JSON Lines history: an entry without its time is refused, line named' '
+	H="$T/hist" &&
+	before=$(mdb_dump -a "$H" | md5sum) &&
+	printf "%s\n" "{\"type\":\"person\",\"name\":\"A\"}" \
+		"{\"type\":\"person\",\"name\":\"B\",\"history\":[{\"kind\":\"call\"}]}" >nohist.jsonl &&
+	must_fail 2 crm-import --db "$H" --from jsonl <nohist.jsonl 2>err &&
+	grep -F "line 2: history: an entry needs its time (at)" err &&
+	test "$(mdb_dump -a "$H" | md5sum)" = "$before"
 '
 
 check 'Google CSV imported again: 0 added, 0 updated, store unchanged' '
