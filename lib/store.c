@@ -465,7 +465,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	crm_db *db;
 	MDB_txn *txn;
 	struct stat st;
-	int rc, dead;
+	int rc, dead, converted = 0;
 
 	*dbp = NULL;
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
@@ -502,6 +502,12 @@ again:
 		goto fail;
 	}
 	rc = open_dbis(db, txn, 0);
+	if (rc == OLD_INDEX && converted) {
+		mdb_txn_abort(txn);
+		rc = crm_seterr(CRM_ESTORE, "the store's index is of an older "
+		    "crm's making, and stays so after converting it");
+		goto fail;
+	}
 	if (rc == OLD_INDEX) {
 		/* the handles must outlive the transaction */
 		if ((rc = load(db, txn))) {
@@ -514,6 +520,7 @@ again:
 		}
 		if ((rc = convert(db, dir)))
 			goto fail;
+		converted = 1;
 		goto again;
 	}
 	if (!rc) {
