@@ -502,6 +502,7 @@ history(crm_txn *t, uint64_t rec, const cJSON *h, int restore)
 	int rc = 0;
 
 	cJSON_ArrayForEach(e, h) {
+		const cJSON *when;
 		struct crm_log l;
 		const char *xs[16];
 		size_t nx = 0;
@@ -511,8 +512,8 @@ history(crm_txn *t, uint64_t rec, const cJSON *h, int restore)
 		l.rec = rec;
 		l.id = json_id(cJSON_GetObjectItem(e, "id"));
 		if ((restore && !l.id) ||
-		    !cJSON_IsString(f = cJSON_GetObjectItem(e, "at")) ||
-		    crm_datetime_parse(f->valuestring, &l.at)) {
+		    !cJSON_IsString(when = cJSON_GetObjectItem(e, "at")) ||
+		    crm_datetime_parse(when->valuestring, &l.at)) {
 			rc = crm_seterr(CRM_EINVAL, "history: an entry "
 			    "needs %s time (at)", restore ? "its id and its" :
 			    "its");
@@ -528,7 +529,7 @@ history(crm_txn *t, uint64_t rec, const cJSON *h, int restore)
 #undef STR
 		if (!l.kind) {
 			rc = crm_seterr(CRM_EINVAL, "history: an entry at %s "
-			    "has no kind", f->valuestring);
+			    "has no kind", when->valuestring);
 			break;
 		}
 		if ((f = cJSON_GetObjectItem(e, "amount"))) {

@@ -760,13 +760,16 @@ check 'JSON Lines of another store: the history a matched record lacks is added'
 		([.history[].text] == [\"met at the fair\", \"order 7\", \"first\"])" card
 '
 
-check 'JSON Lines history: an entry without its time is refused, line named' '
+check 'JSON Lines history: an entry without its time or kind is refused, line named' '
 	H="$T/hist" &&
 	before=$(mdb_dump -a "$H" | md5sum) &&
 	printf "%s\n" "{\"type\":\"person\",\"name\":\"A\"}" \
 		"{\"type\":\"person\",\"name\":\"B\",\"history\":[{\"kind\":\"call\"}]}" >nohist.jsonl &&
 	must_fail 2 crm-import --db "$H" --from jsonl <nohist.jsonl 2>err &&
 	grep -F "line 2: history: an entry needs its time (at)" err &&
+	printf "%s\n" "{\"type\":\"person\",\"name\":\"C\",\"history\":[{\"at\":\"2026-01-01\",\"dir\":1}]}" >nokind.jsonl &&
+	must_fail 2 crm-import --db "$H" --from jsonl <nokind.jsonl 2>err &&
+	grep -F "line 1: history: an entry at 2026-01-01 has no kind" err &&
 	test "$(mdb_dump -a "$H" | md5sum)" = "$before"
 '
 
