@@ -330,7 +330,7 @@ crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
 	c.x = crm_rec_alloc();
 	if (!(rc = records(&c)) && !ck.rc && !(rc = companies(&c))) {
 		next_due(&c);
-		if (!ck.rc)
+		if (!ck.rc && !(rc = crm_index_hist_all(t, c.want)))
 			rc = crm_index_compare(t, c.want, &ck);
 		if (!rc && !ck.rc)
 			rc = crm_log_check(t, &ck);

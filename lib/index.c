@@ -415,12 +415,19 @@ crm_index_entries(const crm_rec *r, struct crm_sorter *s, uint32_t tag)
 	crm_buf_release(&e);
 }
 
-int
-crm_index_defer(crm_txn *t, const crm_rec *r)
+/* The queue of entries for crm_index_flush. */
+static struct crm_sorter *
+sorter(crm_txn *t)
 {
 	if (!t->sorter)
 		t->sorter = crm_sorter_new((size_t)96 << 20);
-	crm_index_entries(r, t->sorter, (uint32_t)t->line);
+	return t->sorter;
+}
+
+int
+crm_index_defer(crm_txn *t, const crm_rec *r)
+{
+	crm_index_entries(r, sorter(t), (uint32_t)t->line);
 	return 0;
 }
 
@@ -758,6 +765,32 @@ crm_index_count(crm_txn *t, const struct crm_buf *k, size_t *n)
 }
 
 int
+crm_index_count_keys(crm_txn *t, const struct crm_buf *k, int prefix,
+    size_t *n)
+{
+	MDB_cursor *c;
+	MDB_val key = { k->len, k->buf }, d;
+	size_t m;
+	int rc;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
+		return crm_mdb_err(rc, "cannot read the index");
+	rc = mdb_cursor_get(c, &key, &d, prefix ? MDB_SET_RANGE : MDB_SET_KEY);
+	while (!rc && key.mv_size >= k->len && !memcmp(key.mv_data, k->buf,
+	    k->len) && (prefix || key.mv_size == k->len)) {
+		if ((rc = mdb_cursor_count(c, &m)))
+			break;
+		*n += m;
+		if (!prefix)
+			break;
+		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
+	}
+	mdb_cursor_close(c);
+	return read_err(rc);
+}
+
+int
 crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
     struct crm_ids *out)
 {
@@ -997,6 +1030,223 @@ crm_index_range_keep(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	return keep_end(&a, ids, rc);
 }
 
+/* ------------------------------------------------- history by campaign */
+
+/*
+ * Who had a campaign: a key [FID_HIST][campaign] 0x1f [kind], folded,
+ * and under it the records with such an entry of their own, so that
+ * count(kind=email and campaign=nov-2026)>=1 (or =0) need not read each
+ * record's history.  A company's history also holds its contact
+ * persons' entries, which are under the persons: a query tests each
+ * company without one of its own on the record.
+ */
+void
+crm_index_hist_key(struct crm_buf *k, const char *campaign, const char *kind)
+{
+	size_t start, i;
+
+	crm_index_key(k, FID_HIST, campaign, strlen(campaign));
+	crm_buf_addch(k, 0x1f);
+	if (!kind)
+		return;
+	start = k->len;
+	crm_fold(k, kind, strlen(kind));
+	if (k->len - start > 64)
+		crm_buf_setlen(k, start + 64);
+	for (i = start; i < k->len; i++)
+		if ((unsigned char)k->buf[i] < 0x20)
+			k->buf[i] = ' ';
+}
+
+/* May an entry of this campaign and kind be kept under a key as it is:
+ * no control bytes (the key holds them as spaces), short enough not to
+ * be cut? */
+int
+crm_index_hist_ok(const char *campaign, const char *kind)
+{
+	const unsigned char *p;
+
+	if (!campaign || !*campaign || !kind || strlen(campaign) > 150 ||
+	    strlen(kind) > 30)
+		return 0;
+	for (p = (const unsigned char *)campaign; *p; p++)
+		if (*p < 0x20)
+			return 0;
+	for (p = (const unsigned char *)kind; *p; p++)
+		if (*p < 0x20)
+			return 0;
+	return 1;
+}
+
+/* The key of e into k, if it has one (a campaign, kept exactly). */
+static int
+hist_key_of(const struct crm_log *e, struct crm_buf *k)
+{
+	if (!crm_index_hist_ok(e->campaign, e->kind))
+		return 0;
+	crm_buf_reset(k);
+	crm_index_hist_key(k, e->campaign, e->kind);
+	return 1;
+}
+
+struct samekey {
+	const struct crm_buf *key;
+	struct crm_buf tmp;
+	int found;
+};
+
+static int
+same_key(const struct crm_log *e, void *arg)
+{
+	struct samekey *a = arg;
+
+	a->found = hist_key_of(e, &a->tmp) && a->tmp.len == a->key->len &&
+	    !memcmp(a->tmp.buf, a->key->buf, a->tmp.len);
+	return a->found;
+}
+
+int
+crm_index_hist(crm_txn *t, const struct crm_log *e, int sign)
+{
+	struct crm_buf k = CRM_BUF_INIT;
+	struct samekey a = { &k, CRM_BUF_INIT, 0 };
+	int rc;
+
+	if (!hist_key_of(e, &k))
+		return 0;
+	if (sign > 0) {
+		/* queued: a mailing of 100,000 goes in sorted, at once */
+		entry(&a.tmp, (const unsigned char *)k.buf, k.len, e->rec);
+		crm_sorter_add(sorter(t), a.tmp.buf, a.tmp.len, 0);
+		rc = 0;
+	} else if (!(rc = crm_index_flush(t))) {
+		/* gone: the record's last entry of the kind? (e is out) */
+		rc = crm_log_own(t, e->rec, same_key, &a);
+		if (a.found)
+			rc = 0;
+		else if (!rc)
+			rc = put_id(t, (const unsigned char *)k.buf, k.len,
+			    e->rec, 1);
+	}
+	crm_buf_release(&k);
+	crm_buf_release(&a.tmp);
+	return rc;
+}
+
+struct histall {
+	struct crm_sorter *s;
+	struct crm_buf k, e;
+};
+
+static int
+hist_entry(const struct crm_log *e, void *arg)
+{
+	struct histall *a = arg;
+
+	if (!hist_key_of(e, &a->k))
+		return 0;
+	entry(&a->e, (const unsigned char *)a->k.buf, a->k.len, e->rec);
+	crm_sorter_add(a->s, a->e.buf, a->e.len, 0);
+	return 0;
+}
+
+int
+crm_index_hist_all(crm_txn *t, struct crm_sorter *s)
+{
+	struct histall a = { s ? s : sorter(t), CRM_BUF_INIT, CRM_BUF_INIT };
+	int rc = crm_log_scan(t, hist_entry, &a);
+
+	crm_buf_release(&a.k);
+	crm_buf_release(&a.e);
+	return rc;
+}
+
+/* The ids under the key k, or every key k begins, into the bits. */
+static int
+hist_mark(crm_txn *t, const struct crm_buf *k, int prefix,
+    struct keeparg *a)
+{
+	MDB_cursor *c;
+	MDB_val key = { k->len, k->buf }, d;
+	int rc;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
+		return crm_mdb_err(rc, "cannot read the index");
+	rc = mdb_cursor_get(c, &key, &d, prefix ? MDB_SET_RANGE :
+	    MDB_SET_KEY);
+	while (!rc) {
+		if (key.mv_size < k->len || memcmp(key.mv_data, k->buf,
+		    k->len) || (!prefix && key.mv_size != k->len))
+			break;
+		/* a key with one id leaves d as it is */
+		rc = mdb_cursor_get(c, &key, &d, MDB_GET_MULTIPLE);
+		while (!rc) {
+			const unsigned char *p = d.mv_data;
+			size_t i, n = d.mv_size / 8;
+
+			for (i = 0; i < n; i++)
+				keep_id(0, crm_get_be64(p + 8 * i), a);
+			rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_MULTIPLE);
+		}
+		if (rc != MDB_NOTFOUND || !prefix)
+			break;
+		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
+	}
+	mdb_cursor_close(c);
+	return read_err(rc);
+}
+
+int
+crm_index_hist_keep(crm_txn *t, const struct crm_buf *k, int prefix,
+    int has, struct crm_ids *ids, struct crm_ids *recheck)
+{
+	struct crm_ids comp = { 0 };
+	struct keeparg a;
+	size_t i, j = 0, n = 0;
+	int rc;
+
+	if (!ids->n)
+		return 0;
+	if ((rc = crm_index_type(t, "company", 0, &comp)))
+		return rc;
+	keep_start(&a, ids);
+	if (!(rc = hist_mark(t, k, prefix, &a)))
+		for (i = 0; i < ids->n; i++) {
+			uint64_t id = ids->v[i];
+			int own = a.bits[(id - a.lo) >> 3] >> ((id - a.lo) &
+			    7) & 1, company;
+
+			while (j < comp.n && comp.v[j] < id)
+				j++;
+			company = j < comp.n && comp.v[j] == id;
+			if (own == has || (company && !own))
+				ids->v[n++] = id;
+			if (company && !own)
+				crm_ids_add(recheck, id);
+		}
+	if (!rc)
+		ids->n = n;
+	free(a.bits);
+	crm_ids_release(&comp);
+	return rc;
+}
+
+int
+crm_index_hist_ids(crm_txn *t, const struct crm_buf *k, int prefix,
+    struct crm_ids *ids, struct crm_ids *recheck)
+{
+	size_t n0 = recheck->n, i;
+	int rc;
+
+	rc = prefix ? walk(t, k, ids) : exact(t, k, 0, ids);
+	if (rc || (rc = crm_index_type(t, "company", 0, recheck)))
+		return rc;
+	for (i = n0; i < recheck->n; i++)
+		crm_ids_add(ids, recheck->v[i]);
+	crm_ids_sort(ids);
+	return 0;
+}
+
 int
 crm_index_range_count(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
     size_t *n)
@@ -1076,12 +1326,18 @@ crm_index_rebuild(crm_txn *t)
 			break;
 	}
 	mdb_cursor_close(c);
-	if (rc == MDB_NOTFOUND)
+	if (rc != MDB_NOTFOUND) {
+		if (rc != CRM_ESTORE)
+			rc = crm_mdb_err(rc, "cannot read the records");
+		goto out;
+	}
+	/* and who had which campaign, from the history */
+	if (!(rc = crm_index_hist_all(t, sorter(t))))
 		rc = crm_index_flush(t);
-	else if (rc != CRM_ESTORE)
-		rc = crm_mdb_err(rc, "cannot read the records");
 	if (!rc)
 		rc = crm_meta_put(t, "index:type", "1", 1);
+	if (!rc)
+		rc = crm_meta_put(t, "index:hist", "1", 1);
 out:
 	crm_rec_free(r);
 	return rc;
@@ -1094,6 +1350,7 @@ describe(crm_txn *t, const unsigned char *e, size_t len, struct crm_buf *out,
 {
 	unsigned fid = len >= 2 ? (unsigned)(e[0] << 8 | e[1]) : 0;
 	size_t at = entry_split(e, len, 2, id);
+	const unsigned char *sep;
 	const char *name;
 
 	crm_buf_reset(out);
@@ -1103,6 +1360,8 @@ describe(crm_txn *t, const unsigned char *e, size_t len, struct crm_buf *out,
 		name = "open tasks by due time";
 	else if (fid == FID_OPEN_OWNER)
 		name = "open tasks by owner";
+	else if (fid == FID_HIST)
+		name = "history by campaign and kind";
 	else if (IS_DERIVED(fid))
 		name = crm_derived_names[fid];
 	else
@@ -1111,10 +1370,18 @@ describe(crm_txn *t, const unsigned char *e, size_t len, struct crm_buf *out,
 	    name ? name : "a former field");
 	/* times are kept as twelve digits */
 	if ((fid == FID_LAST_CONTACT || fid == FID_NEXT_DUE ||
-	    fid == FID_OPEN_DUE) && at - 2 >= 12)
+	    fid == FID_OPEN_DUE) && at - 2 >= 12) {
 		crm_datetime_fmt(out, strtoll((const char *)e + 2, NULL, 10));
-	else
+	} else if (fid == FID_HIST && at > 2 &&
+	    (sep = memchr(e + 2, 0x1f, at - 2))) {
+		/* campaign/kind */
+		crm_escape(out, (const char *)e + 2, (size_t)(sep - e - 2));
+		crm_buf_addch(out, '/');
+		crm_escape(out, (const char *)sep + 1, (size_t)(e + at -
+		    sep - 1));
+	} else {
 		crm_escape(out, (const char *)e + 2, at > 2 ? at - 2 : 0);
+	}
 	crm_buf_addch(out, '\'');
 }
 

@@ -73,7 +73,7 @@ extern const char *const crm_derived_names[];	/* by FID, from 2 */
 #define IS_DERIVED(fid) ((fid) >= FID_LAST_CONTACT && (fid) < FID_FIRST)
 #define TOKEN_BIT 0x8000	/* name-token keys live beside exact keys */
 /* index keys of no field: open tasks by due time, by owner and due time */
-enum { FID_OPEN_DUE = 0x7ff0, FID_OPEN_OWNER = 0x7ff1 };
+enum { FID_OPEN_DUE = 0x7ff0, FID_OPEN_OWNER = 0x7ff1, FID_HIST = 0x7ff2 };
 
 const struct crm_type *crm_schema_type(const crm_schema *s, const char *name);
 const struct crm_type *crm_schema_type_id(const crm_schema *s, unsigned tid);
@@ -283,6 +283,27 @@ int crm_index_due(crm_txn *t, const char *owner, int64_t until,
 int crm_index_convert(crm_txn *t, MDB_dbi old);
 /* How many records have the value of key k. */
 int crm_index_count(crm_txn *t, const struct crm_buf *k, size_t *n);
+/* History by campaign: the key of campaign and kind (a prefix of all
+ * kinds without one); keep it as e is logged (sign 1) or removed (-1);
+ * each entry's, queued in s (t's own queue if NULL: a rebuild, a check). */
+void crm_index_hist_key(struct crm_buf *k, const char *campaign,
+    const char *kind);
+/* May the key hold them exactly (no control bytes, not too long)? */
+int crm_index_hist_ok(const char *campaign, const char *kind);
+/* How many ids under the key k, or every key k begins (prefix). */
+int crm_index_count_keys(crm_txn *t, const struct crm_buf *k, int prefix,
+    size_t *n);
+int crm_index_hist(crm_txn *t, const struct crm_log *e, int sign);
+int crm_index_hist_all(crm_txn *t, struct crm_sorter *s);
+/* Of the sorted ids, those that had (has) or never had an entry under
+ * the key k (every key it begins, with prefix): a company, whose history
+ * holds its contact persons', is kept unless it had one itself, and
+ * added to recheck, to be tested on the record. */
+int crm_index_hist_keep(crm_txn *t, const struct crm_buf *k, int prefix,
+    int has, struct crm_ids *ids, struct crm_ids *recheck);
+/* The ids that had one, and every company (added to recheck). */
+int crm_index_hist_ids(crm_txn *t, const struct crm_buf *k, int prefix,
+    struct crm_ids *ids, struct crm_ids *recheck);
 /* Of the sorted ids, those under the key k. */
 int crm_index_keep(crm_txn *t, const struct crm_buf *k, struct crm_ids *ids);
 /* Of the sorted ids, those whose time field fid is in [lo, hi]. */

@@ -515,7 +515,8 @@ add(crm_txn *t, struct crm_log *e, int keep_id, int derive)
 		goto out;
 	}
 	if (!(rc = crm_journal_log(t, J_LOG, e->id, k, &val)) &&
-	    !(rc = crm_hist_changed(t, e, 1)) && derive)
+	    !(rc = crm_hist_changed(t, e, 1)) &&
+	    !(rc = crm_index_hist(t, e, 1)) && derive)
 		rc = derive_rec(t, r, e, 1, 0);
 out:
 	e->amount = given;
@@ -563,7 +564,8 @@ crm_log_del(crm_txn *t, uint64_t id)
 		rc = crm_mdb_err(rc, "cannot remove from the history");
 		goto out;
 	}
-	if (!(rc = crm_hist_changed(t, &d.e, -1)))
+	if (!(rc = crm_hist_changed(t, &d.e, -1)) &&
+	    !(rc = crm_index_hist(t, &d.e, -1)))
 		rc = derive(t, d.e.rec, &d.e, -1, 0);
 out:
 	crm_buf_release(&d.buf);

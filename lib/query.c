@@ -1253,7 +1253,59 @@ struct iterm {
 	unsigned fid;
 	int64_t lo, hi;
 	size_t count;
+	int hist, has, prefix;	/* count(campaign=...), see hist_term */
 };
+
+/* campaign=... or kind=... of a history entry, each once. */
+static int
+hist_eq(const struct qnode *n, const struct qnode **c, const struct qnode **k)
+{
+	const struct qnode **slot;
+
+	if (n->kind != Q_CMP || n->op != OP_EQ || !n->hist ||
+	    n->vk != V_TEXT)
+		return 0;
+	slot = !strcmp(n->field, "campaign") ? c : !strcmp(n->field, "kind") ?
+	    k : NULL;
+	if (!slot || *slot)
+		return 0;
+	*slot = n;
+	return 1;
+}
+
+/*
+ * count(campaign=C) or count(campaign=C and kind=K) asking whether a
+ * record had such an entry (>=1, >0, !=0: *has) or never had (=0, <1,
+ * <=0): the key of the history by campaign, which holds the records
+ * with one of their own (a prefix of all kinds without K).  Values the
+ * key cannot hold exactly (control bytes, long ones) are left to the
+ * records.
+ */
+static int
+hist_term(const struct qnode *n, struct crm_buf *k, int *has, int *prefix)
+{
+	const struct qnode *c = NULL, *kd = NULL, *x = n->a;
+
+	if (n->kind != Q_COUNT || !x)
+		return 0;
+	if ((n->op == OP_GE && n->num == 10000) ||
+	    (n->op == OP_GT && n->num == 0) || (n->op == OP_NE && n->num == 0))
+		*has = 1;
+	else if ((n->op == OP_EQ && n->num == 0) ||
+	    (n->op == OP_LT && n->num == 10000) ||
+	    (n->op == OP_LE && n->num == 0))
+		*has = 0;
+	else
+		return 0;
+	if (x->kind == Q_AND ? !hist_eq(x->a, &c, &kd) ||
+	    !hist_eq(x->b, &c, &kd) : !hist_eq(x, &c, &kd))
+		return 0;
+	if (!c || !crm_index_hist_ok(c->value, kd ? kd->value : ""))
+		return 0;
+	crm_index_hist_key(k, c->value, kd ? kd->value : NULL);
+	*prefix = !kd;
+	return 1;
+}
 
 static int
 is_id(const struct qnode *n)
@@ -1263,12 +1315,21 @@ is_id(const struct qnode *n)
 }
 
 static void
-plan_term(struct crm_buf *plan, const struct qnode *n, int and, size_t count)
+plan_term(struct crm_buf *plan, const struct iterm *x, int and)
 {
-	if (plan)
+	const struct qnode *n = x->n;
+
+	if (!plan)
+		return;
+	if (x->hist)
+		crm_buf_addf(plan, "%sindex count(...)%s%s: %zu records had "
+		    "it, companies tested on each\n", and ? "and " : "",
+		    opnames[n->op], n->value, x->count);
+	else
 		crm_buf_addf(plan, "%sindex %s%s%s: %zu records\n",
 		    and ? "and " : "", n->kind == Q_TAG ? "tag:" : n->field,
-		    n->kind == Q_TAG ? "" : opnames[n->op], n->value, count);
+		    n->kind == Q_TAG ? "" : opnames[n->op], n->value,
+		    x->count);
 }
 
 /*
@@ -1281,23 +1342,39 @@ plan_term(struct crm_buf *plan, const struct qnode *n, int and, size_t count)
  */
 static int
 candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
-    struct crm_ids *cand, int *have, int *exact)
+    struct crm_ids *cand, struct crm_ids *recheck, int *have, int *exact)
 {
 	const struct qnode *nodes[64];
 	struct iterm terms[64], x;
 	struct crm_buf k = CRM_BUF_INIT;
-	size_t nnodes = 0, nt = 0, i, j, max;
-	int rc = 0;
+	size_t nnodes = 0, nt = 0, i, j, max, order[64], sortby;
+	int rc = 0, hist = 0;
 
 	*have = 0;
 	*exact = 1;
 	conjuncts(q->root, nodes, &nnodes, 64);
+	/* a store kept before the history by campaign gets it rebuilt;
+	 * a writer's entries of it wait in its queue till now */
+	if (!crm_meta_get(t, "index:hist", &k))
+		hist = 1;
+	if (t->write && (rc = crm_index_flush(t)))
+		goto out;
 	for (i = 0; i < nnodes; i++) {
 		x.n = nodes[i];
 		x.range = range_of(x.n, &x.fid, &x.lo, &x.hi);
 		x.count = 1;
+		sortby = 0;
+		crm_buf_reset(&k);
+		x.hist = hist && !x.range && hist_term(x.n, &k, &x.has,
+		    &x.prefix);
 		if (x.range) {
 			x.count = SIZE_MAX;	/* counted in its turn */
+		} else if (x.hist) {
+			if ((rc = crm_index_count_keys(t, &k, x.prefix,
+			    &x.count)))
+				goto out;
+			/* who never had it: after the terms that hold */
+			sortby = x.has ? x.count : SIZE_MAX - 1;
 		} else if (is_id(x.n)) {
 			*exact = 0;	/* the record may not exist */
 		} else {
@@ -1312,9 +1389,14 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 			if ((rc = crm_index_count(t, &k, &x.count)))
 				goto out;
 		}
-		for (j = nt++; j > 0 && terms[j - 1].count > x.count; j--)
+		if (!x.hist)
+			sortby = x.count;	/* the fewest records first */
+		for (j = nt++; j > 0 && order[j - 1] > sortby; j--) {
 			terms[j] = terms[j - 1];
+			order[j] = order[j - 1];
+		}
 		terms[j] = x;
+		order[j] = sortby;
 	}
 	for (i = 0; i < nt; i++) {
 		const struct qnode *n = terms[i].n;
@@ -1343,6 +1425,20 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 			    terms[i].hi, 0, cand);
 			crm_ids_sort(cand);
 			terms[i].count = cand->n;
+		} else if (terms[i].hist) {
+			crm_buf_reset(&k);
+			hist_term(n, &k, &terms[i].has, &terms[i].prefix);
+			if (*have) {
+				rc = crm_index_hist_keep(t, &k, terms[i].prefix,
+				    terms[i].has, cand, recheck);
+			} else if (!terms[i].has) {
+				/* all but a few: not where to start */
+				*exact = 0;
+				continue;
+			} else {
+				rc = crm_index_hist_ids(t, &k, terms[i].prefix,
+				    cand, recheck);
+			}
 		} else if (is_id(n)) {
 			uint64_t id = (uint64_t)(n->num / 10000);
 
@@ -1363,15 +1459,20 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 		}
 		if (rc)
 			goto out;
-		plan_term(plan, n, *have, terms[i].count);
+		plan_term(plan, &terms[i], *have);
 		*have = 1;
 	}
+	crm_ids_sort(recheck);
 	if (!*have)
 		*exact = 0;
 	if (plan) {
 		if (!*have)
 			crm_buf_addstr(plan, "scan: every record, the whole "
 			    "query on each (no term an index answers)\n");
+		else if (*exact && recheck->n)
+			crm_buf_addf(plan, "the indexes answer it: %zu "
+			    "records, %zu of them read\n", cand->n,
+			    recheck->n);
 		else if (*exact)
 			crm_buf_addf(plan, "the indexes answer it: %zu "
 			    "records, none read\n", cand->n);
@@ -1384,23 +1485,32 @@ out:
 	return rc;
 }
 
-/* The candidates that match, each read once into the same record. */
+/*
+ * The candidates that match, each read once into the same record: when
+ * the index answered exactly, only those in recheck are tested.
+ */
 static int
 filter(crm_txn *t, const crm_query *q, const struct crm_ids *cand,
-    int exact, int (*fn)(crm_txn *t, const crm_rec *r, void *arg),
-    void *arg)
+    int exact, const struct crm_ids *recheck,
+    int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg)
 {
 	crm_rec *r = crm_rec_alloc();
-	size_t i;
+	size_t i, j = 0;
 	int rc = 0;
 
 	for (i = 0; i < cand->n && !rc; i++) {
+		int sure = exact;
+
+		while (j < recheck->n && recheck->v[j] < cand->v[i])
+			j++;
+		if (j < recheck->n && recheck->v[j] == cand->v[i])
+			sure = 0;
 		if ((rc = crm_rec_load(t, cand->v[i], r))) {
 			if (rc == CRM_ENOTFOUND)
 				rc = 0;
 			continue;
 		}
-		if ((exact || crm_query_match(t, q, r)) && crm_visible(t, r))
+		if ((sure || crm_query_match(t, q, r)) && crm_visible(t, r))
 			rc = fn(t, r, arg);
 	}
 	crm_rec_free(r);
@@ -1411,13 +1521,14 @@ int
 crm_query_run(crm_txn *t, const crm_query *q, struct crm_buf *plan,
     int (*fn)(crm_txn *t, const crm_rec *r, void *arg), void *arg)
 {
-	struct crm_ids cand = { 0 };
+	struct crm_ids cand = { 0 }, recheck = { 0 };
 	int rc, have, exact;
 
-	if (!(rc = candidates(t, q, plan, &cand, &have, &exact)))
-		rc = have ? filter(t, q, &cand, exact, fn, arg) :
+	if (!(rc = candidates(t, q, plan, &cand, &recheck, &have, &exact)))
+		rc = have ? filter(t, q, &cand, exact, &recheck, fn, arg) :
 		    scan_all(t, q, fn, arg);
 	crm_ids_release(&cand);
+	crm_ids_release(&recheck);
 	return rc;
 }
 
@@ -1433,23 +1544,38 @@ int
 crm_query_ids(crm_txn *t, const crm_query *q, struct crm_buf *plan,
     struct crm_ids *out)
 {
-	struct crm_ids cand = { 0 };
+	struct crm_ids cand = { 0 }, recheck = { 0 }, sure = { 0 }, none = { 0 };
+	size_t i, j = 0;
 	int rc, have, exact;
 
-	if ((rc = candidates(t, q, plan, &cand, &have, &exact)))
+	if ((rc = candidates(t, q, plan, &cand, &recheck, &have, &exact)))
 		goto out;
 	/* ids alone do not say whose the records are */
 	if (have && exact && crm_view_role(t->db) != ROLE_ADMIN)
 		exact = 0;
-	if (have && exact)
-		for (size_t i = 0; i < cand.n; i++)
+	if (have && exact && recheck.n) {
+		/* the companies the index cannot answer for, read */
+		if ((rc = filter(t, q, &recheck, 0, &none, collect_id, &sure)))
+			goto out;
+		for (i = 0; i < cand.n; i++) {
+			while (j < recheck.n && recheck.v[j] < cand.v[i])
+				j++;
+			if (j == recheck.n || recheck.v[j] != cand.v[i] ||
+			    crm_ids_has(&sure, cand.v[i]))
+				crm_ids_add(out, cand.v[i]);
+		}
+	} else if (have && exact) {
+		for (i = 0; i < cand.n; i++)
 			crm_ids_add(out, cand.v[i]);
-	else if (have)
-		rc = filter(t, q, &cand, 0, collect_id, out);
-	else
+	} else if (have) {
+		rc = filter(t, q, &cand, 0, &recheck, collect_id, out);
+	} else {
 		rc = scan_all(t, q, collect_id, out);
+	}
 out:
 	crm_ids_release(&cand);
+	crm_ids_release(&recheck);
+	crm_ids_release(&sure);
 	return rc;
 }
 

@@ -310,6 +310,7 @@ create(crm_db *db)
 		crm_schema_free(s);
 		if (rc || (rc = put_meta(db, txn, "version", "1", 1)) ||
 		    (rc = put_meta(db, txn, "index:type", "1", 1)) ||
+		    (rc = put_meta(db, txn, "index:hist", "1", 1)) ||
 		    (rc = new_uuid(db, txn)))
 			goto abort;
 	}
@@ -421,7 +422,10 @@ convert_txn(crm_txn *t, void *arg)
 	    &db->idx)) || (rc = mdb_dbi_open(t->txn, "ranges", MDB_CREATE |
 	    POSTINGS, &db->ranges)))
 		return crm_mdb_err(rc, "cannot convert the index");
-	if ((rc = crm_index_convert(t, db->oldidx)))
+	/* and who had which campaign, which older crm did not keep */
+	if ((rc = crm_index_convert(t, db->oldidx)) ||
+	    (rc = crm_index_hist_all(t, NULL)) ||
+	    (rc = crm_meta_put(t, "index:hist", "1", 1)))
 		return rc;
 	return (rc = mdb_drop(t->txn, db->oldidx, 1)) ?
 	    crm_mdb_err(rc, "cannot convert the index") : 0;

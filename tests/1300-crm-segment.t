@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1300-crm-segment.t - the query language, saved segments, the plan
-plan 80
+plan 82
 
 # Monday; under TZ=UTC -90d is 2026-08-25T10:00, eom 2026-11-30T23:59:59
 N='2026-11-23 10:00'
@@ -724,6 +724,62 @@ check 'a range the index answers: by the day, and within the day by the time' '
 	test "$(crm-segment --db "$D" "tag:t and last_contact<1969-12-31T12:00")" = 7 &&
 	got=$(crm-segment --db "$D" "tag:t and last_contact>1969-12-31T12:00" | tr "\n" " ") &&
 	test "$got" = "1 2 3 4 5 6 "
+'
+
+check 'who had a campaign: from the index, kept as entries come and go' '
+	D="$T/camp" &&
+	for i in 1 2 3 4 5 6; do echo "{\"name\":\"C$i\",\"tags\":\"t\"}"; done |
+		crm-add --db "$D" person >/dev/null &&
+	crm-add --db "$D" company name=Firm tags=t >/dev/null &&
+	crm-set --db "$D" 2 company=7 >/dev/null &&
+	crm-log --db "$D" 1 2 3 email news --campaign Nov-26 >/dev/null &&
+	crm-log --db "$D" 1 call about --campaign nov-26 >/dev/null &&
+	crm-log --db "$D" 3 email again --campaign nov-26 >/dev/null &&
+	has="tag:t and count(kind=email and campaign=nov-26)>=1" &&
+	never="tag:t and count(campaign=nov-26 and kind=email)=0" &&
+	crm-segment --db "$D" --explain "$has" >out &&
+	grep "^index count(...)>=1: 3 records had it, companies tested on each" out &&
+	grep "^and index tag:t: 7 records" out &&
+	grep "^the indexes answer it: 4 records, 1 of them read" out &&
+	test "$(crm-segment --db "$D" "$has" | tr "\n" " ")" = "1 2 3 7 " &&
+	test "$(crm-segment --db "$D" "$never" | tr "\n" " ")" = "4 5 6 " &&
+	test "$(crm-segment --db "$D" "count(campaign=nov-26)>0" | tr "\n" " ")" = "1 2 3 7 " &&
+	# one of two like entries gone: still had it; both gone: never
+	crm-log --db "$D" --list 3 | cut -f1 >e3 &&
+	test "$(wc -l <e3)" -eq 2 &&
+	crm-log --db "$D" --rm "$(head -n 1 e3)" &&
+	test "$(crm-segment --db "$D" "$has" | tr "\n" " ")" = "1 2 3 7 " &&
+	crm-log --db "$D" --rm "$(tail -n 1 e3)" &&
+	test "$(crm-segment --db "$D" "$has" | tr "\n" " ")" = "1 2 7 " &&
+	# the company had it through its contact person, until it has not
+	crm-set --db "$D" 2 company= >/dev/null &&
+	test "$(crm-segment --db "$D" "$has" | tr "\n" " ")" = "1 2 " &&
+	test "$(crm-segment --db "$D" "$never" | tr "\n" " ")" = "3 4 5 6 7 " &&
+	# a merge moves the entries, an undo takes them back
+	crm-merge --db "$D" 4 1 >/dev/null &&
+	test "$(crm-segment --db "$D" "$has" | tr "\n" " ")" = "2 4 " &&
+	txn=$(crm-history --db "$D" | tail -n 1 | cut -f1) &&
+	crm-undo --db "$D" "$txn" >/dev/null &&
+	test "$(crm-segment --db "$D" "$has" | tr "\n" " ")" = "1 2 " &&
+	crm-check --db "$D"
+'
+
+check 'a store without who had which campaign: answered from the records, then rebuilt' '
+	D="$T/camp" &&
+	mdb_dump -a -p "$D" |
+		D=postings P="\\7f\\f2" awk -f "$TOP/tests/edit.awk" |
+		D=meta P="index:hist" awk -f "$TOP/tests/edit.awk" >nohist.dump &&
+	mkdir "$T/nohist" && mdb_load -f nohist.dump "$T/nohist" 2>/dev/null &&
+	has="tag:t and count(kind=email and campaign=nov-26)>=1" &&
+	crm-segment --db "$T/nohist" --explain "$has" >out &&
+	! grep "count(...)" out &&
+	test "$(crm-segment --db "$T/nohist" "$has" | tr "\n" " ")" = "1 2 " &&
+	must_fail 1 crm-check --db "$T/nohist" >out 2>err &&
+	grep "^1.index entry history by campaign and kind .nov-26/email. is missing$" out &&
+	crm-check --db "$T/nohist" --repair >out 2>err &&
+	crm-segment --db "$T/nohist" --explain "$has" >out &&
+	grep "count(...)" out &&
+	test "$(crm-segment --db "$T/nohist" "$has" | tr "\n" " ")" = "1 2 "
 '
 
 check 'count() stops at enough entries for >= and > and counts all for the rest' '

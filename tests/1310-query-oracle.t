@@ -176,6 +176,18 @@ count(not kind=email)=0
 SELECT id FROM r WHERE id NOT IN (SELECT rid FROM h WHERE kind != 'email')
 count(campaign!=xmas-2026)>=1
 SELECT id FROM r WHERE id IN (SELECT rid FROM h WHERE campaign != 'xmas-2026')
+tag:vip and count(kind=email and campaign=nov-2026)=0
+SELECT id FROM r WHERE id IN (SELECT id FROM tags WHERE lower(tag) = 'vip') AND id NOT IN (SELECT rid FROM h WHERE kind = 'email' AND campaign = 'nov-2026')
+count(campaign=spring-2026)>=1
+SELECT id FROM r WHERE id IN (SELECT rid FROM h WHERE campaign = 'spring-2026')
+owner=anna and count(campaign=NOV-2026 and kind=email)>0
+SELECT id FROM r WHERE lower(owner) = 'anna' AND id IN (SELECT rid FROM h WHERE kind = 'email' AND campaign = 'nov-2026')
+city=bratislava and count(kind=email and campaign=xmas-2026)<1
+SELECT id FROM r WHERE lower(city) = 'bratislava' AND id NOT IN (SELECT rid FROM h WHERE kind = 'email' AND campaign = 'xmas-2026')
+type:company and count(kind=email and campaign=nov-2026)>=1
+SELECT id FROM r WHERE type = 'company' AND id IN (SELECT rid FROM h WHERE kind = 'email' AND campaign = 'nov-2026')
+tag:vip and count(kind=call and campaign=nov-2026)!=0
+SELECT id FROM r WHERE id IN (SELECT id FROM tags WHERE lower(tag) = 'vip') AND id IN (SELECT rid FROM h WHERE kind = 'call' AND campaign = 'nov-2026')
 sum(amount, kind=purchase and at>-1y)>3000
 SELECT id FROM r WHERE (SELECT sum(amount) FROM h WHERE h.rid = r.id AND kind = 'purchase' AND at > $((NOW - 365 * D))) > 300000
 sum(amount, kind=quote)>=1000

@@ -14,25 +14,8 @@ plan 24
 
 TAB=$(printf '\t')
 
-# The pairs of one database of a dump (mdb_dump -p: a line of key, then
-# a line of value, each after a space): those whose key or value holds
-# the text $P are left out, and a key $K with the value $V (else empty)
-# is put in.
-cat >edit.awk <<'EOF'
-/^database=/ { db = substr($0, 10) }
-db == ENVIRON["D"] && /^HEADER=END/ && ENVIRON["K"] != "" {
-	print; print ENVIRON["K"]
-	print ENVIRON["V"] != "" ? ENVIRON["V"] : " "; next
-}
-db == ENVIRON["D"] && /^ / {
-	key = $0
-	getline val
-	if (ENVIRON["P"] != "" && index(key "\n" val, ENVIRON["P"]))
-		next
-	print key; print val; next
-}
-{ print }
-EOF
+# edit.awk: the dump with one database edited (see there)
+cp "$TOP/tests/edit.awk" edit.awk
 
 # broken DIR DB: the store as it was built, with database DB edited as
 # above (P and K from the environment), loaded into the new store DIR
