@@ -6,9 +6,13 @@
 #ifndef FUZZ_H
 #define FUZZ_H
 
+#include <dirent.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -46,6 +50,44 @@ fuzz_schema(void)
 	    crm_schema_bind(s, &fields, &types, &grew)))
 		abort();
 	return s;
+}
+
+/* The store at d gone, its files first. */
+static inline void
+fuzz_rmstore(const char *d)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *dp;
+
+	if (!(dp = opendir(d)))
+		return;
+	while ((e = readdir(dp)))
+		if (e->d_name[0] != '.' || (e->d_name[1] &&
+		    (e->d_name[1] != '.' || e->d_name[2]))) {
+			snprintf(path, sizeof path, "%s/%s", d, e->d_name);
+			unlink(path);
+		}
+	closedir(dp);
+	rmdir(d);
+}
+
+/* A new store in a new directory (TMPDIR's: make fuzz sets it to its
+ * build directory, where a crash leaves it), its time FUZZ_NOW. */
+static inline crm_db *
+fuzz_store(char dir[PATH_MAX])
+{
+	const char *tmp = getenv("TMPDIR");
+	crm_db *db;
+
+	setenv("CRM_USER", "fuzz", 1);
+	setenv("TZ", "UTC", 1);
+	snprintf(dir, PATH_MAX, "%s/crm-fuzz.XXXXXX", tmp && *tmp ? tmp :
+	    "/tmp");
+	if (!mkdtemp(dir) || crm_db_open(&db, dir, 0))
+		abort();
+	crm_db_set_now(db, FUZZ_NOW);
+	return db;
 }
 
 #endif

@@ -8,11 +8,6 @@
  * and cards, 2-3 the preset.  A dry run writes nothing, so every input
  * meets the same two stores.
  */
-#include <dirent.h>
-#include <limits.h>
-#include <stdio.h>
-#include <unistd.h>
-
 #include "fuzz.h"
 
 static char dir[2][PATH_MAX];
@@ -46,53 +41,24 @@ seed(crm_txn *t, void *arg)
 }
 
 static void
-rmstore(const char *d)
-{
-	char path[PATH_MAX + 256];
-	struct dirent *e;
-	DIR *dp;
-
-	if (!(dp = opendir(d)))
-		return;
-	while ((e = readdir(dp)))
-		if (e->d_name[0] != '.' || (e->d_name[1] &&
-		    strcmp(e->d_name, ".."))) {
-			snprintf(path, sizeof path, "%s/%s", d, e->d_name);
-			unlink(path);
-		}
-	closedir(dp);
-	rmdir(d);
-}
-
-static void
 cleanup(void)
 {
 	int i;
 
 	for (i = 0; i < 2; i++) {
 		crm_db_close(db[i]);
-		rmstore(dir[i]);
+		fuzz_rmstore(dir[i]);
 	}
 }
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *tmp = getenv("TMPDIR");
 	int i;
 
 	(void)argc, (void)argv;
-	setenv("CRM_USER", "fuzz", 1);
-	setenv("TZ", "UTC", 1);
-	/* a crash leaves them behind: make fuzz sets TMPDIR to its
-	 * build directory */
-	for (i = 0; i < 2; i++) {
-		snprintf(dir[i], sizeof dir[i], "%s/crm-fuzz.XXXXXX",
-		    tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(dir[i]) || crm_db_open(&db[i], dir[i], 0))
-			abort();
-		crm_db_set_now(db[i], FUZZ_NOW);
-	}
+	for (i = 0; i < 2; i++)
+		db[i] = fuzz_store(dir[i]);
 	atexit(cleanup);
 	if (crm_write(db[1], seed, NULL))
 		abort();
