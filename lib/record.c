@@ -705,7 +705,7 @@ bad:
  * which finds the next of a sorted list of ids on the same page, and
  * steps to one a few records on rather than search the tree again.
  */
-#define STEPS 8
+#define STEPS 16
 
 static int
 get(crm_txn *t, MDB_val *k, MDB_val *v)
