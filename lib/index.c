@@ -1235,16 +1235,23 @@ int
 crm_index_hist_ids(crm_txn *t, const struct crm_buf *k, int prefix,
     struct crm_ids *ids, struct crm_ids *recheck)
 {
+	struct crm_ids comp = { 0 };
 	size_t n0 = recheck->n, i;
 	int rc;
 
 	rc = prefix ? walk(t, k, ids) : exact(t, k, 0, ids);
-	if (rc || (rc = crm_index_type(t, "company", 0, recheck)))
-		return rc;
-	for (i = n0; i < recheck->n; i++)
-		crm_ids_add(ids, recheck->v[i]);
-	crm_ids_sort(ids);
-	return 0;
+	if (!rc && !(rc = crm_index_type(t, "company", 0, &comp))) {
+		/* the companies that had none of their own, to test */
+		crm_ids_sort(ids);
+		for (i = 0; i < comp.n; i++)
+			if (!crm_ids_has(ids, comp.v[i]))
+				crm_ids_add(recheck, comp.v[i]);
+		for (i = n0; i < recheck->n; i++)
+			crm_ids_add(ids, recheck->v[i]);
+		crm_ids_sort(ids);
+	}
+	crm_ids_release(&comp);
+	return rc;
 }
 
 int

@@ -301,7 +301,8 @@ int crm_index_hist_all(crm_txn *t, struct crm_sorter *s);
  * added to recheck, to be tested on the record. */
 int crm_index_hist_keep(crm_txn *t, const struct crm_buf *k, int prefix,
     int has, struct crm_ids *ids, struct crm_ids *recheck);
-/* The ids that had one, and every company (added to recheck). */
+/* The ids that had one, and the companies that had none of their own
+ * (added to recheck). */
 int crm_index_hist_ids(crm_txn *t, const struct crm_buf *k, int prefix,
     struct crm_ids *ids, struct crm_ids *recheck);
 /* Of the sorted ids, those under the key k. */

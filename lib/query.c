@@ -1462,7 +1462,9 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 		plan_term(plan, &terms[i], *have);
 		*have = 1;
 	}
+	/* the companies to test, of those still there */
 	crm_ids_sort(recheck);
+	crm_ids_intersect(recheck, cand);
 	if (!*have)
 		*exact = 0;
 	if (plan) {
