@@ -510,9 +510,8 @@ put_run(struct run *ru)
 	v[0].mv_data = ru->items.buf;
 	v[1].mv_size = n;
 	v[1].mv_data = NULL;
+	/* (KEYEXIST would be an append out of order: an error) */
 	rc = mdb_cursor_put(ru->c, &k, v, flags);
-	if (rc == MDB_KEYEXIST)
-		rc = 0;
 	/* what was last stays last, or this is */
 	if (!rc && (flags & MDB_APPENDDUP)) {
 		if (cmp > 0) {
