@@ -96,7 +96,7 @@ struct imp {
 	int fresh;		/* the store had no record: nothing to match */
 	struct crm_buf key, key2;
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
-	uint64_t at;		/* the record the row went to */
+	uint64_t at;		/* the record the last row went to */
 };
 
 static uint64_t
