@@ -439,8 +439,8 @@ out:
 static const char *const kept[] = { "last_contact", "interactions",
 	"turnover", "next_due", "closed", NULL };
 
-/* A whole number from 1 to 2^53 (what a double holds exactly), or 0:
- * a number past that range converted to an integer is undefined. */
+/* A whole number from 1 to 2^40 - 1 (what the index holds of an id;
+ * a double holds them exactly), or 0. */
 static uint64_t
 json_id(const cJSON *f)
 {
@@ -449,7 +449,7 @@ json_id(const cJSON *f)
 	if (!cJSON_IsNumber(f))
 		return 0;
 	d = f->valuedouble;
-	if (!(d >= 1 && d <= 9007199254740992.0) ||
+	if (!(d >= 1 && d < 1099511627776.0) ||
 	    (double)(uint64_t)d != d)
 		return 0;
 	return (uint64_t)d;

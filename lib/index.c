@@ -204,13 +204,39 @@ entry(struct crm_buf *e, const unsigned char *key, size_t len, uint64_t id)
  * Times (last_contact, next_due, open tasks' due times, datetime fields
  * with index: true) have a table of their own, the ranges: a key per
  * day, [u16 fid][owner 0x1f, for open tasks by owner][the day since 1970
- * in eight digits], and under it the time and the id, 8 bytes each,
- * big-endian, in time order.  A range reads its days a page (255 times)
- * at a time, and counts the days wholly inside it without reading them.
+ * in eight digits], and under it items of 8 bytes, big-endian: the
+ * second of the day in 3, the id in 5, in time order.  A range reads its
+ * days a page (510 times) at a time, and counts the days wholly inside
+ * it without reading them.
  */
 #define DAY 86400
 #define TIMELEN 12		/* the time in a key: twelve digits */
 #define DAYLEN 8		/* the day in a table's key */
+#define IDMAX ((uint64_t)1 << 40)	/* ids the items hold */
+
+static void
+range_item(unsigned char p[8], int64_t tod, uint64_t id)
+{
+	int i;
+
+	for (i = 2; i >= 0; i--, tod >>= 8)
+		p[i] = (unsigned char)(tod & 0xff);
+	for (i = 7; i >= 3; i--, id >>= 8)
+		p[i] = (unsigned char)(id & 0xff);
+}
+
+static int64_t
+item_tod(const unsigned char *p)
+{
+	return (int64_t)p[0] << 16 | p[1] << 8 | p[2];
+}
+
+static uint64_t
+item_id(const unsigned char *p)
+{
+	return (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | p[5] << 16 |
+	    p[6] << 8 | p[7];
+}
 
 /* Is the key ([prefix][twelve digits]) a time, kept in the ranges? */
 static int
@@ -248,15 +274,14 @@ digits(const unsigned char *p, size_t n)
 }
 
 /* Where an index key and id are kept: the table, its key there, the
- * item under it (8 or 16 bytes). */
+ * item of 8 bytes under it. */
 struct slot {
 	int ranges;
 	struct crm_buf key;
-	unsigned char item[16];
-	size_t isz;
+	unsigned char item[8];
 };
 
-static void
+static int
 place(const crm_schema *s, const unsigned char *key, size_t len,
     uint64_t id, struct slot *sl)
 {
@@ -266,35 +291,36 @@ place(const crm_schema *s, const unsigned char *key, size_t len,
 		int64_t tm = digits(key + len - TIMELEN, TIMELEN);
 		char day[24];
 
+		if (id >= IDMAX)
+			return crm_seterr(CRM_ESTORE, "record %llu: an id "
+			    "past what the index holds", (unsigned long long)id);
 		crm_buf_add(&sl->key, key, len - TIMELEN);
 		crm_buf_add(&sl->key, day, crm_i64toa(day, tm / DAY, DAYLEN));
-		crm_be64(sl->item, (uint64_t)tm);
-		crm_be64(sl->item + 8, id);
-		sl->isz = 16;
+		range_item(sl->item, tm % DAY, id);
 	} else {
 		crm_buf_add(&sl->key, key, len);
 		crm_be64(sl->item, id);
-		sl->isz = 8;
 	}
+	return 0;
 }
 
-/* The entry of a table's key k and item it (8 or 16 bytes), into e. */
+/* The entry of a table's key k and item it, into e. */
 static void
 unplace(int ranges, const MDB_val *k, const unsigned char *it,
     struct crm_buf *e)
 {
+	const unsigned char *kp = k->mv_data;
 	struct crm_buf key = CRM_BUF_INIT;
 	char b[24];
 
 	if (!ranges || k->mv_size < DAYLEN) {
-		entry(e, k->mv_data, k->mv_size, crm_get_be64(it));
+		entry(e, kp, k->mv_size, crm_get_be64(it));
 		return;
 	}
-	crm_buf_add(&key, k->mv_data, k->mv_size - DAYLEN);
-	crm_buf_add(&key, b, crm_i64toa(b, (int64_t)crm_get_be64(it),
-	    TIMELEN));
-	entry(e, (const unsigned char *)key.buf, key.len,
-	    crm_get_be64(it + 8));
+	crm_buf_add(&key, kp, k->mv_size - DAYLEN);
+	crm_buf_add(&key, b, crm_i64toa(b, digits(kp + k->mv_size - DAYLEN,
+	    DAYLEN) * DAY + item_tod(it), TIMELEN));
+	entry(e, (const unsigned char *)key.buf, key.len, item_id(it));
 	crm_buf_release(&key);
 }
 
@@ -308,14 +334,17 @@ table(crm_txn *t, int ranges)
 static int
 put_id(crm_txn *t, const unsigned char *p, size_t len, uint64_t id, int del)
 {
-	struct slot sl = { 0, CRM_BUF_INIT, { 0 }, 0 };
+	struct slot sl = { 0, CRM_BUF_INIT, { 0 } };
 	MDB_val k, v;
 	int rc;
 
-	place(crm_txn_schema(t), p, len, id, &sl);
+	if ((rc = place(crm_txn_schema(t), p, len, id, &sl))) {
+		crm_buf_release(&sl.key);
+		return rc;
+	}
 	k.mv_size = sl.key.len;
 	k.mv_data = sl.key.buf;
-	v.mv_size = sl.isz;
+	v.mv_size = 8;
 	v.mv_data = sl.item;
 	rc = del ? mdb_del(t->txn, table(t, sl.ranges), &k, &v) :
 	    mdb_put(t->txn, table(t, sl.ranges), &k, &v, MDB_NODUPDATA);
@@ -478,8 +507,7 @@ struct run {
 	MDB_cursor *c;
 	struct crm_buf key, items;
 	struct crm_buf last;		/* the table's last key */
-	unsigned char lastitem[16];	/* and its last item */
-	size_t isz;
+	unsigned char lastitem[8];	/* and its last item */
 	int haslast;
 };
 
@@ -493,7 +521,7 @@ static int
 put_run(struct run *ru)
 {
 	const unsigned char *items = (const unsigned char *)ru->items.buf;
-	size_t n = ru->items.len / ru->isz;
+	size_t n = ru->items.len / 8;
 	MDB_val k = { ru->key.len, ru->key.buf }, v[2];
 	unsigned flags = MDB_MULTIPLE;
 	int cmp, rc;
@@ -504,9 +532,9 @@ put_run(struct run *ru)
 	    ru->last.len) : 1;
 	if (cmp > 0)
 		flags |= MDB_APPEND | MDB_APPENDDUP;
-	else if (cmp == 0 && memcmp(items, ru->lastitem, ru->isz) > 0)
+	else if (cmp == 0 && memcmp(items, ru->lastitem, 8) > 0)
 		flags |= MDB_APPENDDUP;
-	v[0].mv_size = ru->isz;
+	v[0].mv_size = 8;
 	v[0].mv_data = ru->items.buf;
 	v[1].mv_size = n;
 	v[1].mv_data = NULL;
@@ -518,7 +546,7 @@ put_run(struct run *ru)
 			crm_buf_reset(&ru->last);
 			crm_buf_add(&ru->last, ru->key.buf, ru->key.len);
 		}
-		memcpy(ru->lastitem, items + ru->isz * (n - 1), ru->isz);
+		memcpy(ru->lastitem, items + 8 * (n - 1), 8);
 		ru->haslast = 1;
 	}
 	crm_buf_reset(&ru->items);
@@ -536,13 +564,12 @@ load_start(crm_txn *t, struct loader *ld)
 	for (i = 0; i < 2; i++) {
 		struct run *ru = &ld->run[i];
 
-		ru->isz = i ? 16 : 8;
 		if ((rc = mdb_cursor_open(t->txn, table(t, i), &ru->c)))
 			return crm_mdb_err(rc, "cannot write the index");
 		if (!mdb_cursor_get(ru->c, &k, &v, MDB_LAST) &&
-		    v.mv_size == ru->isz) {
+		    v.mv_size == 8) {
 			crm_buf_add(&ru->last, k.mv_data, k.mv_size);
-			memcpy(ru->lastitem, v.mv_data, ru->isz);
+			memcpy(ru->lastitem, v.mv_data, 8);
 			ru->haslast = 1;
 		}
 	}
@@ -557,7 +584,8 @@ load_add(struct loader *ld, const unsigned char *key, size_t vlen,
 	struct run *ru;
 	int rc;
 
-	place(ld->s, key, vlen, id, &ld->sl);
+	if ((rc = place(ld->s, key, vlen, id, &ld->sl)))
+		return rc;
 	ru = &ld->run[ld->sl.ranges];
 	if (ru->key.len != ld->sl.key.len || memcmp(ru->key.buf,
 	    ld->sl.key.buf, ru->key.len)) {
@@ -566,7 +594,7 @@ load_add(struct loader *ld, const unsigned char *key, size_t vlen,
 		crm_buf_reset(&ru->key);
 		crm_buf_add(&ru->key, ld->sl.key.buf, ld->sl.key.len);
 	}
-	crm_buf_add(&ru->items, ld->sl.item, ld->sl.isz);
+	crm_buf_add(&ru->items, ld->sl.item, 8);
 	return 0;
 }
 
@@ -868,10 +896,10 @@ times(crm_txn *t, const struct crm_buf *pre, int64_t lo, int64_t hi,
 		rc = mdb_cursor_get(c, &k, &d, MDB_GET_MULTIPLE);
 		while (!rc && !past) {
 			const unsigned char *p = d.mv_data;
-			size_t i, n = d.mv_size / 16;
+			size_t i, n = d.mv_size / 8;
 
-			for (i = 0; i < n && !rc; i++) {
-				int64_t tm = (int64_t)crm_get_be64(p + 16 * i);
+			for (i = 0; i < n && !rc; i++, p += 8) {
+				int64_t tm = day * DAY + item_tod(p);
 
 				if (tm > hi) {
 					past = 1;
@@ -882,8 +910,7 @@ times(crm_txn *t, const struct crm_buf *pre, int64_t lo, int64_t hi,
 				if (count)
 					++*count;
 				else
-					rc = fn(tm, crm_get_be64(p + 16 * i +
-					    8), arg);
+					rc = fn(tm, item_id(p), arg);
 			}
 			if (!rc && !past)
 				rc = mdb_cursor_get(c, &k, &d,

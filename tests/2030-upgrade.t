@@ -26,7 +26,8 @@ reads() {
 # old DIR: the store in CRM_DB as older crm kept it, made at DIR: each
 # entry of the index one key, [key][n][id in n bytes], with no data; a
 # time's key ends in its twelve digits where the ranges table keeps it
-# under its day (eight digits) with the time and the id
+# under its day (eight digits) with the second of the day (3 bytes) and
+# the id (5)
 old() {
 	mdb_dump -a "$CRM_DB" | awk '
 	function hexnum(h,   v, i) {
@@ -61,9 +62,13 @@ old() {
 	}
 	db == "ranges" && /^ / {
 		key = substr($0, 1, length($0) - 16)
+		day = 0
+		for (i = length(key) + 2; i <= length($0); i += 2)
+			day = day * 10 + substr($0, i, 1)
 		getline val
-		printf "%s%s%s\n \n", key, digits(hexnum(substr(val, 2, 16))),
-		    id(substr(val, 18))
+		printf "%s%s%s\n \n", key,
+		    digits(day * 86400 + hexnum(substr(val, 2, 6))),
+		    id(substr(val, 8))
 		next
 	}
 	{ print }' >old.dump &&
