@@ -704,111 +704,48 @@ crm_index_convert(crm_txn *t, MDB_dbi old)
 /* ------------------------------------------------------------- reading */
 
 /*
- * The ids under the key the cursor is on (d: its first), a page at a
- * time, added to out; CRM_EABORT once out holds more than max (if max).
+ * The keys k names, k alone or (prefix) every key it begins: with each,
+ * fn with its number of ids (count), or with each of its ids, read a
+ * page at a time (id).  The one walk of the postings.
  */
+struct visit {
+	void (*id)(uint64_t id, void *arg);
+	void (*count)(size_t n, void *arg);
+	void *arg;
+};
+
 static int
-key_ids(MDB_cursor *c, MDB_val *d, size_t max, struct crm_ids *out)
-{
-	MDB_val k;
-	int rc;
-
-	/* a key with one id leaves d as it is */
-	rc = mdb_cursor_get(c, &k, d, MDB_GET_MULTIPLE);
-	while (!rc) {
-		const unsigned char *p = d->mv_data;
-		size_t i, n = d->mv_size / 8;
-
-		for (i = 0; i < n; i++)
-			crm_ids_add(out, crm_get_be64(p + 8 * i));
-		if (max && out->n > max)
-			return CRM_EABORT;
-		rc = mdb_cursor_get(c, &k, d, MDB_NEXT_MULTIPLE);
-	}
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
-
-
-/* Each key starting with pre: its ids added to out. */
-static int
-walk(crm_txn *t, const struct crm_buf *pre, struct crm_ids *out)
-{
-	MDB_cursor *c;
-	MDB_val key = { pre->len, pre->buf }, d;
-	int rc;
-
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
-		return crm_mdb_err(rc, "cannot read the index");
-	rc = mdb_cursor_get(c, &key, &d, MDB_SET_RANGE);
-	while (!rc) {
-		if (key.mv_size < pre->len || memcmp(key.mv_data, pre->buf,
-		    pre->len))
-			break;
-		if ((rc = key_ids(c, &d, 0, out)))
-			break;
-		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
-	}
-	mdb_cursor_close(c);
-	return read_err(rc);
-}
-
-/* The ids under the key k alone; CRM_EABORT past max (if max). */
-static int
-exact(crm_txn *t, const struct crm_buf *k, size_t max, struct crm_ids *out)
+each_key(crm_txn *t, const struct crm_buf *k, int prefix,
+    const struct visit *v)
 {
 	MDB_cursor *c;
 	MDB_val key = { k->len, k->buf }, d;
+	size_t n, i;
 	int rc;
 
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
-		return crm_mdb_err(rc, "cannot read the index");
-	rc = mdb_cursor_get(c, &key, &d, MDB_SET_KEY);
-	if (!rc && max) {
-		size_t n;
-
-		if (!(rc = mdb_cursor_count(c, &n)) && out->n + n > max)
-			rc = CRM_EABORT;
-	}
-	if (!rc)
-		rc = key_ids(c, &d, max, out);
-	mdb_cursor_close(c);
-	return read_err(rc);
-}
-
-int
-crm_index_count(crm_txn *t, const struct crm_buf *k, size_t *n)
-{
-	MDB_cursor *c;
-	MDB_val key = { k->len, k->buf }, d;
-	int rc;
-
-	*n = 0;
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
-		return crm_mdb_err(rc, "cannot read the index");
-	if (!(rc = mdb_cursor_get(c, &key, &d, MDB_SET_KEY)))
-		rc = mdb_cursor_count(c, n);
-	mdb_cursor_close(c);
-	return read_err(rc);
-}
-
-int
-crm_index_count_keys(crm_txn *t, const struct crm_buf *k, int prefix,
-    size_t *n)
-{
-	MDB_cursor *c;
-	MDB_val key = { k->len, k->buf }, d;
-	size_t m;
-	int rc;
-
-	*n = 0;
 	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
 		return crm_mdb_err(rc, "cannot read the index");
 	rc = mdb_cursor_get(c, &key, &d, prefix ? MDB_SET_RANGE : MDB_SET_KEY);
 	while (!rc && key.mv_size >= k->len && !memcmp(key.mv_data, k->buf,
 	    k->len) && (prefix || key.mv_size == k->len)) {
-		if ((rc = mdb_cursor_count(c, &m)))
-			break;
-		*n += m;
+		if (v->count) {
+			if ((rc = mdb_cursor_count(c, &n)))
+				break;
+			v->count(n, v->arg);
+		} else {
+			/* a key with one id leaves d as it is */
+			rc = mdb_cursor_get(c, &key, &d, MDB_GET_MULTIPLE);
+			while (!rc) {
+				const unsigned char *p = d.mv_data;
+
+				for (i = 0; i < d.mv_size / 8; i++)
+					v->id(crm_get_be64(p + 8 * i), v->arg);
+				rc = mdb_cursor_get(c, &key, &d,
+				    MDB_NEXT_MULTIPLE);
+			}
+			if (rc != MDB_NOTFOUND)
+				break;
+		}
 		if (!prefix)
 			break;
 		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
@@ -817,12 +754,49 @@ crm_index_count_keys(crm_txn *t, const struct crm_buf *k, int prefix,
 	return read_err(rc);
 }
 
+static void
+add_id(uint64_t id, void *arg)
+{
+	crm_ids_add(arg, id);
+}
+
+static void
+add_count(size_t n, void *arg)
+{
+	*(size_t *)arg += n;
+}
+
+int
+crm_index_count(crm_txn *t, const struct crm_buf *k, int prefix, size_t *n)
+{
+	struct visit v = { NULL, add_count, n };
+
+	*n = 0;
+	return each_key(t, k, prefix, &v);
+}
+
+/* The ids under the key k (every key it begins, with prefix) added to
+ * out; with max, CRM_EABORT, none added, when out would hold more. */
+static int
+ids_of(crm_txn *t, const struct crm_buf *k, int prefix, size_t max,
+    struct crm_ids *out)
+{
+	struct visit v = { add_id, NULL, out };
+	size_t n;
+	int rc;
+
+	if (max && ((rc = crm_index_count(t, k, prefix, &n)) ||
+	    (out->n + n > max && (rc = CRM_EABORT))))
+		return rc;
+	return each_key(t, k, prefix, &v);
+}
+
 int
 crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
     struct crm_ids *out)
 {
 	size_t n0 = out->n;
-	int rc = prefix ? walk(t, k, out) : exact(t, k, 0, out);
+	int rc = ids_of(t, k, prefix, 0, out);
 
 	if (rc)
 		return rc;
@@ -836,7 +810,7 @@ crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
 	int rc;
 
 	crm_index_key(&k, FID_TYPE, type, strlen(type));
-	rc = exact(t, &k, max, out);
+	rc = ids_of(t, &k, 0, max, out);
 	crm_buf_release(&k);
 	return rc;
 }
@@ -980,16 +954,38 @@ keep_start(struct keeparg *a, const struct crm_ids *ids)
 	memset(a->bits, 0, a->span / 8 + 1);
 }
 
-static int
-keep_id(int64_t tm, uint64_t id, void *arg)
+static void
+mark(uint64_t id, void *arg)
 {
 	struct keeparg *a = arg;
 
-	(void)tm;
 	if (id >= a->lo && id - a->lo < a->span)
 		a->bits[(id - a->lo) >> 3] |= (unsigned char)(1 << ((id -
 		    a->lo) & 7));
+}
+
+static int
+marked(const struct keeparg *a, uint64_t id)
+{
+	return a->bits[(id - a->lo) >> 3] >> ((id - a->lo) & 7) & 1;
+}
+
+/* mark, for a range */
+static int
+keep_id(int64_t tm, uint64_t id, void *arg)
+{
+	(void)tm;
+	mark(id, arg);
 	return 0;
+}
+
+/* The ids under the key k (every key it begins, with prefix), marked. */
+static int
+mark_key(crm_txn *t, const struct crm_buf *k, int prefix, struct keeparg *a)
+{
+	struct visit v = { mark, NULL, a };
+
+	return each_key(t, k, prefix, &v);
 }
 
 static int
@@ -999,8 +995,7 @@ keep_end(struct keeparg *a, struct crm_ids *ids, int rc)
 
 	if (!rc) {
 		for (i = 0; i < ids->n; i++)
-			if (a->bits[(ids->v[i] - a->lo) >> 3] >>
-			    ((ids->v[i] - a->lo) & 7) & 1)
+			if (marked(a, ids->v[i]))
 				ids->v[n++] = ids->v[i];
 		ids->n = n;
 	}
@@ -1011,30 +1006,12 @@ keep_end(struct keeparg *a, struct crm_ids *ids, int rc)
 int
 crm_index_keep(crm_txn *t, const struct crm_buf *k, struct crm_ids *ids)
 {
-	MDB_cursor *c;
-	MDB_val key = { k->len, k->buf }, d;
 	struct keeparg a;
-	int rc;
 
 	if (!ids->n)
 		return 0;
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
-		return crm_mdb_err(rc, "cannot read the index");
 	keep_start(&a, ids);
-	rc = mdb_cursor_get(c, &key, &d, MDB_SET_KEY);
-	if (!rc)
-		/* a key with one id leaves d as it is */
-		rc = mdb_cursor_get(c, &key, &d, MDB_GET_MULTIPLE);
-	while (!rc) {
-		const unsigned char *p = d.mv_data;
-		size_t i, n = d.mv_size / 8;
-
-		for (i = 0; i < n; i++)
-			keep_id(0, crm_get_be64(p + 8 * i), &a);
-		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_MULTIPLE);
-	}
-	mdb_cursor_close(c);
-	return keep_end(&a, ids, read_err(rc));
+	return keep_end(&a, ids, mark_key(t, k, 0, &a));
 }
 
 int
@@ -1187,41 +1164,6 @@ crm_index_hist_all(crm_txn *t, struct crm_sorter *s)
 	return rc;
 }
 
-/* The ids under the key k, or every key k begins, into the bits. */
-static int
-hist_mark(crm_txn *t, const struct crm_buf *k, int prefix,
-    struct keeparg *a)
-{
-	MDB_cursor *c;
-	MDB_val key = { k->len, k->buf }, d;
-	int rc;
-
-	if ((rc = mdb_cursor_open(t->txn, t->db->idx, &c)))
-		return crm_mdb_err(rc, "cannot read the index");
-	rc = mdb_cursor_get(c, &key, &d, prefix ? MDB_SET_RANGE :
-	    MDB_SET_KEY);
-	while (!rc) {
-		if (key.mv_size < k->len || memcmp(key.mv_data, k->buf,
-		    k->len) || (!prefix && key.mv_size != k->len))
-			break;
-		/* a key with one id leaves d as it is */
-		rc = mdb_cursor_get(c, &key, &d, MDB_GET_MULTIPLE);
-		while (!rc) {
-			const unsigned char *p = d.mv_data;
-			size_t i, n = d.mv_size / 8;
-
-			for (i = 0; i < n; i++)
-				keep_id(0, crm_get_be64(p + 8 * i), a);
-			rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_MULTIPLE);
-		}
-		if (rc != MDB_NOTFOUND || !prefix)
-			break;
-		rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP);
-	}
-	mdb_cursor_close(c);
-	return read_err(rc);
-}
-
 int
 crm_index_hist_keep(crm_txn *t, const struct crm_buf *k, int prefix,
     int has, struct crm_ids *ids, struct crm_ids *recheck)
@@ -1236,11 +1178,10 @@ crm_index_hist_keep(crm_txn *t, const struct crm_buf *k, int prefix,
 	if ((rc = crm_index_type(t, "company", 0, &comp)))
 		return rc;
 	keep_start(&a, ids);
-	if (!(rc = hist_mark(t, k, prefix, &a)))
+	if (!(rc = mark_key(t, k, prefix, &a)))
 		for (i = 0; i < ids->n; i++) {
 			uint64_t id = ids->v[i];
-			int own = a.bits[(id - a.lo) >> 3] >> ((id - a.lo) &
-			    7) & 1, company;
+			int own = marked(&a, id), company;
 
 			while (j < comp.n && comp.v[j] < id)
 				j++;
@@ -1265,7 +1206,7 @@ crm_index_hist_ids(crm_txn *t, const struct crm_buf *k, int prefix,
 	size_t n0 = recheck->n, i;
 	int rc;
 
-	rc = prefix ? walk(t, k, ids) : exact(t, k, 0, ids);
+	rc = ids_of(t, k, prefix, 0, ids);
 	if (!rc && !(rc = crm_index_type(t, "company", 0, &comp))) {
 		/* the companies that had none of their own, to test */
 		crm_ids_sort(ids);

@@ -281,8 +281,9 @@ int crm_index_due(crm_txn *t, const char *owner, int64_t until,
 /* The index of an older store (a key per entry, [key][n][id]) into
  * this one's tables. */
 int crm_index_convert(crm_txn *t, MDB_dbi old);
-/* How many records have the value of key k. */
-int crm_index_count(crm_txn *t, const struct crm_buf *k, size_t *n);
+/* How many ids under the key k, or every key k begins (prefix). */
+int crm_index_count(crm_txn *t, const struct crm_buf *k, int prefix,
+    size_t *n);
 /* History by campaign: the key of campaign and kind (a prefix of all
  * kinds without one); keep it as e is logged (sign 1) or removed (-1);
  * each entry's, queued in s (t's own queue if NULL: a rebuild, a check). */
@@ -290,9 +291,6 @@ void crm_index_hist_key(struct crm_buf *k, const char *campaign,
     const char *kind);
 /* May the key hold them exactly (no control bytes, not too long)? */
 int crm_index_hist_ok(const char *campaign, const char *kind);
-/* How many ids under the key k, or every key k begins (prefix). */
-int crm_index_count_keys(crm_txn *t, const struct crm_buf *k, int prefix,
-    size_t *n);
 int crm_index_hist(crm_txn *t, const struct crm_log *e, int sign);
 int crm_index_hist_all(crm_txn *t, struct crm_sorter *s);
 /* Of the sorted ids, those that had (has) or never had an entry under

@@ -1347,16 +1347,14 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 	const struct qnode *nodes[64];
 	struct iterm terms[64], x;
 	struct crm_buf k = CRM_BUF_INIT;
+	struct crm_buf tmp = CRM_BUF_INIT;
 	size_t nnodes = 0, nt = 0, i, j, max, order[64], sortby;
-	int rc = 0, hist = 0;
+	int rc = 0, hist = -1;	/* not asked yet */
 
 	*have = 0;
 	*exact = 1;
 	conjuncts(q->root, nodes, &nnodes, 64);
-	/* a store kept before the history by campaign gets it rebuilt;
-	 * a writer's entries of it wait in its queue till now */
-	if (!crm_meta_get(t, "index:hist", &k))
-		hist = 1;
+	/* a writer's entries wait in its queue till now */
 	if (t->write && (rc = crm_index_flush(t)))
 		goto out;
 	for (i = 0; i < nnodes; i++) {
@@ -1365,12 +1363,16 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 		x.count = 1;
 		sortby = 0;
 		crm_buf_reset(&k);
-		x.hist = hist && !x.range && hist_term(x.n, &k, &x.has,
-		    &x.prefix);
+		x.hist = !x.range && hist_term(x.n, &k, &x.has, &x.prefix);
+		/* a store kept before the history by campaign has not got
+		 * it until it is rebuilt */
+		if (x.hist && hist < 0)
+			hist = !crm_meta_get(t, "index:hist", &tmp);
+		x.hist = x.hist && hist;
 		if (x.range) {
 			x.count = SIZE_MAX;	/* counted in its turn */
 		} else if (x.hist) {
-			if ((rc = crm_index_count_keys(t, &k, x.prefix,
+			if ((rc = crm_index_count(t, &k, x.prefix,
 			    &x.count)))
 				goto out;
 			/* who never had it: after the terms that hold */
@@ -1386,7 +1388,7 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 			/* long values are cut in the index */
 			if (k.len >= 400)
 				*exact = 0;
-			if ((rc = crm_index_count(t, &k, &x.count)))
+			if ((rc = crm_index_count(t, &k, 0, &x.count)))
 				goto out;
 		}
 		if (!x.hist)
@@ -1484,6 +1486,7 @@ candidates(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 	}
 out:
 	crm_buf_release(&k);
+	crm_buf_release(&tmp);
 	return rc;
 }
 
@@ -1601,7 +1604,7 @@ crm_query_count(crm_txn *t, const crm_query *q, struct crm_buf *plan,
 		if (range_of(x, &fid, &lo, &hi))
 			rc = crm_index_range_count(t, fid, lo, hi, n);
 		else if (index_key(q, x, &k) && k.len < 400)
-			rc = crm_index_count(t, &k, n);
+			rc = crm_index_count(t, &k, 0, n);
 		crm_buf_release(&k);
 		if (rc != -1) {
 			if (!rc && plan)
