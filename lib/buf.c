@@ -100,15 +100,6 @@ crm_buf_reset(struct crm_buf *b)
 }
 
 void
-crm_buf_add(struct crm_buf *b, const void *p, size_t len)
-{
-	crm_buf_grow(b, len);
-	memcpy(b->buf + b->len, p, len);
-	b->len += len;
-	b->buf[b->len] = 0;
-}
-
-void
 crm_buf_addstr(struct crm_buf *b, const char *s)
 {
 	crm_buf_add(b, s, strlen(s));

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define CRM_VERSION "0.1"
 
@@ -55,9 +56,17 @@ char *crm_buf_detach(struct crm_buf *b, size_t *lenp);
 void crm_buf_grow(struct crm_buf *b, size_t extra);
 void crm_buf_setlen(struct crm_buf *b, size_t len);
 void crm_buf_reset(struct crm_buf *b);
-void crm_buf_add(struct crm_buf *b, const void *p, size_t len);
 void crm_buf_addstr(struct crm_buf *b, const char *s);
 /* inline: the byte at a time of every encoder and printer */
+static inline void
+crm_buf_add(struct crm_buf *b, const void *p, size_t len)
+{
+	if (b->len + len + 1 > b->alloc)
+		crm_buf_grow(b, len);
+	memcpy(b->buf + b->len, p, len);
+	b->len += len;
+	b->buf[b->len] = 0;
+}
 static inline void
 crm_buf_addch(struct crm_buf *b, int c)
 {

@@ -199,24 +199,171 @@ stages_text(const crm_rec *r, struct crm_buf *out)
 	}
 }
 
-static cJSON *
-stages_json(const crm_rec *r, struct crm_buf *b)
+/*
+ * JSON written straight into a buffer, byte for byte as cJSON prints it
+ * unformatted: a tree of allocations built and freed for each record was
+ * most of an export's time.  A comma goes before every member and element
+ * but the first, which is the one right after its bracket.
+ */
+static void
+jsep(struct crm_buf *b)
 {
-	cJSON *a = cJSON_CreateArray(), *o;
+	char c = b->len ? b->buf[b->len - 1] : '{';
+
+	if (c != '{' && c != '[')
+		crm_buf_addch(b, ',');
+}
+
+/* Whether none of the 8 bytes at s needs escaping in a JSON string: none
+ * below 0x20, no '"', no '\\' (the tests of "Bit Twiddling Hacks"). */
+static int
+plain8(const char *s)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t x, q, bs;
+
+	memcpy(&x, s, 8);
+	q = x ^ (ones * '"');
+	bs = x ^ (ones * '\\');
+	return !((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+	    ((bs - ones) & ~bs)) & highs);
+}
+
+/* Whether none of the n bytes at s needs escaping. */
+static int
+plain(const char *s, size_t n)
+{
+	unsigned char c;
+
+	if (n < 8) {
+		for (; n; n--, s++)
+			if ((c = (unsigned char)*s) < 0x20 || c == '"' ||
+			    c == '\\')
+				return 0;
+		return 1;
+	}
+	for (; n > 8; s += 8, n -= 8)
+		if (!plain8(s))
+			return 0;
+	/* the last 8, some seen already */
+	return plain8(s + n - 8);
+}
+
+static void
+jstr(struct crm_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run, *lim, *e = s + n;
+	unsigned char c;
+
+	crm_buf_grow(b, n + 2);
+	b->buf[b->len++] = '"';
+	if (plain(s, n)) {
+		memcpy(b->buf + b->len, s, n);
+		b->len += n;
+		b->buf[b->len++] = '"';
+		b->buf[b->len] = 0;
+		return;
+	}
+	for (;;) {
+		run = s;
+		for (;;) {
+			while (e - s >= 8 && plain8(s))
+				s += 8;
+			lim = e - s >= 8 ? s + 8 : e;
+			while (s < lim && (c = (unsigned char)*s) >= 0x20 &&
+			    c != '"' && c != '\\')
+				s++;
+			if (s < lim || s == e)
+				break;
+		}
+		crm_buf_add(b, run, (size_t)(s - run));
+		if (s == e)
+			break;
+		c = (unsigned char)*s++;
+		crm_buf_addch(b, '\\');
+		switch (c) {
+		case '"':
+		case '\\':
+			crm_buf_addch(b, c);
+			break;
+		case '\b':
+			crm_buf_addch(b, 'b');
+			break;
+		case '\f':
+			crm_buf_addch(b, 'f');
+			break;
+		case '\n':
+			crm_buf_addch(b, 'n');
+			break;
+		case '\r':
+			crm_buf_addch(b, 'r');
+			break;
+		case '\t':
+			crm_buf_addch(b, 't');
+			break;
+		default:
+			crm_buf_addstr(b, "u00");
+			crm_buf_addch(b, hex[c >> 4]);
+			crm_buf_addch(b, hex[c & 15]);
+		}
+	}
+	crm_buf_addch(b, '"');
+}
+
+static void
+jkey(struct crm_buf *b, const char *k)
+{
+	jsep(b);
+	jstr(b, k, strlen(k));
+	crm_buf_addch(b, ':');
+}
+
+static void
+jkstr(struct crm_buf *b, const char *k, const char *v)
+{
+	jkey(b, k);
+	jstr(b, v, strlen(v));
+}
+
+/* An id as the digits it is, not through a double. */
+static void
+jkid(struct crm_buf *b, const char *k, uint64_t id)
+{
+	char d[24];
+
+	jkey(b, k);
+	crm_buf_add(b, d, crm_i64toa(d, (int64_t)id, 0));
+}
+
+static void
+jtime(struct crm_buf *b, int64_t at)
+{
+	crm_buf_addch(b, '"');
+	crm_datetime_fmt(b, at);
+	crm_buf_addch(b, '"');
+}
+
+/* [{"stage": "won", "at": "2026-..."}, ...] */
+static void
+stages_json(struct crm_buf *b, const crm_rec *r)
+{
 	const char *v, *sp;
 	size_t i;
 
+	crm_buf_addch(b, '[');
 	for (i = 0; (v = crm_rec_nth(r, FID_STAGES, i, NULL)); i++) {
 		if (!(sp = strchr(v, ' ')))
 			continue;
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "stage", sp + 1);
-		crm_buf_reset(b);
-		crm_datetime_fmt(b, strtoll(v, NULL, 10));
-		cJSON_AddStringToObject(o, "at", b->buf);
-		cJSON_AddItemToArray(a, o);
+		jsep(b);
+		crm_buf_addch(b, '{');
+		jkstr(b, "stage", sp + 1);
+		jkey(b, "at");
+		jtime(b, strtoll(v, NULL, 10));
+		crm_buf_addch(b, '}');
 	}
-	return a;
+	crm_buf_addch(b, ']');
 }
 
 static void
@@ -308,115 +455,103 @@ crm_rec_text(crm_txn *t, const crm_rec *r, const char *field,
 }
 
 /* {"value": "yes", "at": "2026-...", "source": "web-form"} */
-static cJSON *
-consent_json(const char *v, struct crm_buf *b)
+static void
+consent_json(struct crm_buf *b, const char *v)
 {
-	cJSON *o = cJSON_CreateObject();
 	const char *src;
 	int64_t at;
 	size_t w;
 
 	crm_consent_split(v, &w, &at, &src);
-	crm_buf_reset(b);
-	crm_buf_add(b, v, w);
-	cJSON_AddStringToObject(o, "value", b->buf);
+	crm_buf_addch(b, '{');
+	jkey(b, "value");
+	jstr(b, v, w);
 	if (at) {
-		crm_buf_reset(b);
-		crm_datetime_fmt(b, at);
-		cJSON_AddStringToObject(o, "at", b->buf);
-		cJSON_AddStringToObject(o, "source", src);
+		jkey(b, "at");
+		jtime(b, at);
+		jkstr(b, "source", src);
 	}
-	return o;
-}
-
-/* An id as the digits it is: cJSON prints a number through sprintf and
- * reads it back with sscanf, a fifth of an export's time. */
-static void
-add_id(cJSON *o, const char *name, uint64_t id)
-{
-	char b[24];
-
-	crm_i64toa(b, (int64_t)id, 0);
-	cJSON_AddRawToObject(o, name, b);
+	crm_buf_addch(b, '}');
 }
 
 /*
- * A record as JSON.  Keys are the schema's names, not copied; with
- * borrow, so are the values, which then point into r: the caller prints
- * the object before r goes.  (Copies were two thirds of the allocations
- * of an export.)
+ * A record as JSON, without its closing brace, which the caller adds
+ * after anything it appends: its fields in the schema's order, then when
+ * it was made and what is derived from its history.
  */
-static cJSON *
-json_of(const crm_rec *r, int borrow)
+static void
+json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 {
-	cJSON *o = cJSON_CreateObject(), *a;
-	struct crm_buf b = CRM_BUF_INIT;
+	uint64_t have = 0;	/* the fields below 64 it has a value of */
 	const char *v;
 	size_t i, j, len;
 
-	add_id(o, "id", r->id);
-	cJSON_AddItemToObjectCS(o, "type", borrow ?
-	    cJSON_CreateStringReference(r->type->name) :
-	    cJSON_CreateString(r->type->name));
+	for (i = 0; i < r->n; i++)
+		have |= r->v[i].fid < 64 ? (uint64_t)1 << r->v[i].fid : 0;
+	crm_buf_addch(b, '{');
+	jkid(b, "id", r->id);
+	if (withtype)
+		jkstr(b, "type", r->type->name);
 	for (i = 0; i < r->type->nfields; i++) {
 		const struct crm_field *f = &r->type->fields[i];
 
-		if (!(v = crm_rec_nth(r, f->fid, 0, &len)))
+		if ((f->fid < 64 && !(have >> f->fid & 1)) ||
+		    !(v = crm_rec_nth(r, f->fid, 0, &len)))
 			continue;
+		jkey(b, f->name);
 		switch (f->type) {
 		case FT_TAGS:
-			a = cJSON_CreateArray();
-			cJSON_AddItemToObjectCS(o, f->name, a);
-			for (j = 0; (v = crm_rec_nth(r, f->fid, j, NULL)); j++)
-				cJSON_AddItemToArray(a, borrow ?
-				    cJSON_CreateStringReference(v) :
-				    cJSON_CreateString(v));
+			crm_buf_addch(b, '[');
+			for (j = 0; (v = crm_rec_nth(r, f->fid, j, &len)); j++) {
+				jsep(b);
+				jstr(b, v, len);
+			}
+			crm_buf_addch(b, ']');
 			break;
 		case FT_NUMBER:
 		case FT_MONEY:
 		case FT_REF:
-			cJSON_AddItemToObjectCS(o, f->name, cJSON_CreateRaw(v));
+			crm_buf_add(b, v, len);
 			break;
 		case FT_BOOL:
-			cJSON_AddItemToObjectCS(o, f->name,
-			    cJSON_CreateBool(!strcmp(v, "true")));
+			crm_buf_addstr(b, strcmp(v, "true") ? "false" : "true");
 			break;
 		case FT_DATETIME:
-			crm_buf_reset(&b);
-			crm_datetime_fmt(&b, strtoll(v, NULL, 10));
-			cJSON_AddItemToObjectCS(o, f->name,
-			    cJSON_CreateString(b.buf));
+			jtime(b, strtoll(v, NULL, 10));
 			break;
 		case FT_CONSENT:
-			cJSON_AddItemToObjectCS(o, f->name,
-			    consent_json(v, &b));
+			consent_json(b, v);
 			break;
 		default:
-			cJSON_AddItemToObjectCS(o, f->name, borrow ?
-			    cJSON_CreateStringReference(v) :
-			    cJSON_CreateString(v));
+			jstr(b, v, len);
 		}
 	}
-	crm_buf_reset(&b);
-	crm_datetime_fmt(&b, r->created);
-	cJSON_AddItemToObjectCS(o, "created", cJSON_CreateString(b.buf));
+	jkey(b, "created");
+	jtime(b, r->created);
 	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++) {
-		v = crm_rec_nth(r, (unsigned)i, 0, NULL);
+		v = crm_rec_nth(r, (unsigned)i, 0, &len);
 		if (!v && i != FID_INTERACTIONS)
 			continue;
-		if (i == FID_STAGES) {
-			cJSON_AddItemToObjectCS(o, "stages",
-			    stages_json(r, &b));
-			continue;
-		}
-		crm_buf_reset(&b);
-		derived_text(r, (unsigned)i, &b);
-		cJSON_AddItemToObjectCS(o, crm_derived_names[i],
-		    i == FID_INTERACTIONS || i == FID_TURNOVER ?
-		    cJSON_CreateRaw(b.buf) : cJSON_CreateString(b.buf));
+		jkey(b, crm_derived_names[i]);
+		if (i == FID_STAGES)
+			stages_json(b, r);
+		else if (i == FID_INTERACTIONS || i == FID_TURNOVER)
+			crm_buf_add(b, v ? v : "0", v ? len : 1);
+		else if (i == FID_LAST_CONTACT || i == FID_NEXT_DUE ||
+		    i == FID_CLOSED)
+			jtime(b, strtoll(v, NULL, 10));
+		else
+			jstr(b, v, len);
 	}
-	crm_buf_release(&b);
-	return o;
+}
+
+/* The JSON in o->json as one line. */
+static int
+emit(crm_out *o)
+{
+	fwrite(o->json.buf, 1, o->json.len, stdout);
+	putchar(o->term);
+	return ferror(stdout) ? EIO : 0;
 }
 
 static int
@@ -462,7 +597,10 @@ crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 
 	if (o->mode == M_JSON) {
 		o->count++;
-		return emit_json(o, json_of(r, 1));
+		crm_buf_reset(&o->json);
+		json_of(&o->json, r, 1);
+		crm_buf_addch(&o->json, '}');
+		return emit(o);
 	}
 	crm_buf_reset(&o->line);
 	if (o->mode == M_FORMAT) {
@@ -527,85 +665,105 @@ log_text(const struct crm_log *e, const char *name, struct crm_buf *out)
 		crm_buf_addstr(out, v);
 }
 
-static cJSON *
-log_json(crm_out *o, const struct crm_log *e)
+/*
+ * An entry of the history as JSON: its record's id unless withrec is 0,
+ * its own fields, then its free ones that do not repeat a name.
+ */
+static void
+log_json(struct crm_buf *b, const struct crm_log *e, int withrec)
 {
 	static const char *const names[] = { "kind", "text", "owner",
 		"campaign", "dir", NULL };
-	cJSON *j = cJSON_CreateObject();
-	size_t i;
+	const char *v[5] = { e->kind, e->text, e->owner, e->campaign, e->dir };
+	const char *x, *eq;
+	size_t i, k, n;
 
-	add_id(j, "id", e->id);
-	crm_buf_reset(&o->val);
-	crm_datetime_fmt(&o->val, e->at);
-	cJSON_AddStringToObject(j, "at", o->val.buf);
-	add_id(j, "record", e->rec);
-	for (i = 0; names[i]; i++) {
-		crm_buf_reset(&o->val);
-		log_text(e, names[i], &o->val);
-		if (o->val.len)
-			cJSON_AddStringToObject(j, names[i], o->val.buf);
+	crm_buf_addch(b, '{');
+	jkid(b, "id", e->id);
+	jkey(b, "at");
+	jtime(b, e->at);
+	if (withrec)
+		jkid(b, "record", e->rec);
+	for (i = 0; names[i]; i++)
+		if (v[i] && *v[i])
+			jkstr(b, names[i], v[i]);
+	if (e->amount && *e->amount) {
+		jkey(b, "amount");
+		crm_buf_addstr(b, e->amount);
 	}
-	if (e->amount)
-		cJSON_AddRawToObject(j, "amount", e->amount);
 	for (i = 0; i < e->nextra; i++) {
-		const char *eq = strchr(e->extra[i], '=');
-		char key[128];
-
-		snprintf(key, sizeof key, "%.*s", (int)(eq - e->extra[i]),
-		    e->extra[i]);
-		if (!cJSON_GetObjectItemCaseSensitive(j, key))
-			cJSON_AddStringToObject(j, key, eq + 1);
+		x = e->extra[i];
+		eq = strchr(x, '=');
+		n = (size_t)(eq - x);
+		if ((n == 2 && !strncmp(x, "id", 2)) || (n == 2 &&
+		    !strncmp(x, "at", 2)) || (n == 6 && !strncmp(x, "record", 6)) ||
+		    (n == 6 && !strncmp(x, "amount", 6) && e->amount &&
+		    *e->amount))
+			continue;
+		for (k = 0; names[k]; k++)
+			if (v[k] && *v[k] && strlen(names[k]) == n &&
+			    !strncmp(x, names[k], n))
+				break;
+		if (names[k])
+			continue;
+		for (k = 0; k < i; k++)
+			if (!strncmp(e->extra[k], x, n + 1))
+				break;
+		if (k < i)
+			continue;
+		jsep(b);
+		jstr(b, x, n);
+		crm_buf_addch(b, ':');
+		jstr(b, eq + 1, strlen(eq + 1));
 	}
-	return j;
+	crm_buf_addch(b, '}');
 }
 
 struct export {
-	crm_out *o;
-	cJSON *rec, *hist;	/* hist made at the first entry */
+	struct crm_buf *b;
+	size_t n;		/* entries written */
 };
 
 static int
 export_entry(const struct crm_log *e, void *arg)
 {
 	struct export *x = arg;
-	cJSON *j = log_json(x->o, e);
 
-	cJSON_DeleteItemFromObjectCaseSensitive(j, "record");
-	if (!x->hist)
-		x->hist = cJSON_AddArrayToObject(x->rec, "history");
-	cJSON_AddItemToArray(x->hist, j);
+	if (!x->n++) {
+		jkey(x->b, "history");
+		crm_buf_addch(x->b, '[');
+	}
+	jsep(x->b);
+	log_json(x->b, e, 0);
 	return 0;
 }
 
-/* A record as crm-export writes it: its fields and its history. */
+/* A record as crm-export writes it, its fields and its history, in b. */
 static int
-export_json(crm_out *o, crm_txn *t, const crm_rec *r, int borrow,
-    cJSON **jp)
+export_json(crm_txn *t, const crm_rec *r, struct crm_buf *b)
 {
-	cJSON *j = json_of(r, borrow);
-	struct export x = { o, j, NULL };
+	struct export x = { b, 0 };
 	int rc;
 
-	*jp = NULL;
-	if ((rc = crm_log_own(t, r->id, export_entry, &x))) {
-		cJSON_Delete(j);
+	crm_buf_reset(b);
+	json_of(b, r, 1);
+	if ((rc = crm_log_own(t, r->id, export_entry, &x)))
 		return rc;
-	}
-	*jp = j;
+	if (x.n)
+		crm_buf_addch(b, ']');
+	crm_buf_addch(b, '}');
 	return 0;
 }
 
 int
 crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r)
 {
-	cJSON *j;
 	int rc;
 
-	if ((rc = export_json(o, t, r, 1, &j)))
+	if ((rc = export_json(t, r, &o->json)))
 		return rc;
 	o->count++;
-	return emit_json(o, j);
+	return emit(o);
 }
 
 struct subject {
@@ -673,14 +831,14 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 	struct subject x = { o, NULL, NULL, CRM_BUF_INIT };
 	struct crm_history_filter hf;
 	struct crm_ids ids = { 0 };
-	cJSON *j = cJSON_CreateObject(), *rec, *a;
+	cJSON *j = cJSON_CreateObject(), *a;
 	const char *v;
 	size_t i;
 	int rc;
 
-	if ((rc = export_json(o, t, r, 0, &rec)))
+	if ((rc = export_json(t, r, &x.b)))
 		goto out;
-	cJSON_AddItemToObject(j, "record", rec);
+	cJSON_AddRawToObject(j, "record", x.b.buf);
 	/* which of it the schema calls personal */
 	a = cJSON_AddArrayToObject(j, "personal");
 	for (i = 0; i < r->type->nfields; i++)
@@ -692,9 +850,12 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 	a = cJSON_AddObjectToObject(j, "consent");
 	for (i = 0; i < r->type->nfields; i++)
 		if (r->type->fields[i].type == FT_CONSENT &&
-		    (v = crm_rec_nth(r, r->type->fields[i].fid, 0, NULL)))
-			cJSON_AddItemToObject(a, r->type->fields[i].name,
-			    consent_json(v, &x.b));
+		    (v = crm_rec_nth(r, r->type->fields[i].fid, 0, NULL))) {
+			crm_buf_reset(&x.b);
+			consent_json(&x.b, v);
+			cJSON_AddRawToObject(a, r->type->fields[i].name,
+			    x.b.buf);
+		}
 	if (r->schema->mail_consent && *r->schema->mail_consent &&
 	    !cJSON_GetObjectItemCaseSensitive(a, r->schema->mail_consent))
 		cJSON_AddStringToObject(a, r->schema->mail_consent,
@@ -717,12 +878,11 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 		goto out;
 	for (i = 0; i < ids.n && !rc; i++) {
 		crm_rec *q;
-		cJSON *qj;
 
 		if ((rc = crm_rec_get(t, ids.v[i], &q)))
 			break;
-		if (crm_visible(t, q) && !(rc = export_json(o, t, q, 0, &qj)))
-			cJSON_AddItemToArray(a, qj);
+		if (crm_visible(t, q) && !(rc = export_json(t, q, &x.b)))
+			cJSON_AddItemToArray(a, cJSON_CreateRaw(x.b.buf));
 		crm_rec_free(q);
 	}
 	/* and every change to it and to them, in the order made */
@@ -789,7 +949,9 @@ crm_out_log(crm_out *o, const struct crm_log *e)
 	crm_buf_reset(&o->line);
 	if (o->mode == M_JSON) {
 		o->count++;
-		return emit_json(o, log_json(o, e));
+		crm_buf_reset(&o->json);
+		log_json(&o->json, e, 1);
+		return emit(o);
 	}
 	if (o->mode == M_FORMAT) {
 		for (i = 0; i < o->npc; i++) {
@@ -990,7 +1152,7 @@ referrers(crm_txn *t, const crm_rec *r, struct refgroup *g, size_t max)
 struct history {
 	crm_out *o;
 	struct crm_buf *text;
-	cJSON *json;
+	struct crm_buf *json;
 };
 
 static int
@@ -1000,7 +1162,8 @@ history_line(const struct crm_log *e, void *arg)
 	size_t k;
 
 	if (h->json) {
-		cJSON_AddItemToArray(h->json, log_json(h->o, e));
+		jsep(h->json);
+		log_json(h->json, e, 1);
 		return 0;
 	}
 	crm_buf_addch(h->text, ' ');
@@ -1029,29 +1192,32 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 		return crm_out_rec(o, t, r);
 	ng = referrers(t, r, g, 16);
 	if (o->mode == M_JSON) {
-		cJSON *obj = json_of(r, 0);
+		struct crm_buf *b = &o->json;
 
+		crm_buf_reset(b);
+		json_of(b, r, 1);
 		for (i = 0; i < ng; i++) {
-			cJSON *a = cJSON_AddArrayToObject(obj, g[i].label);
-
+			jkey(b, g[i].label);
+			crm_buf_addch(b, '[');
 			for (j = 0; j < g[i].ids.n; j++) {
-				cJSON *x;
 				crm_rec *c;
 
 				if (crm_rec_get(t, g[i].ids.v[j], &c))
 					continue;
-				x = json_of(c, 0);
-				cJSON_DeleteItemFromObject(x, "type");
-				cJSON_AddItemToArray(a, x);
+				jsep(b);
+				json_of(b, c, 0);
+				crm_buf_addch(b, '}');
 				crm_rec_free(c);
 			}
+			crm_buf_addch(b, ']');
 		}
-		h.json = cJSON_AddArrayToObject(obj, "history");
+		jkey(b, "history");
+		crm_buf_addch(b, '[');
+		h.json = b;
 		rc = crm_log_list(t, r->id, CARD_HISTORY, history_line, &h);
+		crm_buf_add(b, "]}", 2);
 		if (!rc)
-			rc = emit_json(o, obj);
-		else
-			cJSON_Delete(obj);
+			rc = emit(o);
 		goto out;
 	}
 	if (o->count++)

@@ -179,7 +179,14 @@ crm_datetime_fmt(struct crm_buf *out, int64_t t)
 	size_t n;
 
 	long off;
+	/* the last one made: the same second comes again and again */
+	static int64_t last_t = INT64_MIN;
+	static char last[25];
 
+	if (t == last_t) {
+		crm_buf_add(out, last, 25);
+		return;
+	}
 	localtime_r(&tt, &tm);
 	if (tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
 		n = strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S%z", &tm);
@@ -211,6 +218,8 @@ crm_datetime_fmt(struct crm_buf *out, int64_t t)
 	b[22] = ':';
 	two(b + 23, (int)(off % 60));
 	crm_buf_add(out, b, 25);
+	memcpy(last, b, 25);
+	last_t = t;
 }
 
 void

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0700-output.t - output options every command shares, and the store's place
-plan 33
+plan 34
 
 tab=$(printf '\t')
 
@@ -282,4 +282,24 @@ check 'a store that cannot be opened is exit 3' '
 check '--version prints the version, exit 0' '
 	crm-find --version >out &&
 	grep -E "^crm-find [0-9]" out
+'
+
+check 'JSON strings: every control byte, quote and backslash, in any place' '
+	/usr/bin/python3 -c "import sys; sys.stdout.write(\"\".join(
+	    \"ab\\\"cdefgh\"[:i % 9] + chr(i) + chr(92)
+	    for i in range(1, 32) if i != 10) + \"é and a long tail\")" >v &&
+	id=$(crm-add person name=ctl) &&
+	crm-set "$id" note="$(cat v)" &&
+	crm-log "$id" note "$(cat v)" >/dev/null &&
+	crm-find -j --id "$id" >card.j &&
+	crm-log --list "$id" -j >log.j &&
+	crm-export --to jsonl --where "id=$id" >exp.j &&
+	/usr/bin/python3 -c "import json, sys
+v = open(\"v\", newline=\"\").read()
+c = json.loads(open(\"card.j\").read())[\"note\"]
+assert c == v, (c, v)
+assert json.loads(open(\"log.j\").read())[\"text\"] == v
+e = json.loads(open(\"exp.j\").read())
+assert e[\"note\"] == v and e[\"history\"][0][\"text\"] == v" &&
+	crm-rm "$id" >/dev/null
 '
