@@ -320,6 +320,23 @@ jkey(struct crm_buf *b, const char *k)
 	crm_buf_addch(b, ':');
 }
 
+/* A key that needs no escaping: the schema's field names are a-z, 0-9,
+ * '_' and '.', and so are the names crm gives. */
+static void
+jname(struct crm_buf *b, const char *k)
+{
+	size_t n = strlen(k);
+
+	jsep(b);
+	crm_buf_grow(b, n + 3);
+	b->buf[b->len++] = '"';
+	memcpy(b->buf + b->len, k, n);
+	b->len += n;
+	b->buf[b->len++] = '"';
+	b->buf[b->len++] = ':';
+	b->buf[b->len] = 0;
+}
+
 static void
 jkstr(struct crm_buf *b, const char *k, const char *v)
 {
@@ -498,7 +515,7 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 		if ((f->fid < 64 && !(have >> f->fid & 1)) ||
 		    !(v = crm_rec_nth(r, f->fid, 0, &len)))
 			continue;
-		jkey(b, f->name);
+		jname(b, f->name);
 		switch (f->type) {
 		case FT_TAGS:
 			crm_buf_addch(b, '[');
@@ -526,13 +543,13 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 			jstr(b, v, len);
 		}
 	}
-	jkey(b, "created");
+	jname(b, "created");
 	jtime(b, r->created);
 	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++) {
 		v = crm_rec_nth(r, (unsigned)i, 0, &len);
 		if (!v && i != FID_INTERACTIONS)
 			continue;
-		jkey(b, crm_derived_names[i]);
+		jname(b, crm_derived_names[i]);
 		if (i == FID_STAGES)
 			stages_json(b, r);
 		else if (i == FID_INTERACTIONS || i == FID_TURNOVER)
