@@ -193,6 +193,10 @@ struct crm_txn {
 	 * from the root (crm_txn_cursor) */
 	MDB_cursor *rcur, *lcur;
 	uint64_t rcur_at;	/* the record rcur is on, if known */
+	/* lcur's last look-up: the records after lfrom and before lnext
+	 * have no history (when lknown) */
+	uint64_t lfrom, lnext;
+	int lknown;
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	int optouts;		/* 0 not known yet, 1 none, 2 some */
@@ -509,7 +513,17 @@ uint64_t crm_token_record(crm_txn *t, const char *tok);
 
 /* varint.c */
 void crm_put_varint(struct crm_buf *b, uint64_t v);
-int crm_get_varint(const unsigned char **p, const unsigned char *end,
+int crm_get_varint_long(const unsigned char **p, const unsigned char *end,
     uint64_t *v);
+/* inline for the one byte most are: a record's decoding reads two a value */
+static inline int
+crm_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	if (*p < end && !(**p & 0x80)) {
+		*v = *(*p)++;
+		return 0;
+	}
+	return crm_get_varint_long(p, end, v);
+}
 
 #endif

@@ -782,9 +782,13 @@ crm_log_own(crm_txn *t, uint64_t rec,
 	MDB_val key = { 24, k }, data;
 	int rc, frc = 0;
 
+	/* a walk of records in order asks mostly of ones without history:
+	 * where the last look-up ended tells without a new one */
+	if ((kept = crm_txn_cursor(t, t->db->log, &t->lcur)) && t->lknown &&
+	    rec > t->lfrom && rec < t->lnext)
+		return 0;
 	logkey(k, rec, INT64_MIN, 0);
-	if (!(c = kept = crm_txn_cursor(t, t->db->log, &t->lcur)) &&
-	    (rc = mdb_cursor_open(t->txn, t->db->log, &c)))
+	if (!(c = kept) && (rc = mdb_cursor_open(t->txn, t->db->log, &c)))
 		return crm_mdb_err(rc, "cannot read the history");
 	crm_buf_init(&d.buf, 0);
 	for (rc = mdb_cursor_get(c, &key, &data, MDB_SET_RANGE); !rc &&
@@ -793,8 +797,15 @@ crm_log_own(crm_txn *t, uint64_t rec,
 		if ((frc = decode(&d, key.mv_data, data.mv_data,
 		    data.mv_size)) || (frc = fn(&d.e, arg)))
 			break;
-	if (!kept)
+	if (kept) {
+		/* on the first entry of a later record, or past the last */
+		t->lknown = !frc && (rc == MDB_NOTFOUND || (!rc &&
+		    key.mv_size == 24));
+		t->lfrom = rec;
+		t->lnext = rc ? UINT64_MAX : crm_get_be64(key.mv_data);
+	} else {
 		mdb_cursor_close(c);
+	}
 	crm_buf_release(&d.buf);
 	if (frc)
 		return frc;

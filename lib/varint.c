@@ -18,17 +18,12 @@ crm_put_varint(struct crm_buf *b, uint64_t v)
 }
 
 int
-crm_get_varint(const unsigned char **pp, const unsigned char *end,
+crm_get_varint_long(const unsigned char **pp, const unsigned char *end,
     uint64_t *v)
 {
 	const unsigned char *p = *pp;
 	unsigned shift = 0;
 
-	if (p < end && !(*p & 0x80)) {	/* most are one byte */
-		*v = *p;
-		*pp = p + 1;
-		return 0;
-	}
 	*v = 0;
 	while (p < end && shift < 64) {
 		*v |= (uint64_t)(*p & 0x7f) << shift;
