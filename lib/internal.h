@@ -31,6 +31,7 @@ struct crm_enumval {
 
 struct crm_field {
 	char *name;
+	size_t namelen;
 	unsigned fid;		/* the store's number for the name */
 	enum crm_ftype type;
 	unsigned flags;

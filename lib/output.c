@@ -323,10 +323,8 @@ jkey(struct crm_buf *b, const char *k)
 /* A key that needs no escaping: the schema's field names are a-z, 0-9,
  * '_' and '.', and so are the names crm gives. */
 static void
-jname(struct crm_buf *b, const char *k)
+jname(struct crm_buf *b, const char *k, size_t n)
 {
-	size_t n = strlen(k);
-
 	jsep(b);
 	crm_buf_grow(b, n + 3);
 	b->buf[b->len++] = '"';
@@ -491,37 +489,62 @@ consent_json(struct crm_buf *b, const char *v)
 	crm_buf_addch(b, '}');
 }
 
+/* a value of a record: its field's place in the type, its own index */
+struct slot {
+	size_t at, val;
+};
+
 /*
  * A record as JSON, without its closing brace, which the caller adds
  * after anything it appends: its fields in the schema's order, then when
- * it was made and what is derived from its history.
+ * it was made and what is derived from its history.  The few values a
+ * record has are put in that order (stably: tags keep theirs) in one
+ * pass, not looked up field by field of the schema.
  */
 static void
 json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 {
-	uint64_t have = 0;	/* the fields below 64 it has a value of */
+	struct slot one[32], *s = r->n <= 32 ? one :
+	    crm_xmalloc(r->n * sizeof *s);
+	const struct crm_val *dv[FID_FIRST] = { 0 };
+	const struct crm_field *f;
+	const struct crm_val *x;
 	const char *v;
-	size_t i, j, len;
+	size_t i, j, k, m = 0, len;
 
-	for (i = 0; i < r->n; i++)
-		have |= r->v[i].fid < 64 ? (uint64_t)1 << r->v[i].fid : 0;
+	for (i = 0; i < r->n; i++) {
+		if (r->v[i].fid < FID_FIRST) {
+			if (!dv[r->v[i].fid])
+				dv[r->v[i].fid] = &r->v[i];
+			continue;
+		}
+		if (!(f = crm_type_field_id(r->type, r->v[i].fid)))
+			continue;
+		k = (size_t)(f - r->type->fields);
+		for (j = m++; j > 0 && s[j - 1].at > k; j--)
+			s[j] = s[j - 1];
+		s[j].at = k;
+		s[j].val = i;
+	}
 	crm_buf_addch(b, '{');
 	jkid(b, "id", r->id);
 	if (withtype)
 		jkstr(b, "type", r->type->name);
-	for (i = 0; i < r->type->nfields; i++) {
-		const struct crm_field *f = &r->type->fields[i];
-
-		if ((f->fid < 64 && !(have >> f->fid & 1)) ||
-		    !(v = crm_rec_nth(r, f->fid, 0, &len)))
-			continue;
-		jname(b, f->name);
+	for (i = 0; i < m; i = j) {
+		f = &r->type->fields[s[i].at];
+		x = &r->v[s[i].val];
+		v = r->arena.buf + x->off;
+		len = x->len;
+		for (j = i + 1; j < m && s[j].at == s[i].at; j++)
+			;
+		jname(b, f->name, f->namelen);
 		switch (f->type) {
 		case FT_TAGS:
 			crm_buf_addch(b, '[');
-			for (j = 0; (v = crm_rec_nth(r, f->fid, j, &len)); j++) {
+			for (k = i; k < j; k++) {
+				x = &r->v[s[k].val];
 				jsep(b);
-				jstr(b, v, len);
+				jstr(b, r->arena.buf + x->off, x->len);
 			}
 			crm_buf_addch(b, ']');
 			break;
@@ -543,17 +566,21 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 			jstr(b, v, len);
 		}
 	}
-	jname(b, "created");
+	if (s != one)
+		free(s);
+	jname(b, "created", 7);
 	jtime(b, r->created);
 	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++) {
-		v = crm_rec_nth(r, (unsigned)i, 0, &len);
-		if (!v && i != FID_INTERACTIONS)
+		if (!(x = dv[i]) && i != FID_INTERACTIONS)
 			continue;
-		jname(b, crm_derived_names[i]);
+		v = x ? r->arena.buf + x->off : "0";
+		len = x ? x->len : 1;
+		jname(b, crm_derived_names[i],
+		    strlen(crm_derived_names[i]));
 		if (i == FID_STAGES)
 			stages_json(b, r);
 		else if (i == FID_INTERACTIONS || i == FID_TURNOVER)
-			crm_buf_add(b, v ? v : "0", v ? len : 1);
+			crm_buf_add(b, v, len);
 		else if (i == FID_LAST_CONTACT || i == FID_NEXT_DUE ||
 		    i == FID_CLOSED)
 			jtime(b, strtoll(v, NULL, 10));

@@ -198,6 +198,7 @@ field(struct parse *ps, yaml_node_t *kn, yaml_node_t *n, struct crm_field *f)
 	int i, v = 0, rc;
 
 	f->name = strdup(scalar(kn));
+	f->namelen = strlen(f->name);
 	f->line = kn->start_mark.line + 1;
 	/* consents are named for their purpose: consent.marketing */
 	if (!goodname(f->name) && (strncmp(f->name, "consent.", 8) ||
@@ -959,6 +960,7 @@ crm_schema_decode(crm_schema **sp, const void *blob, size_t len)
 			unsigned fl;
 
 			f->name = getstr(&r);
+			f->namelen = f->name ? strlen(f->name) : 0;
 			f->fid = (unsigned)getnum(&r);
 			f->type = (enum crm_ftype)getnum(&r);
 			fl = (unsigned)getnum(&r);
