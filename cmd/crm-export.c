@@ -238,6 +238,9 @@ main(int argc, char **argv)
 	int ch, rc;
 
 	crm_progname = "crm-export";
+	/* a store's worth of output: written in larger pieces */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, (size_t)1 << 16);
 	while ((ch = getopt_long(argc, argv, CRM_SHORTOPTS, longopts,
 	    NULL)) != -1) {
 		if (crm_opt(&o, ch, optarg, usage))

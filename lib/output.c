@@ -250,21 +250,24 @@ plain(const char *s, size_t n)
 	return plain8(s + n - 8);
 }
 
-static void
-jstr(struct crm_buf *b, const char *s, size_t n)
+/*
+ * s as a JSON string at p, which has room for 6 * n + 2 bytes (every
+ * byte escaped as \u00XX); the place after it.  Runs that need nothing
+ * are copied whole.
+ */
+static char *
+jput_str(char *p, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *run, *lim, *e = s + n;
 	unsigned char c;
 
-	crm_buf_grow(b, n + 2);
-	b->buf[b->len++] = '"';
+	*p++ = '"';
 	if (plain(s, n)) {
-		memcpy(b->buf + b->len, s, n);
-		b->len += n;
-		b->buf[b->len++] = '"';
-		b->buf[b->len] = 0;
-		return;
+		memcpy(p, s, n);
+		p += n;
+		*p++ = '"';
+		return p;
 	}
 	for (;;) {
 		run = s;
@@ -278,38 +281,80 @@ jstr(struct crm_buf *b, const char *s, size_t n)
 			if (s < lim || s == e)
 				break;
 		}
-		crm_buf_add(b, run, (size_t)(s - run));
+		memcpy(p, run, (size_t)(s - run));
+		p += s - run;
 		if (s == e)
 			break;
 		c = (unsigned char)*s++;
-		crm_buf_addch(b, '\\');
+		*p++ = '\\';
 		switch (c) {
 		case '"':
 		case '\\':
-			crm_buf_addch(b, c);
+			*p++ = (char)c;
 			break;
 		case '\b':
-			crm_buf_addch(b, 'b');
+			*p++ = 'b';
 			break;
 		case '\f':
-			crm_buf_addch(b, 'f');
+			*p++ = 'f';
 			break;
 		case '\n':
-			crm_buf_addch(b, 'n');
+			*p++ = 'n';
 			break;
 		case '\r':
-			crm_buf_addch(b, 'r');
+			*p++ = 'r';
 			break;
 		case '\t':
-			crm_buf_addch(b, 't');
+			*p++ = 't';
 			break;
 		default:
-			crm_buf_addstr(b, "u00");
-			crm_buf_addch(b, hex[c >> 4]);
-			crm_buf_addch(b, hex[c & 15]);
+			*p++ = 'u';
+			*p++ = '0';
+			*p++ = '0';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
 		}
 	}
-	crm_buf_addch(b, '"');
+	*p++ = '"';
+	return p;
+}
+
+/* ,"k": at p, for a name that needs no escaping (room: n + 4) */
+static char *
+jput_name(char *p, const char *k, size_t n)
+{
+	*p++ = ',';
+	*p++ = '"';
+	memcpy(p, k, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	return p;
+}
+
+/* Room for n bytes more at p, the end of what b holds so far; the
+ * place to write them, b's memory perhaps moved. */
+static char *
+jroom(struct crm_buf *b, char *p, size_t n)
+{
+	b->len = (size_t)(p - b->buf);
+	if (b->len + n + 1 > b->alloc)
+		crm_buf_grow(b, n);
+	return b->buf + b->len;
+}
+
+/* b ends at p */
+static void
+jend(struct crm_buf *b, char *p)
+{
+	b->len = (size_t)(p - b->buf);
+	*p = 0;
+}
+
+static void
+jstr(struct crm_buf *b, const char *s, size_t n)
+{
+	jend(b, jput_str(jroom(b, b->buf + b->len, 6 * n + 2), s, n));
 }
 
 static void
@@ -318,21 +363,6 @@ jkey(struct crm_buf *b, const char *k)
 	jsep(b);
 	jstr(b, k, strlen(k));
 	crm_buf_addch(b, ':');
-}
-
-/* A key that needs no escaping: the schema's field names are a-z, 0-9,
- * '_' and '.', and so are the names crm gives. */
-static void
-jname(struct crm_buf *b, const char *k, size_t n)
-{
-	jsep(b);
-	crm_buf_grow(b, n + 3);
-	b->buf[b->len++] = '"';
-	memcpy(b->buf + b->len, k, n);
-	b->len += n;
-	b->buf[b->len++] = '"';
-	b->buf[b->len++] = ':';
-	b->buf[b->len] = 0;
 }
 
 static void
@@ -511,25 +541,37 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 	const struct crm_val *x;
 	const char *v;
 	size_t i, j, k, m = 0, len;
+	/* room for all: the type, and a value at worst six bytes a byte
+	 * with its name, quotes and commas (times and consents take their
+	 * own) */
+	size_t need = 64 + strlen(r->type->name);
+	char *p;
 
 	for (i = 0; i < r->n; i++) {
+		need += 6 * (size_t)r->v[i].len + 8;
 		if (r->v[i].fid < FID_FIRST) {
 			if (!dv[r->v[i].fid])
 				dv[r->v[i].fid] = &r->v[i];
+			need += 16;
 			continue;
 		}
 		if (!(f = crm_type_field_id(r->type, r->v[i].fid)))
 			continue;
+		need += f->namelen;
 		k = (size_t)(f - r->type->fields);
 		for (j = m++; j > 0 && s[j - 1].at > k; j--)
 			s[j] = s[j - 1];
 		s[j].at = k;
 		s[j].val = i;
 	}
-	crm_buf_addch(b, '{');
-	jkid(b, "id", r->id);
-	if (withtype)
-		jkstr(b, "type", r->type->name);
+	p = jroom(b, b->buf + b->len, need);
+	memcpy(p, "{\"id\":", 6);
+	p += 6;
+	p += crm_i64toa(p, (int64_t)r->id, 0);
+	if (withtype) {
+		p = jput_name(p, "type", 4);
+		p = jput_str(p, r->type->name, strlen(r->type->name));
+	}
 	for (i = 0; i < m; i = j) {
 		f = &r->type->fields[s[i].at];
 		x = &r->v[s[i].val];
@@ -537,56 +579,72 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 		len = x->len;
 		for (j = i + 1; j < m && s[j].at == s[i].at; j++)
 			;
-		jname(b, f->name, f->namelen);
+		p = jput_name(p, f->name, f->namelen);
 		switch (f->type) {
 		case FT_TAGS:
-			crm_buf_addch(b, '[');
+			*p++ = '[';
 			for (k = i; k < j; k++) {
 				x = &r->v[s[k].val];
-				jsep(b);
-				jstr(b, r->arena.buf + x->off, x->len);
+				if (k > i)
+					*p++ = ',';
+				p = jput_str(p, r->arena.buf + x->off, x->len);
 			}
-			crm_buf_addch(b, ']');
+			*p++ = ']';
 			break;
 		case FT_NUMBER:
 		case FT_MONEY:
 		case FT_REF:
-			crm_buf_add(b, v, len);
+			memcpy(p, v, len);
+			p += len;
 			break;
 		case FT_BOOL:
-			crm_buf_addstr(b, strcmp(v, "true") ? "false" : "true");
+			v = strcmp(v, "true") ? "false" : "true";
+			memcpy(p, v, strlen(v));
+			p += strlen(v);
 			break;
 		case FT_DATETIME:
+			jend(b, p);
 			jtime(b, strtoll(v, NULL, 10));
+			p = jroom(b, b->buf + b->len, need);
 			break;
 		case FT_CONSENT:
+			jend(b, p);
 			consent_json(b, v);
+			p = jroom(b, b->buf + b->len, need);
 			break;
 		default:
-			jstr(b, v, len);
+			p = jput_str(p, v, len);
 		}
 	}
 	if (s != one)
 		free(s);
-	jname(b, "created", 7);
+	p = jput_name(p, "created", 7);
+	jend(b, p);
 	jtime(b, r->created);
+	p = jroom(b, b->buf + b->len, need);
 	for (i = FID_LAST_CONTACT; i < FID_FIRST; i++) {
 		if (!(x = dv[i]) && i != FID_INTERACTIONS)
 			continue;
 		v = x ? r->arena.buf + x->off : "0";
 		len = x ? x->len : 1;
-		jname(b, crm_derived_names[i],
+		p = jput_name(p, crm_derived_names[i],
 		    strlen(crm_derived_names[i]));
-		if (i == FID_STAGES)
-			stages_json(b, r);
-		else if (i == FID_INTERACTIONS || i == FID_TURNOVER)
-			crm_buf_add(b, v, len);
-		else if (i == FID_LAST_CONTACT || i == FID_NEXT_DUE ||
-		    i == FID_CLOSED)
-			jtime(b, strtoll(v, NULL, 10));
-		else
-			jstr(b, v, len);
+		if (i == FID_INTERACTIONS || i == FID_TURNOVER) {
+			memcpy(p, v, len);
+			p += len;
+		} else if (i == FID_LAST_CONTACT || i == FID_NEXT_DUE ||
+		    i == FID_CLOSED || i == FID_STAGES) {
+			jend(b, p);
+			if (i == FID_STAGES)
+				stages_json(b, r);
+			else
+				jtime(b, strtoll(v, NULL, 10));
+			p = jroom(b, b->buf + b->len, need);
+		} else {
+			p = jput_str(p, v, len);
+		}
 	}
+	jend(b, p);
 }
 
 /* The JSON in o->json as one line. */

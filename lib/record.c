@@ -658,6 +658,7 @@ crm_rec_decode(crm_rec *r, const crm_schema *s, uint64_t id, const void *p,
     size_t len)
 {
 	const unsigned char *q = p, *e = q + len;
+	unsigned char *a, *nul = NULL;
 	uint64_t tid, created, fid, n;
 
 	r->schema = s;
@@ -671,29 +672,39 @@ crm_rec_decode(crm_rec *r, const crm_schema *s, uint64_t id, const void *p,
 		return crm_seterr(CRM_ESTORE, "record %llu has a type the "
 		    "schema lacks", (unsigned long long)id);
 	r->created = (int64_t)created;
-	/* the values and a NUL after each, which takes no more room than
-	 * the two varints before each: one allocation at most */
-	crm_buf_grow(&r->arena, len);
+	/*
+	 * The encoding copied whole, and its values used where they stand:
+	 * the first byte of the varints after a value becomes its NUL once
+	 * they are read.  One copy, not one a value.
+	 */
+	crm_buf_grow(&r->arena, len + 1);
+	a = (unsigned char *)r->arena.buf;
+	memcpy(a, p, len);
+	q = a + (q - (const unsigned char *)p);
+	e = a + len;
 	while (q < e) {
 		struct crm_val *v;
 
 		if (crm_get_varint(&q, e, &fid) || crm_get_varint(&q, e, &n) ||
 		    n > (uint64_t)(e - q))
 			goto bad;
+		if (nul)
+			*nul = 0;
 		if (r->n == r->alloc) {
 			r->alloc = r->alloc ? 2 * r->alloc : 16;
 			r->v = crm_xrealloc(r->v, r->alloc * sizeof *r->v);
 		}
 		v = &r->v[r->n++];
 		v->fid = (unsigned)fid;
-		v->off = (uint32_t)r->arena.len;
+		v->off = (uint32_t)(q - a);
 		v->len = (uint32_t)n;
-		memcpy(r->arena.buf + r->arena.len, q, (size_t)n);
-		r->arena.len += (size_t)n;
-		r->arena.buf[r->arena.len++] = 0;
 		q += n;
+		nul = (unsigned char *)q;
 	}
-	r->arena.buf[r->arena.len] = 0;
+	a[len] = 0;
+	/* appended values go after the last one's NUL */
+	r->arena.len = len + 1;
+	a[len + 1] = 0;
 	return 0;
 bad:
 	return crm_seterr(CRM_ESTORE, "record %llu is damaged",

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0700-output.t - output options every command shares, and the store's place
-plan 34
+plan 35
 
 tab=$(printf '\t')
 
@@ -302,4 +302,17 @@ assert json.loads(open(\"log.j\").read())[\"text\"] == v
 e = json.loads(open(\"exp.j\").read())
 assert e[\"note\"] == v and e[\"history\"][0][\"text\"] == v" &&
 	crm-rm "$id" >/dev/null
+'
+
+check 'JSON of a record with more values than most: 40 tags, in order' '
+	tags=$(seq -f "t%g" 1 40 | paste -sd, -) &&
+	id=$(crm-add person name=many tags="$tags") &&
+	crm-find -j --id "$id" >out &&
+	jq -r ".tags | join(\",\")" out >got &&
+	echo "$tags" >want &&
+	cmp want got &&
+	crm-export --to jsonl --where "id=$id" >exp &&
+	jq -r ".tags | length" exp >got &&
+	echo 40 >want &&
+	cmp want got
 '
