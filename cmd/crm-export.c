@@ -22,6 +22,7 @@ enum { O_TO = CRM_OPT_CMD, O_WHERE, O_VERSION, O_RAW, O_SUBJECT };
 struct ctx {
 	const crm_rec *r;	/* --to ical: the record of the meetings */
 	const char *to, *dir;
+	int jsonl;		/* --to jsonl, asked of every record */
 	int v3, raw;
 	char **csv;		/* the columns */
 	crm_out *out;
@@ -132,12 +133,12 @@ one(crm_txn *t, const crm_rec *r, void *arg)
 	const char *type = crm_rec_type(r);
 	size_t i;
 
-	if (!strcmp(c->to, "ical"))
-		return ical(t, r, c);
-	if (!strcmp(c->to, "jsonl")) {
+	if (c->jsonl) {
 		c->n++;
 		return crm_out_export(c->out, t, r);
 	}
+	if (!strcmp(c->to, "ical"))
+		return ical(t, r, c);
 	crm_buf_reset(&c->line);
 	if (!strcmp(c->to, "csv")) {
 		for (i = 0; c->csv[i]; i++) {
@@ -315,6 +316,7 @@ main(int argc, char **argv)
 		    CRM_VERSION "//EN", 0);
 		fwrite(c.line.buf, 1, c.line.len, stdout);
 	}
+	c.jsonl = !strcmp(c.to, "jsonl");
 	if ((rc = crm_read(db, &t)))
 		crm_fail(rc, "cannot read");
 	rc = q ? crm_query_run(t, q, NULL, one, &c) :

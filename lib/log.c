@@ -776,7 +776,7 @@ int
 crm_log_own(crm_txn *t, uint64_t rec,
     int (*fn)(const struct crm_log *e, void *arg), void *arg)
 {
-	struct decoded d = { 0 };
+	struct decoded d;
 	unsigned char k[24];
 	MDB_cursor *c, *kept;
 	MDB_val key = { 24, k }, data;
@@ -787,6 +787,7 @@ crm_log_own(crm_txn *t, uint64_t rec,
 	if ((kept = crm_txn_cursor(t, t->db->log, &t->lcur)) && t->lknown &&
 	    rec > t->lfrom && rec < t->lnext)
 		return 0;
+	memset(&d, 0, sizeof d);
 	logkey(k, rec, INT64_MIN, 0);
 	if (!(c = kept) && (rc = mdb_cursor_open(t->txn, t->db->log, &c)))
 		return crm_mdb_err(rc, "cannot read the history");

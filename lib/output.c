@@ -30,7 +30,10 @@ struct crm_out {
 	size_t npc;
 	size_t count;
 	struct crm_buf line, val, json;
+	struct crm_buf batch;	/* exported lines not yet written */
 };
+
+static int flush_batch(crm_out *o);
 
 static int
 known(const crm_schema *s, const char *name, const char *what)
@@ -135,6 +138,7 @@ crm_out_new(crm_out **op, const struct crm_opts *opt, const crm_schema *s,
 	crm_buf_init(&o->line, 256);
 	crm_buf_init(&o->val, 64);
 	crm_buf_init(&o->json, 0);
+	crm_buf_init(&o->batch, 0);
 	for (; cols && *cols; cols++) {
 		if (!strcmp(*cols, "*")) {
 			o->anyname = 1;	/* a template may name any key */
@@ -176,7 +180,9 @@ crm_out_free(crm_out *o)
 	free(o->pc);
 	crm_buf_release(&o->line);
 	crm_buf_release(&o->val);
+	rc = flush_batch(o);
 	crm_buf_release(&o->json);
+	crm_buf_release(&o->batch);
 	free(o);
 	if (fflush(stdout) || ferror(stdout))
 		rc = errno ? errno : EIO;
@@ -544,7 +550,8 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 	/* room for all: the type, and a value at worst six bytes a byte
 	 * with its name, quotes and commas (times and consents take their
 	 * own) */
-	size_t need = 64 + strlen(r->type->name);
+	static size_t dlen[FID_FIRST];	/* the derived names' lengths */
+	size_t tlen = strlen(r->type->name), need = 64 + tlen;
 	char *p;
 
 	for (i = 0; i < r->n; i++) {
@@ -570,7 +577,7 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 	p += crm_i64toa(p, (int64_t)r->id, 0);
 	if (withtype) {
 		p = jput_name(p, "type", 4);
-		p = jput_str(p, r->type->name, strlen(r->type->name));
+		p = jput_str(p, r->type->name, tlen);
 	}
 	for (i = 0; i < m; i = j) {
 		f = &r->type->fields[s[i].at];
@@ -627,8 +634,9 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 			continue;
 		v = x ? r->arena.buf + x->off : "0";
 		len = x ? x->len : 1;
-		p = jput_name(p, crm_derived_names[i],
-		    strlen(crm_derived_names[i]));
+		if (!dlen[i])
+			dlen[i] = strlen(crm_derived_names[i]);
+		p = jput_name(p, crm_derived_names[i], dlen[i]);
 		if (i == FID_INTERACTIONS || i == FID_TURNOVER) {
 			memcpy(p, v, len);
 			p += len;
@@ -647,10 +655,22 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 	jend(b, p);
 }
 
+/* The exported lines held back, written: before any other output. */
+static int
+flush_batch(crm_out *o)
+{
+	if (!o->batch.len)
+		return 0;
+	fwrite(o->batch.buf, 1, o->batch.len, stdout);
+	crm_buf_reset(&o->batch);
+	return ferror(stdout) ? EIO : 0;
+}
+
 /* The JSON in o->json as one line. */
 static int
 emit(crm_out *o)
 {
+	flush_batch(o);
 	fwrite(o->json.buf, 1, o->json.len, stdout);
 	putchar(o->term);
 	return ferror(stdout) ? EIO : 0;
@@ -661,6 +681,7 @@ emit_json(crm_out *o, cJSON *j)
 {
 	struct crm_buf *b = &o->json;
 
+	flush_batch(o);
 	/* printed into one buffer, grown until the record fits, instead
 	 * of a fresh allocation for each */
 	if (b->alloc < 4096)
@@ -697,6 +718,7 @@ crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 {
 	size_t i;
 
+	flush_batch(o);
 	if (o->mode == M_JSON) {
 		o->count++;
 		crm_buf_reset(&o->json);
@@ -840,14 +862,14 @@ export_entry(const struct crm_log *e, void *arg)
 	return 0;
 }
 
-/* A record as crm-export writes it, its fields and its history, in b. */
+/* A record as crm-export writes it, its fields and its history, added
+ * to b. */
 static int
 export_json(crm_txn *t, const crm_rec *r, struct crm_buf *b)
 {
 	struct export x = { b, 0 };
 	int rc;
 
-	crm_buf_reset(b);
 	json_of(b, r, 1);
 	if ((rc = crm_log_own(t, r->id, export_entry, &x)))
 		return rc;
@@ -857,15 +879,23 @@ export_json(crm_txn *t, const crm_rec *r, struct crm_buf *b)
 	return 0;
 }
 
+/* Lines gathered and written 64 KiB at a time, which stdio then
+ * writes straight from here instead of copying them first. */
+#define BATCH ((size_t)64 << 10)
+
 int
 crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r)
 {
+	size_t at = o->batch.len;
 	int rc;
 
-	if ((rc = export_json(t, r, &o->json)))
+	if ((rc = export_json(t, r, &o->batch))) {
+		crm_buf_setlen(&o->batch, at);
 		return rc;
+	}
+	crm_buf_addch(&o->batch, o->term);
 	o->count++;
-	return emit(o);
+	return o->batch.len >= BATCH ? flush_batch(o) : 0;
 }
 
 struct subject {
@@ -938,6 +968,7 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 	size_t i;
 	int rc;
 
+	crm_buf_reset(&x.b);
 	if ((rc = export_json(t, r, &x.b)))
 		goto out;
 	cJSON_AddRawToObject(j, "record", x.b.buf);
@@ -983,6 +1014,7 @@ crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r)
 
 		if ((rc = crm_rec_get(t, ids.v[i], &q)))
 			break;
+		crm_buf_reset(&x.b);
 		if (crm_visible(t, q) && !(rc = export_json(t, q, &x.b)))
 			cJSON_AddItemToArray(a, cJSON_CreateRaw(x.b.buf));
 		crm_rec_free(q);
@@ -1048,6 +1080,7 @@ crm_out_log(crm_out *o, const struct crm_log *e)
 {
 	size_t i;
 
+	flush_batch(o);
 	crm_buf_reset(&o->line);
 	if (o->mode == M_JSON) {
 		o->count++;
@@ -1086,6 +1119,7 @@ crm_out_row(crm_out *o, const char *const *values)
 {
 	size_t i, j;
 
+	flush_batch(o);
 	o->count++;
 	crm_buf_reset(&o->line);
 	if (o->mode == M_JSON) {
