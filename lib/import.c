@@ -7,6 +7,8 @@
  * file twice changes nothing.  crm-export's JSON Lines into an empty
  * store keep their ids, times and history: the store comes back whole.
  */
+#include <sys/mman.h>
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,8 @@ crm_import_preset_known(const char *name)
 	return 0;
 }
 
+enum { K_UID, K_EMAIL, K_PHONE, K_NAME };
+
 struct imp {
 	struct crm_import *im;
 	crm_input *in;
@@ -88,24 +92,48 @@ struct imp {
 	/* what this run added, by e-mail, phone, uid and company name: the
 	 * index has them only once the run's entries are flushed.  A hash
 	 * of the kind and the folded value, and the record: a hit is
-	 * checked against the record, so memory is 16 bytes a key. */
+	 * checked against the record, so 8 bytes a key do: half the hash
+	 * (which also chooses the slot) and the record as the how-manieth
+	 * id after the run's first (four billion rows in one run are beyond
+	 * any file).  On huge pages where it is large: every look-up is
+	 * elsewhere in it. */
 	struct seen {
-		uint64_t hash, id;
+		uint32_t tag, delta;
 	} *seen;
+	/* a byte of each slot's tag, 0 where free: a look-up for a key
+	 * not there, as most are, reads only this, an eighth the size */
+	unsigned char *seenfp;
 	size_t nseen, seensize;
+	uint64_t seenbase;
 	int fresh;		/* the store had no record: nothing to match */
-	struct crm_buf key, key2;
+	struct crm_buf key[3], key2;
+	const struct crm_type *ktype;	/* the type of kf */
+	const struct crm_field *kf[4];	/* K_UID ... K_NAME of it */	/* a row's keys: uid, e-mail, phone */
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
 	uint64_t at;		/* the record the last row went to */
 };
 
+/* Eight bytes at a time, and mixed at the end: the high half chooses
+ * the slot. */
 static uint64_t
 seen_hash(const char *k, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
+	const uint64_t m = 0xff51afd7ed558ccdULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
 
-	while (n--)
-		h = (h ^ (unsigned char)*k++) * 1099511628211ULL;
+	for (; n >= 8; k += 8, n -= 8) {
+		memcpy(&w, k, 8);
+		h = (h ^ w) * m;
+		h ^= h >> 32;
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, k, n);
+		h = (h ^ w) * m;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
 	return h ? h : 1;	/* 0 marks a free slot */
 }
 
@@ -118,11 +146,14 @@ seen_key(struct crm_buf *k, int kind, const char *v)
 	crm_fold(k, v, strlen(v));
 }
 
-static const char *phone_key(const crm_rec *r, struct crm_buf *b);
+static const char *phone_key(struct imp *x, const crm_rec *r,
+    struct crm_buf *b);
+static const char *key_value(struct imp *x, const crm_rec *r, int k);
 
 /* Does record id have the value the key was made of? */
 static int
-seen_is(crm_txn *t, struct imp *x, int kind, uint64_t id)
+seen_is(crm_txn *t, struct imp *x, int kind, const struct crm_buf *key,
+    uint64_t id)
 {
 	struct crm_buf pk = CRM_BUF_INIT;
 	const char *v = NULL;
@@ -132,93 +163,148 @@ seen_is(crm_txn *t, struct imp *x, int kind, uint64_t id)
 	if (crm_rec_get(t, id, &o))
 		return 0;
 	switch (kind) {
-	case 'u': v = crm_rec_value(o, "uid"); break;
-	case 'e': v = crm_rec_value(o, "email"); break;
-	case 'c': v = crm_rec_value(o, "name"); break;
-	case 'p': v = phone_key(o, &pk); break;
+	case 'u': v = key_value(x, o, K_UID); break;
+	case 'e': v = key_value(x, o, K_EMAIL); break;
+	case 'c': v = key_value(x, o, K_NAME); break;
+	case 'p': v = phone_key(x, o, &pk); break;
 	}
 	if (v)
 		seen_key(&x->key2, kind, v);
-	same = v && x->key2.len == x->key.len &&
-	    !memcmp(x->key2.buf, x->key.buf, x->key.len);
+	same = v && x->key2.len == key->len &&
+	    !memcmp(x->key2.buf, key->buf, key->len);
 	crm_rec_free(o);
 	crm_buf_release(&pk);
 	return same;
 }
 
-/* The hash of a key, 0 for no value; the key stays in x->key. */
+/* The hash of a key, 0 for no value; the key stays in key. */
 static uint64_t
-seen_hashof(struct imp *x, int kind, const char *v)
+seen_hashof(struct crm_buf *key, int kind, const char *v)
 {
 	if (!v || !*v)
 		return 0;
-	seen_key(&x->key, kind, v);
-	return seen_hash(x->key.buf, x->key.len);
+	seen_key(key, kind, v);
+	return seen_hash(key->buf, key->len);
 }
 
-/* The record the run added with the value hashed (the key in x->key). */
-static uint64_t
-seen_find(crm_txn *t, struct imp *x, int kind, uint64_t h)
+/* Half a key's hash, never 0, which marks a free slot. */
+static uint32_t
+seen_tag(uint64_t h)
 {
+	return (uint32_t)(h >> 32) ? (uint32_t)(h >> 32) : 1;
+}
+
+static unsigned char
+seen_fp(uint32_t tag)
+{
+	return (unsigned char)(tag >> 24 | 1);
+}
+
+#define HUGE ((size_t)2 << 20)	/* a huge page */
+
+static void
+seen_prefetch(const struct imp *x, uint64_t h)
+{
+	if (h && x->seensize)
+		__builtin_prefetch(&x->seenfp[seen_tag(h) &
+		    (x->seensize - 1)]);
+}
+
+/* The record the run added with the value hashed, the key in key. */
+static uint64_t
+seen_find(crm_txn *t, struct imp *x, int kind, const struct crm_buf *key,
+    uint64_t h)
+{
+	uint32_t tag = seen_tag(h);
+	unsigned char fp = seen_fp(tag);
 	size_t i;
 
 	if (!x->seensize || !h)
 		return 0;
-	for (i = h & (x->seensize - 1); x->seen[i].hash;
+	for (i = tag & (x->seensize - 1); x->seenfp[i];
 	    i = (i + 1) & (x->seensize - 1))
-		if (x->seen[i].hash == h && seen_is(t, x, kind,
-		    x->seen[i].id))
-			return x->seen[i].id;
+		if (x->seenfp[i] == fp && x->seen[i].tag == tag &&
+		    seen_is(t, x, kind, key, x->seenbase + x->seen[i].delta))
+			return x->seenbase + x->seen[i].delta;
 	return 0;
 }
 
 static uint64_t
 seen_get(crm_txn *t, struct imp *x, int kind, const char *v)
 {
-	return seen_find(t, x, kind, seen_hashof(x, kind, v));
+	return seen_find(t, x, kind, &x->key[0], seen_hashof(&x->key[0], kind,
+	    v));
+}
+
+/* A table of n slots, none taken. */
+static void *
+seen_table(size_t bytes)
+{
+	void *p;
+
+	if (bytes < HUGE || posix_memalign(&p, HUGE, bytes)) {
+		p = crm_xmalloc(bytes);
+	} else {
+#ifdef MADV_HUGEPAGE
+		madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	}
+	memset(p, 0, bytes);
+	return p;
+}
+
+/* Its slot is from its tag, so the table can grow. */
+static void
+seen_slot(struct imp *x, struct seen e)
+{
+	size_t i, m = x->seensize - 1;
+
+	for (i = e.tag & m; x->seenfp[i]; i = (i + 1) & m)
+		;
+	x->seen[i] = e;
+	x->seenfp[i] = seen_fp(e.tag);
 }
 
 static void
 seen_add(struct imp *x, uint64_t h, uint64_t id)
 {
-	struct seen *old = x->seen;
-	size_t i, j, n = x->seensize;
+	struct seen *old = x->seen, e;
+	unsigned char *oldfp = x->seenfp;
+	size_t i, n = x->seensize;
 
 	if (!h)
 		return;
+	if (!x->nseen)
+		x->seenbase = id;
 	if (2 * (x->nseen + 1) > x->seensize) {
 		x->seensize = n ? 2 * n : 1024;
-		x->seen = crm_xmalloc(x->seensize * sizeof *x->seen);
-		memset(x->seen, 0, x->seensize * sizeof *x->seen);
+		x->seen = seen_table(x->seensize * sizeof *x->seen);
+		x->seenfp = seen_table(x->seensize);
 		for (i = 0; i < n; i++)
-			if (old[i].hash) {
-				for (j = old[i].hash & (x->seensize - 1);
-				    x->seen[j].hash;
-				    j = (j + 1) & (x->seensize - 1))
-					;
-				x->seen[j] = old[i];
-			}
+			if (oldfp[i])
+				seen_slot(x, old[i]);
 		free(old);
+		free(oldfp);
 	}
-	for (i = h & (x->seensize - 1); x->seen[i].hash;
-	    i = (i + 1) & (x->seensize - 1))
-		;
-	x->seen[i].hash = h;
-	x->seen[i].id = id;
+	e.tag = seen_tag(h);
+	e.delta = (uint32_t)(id - x->seenbase);
+	seen_slot(x, e);
 	x->nseen++;
 }
 
 static void
 seen_put(struct imp *x, int kind, const char *v, uint64_t id)
 {
-	seen_add(x, seen_hashof(x, kind, v), id);
+	seen_add(x, seen_hashof(&x->key[0], kind, v), id);
 }
 
 static void
 seen_clear(struct imp *x)
 {
 	free(x->seen);
+	free(x->seenfp);
 	x->seen = NULL;
+	x->seenfp = NULL;
 	x->nseen = x->seensize = 0;
 }
 
@@ -303,11 +389,28 @@ find_uid(crm_txn *t, const char *uid, struct crm_ids *out)
 }
 
 /* A phone and a name: what a phone matches on. */
+/* A field matching asks of every row, by its place in x->kf: its
+ * type's field looked up by name once, not at every row. */
 static const char *
-phone_key(const crm_rec *r, struct crm_buf *b)
+key_value(struct imp *x, const crm_rec *r, int k)
 {
-	const char *p = crm_rec_value(r, "phone"), *n = crm_rec_value(r,
-	    "name");
+	static const char *const names[] = { "uid", "email", "phone",
+		"name" };
+	size_t i;
+
+	if (x->ktype != r->type) {
+		x->ktype = r->type;
+		for (i = 0; i < 4; i++)
+			x->kf[i] = crm_type_field(r->type, names[i]);
+	}
+	return x->kf[k] ? crm_rec_nth(r, x->kf[k]->fid, 0, NULL) : NULL;
+}
+
+static const char *
+phone_key(struct imp *x, const crm_rec *r, struct crm_buf *b)
+{
+	const char *p = key_value(x, r, K_PHONE), *n = key_value(x, r,
+	    K_NAME);
 
 	crm_buf_reset(b);
 	if (!p)
@@ -327,14 +430,17 @@ match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 	struct crm_buf pk = CRM_BUF_INIT;
 	int rc;
 
-	x->hu = seen_hashof(x, 'u', crm_rec_value(r, "uid"));
-	if ((*id = seen_find(t, x, 'u', x->hu)))
-		goto found;
-	x->he = seen_hashof(x, 'e', crm_rec_value(r, "email"));
-	if ((*id = seen_find(t, x, 'e', x->he)))
-		goto found;
-	x->hp = seen_hashof(x, 'p', phone_key(r, &pk));
-	if ((*id = seen_find(t, x, 'p', x->hp)))
+	/* the three slots asked for at once: each is a miss of the cache
+	 * in a table of millions, and they are waited for together */
+	x->hu = seen_hashof(&x->key[0], 'u', key_value(x, r, K_UID));
+	x->he = seen_hashof(&x->key[1], 'e', key_value(x, r, K_EMAIL));
+	x->hp = seen_hashof(&x->key[2], 'p', phone_key(x, r, &pk));
+	seen_prefetch(x, x->hu);
+	seen_prefetch(x, x->he);
+	seen_prefetch(x, x->hp);
+	if ((*id = seen_find(t, x, 'u', &x->key[0], x->hu)) ||
+	    (*id = seen_find(t, x, 'e', &x->key[1], x->he)) ||
+	    (*id = seen_find(t, x, 'p', &x->key[2], x->hp)))
 		goto found;
 	crm_buf_release(&pk);
 	if (x->fresh)
@@ -1399,7 +1505,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_init(&x.why, 0);
 	crm_buf_init(&x.note, 0);
 	crm_buf_init(&x.labelled, 0);
-	crm_buf_init(&x.key, 0);
+	for (i = 0; i < 3; i++)
+		crm_buf_init(&x.key[i], 0);
 	crm_buf_init(&x.key2, 0);
 	crm_csv_init(&x.hdr);
 	crm_csv_init(&x.row);
@@ -1420,7 +1527,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_release(&x.note);
 	crm_buf_release(&x.labelled);
 	crm_ids_release(&x.restored);
-	crm_buf_release(&x.key);
+	for (i = 0; i < 3; i++)
+		crm_buf_release(&x.key[i]);
 	crm_buf_release(&x.key2);
 	seen_clear(&x);
 	return rc;

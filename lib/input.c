@@ -186,37 +186,47 @@ crm_csv_read(crm_input *in, struct crm_csv *c)
 	if (!c->delim)
 		detect(c, s, len);
 	for (;;) {
-		for (i = 0; i < len; i++) {
-			char ch = s[i];
+		/* a field's text up to what ends it, copied as a run */
+		for (i = 0; i < len;) {
+			const char *end;
+			size_t n;
 
 			switch (st) {
 			case START:
 				start = c->rec.len;
-				if (ch == '"') {
+				if (s[i] == '"') {
 					st = QUOTED;
+					i++;
 					break;
 				}
 				st = PLAIN;
 				/* FALLTHROUGH */
 			case PLAIN:
-				if (ch == c->delim) {
+				end = memchr(s + i, c->delim, len - i);
+				n = end ? (size_t)(end - s) - i : len - i;
+				crm_buf_add(&c->rec, s + i, n);
+				i += n;
+				if (end) {
 					endfield(c, start);
 					st = START;
-				} else {
-					crm_buf_addch(&c->rec, ch);
+					i++;
 				}
 				break;
 			case QUOTED:
-				if (ch == '"')
+				end = memchr(s + i, '"', len - i);
+				n = end ? (size_t)(end - s) - i : len - i;
+				crm_buf_add(&c->rec, s + i, n);
+				i += n;
+				if (end) {
 					st = QUOTE_END;
-				else
-					crm_buf_addch(&c->rec, ch);
+					i++;
+				}
 				break;
 			case QUOTE_END:
-				if (ch == '"') {
+				if (s[i] == '"') {
 					crm_buf_addch(&c->rec, '"');
 					st = QUOTED;
-				} else if (ch == c->delim) {
+				} else if (s[i] == c->delim) {
 					endfield(c, start);
 					st = START;
 				} else {
@@ -224,6 +234,7 @@ crm_csv_read(crm_input *in, struct crm_csv *c)
 					    "%zu: text after a closing quote",
 					    crm_input_lineno(in));
 				}
+				i++;
 				break;
 			}
 		}

@@ -702,12 +702,13 @@ crm_schema_type_id(const crm_schema *s, unsigned tid)
 const struct crm_field *
 crm_type_field(const struct crm_type *t, const char *name)
 {
-	size_t i;
+	size_t i, n = strlen(name);
 
-	/* the first letter first: most names differ there */
+	/* the length first, kept beside the number: most names differ in
+	 * it, and the names themselves are elsewhere in memory */
 	for (i = 0; i < t->nfields; i++)
-		if (t->fields[i].name[0] == name[0] &&
-		    !strcmp(t->fields[i].name, name))
+		if (t->fields[i].namelen == n &&
+		    !memcmp(t->fields[i].name, name, n))
 			return &t->fields[i];
 	return NULL;
 }
