@@ -509,6 +509,9 @@ void crm_input_close(crm_input *in);
 /* The next line without its newline; CRM_ENOTFOUND at the end. */
 int crm_input_line(crm_input *in, char **linep, size_t *lenp);
 size_t crm_input_lineno(const crm_input *in);
+/* How far into a file it has read, and of how much (0, 0: a pipe). */
+void crm_input_progress(const crm_input *in, uint64_t *done,
+    uint64_t *total);
 int crm_input_rewind(crm_input *in);
 /* CSV (RFC 4180): the next record's fields, owned by the reader. */
 struct crm_csv {

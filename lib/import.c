@@ -83,6 +83,7 @@ struct imp {
 	/* csv */
 	struct crm_csv hdr, row;
 	char **target;		/* field of each column, NULL unmapped */
+	const struct crm_field **tfield;	/* and its field, looked up */
 	size_t ntarget;
 	unsigned char *used;	/* column had a value */
 	int bad;
@@ -104,6 +105,7 @@ struct imp {
 	 * not there, as most are, reads only this, an eighth the size */
 	unsigned char *seenfp;
 	size_t nseen, seensize;
+	size_t seenwant;	/* keys the whole file will likely give */
 	uint64_t seenbase;
 	int fresh;		/* the store had no record: nothing to match */
 	struct crm_buf key[3], key2;
@@ -277,7 +279,11 @@ seen_add(struct imp *x, uint64_t h, uint64_t id)
 	if (!x->nseen)
 		x->seenbase = id;
 	if (2 * (x->nseen + 1) > x->seensize) {
+		/* grown once to what the file will want, not by doubling
+		 * again and again, each a move of all of it */
 		x->seensize = n ? 2 * n : 1024;
+		while (x->seensize < 2 * x->seenwant)
+			x->seensize *= 2;
 		x->seen = seen_table(x->seensize * sizeof *x->seen);
 		x->seenfp = seen_table(x->seensize);
 		for (i = 0; i < n; i++)
@@ -881,6 +887,7 @@ columns(struct imp *x)
 
 	x->ntarget = x->hdr.n;
 	x->target = calloc(x->hdr.n + 1, sizeof *x->target);
+	x->tfield = calloc(x->hdr.n + 1, sizeof *x->tfield);
 	x->used = calloc(x->hdr.n + 1, 1);
 	for (i = 0; i < x->hdr.n && !rc; i++) {
 		const char *col = x->hdr.field[i], *c;
@@ -911,6 +918,7 @@ columns(struct imp *x)
 			break;
 		}
 		x->target[i] = strdup(f);
+		x->tfield[i] = crm_type_field(x->type, f);
 	}
 	crm_buf_release(&b);
 	crm_buf_release(&norm);
@@ -983,10 +991,10 @@ us_date(const char *v, struct crm_buf *out)
 
 /* One field from a cell: tags split, a company by name, ... */
 static int
-set_cell(crm_txn *t, struct imp *x, crm_rec *r, const char *field,
+set_cell(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_field *f,
     const char *v, size_t len)
 {
-	const struct crm_field *f = crm_type_field(r->type, field);
+	const char *field = f->name;
 	struct crm_buf b = CRM_BUF_INIT;
 	const char *p, *e;
 	int rc = 0;
@@ -995,7 +1003,8 @@ set_cell(crm_txn *t, struct imp *x, crm_rec *r, const char *field,
 		/* "a, b", "a;b", Google's "a ::: b", "* myContacts" */
 		for (p = v; p < v + len && !rc; p = e + 1) {
 			for (e = p; e < v + len && *e != ',' && *e != ';' &&
-			    strncmp(e, ":::", 3); e++)
+			    !(*e == ':' && e + 2 < v + len && e[1] == ':' &&
+			    e[2] == ':'); e++)
 				;
 			crm_buf_reset(&b);
 			while (p < e && (isspace((unsigned char)*p) ||
@@ -1013,12 +1022,12 @@ set_cell(crm_txn *t, struct imp *x, crm_rec *r, const char *field,
 		}
 	} else if (f->type == FT_DATE && us_date(v, &b)) {
 		/* Outlook: 3/22/1980, and 0/0/00 for none */
-		if (b.len && !crm_rec_value(r, field))
+		if (b.len && !crm_rec_nth(r, f->fid, 0, NULL))
 			rc = crm_rec_set(r, field, b.buf, b.len, CRM_SET);
 	} else if (f->type == FT_REF && strspn(v, "0123456789") != len) {
 		if (!(rc = company_named(t, x, v, &b)))
 			rc = crm_rec_set(r, field, b.buf, b.len, CRM_SET);
-	} else if (!crm_rec_value(r, field)) {
+	} else if (!crm_rec_nth(r, f->fid, 0, NULL)) {
 		/* the first of several columns for one field wins */
 		rc = crm_rec_set(r, field, v, len, CRM_SET);
 	}
@@ -1052,7 +1061,7 @@ csv_row(crm_txn *t, struct imp *x)
 				v++;
 				len--;
 			}
-			rc = set_cell(t, x, x->r, x->target[i], v, len);
+			rc = set_cell(t, x, x->r, x->tfield[i], v, len);
 		} else if (!ignored(x->im, x->hdr.field[i])) {
 			x->used[i] = 1;
 			crm_buf_addf(&x->note, "%s%s: %s", x->note.len ?
@@ -1384,6 +1393,21 @@ vcard(crm_txn *t, struct imp *x, const struct crm_vcard *c)
 
 /* -------------------------------------------------------------- run */
 
+#define SAMPLE 1024	/* rows read before the table's size is guessed */
+
+/* The keys the rest of a file will add, from what the first rows added
+ * and how much of it they were. */
+static void
+expect(struct imp *x)
+{
+	uint64_t done, total;
+
+	crm_input_progress(x->in, &done, &total);
+	if (done && total > done && total / done < ((uint64_t)1 << 20))
+		x->seenwant = (size_t)((uint64_t)x->nseen * (total / done +
+		    1));
+}
+
 static int
 run(crm_txn *t, void *arg)
 {
@@ -1391,9 +1415,10 @@ run(crm_txn *t, void *arg)
 	struct crm_import *im = x->im;
 	struct crm_vcard vc;
 	char *line;
-	size_t len, i;
+	size_t len, i, rows = 0;
 	int rc;
 
+	x->seenwant = 0;
 	im->added = im->updated = im->unchanged = im->rejected = 0;
 	x->bad = 0;
 	x->restored.n = 0;
@@ -1426,6 +1451,7 @@ run(crm_txn *t, void *arg)
 		for (i = 0; i < x->ntarget; i++)
 			free(x->target[i]);
 		free(x->target);
+		free(x->tfield);
 		free(x->used);
 		if ((rc = columns(x)))
 			return rc;
@@ -1469,6 +1495,8 @@ run(crm_txn *t, void *arg)
 		else if (rc)
 			break;
 		rc = 0;
+		if (++rows == SAMPLE)
+			expect(x);
 		if (im->progress)
 			im->progress(x->line, im->arg);
 	}
@@ -1522,6 +1550,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	for (i = 0; i < x.ntarget; i++)
 		free(x.target[i]);
 	free(x.target);
+	free(x.tfield);
 	free(x.used);
 	crm_buf_release(&x.why);
 	crm_buf_release(&x.note);

@@ -50,6 +50,20 @@ crm_input_lineno(const crm_input *in)
 	return in->lineno;
 }
 
+void
+crm_input_progress(const crm_input *in, uint64_t *done, uint64_t *total)
+{
+	struct stat st;
+	off_t at;
+
+	*done = *total = 0;
+	if (!in->seekable || fstat(fileno(in->f), &st) ||
+	    (at = ftello(in->f)) < in->start || st.st_size < at)
+		return;
+	*done = (uint64_t)(at - in->start);
+	*total = (uint64_t)(st.st_size - in->start);
+}
+
 int
 crm_input_rewind(crm_input *in)
 {
