@@ -198,6 +198,7 @@ struct crm_txn {
 	 * have no history (when lknown) */
 	uint64_t lfrom, lnext;
 	int lknown;
+	uint64_t ticks;		/* records or entries gone through */
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	int optouts;		/* 0 not known yet, 1 none, 2 some */
@@ -210,6 +211,9 @@ struct crm_txn {
 int crm_mdb_err(int rc, const char *what);
 /* cli.c: the store a command opened, left for the exit to close */
 extern crm_db *crm_cli_opened;
+/* One more record or entry gone through: now and then the map's
+ * pages are let go, so that memory stays flat over a store of any size. */
+void crm_txn_tick(crm_txn *t);
 /* A reader's kept cursor on dbi, *slot (t->rcur or t->lcur); NULL in a
  * write transaction, whose caller opens its own. */
 MDB_cursor *crm_txn_cursor(crm_txn *t, MDB_dbi dbi, MDB_cursor **slot);

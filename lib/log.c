@@ -480,6 +480,7 @@ add(crm_txn *t, struct crm_log *e, int keep_id, int derive)
 	crm_rec *r = NULL;
 	int rc;
 
+	crm_txn_tick(t);
 	if ((rc = check(t, e, &amount)))
 		goto out;
 	rc = crm_rec_get(t, e->rec, &r);

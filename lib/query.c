@@ -1172,6 +1172,7 @@ scan_all(crm_txn *t, const crm_query *q,
 	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
 		uint64_t id;
 
+		crm_txn_tick(t);
 		memcpy(&id, k.mv_data, sizeof id);
 		if ((frc = crm_rec_decode(r, crm_txn_schema(t), id,
 		    v.mv_data, v.mv_size)))

@@ -943,6 +943,7 @@ put_rec(crm_txn *t, const crm_rec *r, unsigned flags)
 	MDB_val k = { sizeof id, &id }, v;
 	int rc;
 
+	crm_txn_tick(t);
 	crm_rec_encode(r, &b);
 	v.mv_size = b.len;
 	v.mv_data = b.buf;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -694,6 +695,37 @@ void
 crm_txn_setline(crm_txn *t, size_t line)
 {
 	t->line = line;
+}
+
+#define TRIM_EVERY 65536	/* records or entries between trims */
+
+/*
+ * A bulk write or a long walk reads the store through the map, and every
+ * page it touched stayed in the process: a million interactions logged
+ * into a large store held gigabytes.  Every so often the map's pages are
+ * let go; the kernel keeps them cached, and a page touched again comes
+ * back from there.  (The map is read-only and shared: nothing is lost.)
+ */
+void
+crm_txn_tick(crm_txn *t)
+{
+	unsigned long lo, hi, ino;
+	struct stat st;
+	mdb_filehandle_t fd;
+	char line[512];
+	FILE *f;
+
+	/* LMDB does not say where its map is: the process's maps do, as
+	 * the mapping of the data file's inode */
+	if (++t->ticks % TRIM_EVERY || mdb_env_get_fd(t->db->env, &fd) ||
+	    fstat(fd, &st) || !(f = fopen("/proc/self/maps", "r")))
+		return;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi,
+		    &ino) == 3 && ino == (unsigned long)st.st_ino &&
+		    strstr(line, "data.mdb"))
+			madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	fclose(f);
 }
 
 static uint64_t

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1000-crm-log.t - the contact history and the figures kept from it
-plan 41
+plan 42
 
 # Monday; under TZ=UTC "fri 10:00" is 2026-11-27T10:00:00+00:00
 N='2026-11-23 10:00'
@@ -463,4 +463,18 @@ check 'a company logged in the same run as its people counts them all' '
 	crm-segment --db "$T/bulkdb" --now "$N" "type:company and last_contact>+6d" >got &&
 	echo 1 >want && cmp want got &&
 	crm-check --db "$T/bulkdb"
+'
+
+check 'bulk writes and walks past the points where the map is let go' '
+	"$TOP/tests/bench/gen" 70000 --format jsonl >big.jsonl &&
+	crm-add --db "$T/big" person <big.jsonl >ids &&
+	test "$(wc -l <ids)" -eq 70000 &&
+	crm-log --db "$T/big" --now "$N" - call "big round" \
+		--at 2026-11-02T08:00:00Z <ids >/dev/null &&
+	crm-export --db "$T/big" --to jsonl >exp &&
+	test "$(grep -c "\"big round\"" exp)" -eq 70000 &&
+	tail -n 1 exp | jq -e ".id == 70000 and .interactions == 1" &&
+	crm-segment --db "$T/big" --count --now "$N" "last_contact<-1d" >got &&
+	echo 70000 >want && cmp want got &&
+	crm-check --db "$T/big"
 '
