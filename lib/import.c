@@ -93,24 +93,20 @@ struct imp {
 	/* what this run added, by e-mail, phone, uid and company name: the
 	 * index has them only once the run's entries are flushed.  A hash
 	 * of the kind and the folded value, and the record: a hit is
-	 * checked against the record, so 8 bytes a key do: half the hash
-	 * (which also chooses the slot) and the record as the how-manieth
-	 * id after the run's first (four billion rows in one run are beyond
-	 * any file).  On huge pages where it is large: every look-up is
-	 * elsewhere in it. */
+	 * checked against the record, so memory is 16 bytes a key.  On
+	 * huge pages where it is large: every look-up is elsewhere in it. */
 	struct seen {
-		uint32_t tag, delta;
+		uint64_t hash, id;
 	} *seen;
-	/* a byte of each slot's tag, 0 where free: a look-up for a key
-	 * not there, as most are, reads only this, an eighth the size */
+	/* a byte of each slot's hash, 0 where free: a look-up for a key
+	 * not there, as most are, reads only this, a sixteenth the size */
 	unsigned char *seenfp;
 	size_t nseen, seensize;
 	size_t seenwant;	/* keys the whole file will likely give */
-	uint64_t seenbase;
 	int fresh;		/* the store had no record: nothing to match */
-	struct crm_buf key[3], key2;
+	struct crm_buf key[3], key2;	/* a row's keys: uid, e-mail, phone */
 	const struct crm_type *ktype;	/* the type of kf */
-	const struct crm_field *kf[4];	/* K_UID ... K_NAME of it */	/* a row's keys: uid, e-mail, phone */
+	const struct crm_field *kf[4];	/* K_UID ... K_NAME of it */
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
 	uint64_t at;		/* the record the last row went to */
 };
@@ -189,17 +185,12 @@ seen_hashof(struct crm_buf *key, int kind, const char *v)
 	return seen_hash(key->buf, key->len);
 }
 
-/* Half a key's hash, never 0, which marks a free slot. */
-static uint32_t
-seen_tag(uint64_t h)
-{
-	return (uint32_t)(h >> 32) ? (uint32_t)(h >> 32) : 1;
-}
-
+/* A byte of a key's hash (not of those that choose its slot), never 0,
+ * which marks a free slot. */
 static unsigned char
-seen_fp(uint32_t tag)
+seen_fp(uint64_t h)
 {
-	return (unsigned char)(tag >> 24 | 1);
+	return (unsigned char)(h >> 56 | 1);
 }
 
 #define HUGE ((size_t)2 << 20)	/* a huge page */
@@ -208,8 +199,7 @@ static void
 seen_prefetch(const struct imp *x, uint64_t h)
 {
 	if (h && x->seensize)
-		__builtin_prefetch(&x->seenfp[seen_tag(h) &
-		    (x->seensize - 1)]);
+		__builtin_prefetch(&x->seenfp[h & (x->seensize - 1)]);
 }
 
 /* The record the run added with the value hashed, the key in key. */
@@ -217,17 +207,16 @@ static uint64_t
 seen_find(crm_txn *t, struct imp *x, int kind, const struct crm_buf *key,
     uint64_t h)
 {
-	uint32_t tag = seen_tag(h);
-	unsigned char fp = seen_fp(tag);
+	unsigned char fp = seen_fp(h);
 	size_t i;
 
 	if (!x->seensize || !h)
 		return 0;
-	for (i = tag & (x->seensize - 1); x->seenfp[i];
+	for (i = h & (x->seensize - 1); x->seenfp[i];
 	    i = (i + 1) & (x->seensize - 1))
-		if (x->seenfp[i] == fp && x->seen[i].tag == tag &&
-		    seen_is(t, x, kind, key, x->seenbase + x->seen[i].delta))
-			return x->seenbase + x->seen[i].delta;
+		if (x->seenfp[i] == fp && x->seen[i].hash == h &&
+		    seen_is(t, x, kind, key, x->seen[i].id))
+			return x->seen[i].id;
 	return 0;
 }
 
@@ -238,7 +227,7 @@ seen_get(crm_txn *t, struct imp *x, int kind, const char *v)
 	    v));
 }
 
-/* A table of n slots, none taken. */
+/* bytes of zeros, on huge pages when that many */
 static void *
 seen_table(size_t bytes)
 {
@@ -255,16 +244,15 @@ seen_table(size_t bytes)
 	return p;
 }
 
-/* Its slot is from its tag, so the table can grow. */
 static void
 seen_slot(struct imp *x, struct seen e)
 {
 	size_t i, m = x->seensize - 1;
 
-	for (i = e.tag & m; x->seenfp[i]; i = (i + 1) & m)
+	for (i = e.hash & m; x->seenfp[i]; i = (i + 1) & m)
 		;
 	x->seen[i] = e;
-	x->seenfp[i] = seen_fp(e.tag);
+	x->seenfp[i] = seen_fp(e.hash);
 }
 
 static void
@@ -276,8 +264,6 @@ seen_add(struct imp *x, uint64_t h, uint64_t id)
 
 	if (!h)
 		return;
-	if (!x->nseen)
-		x->seenbase = id;
 	if (2 * (x->nseen + 1) > x->seensize) {
 		/* grown once to what the file will want, not by doubling
 		 * again and again, each a move of all of it */
@@ -292,8 +278,8 @@ seen_add(struct imp *x, uint64_t h, uint64_t id)
 		free(old);
 		free(oldfp);
 	}
-	e.tag = seen_tag(h);
-	e.delta = (uint32_t)(id - x->seenbase);
+	e.hash = h;
+	e.id = id;
 	seen_slot(x, e);
 	x->nseen++;
 }
