@@ -380,7 +380,6 @@ find_uid(crm_txn *t, const char *uid, struct crm_ids *out)
 	return rc;
 }
 
-/* A phone and a name: what a phone matches on. */
 /* A field matching asks of every row, by its place in x->kf: its
  * type's field looked up by name once, not at every row. */
 static const char *
@@ -398,6 +397,7 @@ key_value(struct imp *x, const crm_rec *r, int k)
 	return x->kf[k] ? crm_rec_nth(r, x->kf[k]->fid, 0, NULL) : NULL;
 }
 
+/* A phone and a name: what a phone matches on. */
 static const char *
 phone_key(struct imp *x, const crm_rec *r, struct crm_buf *b)
 {
