@@ -322,7 +322,7 @@ main(int argc, char **argv)
 	rc = q ? crm_query_run(t, q, NULL, one, &c) :
 	    crm_scan_all(t, one, &c);
 	/* what is not a record: who may not be mailed, saved segments */
-	if (!rc && !strcmp(c.to, "jsonl") && !q)
+	if (!rc && c.jsonl && !q)
 		rc = crm_out_export_meta(c.out, t);
 	crm_txn_end(t);
 	if (!rc && !strcmp(c.to, "ical")) {

@@ -236,16 +236,22 @@ plain8(const char *s)
 	    ((bs - ones) & ~bs)) & highs);
 }
 
+/* Does the byte need escaping in a JSON string?  plain8 for eight. */
+static int
+special(const char *s)
+{
+	unsigned char c = (unsigned char)*s;
+
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 /* Whether none of the n bytes at s needs escaping. */
 static int
 plain(const char *s, size_t n)
 {
-	unsigned char c;
-
 	if (n < 8) {
 		for (; n; n--, s++)
-			if ((c = (unsigned char)*s) < 0x20 || c == '"' ||
-			    c == '\\')
+			if (special(s))
 				return 0;
 		return 1;
 	}
@@ -281,8 +287,7 @@ jput_str(char *p, const char *s, size_t n)
 			while (e - s >= 8 && plain8(s))
 				s += 8;
 			lim = e - s >= 8 ? s + 8 : e;
-			while (s < lim && (c = (unsigned char)*s) >= 0x20 &&
-			    c != '"' && c != '\\')
+			while (s < lim && !special(s))
 				s++;
 			if (s < lim || s == e)
 				break;
@@ -799,9 +804,16 @@ log_json(struct crm_buf *b, const struct crm_log *e, int withrec)
 	static const char *const names[] = { "kind", "text", "owner",
 		"campaign", "dir", NULL };
 	const char *v[5] = { e->kind, e->text, e->owner, e->campaign, e->dir };
+	/* the keys of its own written, to leave out a free field that
+	 * repeats one; "record" even when not written, as an export
+	 * leaves it out */
+	const char *keys[3 + 5 + 1];
 	const char *x, *eq;
-	size_t i, k, n;
+	size_t i, k, n, nk = 0;
 
+	keys[nk++] = "id";
+	keys[nk++] = "at";
+	keys[nk++] = "record";
 	crm_buf_addch(b, '{');
 	jkid(b, "id", e->id);
 	jkey(b, "at");
@@ -809,27 +821,25 @@ log_json(struct crm_buf *b, const struct crm_log *e, int withrec)
 	if (withrec)
 		jkid(b, "record", e->rec);
 	for (i = 0; names[i]; i++)
-		if (v[i] && *v[i])
+		if (v[i] && *v[i]) {
 			jkstr(b, names[i], v[i]);
+			keys[nk++] = names[i];
+		}
 	if (e->amount && *e->amount) {
 		jkey(b, "amount");
 		crm_buf_addstr(b, e->amount);
+		keys[nk++] = "amount";
 	}
 	for (i = 0; i < e->nextra; i++) {
 		x = e->extra[i];
 		eq = strchr(x, '=');
 		n = (size_t)(eq - x);
-		if ((n == 2 && !strncmp(x, "id", 2)) || (n == 2 &&
-		    !strncmp(x, "at", 2)) || (n == 6 && !strncmp(x, "record", 6)) ||
-		    (n == 6 && !strncmp(x, "amount", 6) && e->amount &&
-		    *e->amount))
-			continue;
-		for (k = 0; names[k]; k++)
-			if (v[k] && *v[k] && strlen(names[k]) == n &&
-			    !strncmp(x, names[k], n))
+		for (k = 0; k < nk; k++)
+			if (strlen(keys[k]) == n && !strncmp(keys[k], x, n))
 				break;
-		if (names[k])
+		if (k < nk)
 			continue;
+		/* or an earlier free field's key ("key=" alike) */
 		for (k = 0; k < i; k++)
 			if (!strncmp(e->extra[k], x, n + 1))
 				break;
