@@ -1389,6 +1389,84 @@ crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
 	return 0;
 }
 
+#define BATCH 16384	/* entries a transaction of the copy writes */
+
+/* n more entries written: every BATCH, the copy's transaction is
+ * committed and a new one begun, so that its dirty pages stay few. */
+static int
+copied(MDB_env *env, MDB_txn **to, MDB_cursor **w, MDB_dbi dbi, size_t *n,
+    size_t more)
+{
+	size_t was = *n;
+	int rc;
+
+	*n += more;
+	if (was / BATCH == *n / BATCH)
+		return 0;
+	*w = NULL;		/* closed with its transaction */
+	if ((rc = mdb_txn_commit(*to)) ||
+	    (rc = mdb_txn_begin(env, NULL, 0, to))) {
+		*to = NULL;
+		return rc;
+	}
+	return mdb_cursor_open(*to, dbi, w);
+}
+
+/* A table's entries one by one, each appended. */
+static int
+copy_all(MDB_env *env, MDB_txn **to, MDB_cursor **w, MDB_cursor *c,
+    MDB_dbi dbi, size_t *n)
+{
+	MDB_val k, v;
+	int rc;
+
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)))
+		if ((rc = mdb_cursor_put(*w, &k, &v, MDB_APPEND)) ||
+		    (rc = copied(env, to, w, dbi, n, 1)))
+			return rc;
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* A table of fixed-size items under each key: a page of them at once. */
+static int
+copy_dups(MDB_env *env, MDB_txn **to, MDB_cursor **w, MDB_cursor *c,
+    MDB_dbi dbi, size_t *n)
+{
+	MDB_val k, v, item, m[2];
+	size_t count;
+	unsigned how;
+	int rc;
+
+	while (!(rc = mdb_cursor_get(c, &k, &item, MDB_NEXT_NODUP))) {
+		/* one item is kept in the key's node, not a page of its
+		 * own, and GET_MULTIPLE gives nothing for it */
+		if ((rc = mdb_cursor_count(c, &count)))
+			return rc;
+		if (count == 1) {
+			if ((rc = mdb_cursor_put(*w, &k, &item, MDB_APPEND)) ||
+			    (rc = copied(env, to, w, dbi, n, 1)))
+				return rc;
+			continue;
+		}
+		how = MDB_APPEND;
+		for (rc = mdb_cursor_get(c, &k, &v, MDB_GET_MULTIPLE); !rc;
+		    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_MULTIPLE)) {
+			m[0].mv_size = item.mv_size;
+			m[0].mv_data = v.mv_data;
+			m[1].mv_size = v.mv_size / item.mv_size;
+			m[1].mv_data = NULL;
+			if ((rc = mdb_cursor_put(*w, &k, m, how | MDB_APPENDDUP |
+			    MDB_MULTIPLE)) || (rc = copied(env, to, w, dbi, n,
+			    m[1].mv_size)))
+				return rc;
+			how = 0;
+		}
+		if (rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /*
  * Every table's entries, in key order, into a new store at dir: its
  * pages hold those and nothing else.  (mdb_env_copy2's compacting copy
@@ -1405,12 +1483,10 @@ copy_live(crm_db *db, const char *dir)
 		"ranges", "journal", "log", "logid" };
 	static const unsigned flags[7] = { 0, MDB_INTEGERKEY, POSTINGS,
 		POSTINGS, 0, 0, MDB_INTEGERKEY };
-	struct crm_buf prev = CRM_BUF_INIT;
 	MDB_env *env = NULL;
 	MDB_txn *from = NULL, *to = NULL;
-	MDB_cursor *c;
+	MDB_cursor *c, *w = NULL;
 	MDB_envinfo info;
-	MDB_val k, v;
 	size_t i, n = 0;
 	int rc;
 
@@ -1427,26 +1503,13 @@ copy_live(crm_db *db, const char *dir)
 	for (i = 0; i < 7 && !rc; i++) {
 		if ((rc = mdb_cursor_open(from, src[i], &c)))
 			break;
-		crm_buf_reset(&prev);
-		while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
-			unsigned how = MDB_APPEND;
-
-			/* the next id of the same value */
-			if ((flags[i] & MDB_DUPSORT) && prev.len == k.mv_size &&
-			    !memcmp(prev.buf, k.mv_data, k.mv_size))
-				how = MDB_APPENDDUP;
-			crm_buf_reset(&prev);
-			crm_buf_add(&prev, k.mv_data, k.mv_size);
-			if ((rc = mdb_put(to, dst[i], &k, &v, how)))
-				break;
-			if (++n % 100000)
-				continue;
-			if ((rc = mdb_txn_commit(to)) ||
-			    (rc = mdb_txn_begin(env, NULL, 0, &to))) {
-				to = NULL;
-				break;
-			}
-		}
+		if (!(rc = mdb_cursor_open(to, dst[i], &w)))
+			rc = flags[i] & MDB_DUPFIXED ? copy_dups(env, &to, &w,
+			    c, dst[i], &n) : copy_all(env, &to, &w, c, dst[i],
+			    &n);
+		if (w)
+			mdb_cursor_close(w);
+		w = NULL;
 		mdb_cursor_close(c);
 		if (rc == MDB_NOTFOUND)
 			rc = 0;
@@ -1464,7 +1527,6 @@ out:
 		mdb_txn_abort(from);
 	if (env)
 		mdb_env_close(env);
-	crm_buf_release(&prev);
 	return rc ? crm_mdb_err(rc, "cannot copy the store") : 0;
 }
 
