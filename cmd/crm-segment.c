@@ -25,6 +25,17 @@ struct ctx {
 	struct crm_buf line, val;
 };
 
+#define LINES (64 << 10)	/* bytes of lines gathered before a write */
+
+/* The lines gathered, written: 0, or 3 when they cannot be. */
+static int
+flush(struct ctx *c)
+{
+	fwrite(c->line.buf, 1, c->line.len, stdout);
+	crm_buf_reset(&c->line);
+	return ferror(stdout) ? 3 : 0;
+}
+
 /* A mailing: only those who may be mailed, and say who was left out. */
 static int
 mailing(crm_txn *t, const crm_rec *r, struct ctx *c)
@@ -32,7 +43,6 @@ mailing(crm_txn *t, const crm_rec *r, struct ctx *c)
 	size_t i;
 	int rc;
 
-	crm_buf_reset(&c->line);
 	crm_buf_reset(&c->val);
 	if ((rc = crm_mail_ok(t, r, &c->val))) {
 		if (rc == CRM_ENOTFOUND && c->why)
@@ -57,8 +67,7 @@ mailing(crm_txn *t, const crm_rec *r, struct ctx *c)
 		crm_buf_addch(&c->line, '\r');
 	}
 	crm_buf_addch(&c->line, '\n');
-	fwrite(c->line.buf, 1, c->line.len, stdout);
-	return ferror(stdout) ? 3 : 0;
+	return c->line.len < LINES ? 0 : flush(c);
 }
 
 static int
@@ -223,6 +232,8 @@ main(int argc, char **argv)
 	}
 	if (c.mailto || c.csv || o.json || o.format) {
 		rc = crm_query_run(t, q, c.explain ? &plan : NULL, print, &c);
+		if (!rc)
+			rc = flush(&c);
 	} else if (c.count) {
 		rc = crm_query_count(t, q, c.explain ? &plan : NULL, &c.n);
 	} else {
