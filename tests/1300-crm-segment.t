@@ -766,7 +766,7 @@ check 'who had a campaign: from the index, kept as entries come and go' '
 
 check 'a store without who had which campaign: answered from the records, then rebuilt' '
 	D="$T/camp" &&
-	mdb_dump -a -p "$D" |
+	mdb_dump -a "$D" |
 		D=postings P="\\7f\\f2" awk -f "$TOP/tests/edit.awk" |
 		D=meta P="index:hist" awk -f "$TOP/tests/edit.awk" >nohist.dump &&
 	mkdir "$T/nohist" && mdb_load -f nohist.dump "$T/nohist" 2>/dev/null &&

@@ -1315,16 +1315,8 @@ check '--forecast --by close:month: the months of closed deals are no rows' '
 # without its meta entries whose keys start with PREFIX: a store made
 # before it kept such sums
 unkept() {
-	mdb_dump -a -p "$2" >unkept.all &&
-	P="$1" awk "/^database=/ { db = substr(\$0, 10) }
-		db == \"meta\" && /^ / {
-			key = \$0; getline val
-			if (index(key, \" \" ENVIRON[\"P\"]) != 1) {
-				print key; print val
-			}
-			next
-		}
-		{ print }" unkept.all >unkept.dump &&
+	mdb_dump -a "$2" >unkept.all &&
+	D=meta S="$1" awk -f "$TOP/tests/edit.awk" unkept.all >unkept.dump &&
 	! cmp -s unkept.all unkept.dump &&
 	mkdir "$3" && mdb_load -f unkept.dump "$3" 2>/dev/null &&
 	! mdb_dump -s meta -p "$3" | grep -q "^ $1"
