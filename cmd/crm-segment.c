@@ -74,11 +74,15 @@ static int
 print(crm_txn *t, const crm_rec *r, void *arg)
 {
 	struct ctx *c = arg;
+	int rc;
 
 	if ((c->mailto || c->csv) && !c->explain)
 		return mailing(t, r, c);
 	c->n++;
-	return c->count || c->explain ? 0 : crm_out_rec(c->out, t, r);
+	if (c->count || c->explain)
+		return 0;
+	rc = crm_out_rec(c->out, t, r);
+	return rc && ferror(stdout) ? 3 : rc;
 }
 
 /* --csv name,email,city: check the fields, print the header row */
@@ -244,9 +248,11 @@ main(int argc, char **argv)
 		c.n = ids.n;
 		if (!rc && !c.count && !c.explain &&
 		    crm_print_ids(&ids, o.nul, o.header))
-			rc = EIO;
+			rc = 3;
 		crm_ids_release(&ids);
 	}
+	if (rc == 3)	/* what the walk printed could not be written */
+		crm_die(3, "cannot write the output");
 	if (rc)
 		crm_fail(rc, "cannot select");
 	if (c.explain)

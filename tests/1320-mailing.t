@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1320-mailing.t - mailing lists, CSV for mail merge, opt-outs and bounces
-plan 40
+plan 41
 
 PY=/usr/bin/python3
 
@@ -145,6 +145,15 @@ check '--mailto prints one mailbox per line, names quoted, UTF-8 kept' '
 	<anon@example.com>
 	"Sales @ Kovo; <Team>" <sales@kovo.sk>
 	EOF
+'
+
+check 'a full disk under a mailing or a list: exit 3, saying so' '
+	for how in --mailto "--csv name,email" -j ""; do
+		must_fail 3 crm-segment tag:news $how >/dev/full 2>err &&
+		expect err <<-\EOF || return 1
+		crm-segment: cannot write the output
+		EOF
+	done
 '
 
 check 'Python'\''s parseaddr and headerregistry read the stored names back' '
