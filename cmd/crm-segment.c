@@ -1,5 +1,4 @@
 /* crm-segment.c - select records with the query language */
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
