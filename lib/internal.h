@@ -221,6 +221,11 @@ MDB_cursor *crm_txn_cursor(crm_txn *t, MDB_dbi dbi, MDB_cursor **slot);
 const char *crm_db_field_name(crm_txn *t, unsigned fid);
 /* The map size of a new store (the unit tests make it small). */
 extern size_t crm_map_start;
+/* A write compacts the store after it when it went through this many
+ * records or entries and left a third of a file this large free (the
+ * unit tests make them small). */
+extern uint64_t crm_compact_ticks;
+extern size_t crm_compact_min;
 /* Big-endian numbers, so that keys sort as numbers. */
 static inline void
 crm_be64(unsigned char *p, uint64_t v)

@@ -901,11 +901,14 @@ full(crm_db *db)
 	    (uint64_t)1 << 20;
 }
 
-static int write_txn(crm_db *db, crm_write_fn *fn, void *arg);
+static int write_txn(crm_db *db, crm_write_fn *fn, void *arg,
+    uint64_t *ticks);
+static int autocompact(crm_db *db, uint64_t ticks);
 
 int
 crm_write(crm_db *db, crm_write_fn *fn, void *arg)
 {
+	uint64_t ticks = 0;
 	int rc;
 
 	if (db->flags & CRM_RDONLY)
@@ -918,13 +921,15 @@ crm_write(crm_db *db, crm_write_fn *fn, void *arg)
 	 * bulk write frees a batch cost a tenth of its time */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 #endif
-	rc = write_txn(db, fn, arg);
+	rc = write_txn(db, fn, arg, &ticks);
+	if (!rc)
+		rc = autocompact(db, ticks);
 	flock(db->lockfd, LOCK_UN);
 	return rc;
 }
 
 static int
-write_txn(crm_db *db, crm_write_fn *fn, void *arg)
+write_txn(crm_db *db, crm_write_fn *fn, void *arg, uint64_t *ticks)
 {
 	crm_txn t;
 	int rc;
@@ -959,6 +964,7 @@ write_txn(crm_db *db, crm_write_fn *fn, void *arg)
 			t.sorter = NULL;
 			rc = mdb_txn_commit(t.txn);
 			t.txn = NULL;
+			*ticks = t.ticks;
 			if (!rc)
 				return 0;
 			rc = (rc == EIO || rc == ENOSPC) && full(db) ?
@@ -1561,22 +1567,17 @@ tidy(const char *tmp)
 	crm_buf_release(&b);
 }
 
-int
-crm_compact(crm_db *db, uint64_t *before, uint64_t *after)
+/* The copy made and put in place, the store being ours alone (open.lock
+ * held exclusively, our environment closed); it is left closed. */
+static int
+compact_alone(crm_db *db, uint64_t *before, uint64_t *after)
 {
 	struct crm_buf tmp = CRM_BUF_INIT, from = CRM_BUF_INIT,
 	    to = CRM_BUF_INIT, lock = CRM_BUF_INIT;
 	struct stat st;
 	int rc, fd;
 
-	if ((rc = crm_require(db, ROLE_ADMIN, "crm-compact")))
-		return rc;
-	/* the store alone: ours closed, then no one else's open (a writer
-	 * waits for it to open, so it holds no write lock meanwhile) */
-	mdb_env_close(db->env);
-	db->env = NULL;
-	flock(db->openfd, LOCK_UN);
-	if ((rc = hold(db, LOCK_EX)) || (rc = reopen(db)))
+	if ((rc = reopen(db)))
 		return rc;
 	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
 	crm_buf_addf(&from, "%s/data.mdb", tmp.buf);
@@ -1605,11 +1606,126 @@ crm_compact(crm_db *db, uint64_t *before, uint64_t *after)
 		close(fd);
 	}
 out:
+	if (db->env) {
+		mdb_env_close(db->env);
+		db->env = NULL;
+	}
 	tidy(tmp.buf);
-	flock(db->openfd, LOCK_UN);
 	crm_buf_release(&tmp);
 	crm_buf_release(&from);
 	crm_buf_release(&to);
 	crm_buf_release(&lock);
 	return rc;
+}
+
+int
+crm_compact(crm_db *db, uint64_t *before, uint64_t *after)
+{
+	int rc;
+
+	if ((rc = crm_require(db, ROLE_ADMIN, "crm-compact")))
+		return rc;
+	/* the store alone: ours closed, then no one else's open (a writer
+	 * waits for it to open, so it holds no write lock meanwhile) */
+	mdb_env_close(db->env);
+	db->env = NULL;
+	flock(db->openfd, LOCK_UN);
+	if (!(rc = hold(db, LOCK_EX)))
+		rc = compact_alone(db, before, after);
+	flock(db->openfd, LOCK_UN);
+	return rc;
+}
+
+/*
+ * A bulk change spreads a store's tables over its file: a record
+ * rewritten goes to whatever page is free, between the history's and the
+ * index's, and the pages it left stay free.  On a million people after
+ * ten rounds of a million interactions logged, the file was 40% free,
+ * the pages of a run of records lay apart, and a segment or a mailing
+ * list read two to five times slower than from the same store compacted.
+ * So a command that changed many records or entries, and left a third
+ * of a file of some size free, compacts the store before it exits, as
+ * git gc --auto packs a repository: when no one else has the store open
+ * (else a later such command will).  A store with users is its admin's
+ * to compact; CRM_AUTOCOMPACT=0 turns this off.
+ */
+uint64_t crm_compact_ticks = 65536;
+size_t crm_compact_min = (size_t)64 << 20;
+
+/* Pages on LMDB's free list, and in the file. */
+static int
+free_pages(crm_db *db, size_t *nfree, size_t *npages)
+{
+	MDB_envinfo info;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	*nfree = 0;
+	mdb_env_info(db->env, &info);
+	*npages = info.me_last_pgno + 1;
+	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
+		return rc;
+	/* the free list is table 0: per transaction that freed pages, a
+	 * list of them, its length first */
+	if (!(rc = mdb_cursor_open(txn, 0, &c))) {
+		while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)))
+			if (v.mv_size >= sizeof(size_t))
+				*nfree += *(const size_t *)v.mv_data;
+		mdb_cursor_close(c);
+	}
+	mdb_txn_abort(txn);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Is a compaction due, after a write that went through ticks records
+ * or entries?  The size of the file and its free part, if so. */
+static int
+compact_due(crm_db *db, uint64_t ticks, size_t *size, size_t *nfree)
+{
+	const char *e = getenv("CRM_AUTOCOMPACT");
+	size_t npages;
+	MDB_stat st;
+
+	if (ticks < crm_compact_ticks || db->view || (e && !strcmp(e, "0")) ||
+	    mdb_env_stat(db->env, &st) || free_pages(db, nfree, &npages))
+		return 0;
+	*size = npages * st.ms_psize;
+	*nfree *= st.ms_psize;
+	return *size >= crm_compact_min && *nfree * 3 >= *size;
+}
+
+/* After a write: the store compacted if due and ours alone, and open
+ * for writing again either way. */
+static int
+autocompact(crm_db *db, uint64_t ticks)
+{
+	uint64_t before, after;
+	size_t size, nfree;
+	int rc;
+
+	if (!compact_due(db, ticks, &size, &nfree))
+		return 0;
+	mdb_env_close(db->env);
+	db->env = NULL;
+	flock(db->openfd, LOCK_UN);
+	if (!flock(db->openfd, LOCK_EX | LOCK_NB)) {
+		if (isatty(2))
+			fprintf(stderr, "%s: compacting the store (%zu MB, "
+			    "%zu%% of it free)...\n", crm_progname, size >> 20,
+			    (size_t)(100 * (double)nfree / (double)size));
+		if (compact_alone(db, &before, &after)) {
+			crm_warn("the store is not compacted: %s",
+			    crm_errmsg());
+			crm_seterr(0, "%s", "");	/* said */
+		}
+	}
+	flock(db->openfd, LOCK_UN);
+	if ((rc = hold(db, LOCK_SH)))
+		return crm_errprefix(rc, "written, but ");
+	if ((rc = open_env(db, db->dir, db->flags)) || (rc = headroom(db)))
+		return crm_mdb_err(rc, "written, but cannot open the store "
+		    "again");
+	return reattach(db);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -802,6 +803,146 @@ test_growth(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* Every person given a note: each record rewritten. */
+static int
+renote(crm_txn *t, void *arg)
+{
+	const char *note = arg;
+	char set[64];
+	uint64_t id;
+	crm_rec *r;
+	int rc = 0;
+
+	snprintf(set, sizeof set, "note=%s", note);
+	for (id = 1; id <= 3000 && !rc; id++) {
+		if ((rc = crm_rec_get(t, id, &r)))
+			break;
+		if (!(rc = crm_rec_assign(r, set)))
+			rc = crm_rec_put(t, r);
+		crm_rec_free(r);
+	}
+	return rc;
+}
+
+static off_t
+file_size(const char *d)
+{
+	struct stat st;
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof path, "%s/data.mdb", d);
+	return stat(path, &st) ? -1 : st.st_size;
+}
+
+/* Another process holds the store open until *release is closed. */
+static pid_t
+hold_open(const char *d, int *release)
+{
+	int go[2], ready[2];
+	crm_db *db;
+	pid_t pid;
+	char c;
+
+	if (pipe(go) || pipe(ready))
+		return -1;
+	if (!(pid = fork())) {
+		close(go[1]);
+		close(ready[0]);
+		if (crm_db_open(&db, d, CRM_RDONLY))
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		pid = -1;
+	close(ready[0]);
+	*release = go[1];
+	return pid;
+}
+
+/* A bulk change that leaves a third of the file free compacts the store
+ * when no one else has it open, unless CRM_AUTOCOMPACT=0. */
+static void
+test_autocompact(void)
+{
+	struct crm_buf data = CRM_BUF_INIT;
+	struct bulk b = { NULL, 0 };
+	struct crm_ids ids = { 0 };
+	crm_db *db;
+	crm_txn *t;
+	crm_rec *r;
+	FILE *f;
+	off_t was;
+	size_t i, problems = 1, fixable = 0;
+	pid_t pid;
+	int release = -1, status;
+	char cmd[128];
+
+	for (i = 0; i < 3000; i++)
+		crm_buf_addf(&data, "{\"name\":\"Person %zu Compact\","
+		    "\"email\":\"p%zu@compact.example\"}\n", i, i);
+	snprintf(dir, sizeof dir, "/tmp/crm-unit.XXXXXX");
+	CHECK(mkdtemp(dir) != NULL);
+	crm_compact_ticks = 1000;
+	crm_compact_min = 0;
+	CHECK(!crm_db_open(&db, dir, 0));
+	f = fmemopen(data.buf, data.len, "r");
+	crm_input_open(&b.in, f);
+	CHECK(!crm_write(db, bulk, &b));
+	crm_input_close(b.in);
+	fclose(f);
+	/* every record rewritten: the pages they were on are free; with
+	 * another process on the store, not compacted */
+	was = file_size(dir);
+	CHECK((pid = hold_open(dir, &release)) > 0);
+	CHECK(!crm_write(db, renote, "first"));
+	CHECK(file_size(dir) > was);
+	close(release);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+	/* turned off: not compacted */
+	was = file_size(dir);
+	setenv("CRM_AUTOCOMPACT", "0", 1);
+	CHECK(!crm_write(db, renote, "second"));
+	CHECK(file_size(dir) >= was);
+	unsetenv("CRM_AUTOCOMPACT");
+	/* a small write: not compacted */
+	crm_compact_ticks = 3001;
+	CHECK(!crm_write(db, renote, "third"));
+	CHECK(file_size(dir) >= was);
+	crm_compact_ticks = 1000;
+	was = file_size(dir);
+	CHECK(!crm_write(db, renote, "fourth"));
+	CHECK(file_size(dir) < was);
+	printf("# %lld bytes, compacted: %lld\n", (long long)was,
+	    (long long)file_size(dir));
+	/* the same handle goes on: reads and writes the compacted store */
+	CHECK(!crm_read(db, &t));
+	CHECK(!crm_find_email(t, "p2999@compact.example", &ids) &&
+	    ids.n == 1 && ids.v[0] == 3000);
+	CHECK(!crm_rec_get(t, 1234, &r));
+	CHECK(!strcmp(crm_rec_value(r, "note"), "fourth"));
+	crm_rec_free(r);
+	crm_txn_end(t);
+	CHECK(!crm_write(db, renote, "fifth"));
+	CHECK(!crm_read(db, &t));
+	CHECK(!crm_rec_get(t, 3000, &r));
+	CHECK(!strcmp(crm_rec_value(r, "note"), "fifth"));
+	crm_rec_free(r);
+	CHECK(!crm_check(t, NULL, NULL, &problems, &fixable) && !problems);
+	crm_txn_end(t);
+	crm_db_close(db);
+	crm_ids_release(&ids);
+	crm_buf_release(&data);
+	crm_compact_ticks = 65536;
+	crm_compact_min = (size_t)64 << 20;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
 /* The contact history and the figures kept from it. */
 struct hist {
 	uint64_t rec, company, entry, task;
@@ -1470,6 +1611,7 @@ main(void)
 	test_sorter();
 	test_store();
 	test_growth();
+	test_autocompact();
 	test_history();
 	test_mail();
 	test_vcard();
