@@ -706,8 +706,8 @@ crm_txn_setline(crm_txn *t, size_t line)
  * let go; the kernel keeps them cached, and a page touched again comes
  * back from there.  (The map is read-only and shared: nothing is lost.)
  */
-void
-crm_txn_tick(crm_txn *t)
+static void
+trim_map(MDB_env *env)
 {
 	unsigned long lo, hi, ino;
 	struct stat st;
@@ -717,8 +717,8 @@ crm_txn_tick(crm_txn *t)
 
 	/* LMDB does not say where its map is: the process's maps do, as
 	 * the mapping of the data file's inode */
-	if (++t->ticks % TRIM_EVERY || mdb_env_get_fd(t->db->env, &fd) ||
-	    fstat(fd, &st) || !(f = fopen("/proc/self/maps", "r")))
+	if (mdb_env_get_fd(env, &fd) || fstat(fd, &st) ||
+	    !(f = fopen("/proc/self/maps", "r")))
 		return;
 	while (fgets(line, sizeof line, f))
 		if (sscanf(line, "%lx-%lx %*s %*s %*s %lu", &lo, &hi,
@@ -726,6 +726,13 @@ crm_txn_tick(crm_txn *t)
 		    strstr(line, "data.mdb"))
 			madvise((void *)lo, hi - lo, MADV_DONTNEED);
 	fclose(f);
+}
+
+void
+crm_txn_tick(crm_txn *t)
+{
+	if (!(++t->ticks % TRIM_EVERY))
+		trim_map(t->db->env);
 }
 
 static uint64_t
@@ -1397,46 +1404,57 @@ crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
 
 #define BATCH 16384	/* entries a transaction of the copy writes */
 
-/* n more entries written: every BATCH, the copy's transaction is
- * committed and a new one begun, so that its dirty pages stay few. */
+/* A copy of one table under way. */
+struct copy {
+	MDB_env *env, *src;	/* the copy's, the store's */
+	MDB_txn *to;
+	MDB_cursor *w;		/* where the copy's table is written */
+	MDB_dbi dbi;
+	size_t n;		/* entries copied, of every table */
+};
+
+/* more entries written: every BATCH, the copy's transaction is committed
+ * and a new one begun, so that its dirty pages stay few; and now and then
+ * the pages of both maps touched meanwhile are let go (crm_txn_tick). */
 static int
-copied(MDB_env *env, MDB_txn **to, MDB_cursor **w, MDB_dbi dbi, size_t *n,
-    size_t more)
+copied(struct copy *cp, size_t more)
 {
-	size_t was = *n;
+	size_t was = cp->n;
 	int rc;
 
-	*n += more;
-	if (was / BATCH == *n / BATCH)
+	cp->n += more;
+	if (was / BATCH == cp->n / BATCH)
 		return 0;
-	*w = NULL;		/* closed with its transaction */
-	if ((rc = mdb_txn_commit(*to)) ||
-	    (rc = mdb_txn_begin(env, NULL, 0, to))) {
-		*to = NULL;
+	cp->w = NULL;		/* closed with its transaction */
+	if ((rc = mdb_txn_commit(cp->to)) ||
+	    (rc = mdb_txn_begin(cp->env, NULL, 0, &cp->to))) {
+		cp->to = NULL;
 		return rc;
 	}
-	return mdb_cursor_open(*to, dbi, w);
+	if (was / TRIM_EVERY != cp->n / TRIM_EVERY) {
+		trim_map(cp->src);
+		trim_map(cp->env);
+	}
+	return mdb_cursor_open(cp->to, cp->dbi, &cp->w);
 }
 
 /* A table's entries one by one, each appended. */
 static int
-copy_all(MDB_env *env, MDB_txn **to, MDB_cursor **w, MDB_cursor *c,
-    MDB_dbi dbi, size_t *n)
+copy_all(struct copy *cp, MDB_cursor *c)
 {
 	MDB_val k, v;
 	int rc;
 
 	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)))
-		if ((rc = mdb_cursor_put(*w, &k, &v, MDB_APPEND)) ||
-		    (rc = copied(env, to, w, dbi, n, 1)))
+		if ((rc = mdb_cursor_put(cp->w, &k, &v, MDB_APPEND)) ||
+		    (rc = copied(cp, 1)))
 			return rc;
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* A table of fixed-size items under each key: a page of them at once. */
 static int
-copy_dups(MDB_env *env, MDB_txn **to, MDB_cursor **w, MDB_cursor *c,
-    MDB_dbi dbi, size_t *n)
+copy_dups(struct copy *cp, MDB_cursor *c)
 {
 	MDB_val k, v, item, m[2];
 	size_t count;
@@ -1449,8 +1467,8 @@ copy_dups(MDB_env *env, MDB_txn **to, MDB_cursor **w, MDB_cursor *c,
 		if ((rc = mdb_cursor_count(c, &count)))
 			return rc;
 		if (count == 1) {
-			if ((rc = mdb_cursor_put(*w, &k, &item, MDB_APPEND)) ||
-			    (rc = copied(env, to, w, dbi, n, 1)))
+			if ((rc = mdb_cursor_put(cp->w, &k, &item,
+			    MDB_APPEND)) || (rc = copied(cp, 1)))
 				return rc;
 			continue;
 		}
@@ -1461,9 +1479,9 @@ copy_dups(MDB_env *env, MDB_txn **to, MDB_cursor **w, MDB_cursor *c,
 			m[0].mv_data = v.mv_data;
 			m[1].mv_size = v.mv_size / item.mv_size;
 			m[1].mv_data = NULL;
-			if ((rc = mdb_cursor_put(*w, &k, m, how | MDB_APPENDDUP |
-			    MDB_MULTIPLE)) || (rc = copied(env, to, w, dbi, n,
-			    m[1].mv_size)))
+			if ((rc = mdb_cursor_put(cp->w, &k, m, how |
+			    MDB_APPENDDUP | MDB_MULTIPLE)) ||
+			    (rc = copied(cp, m[1].mv_size)))
 				return rc;
 			how = 0;
 		}
@@ -1489,50 +1507,49 @@ copy_live(crm_db *db, const char *dir)
 		"ranges", "journal", "log", "logid" };
 	static const unsigned flags[7] = { 0, MDB_INTEGERKEY, POSTINGS,
 		POSTINGS, 0, 0, MDB_INTEGERKEY };
-	MDB_env *env = NULL;
-	MDB_txn *from = NULL, *to = NULL;
-	MDB_cursor *c, *w = NULL;
+	struct copy cp = { NULL, db->env, NULL, NULL, 0, 0 };
+	MDB_txn *from = NULL;
+	MDB_cursor *c;
 	MDB_envinfo info;
-	size_t i, n = 0;
+	size_t i;
 	int rc;
 
-	if ((rc = mdb_env_create(&env)) ||
-	    (rc = mdb_env_set_maxdbs(env, 16)) ||
+	if ((rc = mdb_env_create(&cp.env)) ||
+	    (rc = mdb_env_set_maxdbs(cp.env, 16)) ||
 	    (rc = mdb_env_info(db->env, &info)) ||
-	    (rc = mdb_env_set_mapsize(env, info.me_mapsize)) ||
-	    (rc = mdb_env_open(env, dir, MDB_NOSYNC, crm_secure() ? 0660 :
+	    (rc = mdb_env_set_mapsize(cp.env, info.me_mapsize)) ||
+	    (rc = mdb_env_open(cp.env, dir, MDB_NOSYNC, crm_secure() ? 0660 :
 	    0600)) || (rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &from)) ||
-	    (rc = mdb_txn_begin(env, NULL, 0, &to)))
+	    (rc = mdb_txn_begin(cp.env, NULL, 0, &cp.to)))
 		goto out;
 	for (i = 0; i < 7 && !rc; i++)
-		rc = mdb_dbi_open(to, names[i], flags[i] | MDB_CREATE, &dst[i]);
+		rc = mdb_dbi_open(cp.to, names[i], flags[i] | MDB_CREATE,
+		    &dst[i]);
 	for (i = 0; i < 7 && !rc; i++) {
 		if ((rc = mdb_cursor_open(from, src[i], &c)))
 			break;
-		if (!(rc = mdb_cursor_open(to, dst[i], &w)))
-			rc = flags[i] & MDB_DUPFIXED ? copy_dups(env, &to, &w,
-			    c, dst[i], &n) : copy_all(env, &to, &w, c, dst[i],
-			    &n);
-		if (w)
-			mdb_cursor_close(w);
-		w = NULL;
+		cp.dbi = dst[i];
+		if (!(rc = mdb_cursor_open(cp.to, cp.dbi, &cp.w)))
+			rc = flags[i] & MDB_DUPFIXED ? copy_dups(&cp, c) :
+			    copy_all(&cp, c);
+		if (cp.w)
+			mdb_cursor_close(cp.w);
+		cp.w = NULL;
 		mdb_cursor_close(c);
-		if (rc == MDB_NOTFOUND)
-			rc = 0;
 	}
 	if (!rc) {
-		rc = mdb_txn_commit(to);
-		to = NULL;
+		rc = mdb_txn_commit(cp.to);
+		cp.to = NULL;
 	}
 	if (!rc)
-		rc = mdb_env_sync(env, 1);
+		rc = mdb_env_sync(cp.env, 1);
 out:
-	if (to)
-		mdb_txn_abort(to);
+	if (cp.to)
+		mdb_txn_abort(cp.to);
 	if (from)
 		mdb_txn_abort(from);
-	if (env)
-		mdb_env_close(env);
+	if (cp.env)
+		mdb_env_close(cp.env);
 	return rc ? crm_mdb_err(rc, "cannot copy the store") : 0;
 }
 
