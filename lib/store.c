@@ -326,10 +326,14 @@ abort:
 }
 
 /*
- * Room to grow: at least crm_map_start, and half as much again as the
- * store holds.  Set before open, a size smaller than the data would be
- * cut to fit the data exactly, and the first write would find the map
- * full; so it is set once the store's own size is known.
+ * Room to grow: at least crm_map_start, and three times as much again as
+ * the store holds.  A write that finds the map full is run again from
+ * the start in a larger one, which doubled a bulk change's time when a
+ * store just compacted had half as much again only.  The map is address
+ * space, not memory or disk; where there is not that much of it, half as
+ * much again will do.  Set before open, a size smaller than the data
+ * would be cut to fit the data exactly, and the first write would find
+ * the map full; so it is set once the store's own size is known.
  */
 static size_t
 used_bytes(crm_db *db, size_t *mapsize)
@@ -346,14 +350,15 @@ used_bytes(crm_db *db, size_t *mapsize)
 static int
 headroom(crm_db *db)
 {
-	size_t map, used = used_bytes(db, &map), want;
+	size_t map, used = used_bytes(db, &map), want, least;
 
-	want = used + used / 2;
+	least = used + used / 2;
+	want = used <= SIZE_MAX / 4 ? 4 * used : least;
 	if (want < crm_map_start)
 		want = crm_map_start;
-	if (want <= map)
+	if (want <= map || !mdb_env_set_mapsize(db->env, want))
 		return 0;
-	return mdb_env_set_mapsize(db->env, want);
+	return least <= map ? 0 : mdb_env_set_mapsize(db->env, least);
 }
 
 static int hold(crm_db *db, int op);
