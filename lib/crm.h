@@ -537,14 +537,20 @@ struct crm_vprop {
 	char *name;		/* upper-case: "EMAIL" */
 	struct crm_vparam *param;
 	size_t nparam;
+	size_t param0;		/* (the reader's: where param starts) */
 	char *value;		/* unfolded, quoted-printable decoded, in
 				 * UTF-8; vCard's backslash escapes kept */
 	size_t len;
 	size_t line;		/* where the property starts */
 };
+struct crm_vblock;
+/* A card's strings and parameters belong to it, until the next read. */
 struct crm_vcard {
 	struct crm_vprop *prop;
 	size_t nprop, alloc;
+	struct crm_vparam *params;	/* the properties' parameters */
+	size_t nparams, palloc;
+	struct crm_vblock *blocks, *cur;	/* the strings */
 	char *version;		/* "2.1", "3.0", "4.0" */
 	size_t line;		/* of its BEGIN:VCARD */
 	struct crm_buf pending;	/* the reader's look-ahead line */

@@ -111,16 +111,72 @@ upcase(char *s)
 			*s -= 'a' - 'A';
 }
 
+/*
+ * A card's strings go into blocks that are never moved, so that what
+ * points into them stays good while the card is read; the blocks are
+ * kept from card to card.  (A string a property, a name and value each
+ * parameter, was a malloc apiece.)
+ */
+struct crm_vblock {
+	struct crm_vblock *next;
+	size_t size, used;
+	char buf[];
+};
+
+#define VBLOCK 16384
+
+/* A copy of s[0..n), NUL-ended, that lasts as long as the card. */
+static char *
+vstr(struct crm_vcard *c, const char *s, size_t n)
+{
+	struct crm_vblock *b = c->cur, *nb;
+	char *p;
+
+	if (!b || b->size - b->used <= n) {
+		/* the blocks after the current one are the card's unused */
+		if (b && b->next && b->next->size > n) {
+			b = b->next;
+		} else {
+			size_t size = n < VBLOCK ? VBLOCK : n + 1;
+
+			nb = crm_xmalloc(sizeof *nb + size);
+			nb->size = size;
+			nb->used = 0;
+			nb->next = b ? b->next : NULL;
+			if (b)
+				b->next = nb;
+			else
+				c->blocks = nb;
+			b = nb;
+		}
+		c->cur = b;
+	}
+	p = b->buf + b->used;
+	memcpy(p, s, n);
+	p[n] = 0;
+	b->used += n + 1;
+	return p;
+}
+
 static void
-addparam(struct crm_vprop *p, const char *name, size_t len, char *value)
+addparam(struct crm_vcard *c, struct crm_vprop *p, const char *name,
+    size_t len, const char *value, size_t vlen)
 {
 	struct crm_vparam *v;
 
-	p->param = crm_xrealloc(p->param, (p->nparam + 1) * sizeof *p->param);
-	v = &p->param[p->nparam++];
-	v->name = crm_xstrndup(name, len);
+	if (c->nparams == c->palloc) {
+		c->palloc = c->palloc ? 2 * c->palloc : 64;
+		c->params = crm_xrealloc(c->params, c->palloc *
+		    sizeof *c->params);
+	}
+	v = &c->params[c->nparams++];
+	v->name = vstr(c, name, len);
 	upcase(v->name);
-	v->value = value;
+	v->value = vstr(c, value, vlen);
+	/* the array may have moved: the earlier properties' are set at
+	 * the end of the card */
+	p->nparam++;
+	p->param = c->params + p->param0;
 }
 
 /* The value of the first parameter called name, or NULL. */
@@ -141,7 +197,8 @@ param(const struct crm_vprop *p, const char *name)
  * value.  Returns where it ends.
  */
 static const char *
-parseparam(struct crm_vprop *p, const char *s, struct crm_buf *v)
+parseparam(struct crm_vcard *c, struct crm_vprop *p, const char *s,
+    struct crm_buf *v)
 {
 	size_t n = strcspn(s, "=;:");
 	const char *name = s;
@@ -152,9 +209,9 @@ parseparam(struct crm_vprop *p, const char *s, struct crm_buf *v)
 			return s;
 		if ((n == 16 && !strncasecmp(s, "QUOTED-PRINTABLE", n)) ||
 		    (n == 6 && !strncasecmp(s, "BASE64", n)))
-			addparam(p, "ENCODING", 8, crm_xstrndup(s, n));
+			addparam(c, p, "ENCODING", 8, s, n);
 		else
-			addparam(p, "TYPE", 4, crm_xstrndup(s, n));
+			addparam(c, p, "TYPE", 4, s, n);
 		return s + n;
 	}
 	crm_buf_reset(v);
@@ -174,7 +231,7 @@ parseparam(struct crm_vprop *p, const char *s, struct crm_buf *v)
 			crm_buf_addch(v, *s);
 		}
 	}
-	addparam(p, name, n, crm_xstrndup(v->buf, v->len));
+	addparam(c, p, name, n, v->len ? v->buf : "", v->len);
 	return s;
 }
 
@@ -333,6 +390,7 @@ newprop(struct crm_vcard *c)
 	}
 	p = &c->prop[c->nprop++];
 	memset(p, 0, sizeof *p);
+	p->param0 = c->nparams;
 	return p;
 }
 
@@ -351,20 +409,21 @@ parseprop(struct crm_vcard *c, const char *s, size_t len, size_t line,
 	p = newprop(c);
 	p->line = line;
 	if ((dot = memchr(s, '.', (size_t)(q - s)))) {
-		p->group = crm_xstrndup(s, (size_t)(dot - s));
+		p->group = vstr(c, s, (size_t)(dot - s));
 		s = dot + 1;
 	}
-	p->name = crm_xstrndup(s, (size_t)(q - s));
+	p->name = vstr(c, s, (size_t)(q - s));
 	upcase(p->name);
 	while (*q == ';')
-		q = parseparam(p, q + 1, v);
+		q = parseparam(c, p, q + 1, v);
 	if (*q != ':')
 		return crm_seterr(CRM_EINVAL, "line %zu: expected ':' after "
 		    "the parameters of %s", line, p->name);
 	q++;
 	if ((rc = decode(p, q, (size_t)(e - q), v)))
 		return rc;
-	p->value = crm_buf_detach(v, &p->len);
+	p->len = v->len;
+	p->value = vstr(c, v->len ? v->buf : "", v->len);
 	if (!strcmp(p->name, "VERSION"))
 		c->version = p->value;
 	return 0;
@@ -373,29 +432,26 @@ parseprop(struct crm_vcard *c, const char *s, size_t len, size_t line,
 static void
 clear(struct crm_vcard *c)
 {
-	size_t i, j;
+	struct crm_vblock *b;
 
-	for (i = 0; i < c->nprop; i++) {
-		struct crm_vprop *p = &c->prop[i];
-
-		for (j = 0; j < p->nparam; j++) {
-			free(p->param[j].name);
-			free(p->param[j].value);
-		}
-		free(p->param);
-		free(p->group);
-		free(p->name);
-		free(p->value);
-	}
-	c->nprop = 0;
+	for (b = c->blocks; b; b = b->next)
+		b->used = 0;
+	c->cur = c->blocks;
+	c->nprop = c->nparams = 0;
 	c->version = NULL;
 }
 
 void
 crm_vcard_release(struct crm_vcard *c)
 {
-	clear(c);
+	struct crm_vblock *b, *next;
+
+	for (b = c->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(c->prop);
+	free(c->params);
 	crm_buf_release(&c->pending);
 	memset(c, 0, sizeof *c);
 	crm_buf_init(&c->pending, 0);
@@ -424,7 +480,7 @@ static int
 readbody(crm_input *in, struct crm_vcard *c, struct crm_buf *l)
 {
 	struct crm_buf v = CRM_BUF_INIT;
-	size_t line;
+	size_t line, i;
 	int rc, err = 0, m;
 
 	while (!(rc = logical(in, c, l, &line))) {
@@ -450,6 +506,10 @@ readbody(crm_input *in, struct crm_vcard *c, struct crm_buf *l)
 		}
 	}
 	crm_buf_release(&v);
+	/* the parameters' array is whole now */
+	for (i = 0; i < c->nprop; i++)
+		c->prop[i].param = c->prop[i].nparam ? c->params +
+		    c->prop[i].param0 : NULL;
 	if (rc == CRM_ENOTFOUND)
 		return crm_seterr(CRM_EINVAL, "line %zu: no END:VCARD before "
 		    "the end of the input", c->line);
