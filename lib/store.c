@@ -1563,13 +1563,15 @@ out:
  * place while no one has the store open, and LMDB's lock file goes with
  * the old file, so that the next command starts afresh from the new one.
  */
-/* The store open again, to be read alone. */
+/* The store open again: to be read alone (CRM_RDONLY), or written, with
+ * room to grow. */
 static int
-reopen(crm_db *db)
+reopen(crm_db *db, unsigned flags)
 {
 	int rc;
 
-	if ((rc = open_env(db, db->dir, CRM_RDONLY)))
+	if ((rc = open_env(db, db->dir, flags)) ||
+	    (!(flags & CRM_RDONLY) && (rc = headroom(db))))
 		return crm_mdb_err(rc, "cannot open the store");
 	return reattach(db);
 }
@@ -1599,7 +1601,7 @@ compact_alone(crm_db *db, uint64_t *before, uint64_t *after)
 	struct stat st;
 	int rc, fd;
 
-	if ((rc = reopen(db)))
+	if ((rc = reopen(db, CRM_RDONLY)))
 		return rc;
 	crm_buf_addf(&tmp, "%s/compact.tmp", db->dir);
 	crm_buf_addf(&from, "%s/data.mdb", tmp.buf);
@@ -1674,27 +1676,27 @@ crm_compact(crm_db *db, uint64_t *before, uint64_t *after)
 uint64_t crm_compact_ticks = 65536;
 size_t crm_compact_min = (size_t)64 << 20;
 
-/* Pages on LMDB's free list, and in the file. */
+/* Pages on LMDB's free list. */
 static int
-free_pages(crm_db *db, size_t *nfree, size_t *npages)
+free_pages(crm_db *db, size_t *nfree)
 {
-	MDB_envinfo info;
 	MDB_cursor *c;
 	MDB_txn *txn;
 	MDB_val k, v;
+	size_t n;
 	int rc;
 
 	*nfree = 0;
-	mdb_env_info(db->env, &info);
-	*npages = info.me_last_pgno + 1;
 	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)))
 		return rc;
 	/* the free list is table 0: per transaction that freed pages, a
-	 * list of them, its length first */
+	 * list of them, its length first (not aligned: copied out) */
 	if (!(rc = mdb_cursor_open(txn, 0, &c))) {
 		while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)))
-			if (v.mv_size >= sizeof(size_t))
-				*nfree += *(const size_t *)v.mv_data;
+			if (v.mv_size >= sizeof n) {
+				memcpy(&n, v.mv_data, sizeof n);
+				*nfree += n;
+			}
 		mdb_cursor_close(c);
 	}
 	mdb_txn_abort(txn);
@@ -1707,13 +1709,13 @@ static int
 compact_due(crm_db *db, uint64_t ticks, size_t *size, size_t *nfree)
 {
 	const char *e = getenv("CRM_AUTOCOMPACT");
-	size_t npages;
 	MDB_stat st;
+	size_t map;
 
 	if (ticks < crm_compact_ticks || db->view || (e && !strcmp(e, "0")) ||
-	    mdb_env_stat(db->env, &st) || free_pages(db, nfree, &npages))
+	    mdb_env_stat(db->env, &st) || free_pages(db, nfree))
 		return 0;
-	*size = npages * st.ms_psize;
+	*size = used_bytes(db, &map);
 	*nfree *= st.ms_psize;
 	return *size >= crm_compact_min && *nfree * 3 >= *size;
 }
@@ -1744,10 +1746,7 @@ autocompact(crm_db *db, uint64_t ticks)
 		}
 	}
 	flock(db->openfd, LOCK_UN);
-	if ((rc = hold(db, LOCK_SH)))
+	if ((rc = hold(db, LOCK_SH)) || (rc = reopen(db, db->flags)))
 		return crm_errprefix(rc, "written, but ");
-	if ((rc = open_env(db, db->dir, db->flags)) || (rc = headroom(db)))
-		return crm_mdb_err(rc, "written, but cannot open the store "
-		    "again");
-	return reattach(db);
+	return 0;
 }
