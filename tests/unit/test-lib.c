@@ -746,18 +746,34 @@ bulk(crm_txn *t, void *arg)
 	return rc == CRM_ENOTFOUND ? 0 : rc;
 }
 
+/* The JSON lines s[0..n) written as persons through bulk: its result,
+ * and the runs it took in *runs. */
+static int
+bulk_lines(crm_db *db, const char *s, size_t n, int *runs)
+{
+	struct bulk b = { NULL, 0 };
+	FILE *f = fmemopen((void *)s, n, "r");
+	int rc;
+
+	crm_input_open(&b.in, f);
+	rc = crm_write(db, bulk, &b);
+	crm_input_close(b.in);
+	fclose(f);
+	*runs = b.runs;
+	return rc;
+}
+
 /* A store whose map is far too small: the write grows it and runs again,
  * reading the (unseekable) input a second time from its copy. */
 static void
 test_growth(void)
 {
 	struct crm_buf data = CRM_BUF_INIT;
-	struct bulk b = { NULL, 0 };
 	struct crm_ids ids = { 0 };
 	crm_db *db;
 	crm_txn *t;
-	FILE *f;
 	size_t i, n = 20000;
+	int runs;
 	char cmd[128];
 
 	for (i = 0; i < n; i++)
@@ -769,11 +785,9 @@ test_growth(void)
 	CHECK(mkdtemp(dir) != NULL);
 	crm_map_start = 256 << 10;
 	CHECK(!crm_db_open(&db, dir, 0));
-	f = fmemopen(data.buf, data.len, "r");
-	crm_input_open(&b.in, f);
-	CHECK(!crm_write(db, bulk, &b));
-	CHECK(b.runs > 1);
-	printf("# %d runs to grow the map\n", b.runs);
+	CHECK(!bulk_lines(db, data.buf, data.len, &runs));
+	CHECK(runs > 1);
+	printf("# %d runs to grow the map\n", runs);
 	CHECK(!crm_read(db, &t));
 	CHECK(!crm_find_email(t, "p19999@grow.example", &ids) && ids.n == 1 &&
 	    ids.v[0] == n);
@@ -783,18 +797,12 @@ test_growth(void)
 	CHECK(!crm_find_phone(t, "0900012345", &ids) && ids.n == 1 &&
 	    ids.v[0] == 12346);
 	crm_txn_end(t);
-	crm_input_close(b.in);
-	fclose(f);
 	crm_db_close(db);
 	/* opened again, a store larger than the starting map has room: a
 	 * small write runs once */
 	CHECK(!crm_db_open(&db, dir, 0));
-	f = fmemopen("{\"name\":\"One More\"}\n", 20, "r");
-	crm_input_open(&b.in, f);
-	b.runs = 0;
-	CHECK(!crm_write(db, bulk, &b) && b.runs == 1);
-	crm_input_close(b.in);
-	fclose(f);
+	CHECK(!bulk_lines(db, "{\"name\":\"One More\"}\n", 20, &runs) &&
+	    runs == 1);
 	crm_db_close(db);
 	crm_ids_release(&ids);
 	crm_buf_release(&data);
@@ -869,16 +877,14 @@ static void
 test_autocompact(void)
 {
 	struct crm_buf data = CRM_BUF_INIT;
-	struct bulk b = { NULL, 0 };
 	struct crm_ids ids = { 0 };
 	crm_db *db;
 	crm_txn *t;
 	crm_rec *r;
-	FILE *f;
 	off_t was;
 	size_t i, problems = 1, fixable = 0;
 	pid_t pid;
-	int release = -1, status;
+	int release = -1, status, runs;
 	char cmd[128];
 
 	for (i = 0; i < 3000; i++)
@@ -889,11 +895,7 @@ test_autocompact(void)
 	crm_compact_ticks = 1000;
 	crm_compact_min = 0;
 	CHECK(!crm_db_open(&db, dir, 0));
-	f = fmemopen(data.buf, data.len, "r");
-	crm_input_open(&b.in, f);
-	CHECK(!crm_write(db, bulk, &b));
-	crm_input_close(b.in);
-	fclose(f);
+	CHECK(!bulk_lines(db, data.buf, data.len, &runs));
 	/* every record rewritten: the pages they were on are free; with
 	 * another process on the store, not compacted */
 	was = file_size(dir);
