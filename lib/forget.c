@@ -153,8 +153,8 @@ scrub_rec(crm_txn *t, uint64_t id)
 		return rc;
 	}
 	crm_rec_scrub(r);
-	if (!(rc = crm_index_del(t, old)) && !(rc = crm_rec_write(t, r)))
-		rc = crm_index_put(t, r);
+	if (!(rc = crm_index_update(t, old, r)))
+		rc = crm_rec_write(t, r);
 	crm_rec_free(old);
 	crm_rec_free(r);
 	return rc;

@@ -377,6 +377,45 @@ crm_index_put(crm_txn *t, const crm_rec *r)
 	return change(t, r, 0);
 }
 
+static int
+has_key(const struct crm_buf *keys, const unsigned char *k, size_t klen)
+{
+	const unsigned char *p;
+	size_t len;
+
+	EACH_KEY(*keys, p, len)
+		if (len == klen && !memcmp(p, k, len))
+			return 1;
+	return 0;
+}
+
+/* Only the entries that differ: an entry taken out and put back would
+ * copy its page all the same, and a bulk change of one field moves
+ * every page of the index to wherever LMDB finds room. */
+int
+crm_index_update(crm_txn *t, const crm_rec *old, const crm_rec *r)
+{
+	struct crm_buf ko = CRM_BUF_INIT, kn = CRM_BUF_INIT;
+	const unsigned char *p;
+	size_t len;
+	int rc = 0;
+
+	crm_index_keys(old, &ko);
+	crm_index_keys(r, &kn);
+	EACH_KEY(ko, p, len)
+		if (!has_key(&kn, p, len) && (rc = put_id(t, p, len, old->id,
+		    1)))
+			goto out;
+	EACH_KEY(kn, p, len)
+		if (!has_key(&ko, p, len) && (rc = put_id(t, p, len, r->id,
+		    0)))
+			goto out;
+out:
+	crm_buf_release(&ko);
+	crm_buf_release(&kn);
+	return rc;
+}
+
 void
 crm_index_derived_keys(const crm_rec *r, struct crm_buf *keys)
 {

@@ -266,6 +266,9 @@ int crm_index_scan(crm_txn *t, const struct crm_buf *k, int prefix,
     struct crm_ids *out);
 /* Add or remove r's index entries at once. */
 int crm_index_put(crm_txn *t, const crm_rec *r);
+/* Move r's entries from those of old, the same record before: only
+ * the ones that differ. */
+int crm_index_update(crm_txn *t, const crm_rec *old, const crm_rec *r);
 /* The records whose time field fid (indexed as times) is in [lo, hi];
  * with max, it stops after max + 1 of them. */
 int crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,

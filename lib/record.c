@@ -1320,8 +1320,7 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 	    !(rc = crm_suppressed(t, old, r)) &&
 	    !(rc = refs_visible(t, old, r)) && !(rc = check_unique(t, r)) &&
 	    !(rc = journal_diff(t, old, r, &changed)) && changed &&
-	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_del(t, old)) &&
-	    !(rc = crm_index_put(t, r)) &&
+	    !(rc = put_rec(t, r, 0)) && !(rc = crm_index_update(t, old, r)) &&
 	    !(rc = crm_roll_changed(t, old, r)) &&
 	    !(rc = crm_task_changed(t, old, r)))
 		rc = company_moved(t, old, r);
