@@ -437,6 +437,37 @@ crm_index_derived(crm_txn *t, const crm_rec *old, const crm_rec *r)
 	return rc;
 }
 
+/*
+ * Moves of the derived times wait, sorted, for crm_index_flush: a bulk
+ * log moves a million records' last_contact, each a look-up from the
+ * root in a table of millions where the sorted moves walk it once.  An
+ * entry is its index entry and the move's number, big-endian, so that
+ * of the moves of one entry the last, which wins, comes last.
+ */
+static int
+queue_move(crm_txn *t, const unsigned char *p, size_t len, uint64_t id,
+    int add)
+{
+	struct crm_buf e = CRM_BUF_INIT;
+	unsigned char n[4];
+	int rc = 0;
+
+	if (t->nmoves == UINT32_MAX && (rc = crm_index_flush(t)))
+		return rc;
+	if (!t->moves)
+		t->moves = crm_sorter_new((size_t)32 << 20);
+	entry(&e, p, len, id);
+	n[0] = (unsigned char)(t->nmoves >> 24);
+	n[1] = (unsigned char)(t->nmoves >> 16);
+	n[2] = (unsigned char)(t->nmoves >> 8);
+	n[3] = (unsigned char)t->nmoves;
+	t->nmoves++;
+	crm_buf_add(&e, n, 4);
+	crm_sorter_add(t->moves, e.buf, e.len, (uint32_t)add);
+	crm_buf_release(&e);
+	return 0;
+}
+
 /* Only the derived times changed: move their entries. */
 int
 crm_index_derived_move(crm_txn *t, const struct crm_buf *ko, const crm_rec *r)
@@ -450,10 +481,10 @@ crm_index_derived_move(crm_txn *t, const struct crm_buf *ko, const crm_rec *r)
 	if (ko->len == kn.len && !memcmp(ko->buf, kn.buf, ko->len))
 		goto out;
 	EACH_KEY(*ko, p, len)
-		if ((rc = put_id(t, p, len, r->id, 1)))
+		if ((rc = queue_move(t, p, len, r->id, 0)))
 			goto out;
 	EACH_KEY(kn, p, len)
-		if ((rc = put_id(t, p, len, r->id, 0)))
+		if ((rc = queue_move(t, p, len, r->id, 1)))
 			goto out;
 out:
 	crm_buf_release(&kn);
@@ -657,8 +688,91 @@ load_end(struct loader *ld, int rc)
 	return rc;
 }
 
+/* An entry of the moves out (add 0) or in. */
+static int
+move(struct loader *ld, const unsigned char *e, size_t len, int add)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t id;
+	size_t vlen = entry_split(e, len, 2, &id);
+	int rc;
+
+	if (add)
+		return load_add(ld, e, vlen, id);
+	if ((rc = place(ld->s, e, vlen, id, &ld->sl)))
+		return rc;
+	c = ld->run[ld->sl.ranges].c;
+	k.mv_size = ld->sl.key.len;
+	k.mv_data = ld->sl.key.buf;
+	v.mv_size = 8;
+	v.mv_data = ld->sl.item;
+	rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
+	if (!rc)
+		rc = mdb_cursor_del(c, 0);
+	return rc && rc != MDB_NOTFOUND ?
+	    crm_mdb_err(rc, "cannot write the index") : 0;
+}
+
+static int
+flush_moves(crm_txn *t)
+{
+	struct crm_buf prev = CRM_BUF_INIT;
+	struct loader ld;
+	uint32_t last = 0;
+	int rc;
+
+	if (!t->moves || !crm_sorter_count(t->moves))
+		return 0;
+	if ((rc = crm_sorter_finish(t->moves)))
+		return rc;
+	if ((rc = load_start(t, &ld)))
+		return load_end(&ld, rc);
+	for (;;) {
+		const unsigned char *key;
+		size_t klen;
+		uint32_t add;
+
+		crm_txn_tick(t);
+		rc = crm_sorter_next(t->moves, (const void **)&key, &klen,
+		    &add);
+		if (rc == CRM_ENOTFOUND) {
+			rc = prev.len ? move(&ld, (const unsigned char *)
+			    prev.buf, prev.len, (int)last) : 0;
+			break;
+		}
+		if (rc)
+			break;
+		klen -= 4;	/* the move's number */
+		if (prev.len && (prev.len != klen ||
+		    memcmp(prev.buf, key, klen)) &&
+		    (rc = move(&ld, (const unsigned char *)prev.buf,
+		    prev.len, (int)last)))
+			break;
+		crm_buf_reset(&prev);
+		crm_buf_add(&prev, key, klen);
+		last = add;
+	}
+	rc = load_end(&ld, rc);
+	crm_sorter_reset(t->moves);
+	t->nmoves = 0;
+	crm_buf_release(&prev);
+	return rc;
+}
+
+static int flush_adds(crm_txn *t);
+
+/* New records' entries in, then the moves. */
 int
 crm_index_flush(crm_txn *t)
+{
+	int rc = flush_adds(t);
+
+	return rc ? rc : flush_moves(t);
+}
+
+static int
+flush_adds(crm_txn *t)
 {
 	struct crm_buf prev = CRM_BUF_INIT;
 	const crm_schema *s = crm_txn_schema(t);
@@ -678,6 +792,7 @@ crm_index_flush(crm_txn *t)
 		uint64_t id;
 		uint32_t tag;
 
+		crm_txn_tick(t);
 		rc = crm_sorter_next(t->sorter, (const void **)&key, &klen,
 		    &tag);
 		if (rc == CRM_ENOTFOUND) {
@@ -959,6 +1074,15 @@ range_prefix(struct crm_buf *k, unsigned fid)
 	crm_index_key(k, fid, "", 0);
 }
 
+/* Figures waiting are in, and a writer's moves of their times. */
+static int
+settled(crm_txn *t)
+{
+	int rc = crm_log_settle(t);
+
+	return rc || !t->write ? rc : crm_index_flush(t);
+}
+
 int
 crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
     size_t max, struct crm_ids *out)
@@ -967,7 +1091,7 @@ crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	struct rangearg a = { out, max, out->n };
 	int rc;
 
-	if ((rc = crm_log_settle(t)))
+	if ((rc = settled(t)))
 		return rc;
 	range_prefix(&k, fid);
 	rc = times(t, &k, lo, hi, range_id, &a, NULL);
@@ -1063,7 +1187,7 @@ crm_index_range_keep(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 
 	if (!ids->n)
 		return 0;
-	if ((rc = crm_log_settle(t)))
+	if ((rc = settled(t)))
 		return rc;
 	keep_start(&a, ids);
 	range_prefix(&k, fid);
@@ -1268,7 +1392,7 @@ crm_index_range_count(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	int rc;
 
 	*n = 0;
-	if ((rc = crm_log_settle(t)))
+	if ((rc = settled(t)))
 		return rc;
 	range_prefix(&k, fid);
 	rc = times(t, &k, lo, hi, NULL, NULL, n);
@@ -1324,8 +1448,13 @@ crm_index_rebuild(crm_txn *t)
 		rc = crm_mdb_err(rc, "cannot clear the index");
 		goto out;
 	}
+	/* (the moves of the figures settled: the records say it all) */
 	if ((rc = crm_log_settle(t)))
 		goto out;
+	if (t->moves) {
+		crm_sorter_reset(t->moves);
+		t->nmoves = 0;
+	}
 	if ((rc = mdb_cursor_open(t->txn, t->db->recs, &c))) {
 		rc = crm_mdb_err(rc, "cannot read the records");
 		goto out;

@@ -188,6 +188,8 @@ struct crm_txn {
 	size_t line;
 	int64_t now;
 	struct crm_sorter *sorter;	/* index entries of new records */
+	struct crm_sorter *moves;	/* derived times' entries, moved */
+	uint32_t nmoves;
 	struct crm_pend *pend;	/* companies' figures not yet written */
 	/* a reader's cursors on the records and the history, kept between
 	 * look-ups: LMDB finds a key near the last one without a descent

@@ -685,6 +685,7 @@ crm_txn_end(crm_txn *t)
 	if (t->txn)
 		mdb_txn_abort(t->txn);
 	crm_sorter_free(t->sorter);
+	crm_sorter_free(t->moves);
 	crm_log_pend_free(t);
 	crm_roll_free(t);
 	free(t);
@@ -971,6 +972,8 @@ write_txn(crm_db *db, crm_write_fn *fn, void *arg, uint64_t *ticks)
 			rc = finish(&t);
 		crm_log_pend_free(&t);
 		crm_roll_free(&t);
+		crm_sorter_free(t.moves);
+		t.moves = NULL;
 		if (!rc) {
 			crm_sorter_free(t.sorter);
 			t.sorter = NULL;

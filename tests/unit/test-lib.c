@@ -1053,6 +1053,60 @@ figure(crm_db *db, uint64_t id, unsigned fid)
 	return b;
 }
 
+/* Is id under last_contact at time at, and at no other of times? */
+static int
+contact_at(crm_txn *t, uint64_t id, int64_t at)
+{
+	static const int64_t times[] = { 1795400000, 1795500000,
+	    1795600000 };
+	struct crm_ids ids = { 0 };
+	size_t i, j;
+	int ok = 1;
+
+	for (i = 0; i < 3 && ok; i++) {
+		int found = 0;
+
+		ids.n = 0;
+		if (crm_index_range(t, FID_LAST_CONTACT, times[i], times[i],
+		    0, &ids))
+			return 0;
+		for (j = 0; j < ids.n; j++)
+			found |= ids.v[j] == id;
+		ok = found == (times[i] == at);
+	}
+	crm_ids_release(&ids);
+	return ok;
+}
+
+/* A record's last_contact moved to and fro in one transaction: the
+ * index has the last of it, before the commit and after. */
+static int
+h_moves(crm_txn *t, void *arg)
+{
+	static const int64_t seq[] = { 1795500000, 1795400000, 1795600000,
+	    1795400000, 1795500000 };
+	struct hist *h = arg;
+	crm_rec *r;
+	char b[24];
+	size_t i;
+	int rc = 0, ok = 1;
+
+	for (i = 0; i < 5 && !rc; i++) {
+		if ((rc = crm_rec_get(t, h->rec, &r)))
+			break;
+		crm_rec_drop(r, FID_LAST_CONTACT);
+		snprintf(b, sizeof b, "%lld", (long long)seq[i]);
+		crm_rec_add_raw(r, FID_LAST_CONTACT, b, strlen(b));
+		rc = crm_rec_put_derived(t, r);
+		crm_rec_free(r);
+		/* the index is read after every other move only */
+		if (!rc && i % 2)
+			ok &= contact_at(t, h->rec, seq[i]);
+	}
+	CHECK(ok);
+	return rc;
+}
+
 static int
 count_due(uint64_t task, int64_t due, void *arg)
 {
@@ -1094,6 +1148,9 @@ test_history(void)
 	CHECK_STR(figure(db, h.rec, FID_LAST_CONTACT), "1795455600");
 	CHECK_STR(figure(db, h.company, FID_LAST_CONTACT), "1795455600");
 	CHECK_STR(figure(db, h.rec, FID_INTERACTIONS), "2");
+	CHECK(!crm_write(db, h_moves, &h));
+	CHECK(!crm_read(db, &t) && contact_at(t, h.rec, 1795500000));
+	crm_txn_end(t);
 	h.entry = first;
 	CHECK(!crm_write(db, h_unlog, &h));
 	CHECK_STR(figure(db, h.rec, FID_TURNOVER), "100.00");
