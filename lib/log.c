@@ -237,8 +237,10 @@ latest_all(crm_txn *t, uint64_t rec, int64_t *at)
 }
 
 /*
- * Figures waiting for a company: entries counted, the latest time, the
- * purchases' sum.  An open-addressed table by id, settled in id order.
+ * Figures waiting for a record or its company: entries counted, the
+ * latest time, the purchases' sum.  An open-addressed table by id,
+ * settled in id order before anything reads those records, when many
+ * wait, and at the end.
  */
 struct pent {
 	uint64_t id;
@@ -456,15 +458,16 @@ derive_rec(crm_txn *t, crm_rec *r, const struct crm_log *e, int sign,
     int company)
 {
 	uint64_t id;
-	int64_t amt;
 	int rc;
 
-	if (sign > 0) {
-		amount_of(e, &amt);
-		rc = add_figures(t, r, 1, e->at, amt);
-	} else
+	/* an entry's figures wait to be settled in id order, with the
+	 * other records' and their company's: a bulk log then rewrites
+	 * the records one after another, on pages side by side, instead
+	 * of between the history's and the index's */
+	if (sign > 0)
+		rc = pend(t, r->id, e);
+	else
 		rc = sub_figures(t, r, e, company);
-	/* a person's entries count for their company, at the settling */
 	if (!rc && !company && (id = company_of(r)))
 		rc = sign > 0 ? pend(t, id, e) : derive(t, id, e, sign, 1);
 	return rc;
