@@ -146,9 +146,10 @@ scrub_rec(crm_txn *t, uint64_t id)
 	crm_rec *old, *r;
 	int rc;
 
-	if ((rc = crm_index_flush(t)) || (rc = crm_rec_get(t, id, &old)))
+	/* (read first: the figures settled may move index entries) */
+	if ((rc = crm_rec_get(t, id, &old)))
 		return rc;
-	if ((rc = crm_rec_get(t, id, &r))) {
+	if ((rc = crm_index_flush(t)) || (rc = crm_rec_get(t, id, &r))) {
 		crm_rec_free(old);
 		return rc;
 	}

@@ -1262,6 +1262,22 @@ stamp(crm_txn *t, const crm_rec *old, crm_rec *r)
 	crm_buf_release(&b);
 }
 
+/* The figures crm keeps from the history and tasks are the store's,
+ * not what a copy of the record read before the last entry says. */
+static void
+keep_figures(const crm_rec *old, crm_rec *r)
+{
+	const char *v;
+	unsigned fid;
+	size_t len;
+
+	for (fid = FID_LAST_CONTACT; fid <= FID_NEXT_DUE; fid++) {
+		crm_rec_drop(r, fid);
+		if ((v = crm_rec_nth(old, fid, 0, &len)))
+			crm_rec_add_raw(r, fid, v, len);
+	}
+}
+
 /* Once a store has users, a new record is its adder's unless it says
  * whose; and the adder must be able to see it. */
 static int
@@ -1305,15 +1321,18 @@ crm_rec_put(crm_txn *t, crm_rec *r)
 			return rc;
 		return crm_task_changed(t, NULL, r);
 	}
-	if ((rc = crm_index_flush(t)))
-		return rc;
+	/* read first: figures settled by the read move index entries, and
+	 * the index must hold what old says before it is moved from it */
 	rc = crm_rec_get(t, r->id, &old);
 	if (rc == CRM_ENOTFOUND)
 		return crm_seterr(CRM_EINVAL, "no record %llu",
 		    (unsigned long long)r->id);
-	if (rc)
+	if (rc || (rc = crm_index_flush(t))) {
+		crm_rec_free(old);
 		return rc;
+	}
 	r->created = old->created;
+	keep_figures(old, r);
 	stamp(t, old, r);
 	track_stage(t, old, r);
 	if (!(rc = crm_may_write(t, old, r)) &&
@@ -1448,15 +1467,14 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 	size_t i, j, d, n, ndone = 0;
 	int rc;
 
-	if ((rc = crm_index_flush(t)))
-		return rc;
+	/* read first, as crm_rec_put does */
 	rc = crm_rec_get(t, id, &old);
 	if (rc == CRM_ENOTFOUND)
 		return crm_seterr(CRM_EINVAL, "no record %llu",
 		    (unsigned long long)id);
 	if (rc)
 		return rc;
-	if ((rc = crm_may_write(t, old, NULL))) {
+	if ((rc = crm_index_flush(t)) || (rc = crm_may_write(t, old, NULL))) {
 		crm_rec_free(old);
 		return rc;
 	}

@@ -1058,12 +1058,12 @@ static int
 contact_at(crm_txn *t, uint64_t id, int64_t at)
 {
 	static const int64_t times[] = { 1795400000, 1795500000,
-	    1795600000 };
+	    1795600000, 1795700000 };
 	struct crm_ids ids = { 0 };
 	size_t i, j;
 	int ok = 1;
 
-	for (i = 0; i < 3 && ok; i++) {
+	for (i = 0; i < 4 && ok; i++) {
 		int found = 0;
 
 		ids.n = 0;
@@ -1104,6 +1104,36 @@ h_moves(crm_txn *t, void *arg)
 			ok &= contact_at(t, h->rec, seq[i]);
 	}
 	CHECK(ok);
+	return rc;
+}
+
+/* An entry logged, then the record changed or removed in the same
+ * transaction: the index ends as the record does. */
+static int
+h_log_put(crm_txn *t, void *arg)
+{
+	struct hist *h = arg;
+	crm_rec *r;
+	int rc;
+
+	if ((rc = crm_rec_get(t, h->rec, &r)))
+		return rc;
+	h->at = 1795600000;
+	if (!(rc = h_log(t, h)) && !(rc = crm_rec_assign(r, "city=Brno")))
+		rc = crm_rec_put(t, r);
+	crm_rec_free(r);
+	return rc;
+}
+
+static int
+h_log_del(crm_txn *t, void *arg)
+{
+	struct hist *h = arg;
+	int rc;
+
+	h->at = 1795700000;
+	if (!(rc = h_log(t, h)))
+		rc = crm_rec_del(t, h->rec, CRM_DEL_UNLINK, NULL);
 	return rc;
 }
 
@@ -1151,6 +1181,11 @@ test_history(void)
 	CHECK(!crm_write(db, h_moves, &h));
 	CHECK(!crm_read(db, &t) && contact_at(t, h.rec, 1795500000));
 	crm_txn_end(t);
+	h.kind = "call", h.amount = NULL;
+	CHECK(!crm_write(db, h_log_put, &h));
+	CHECK_STR(figure(db, h.rec, FID_LAST_CONTACT), "1795600000");
+	CHECK(!crm_read(db, &t) && contact_at(t, h.rec, 1795600000));
+	crm_txn_end(t);
 	h.entry = first;
 	CHECK(!crm_write(db, h_unlog, &h));
 	CHECK_STR(figure(db, h.rec, FID_TURNOVER), "100.00");
@@ -1175,6 +1210,11 @@ test_history(void)
 	CHECK(!crm_due(t, "bob", INT64_MAX, count_due, &n) && n == 0);
 	n = 0;
 	CHECK(!crm_due(t, NULL, INT64_MAX, count_due, &n) && n == 1);
+	crm_txn_end(t);
+	/* logged and removed at once: no entry of it stays */
+	h.kind = "call";
+	CHECK(!crm_write(db, h_log_del, &h));
+	CHECK(!crm_read(db, &t) && contact_at(t, h.rec, 0));
 	crm_txn_end(t);
 	crm_db_close(db);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
