@@ -477,14 +477,16 @@ crm_index_derived_move(crm_txn *t, const struct crm_buf *ko, const crm_rec *r)
 	size_t len;
 	int rc = 0;
 
+	/* only the times that differ, as crm_index_update does: a logged
+	 * entry moves last_contact, not next_due */
 	derived_keys(r, &kn, &k);
-	if (ko->len == kn.len && !memcmp(ko->buf, kn.buf, ko->len))
-		goto out;
 	EACH_KEY(*ko, p, len)
-		if ((rc = queue_move(t, p, len, r->id, 0)))
+		if (!has_key(&kn, p, len) &&
+		    (rc = queue_move(t, p, len, r->id, 0)))
 			goto out;
 	EACH_KEY(kn, p, len)
-		if ((rc = queue_move(t, p, len, r->id, 1)))
+		if (!has_key(ko, p, len) &&
+		    (rc = queue_move(t, p, len, r->id, 1)))
 			goto out;
 out:
 	crm_buf_release(&kn);
