@@ -94,12 +94,6 @@ crm_buf_setlen(struct crm_buf *b, size_t len)
 }
 
 void
-crm_buf_reset(struct crm_buf *b)
-{
-	crm_buf_setlen(b, 0);
-}
-
-void
 crm_buf_addstr(struct crm_buf *b, const char *s)
 {
 	crm_buf_add(b, s, strlen(s));

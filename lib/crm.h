@@ -55,7 +55,6 @@ void crm_buf_release(struct crm_buf *b);
 char *crm_buf_detach(struct crm_buf *b, size_t *lenp);
 void crm_buf_grow(struct crm_buf *b, size_t extra);
 void crm_buf_setlen(struct crm_buf *b, size_t len);
-void crm_buf_reset(struct crm_buf *b);
 void crm_buf_addstr(struct crm_buf *b, const char *s);
 /* inline: the byte at a time of every encoder and printer */
 static inline void
@@ -66,6 +65,13 @@ crm_buf_add(struct crm_buf *b, const void *p, size_t len)
 	memcpy(b->buf + b->len, p, len);
 	b->len += len;
 	b->buf[b->len] = 0;
+}
+static inline void
+crm_buf_reset(struct crm_buf *b)
+{
+	b->len = 0;
+	if (b->alloc)
+		b->buf[0] = 0;
 }
 static inline void
 crm_buf_addch(struct crm_buf *b, int c)

@@ -72,7 +72,14 @@ crm_import_preset_known(const char *name)
 	return 0;
 }
 
-enum { K_UID, K_EMAIL, K_PHONE, K_NAME };
+/* The fields matching and the readers of address books use, looked up
+ * by name once for each type, not at every row */
+enum { F_UID, F_EMAIL, F_PHONE, F_NAME, F_FIRST, F_LAST, F_COMPANY,
+	F_TITLE, F_URL, F_NOTE, F_STREET, F_CITY, F_ZIP, F_COUNTRY,
+	F_BIRTHDAY, F_TAGS, F_PHOTO, NFIELDS };
+static const char *const fnames[NFIELDS] = { "uid", "email", "phone",
+	"name", "first_name", "last_name", "company", "title", "url", "note",
+	"street", "city", "zip", "country", "birthday", "tags", "photo" };
 
 struct imp {
 	struct crm_import *im;
@@ -105,8 +112,8 @@ struct imp {
 	size_t seenwant;	/* keys the whole file will likely give */
 	int fresh;		/* the store had no record: nothing to match */
 	struct crm_buf key[3], key2;	/* a row's keys: uid, e-mail, phone */
-	const struct crm_type *ktype;	/* the type of kf */
-	const struct crm_field *kf[4];	/* K_UID ... K_NAME of it */
+	const struct crm_type *ftype;	/* the type of f */
+	const struct crm_field *f[NFIELDS];	/* F_UID ... of it, or NULL */
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
 	uint64_t at;		/* the record the last row went to */
 };
@@ -161,9 +168,9 @@ seen_is(crm_txn *t, struct imp *x, int kind, const struct crm_buf *key,
 	if (crm_rec_get(t, id, &o))
 		return 0;
 	switch (kind) {
-	case 'u': v = key_value(x, o, K_UID); break;
-	case 'e': v = key_value(x, o, K_EMAIL); break;
-	case 'c': v = key_value(x, o, K_NAME); break;
+	case 'u': v = key_value(x, o, F_UID); break;
+	case 'e': v = key_value(x, o, F_EMAIL); break;
+	case 'c': v = key_value(x, o, F_NAME); break;
 	case 'p': v = phone_key(x, o, &pk); break;
 	}
 	if (v)
@@ -380,29 +387,89 @@ find_uid(crm_txn *t, const char *uid, struct crm_ids *out)
 	return rc;
 }
 
-/* A field matching asks of every row, by its place in x->kf: its
- * type's field looked up by name once, not at every row. */
+/* The fields F_UID ... of type t, NULL for those it has not. */
+static const struct crm_field *const *
+fields(struct imp *x, const struct crm_type *t)
+{
+	size_t i;
+
+	if (x->ftype != t) {
+		x->ftype = t;
+		for (i = 0; i < NFIELDS; i++)
+			x->f[i] = crm_type_field(t, fnames[i]);
+	}
+	return x->f;
+}
+
+static const char *
+fval(const crm_rec *r, const struct crm_field *f)
+{
+	return f ? crm_rec_nth(r, f->fid, 0, NULL) : NULL;
+}
+
+/* The value of field k (F_UID ...) of r. */
 static const char *
 key_value(struct imp *x, const crm_rec *r, int k)
 {
-	static const char *const names[] = { "uid", "email", "phone",
-		"name" };
-	size_t i;
+	return fval(r, fields(x, r->type)[k]);
+}
 
-	if (x->ktype != r->type) {
-		x->ktype = r->type;
-		for (i = 0; i < 4; i++)
-			x->kf[i] = crm_type_field(r->type, names[i]);
-	}
-	return x->kf[k] ? crm_rec_nth(r, x->kf[k]->fid, 0, NULL) : NULL;
+/* v into a field of r that has no value yet, if r's type has it. */
+static int
+set_text(crm_rec *r, const struct crm_field *f, const char *v)
+{
+	if (!f || fval(r, f) || !*v)
+		return 0;
+	return crm_rec_setf(r, f, v, strlen(v), CRM_SET);
+}
+
+/* A record without a name: one from its parts, as address books split
+ * it, else its e-mail. */
+static int
+name_from_parts(struct imp *x, crm_rec *r)
+{
+	const struct crm_field *const *f = fields(x, r->type);
+	const char *first = fval(r, f[F_FIRST]), *last = fval(r, f[F_LAST]);
+	struct crm_buf n = CRM_BUF_INIT;
+	int rc = 0;
+
+	if (!f[F_NAME] || fval(r, f[F_NAME]))
+		return 0;
+	crm_buf_addf(&n, "%s%s%s", first ? first : "", first && last ?
+	    " " : "", last ? last : "");
+	if (!n.len && fval(r, f[F_EMAIL]))
+		crm_buf_addstr(&n, fval(r, f[F_EMAIL]));
+	if (n.len)
+		rc = crm_rec_setf(r, f[F_NAME], n.buf, n.len, CRM_SET);
+	crm_buf_release(&n);
+	return rc;
+}
+
+/* note after what r's note says already, if r's type has a note. */
+static int
+add_note(struct imp *x, crm_rec *r, const struct crm_buf *note)
+{
+	const struct crm_field *f = fields(x, r->type)[F_NOTE];
+	const char *was = fval(r, f);
+	struct crm_buf n = CRM_BUF_INIT;
+	int rc;
+
+	if (!f || !note->len)
+		return 0;
+	if (!was)
+		return crm_rec_setf(r, f, note->buf, note->len, CRM_SET);
+	crm_buf_addf(&n, "%s\n%s", was, note->buf);
+	rc = crm_rec_setf(r, f, n.buf, n.len, CRM_SET);
+	crm_buf_release(&n);
+	return rc;
 }
 
 /* A phone and a name: what a phone matches on. */
 static const char *
 phone_key(struct imp *x, const crm_rec *r, struct crm_buf *b)
 {
-	const char *p = key_value(x, r, K_PHONE), *n = key_value(x, r,
-	    K_NAME);
+	const char *p = key_value(x, r, F_PHONE), *n = key_value(x, r,
+	    F_NAME);
 
 	crm_buf_reset(b);
 	if (!p)
@@ -424,8 +491,8 @@ match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 
 	/* the three slots asked for at once: each is a miss of the cache
 	 * in a table of millions, and they are waited for together */
-	x->hu = seen_hashof(&x->key[0], 'u', key_value(x, r, K_UID));
-	x->he = seen_hashof(&x->key[1], 'e', key_value(x, r, K_EMAIL));
+	x->hu = seen_hashof(&x->key[0], 'u', key_value(x, r, F_UID));
+	x->he = seen_hashof(&x->key[1], 'e', key_value(x, r, F_EMAIL));
 	x->hp = seen_hashof(&x->key[2], 'p', phone_key(x, r, &pk));
 	seen_prefetch(x, x->hu);
 	seen_prefetch(x, x->he);
@@ -1024,7 +1091,6 @@ set_cell(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_field *f,
 static int
 csv_row(crm_txn *t, struct imp *x)
 {
-	const char *first, *last;
 	size_t i;
 	int rc = 0;
 
@@ -1059,20 +1125,7 @@ csv_row(crm_txn *t, struct imp *x)
 	if (x->row.n > x->hdr.n)
 		return crm_seterr(CRM_EINVAL, "%zu fields, but the header "
 		    "has %zu", x->row.n, x->hdr.n);
-	/* a name from its parts, as address books split it */
-	if (!crm_rec_value(x->r, "name") && crm_type_field(x->type, "name")) {
-		struct crm_buf n = CRM_BUF_INIT;
-
-		first = crm_rec_value(x->r, "first_name");
-		last = crm_rec_value(x->r, "last_name");
-		crm_buf_addf(&n, "%s%s%s", first ? first : "", first &&
-		    last ? " " : "", last ? last : "");
-		if (!n.len && crm_rec_value(x->r, "email"))
-			crm_buf_addstr(&n, crm_rec_value(x->r, "email"));
-		if (n.len)
-			rc = crm_rec_set(x->r, "name", n.buf, n.len, CRM_SET);
-		crm_buf_release(&n);
-	}
+	rc = name_from_parts(x, x->r);
 	if (x->labelled.len) {	/* headings the preset keeps in the note */
 		if (x->note.len && x->im->extra)
 			crm_buf_addch(&x->labelled, '\n');
@@ -1081,21 +1134,8 @@ csv_row(crm_txn *t, struct imp *x)
 		crm_buf_reset(&x->note);
 		crm_buf_add(&x->note, x->labelled.buf, x->labelled.len);
 	}
-	if (!rc && x->note.len && (x->im->extra || x->labelled.len) &&
-	    crm_type_field(x->type, "note")) {
-		const char *was = crm_rec_value(x->r, "note");
-
-		if (was) {
-			struct crm_buf n = CRM_BUF_INIT;
-
-			crm_buf_addf(&n, "%s\n%s", was, x->note.buf);
-			rc = crm_rec_set(x->r, "note", n.buf, n.len, CRM_SET);
-			crm_buf_release(&n);
-		} else {
-			rc = crm_rec_set(x->r, "note", x->note.buf,
-			    x->note.len, CRM_SET);
-		}
-	}
+	if (!rc && (x->im->extra || x->labelled.len))
+		rc = add_note(x, x->r, &x->note);
 	return rc ? rc : put(t, x, x->r, &x->at);
 }
 
@@ -1174,61 +1214,110 @@ bday(const char *v, struct crm_buf *out)
 	return crm_date_valid(out->buf) ? 0 : -1;
 }
 
+/* Is property name n w?  The first letter tells most apart. */
 static int
-set_text(crm_rec *r, const char *field, const char *v)
+is(const char *n, const char *w)
 {
-	if (!crm_type_field(r->type, field) || crm_rec_value(r, field) ||
-	    !*v)
-		return 0;
-	return crm_rec_set(r, field, v, strlen(v), CRM_SET);
+	return n[0] == w[0] && !strcmp(n, w);
+}
+
+/* The field of a card's TITLE, URL, NOTE or UID. */
+static int
+text_prop(const char *n)
+{
+	return is(n, "TITLE") ? F_TITLE : is(n, "URL") ? F_URL :
+	    is(n, "NOTE") ? F_NOTE : is(n, "UID") ? F_UID : -1;
+}
+
+/* Properties with no field of their own, kept in the note (X- ones
+ * dropped). */
+static int
+noted_prop(const char *n)
+{
+	static const char *const names[] = { "NICKNAME", "ROLE", "LABEL",
+		"RELATED", "IMPP", "GEO", "TZ", "ANNIVERSARY", "LANG", NULL };
+	size_t i;
+
+	if (!strncmp(n, "X-", 2))
+		return 1;
+	for (i = 0; names[i]; i++)
+		if (is(n, names[i]))
+			return 1;
+	return 0;
+}
+
+/* A card without UID gets one of its content, so that importing it
+ * again finds it. */
+static int
+content_uid(crm_rec *r, const struct crm_field *f,
+    const struct crm_vcard *c)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+	uint64_t h = 1469598103934665603ULL;
+	const char *q;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nprop; i++) {
+		if (strcmp(c->prop[i].name, "FN") &&
+		    strcmp(c->prop[i].name, "N") &&
+		    strcmp(c->prop[i].name, "ORG") &&
+		    strcmp(c->prop[i].name, "BDAY"))
+			continue;
+		for (q = c->prop[i].value; *q; q++)
+			h = (h ^ (unsigned char)*q) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	crm_buf_addf(&v, "crm-vcard-%016llx", (unsigned long long)h);
+	rc = crm_rec_setf(r, f, v.buf, v.len, CRM_SET);
+	crm_buf_release(&v);
+	return rc;
 }
 
 static int
 vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 {
+	static const int parts[] = { -1, -1, F_STREET, F_CITY, -1, F_ZIP,
+		F_COUNTRY };
+	const struct crm_field *f[NFIELDS];
 	const struct crm_vprop *p0;
-	int photos = x->im->photos;
 	struct crm_buf v = CRM_BUF_INIT, note = CRM_BUF_INIT;
 	struct crm_buf id = CRM_BUF_INIT;
 	size_t i, k;
-	int rc = 0;
+	int rc = 0, fi;
 
+	/* a copy: matching a company looks up a company's fields */
+	memcpy(f, fields(x, r->type), sizeof f);
 	for (i = 0; i < c->nprop && !rc; i++) {
 		const struct crm_vprop *p = &c->prop[i];
 		const char *n = p->name;
 
 		crm_buf_reset(&v);
-		if (!strcmp(n, "FN")) {
+		if (is(n, "FN")) {
 			crm_vcard_part(p->value, 0, 0, &v);
-			rc = set_text(r, "name", v.buf);
-		} else if (!strcmp(n, "N")) {
+			rc = set_text(r, f[F_NAME], v.buf);
+		} else if (is(n, "N")) {
 			crm_vcard_part(p->value, ';', 0, &v);
-			rc = set_text(r, "last_name", v.buf);
+			rc = set_text(r, f[F_LAST], v.buf);
 			crm_buf_reset(&v);
 			crm_vcard_part(p->value, ';', 1, &v);
 			if (!rc)
-				rc = set_text(r, "first_name", v.buf);
-		} else if (!strcmp(n, "ORG") && crm_type_field(r->type,
-		    "company") && !crm_rec_value(r, "company")) {
+				rc = set_text(r, f[F_FIRST], v.buf);
+		} else if (is(n, "ORG") && f[F_COMPANY] &&
+		    !fval(r, f[F_COMPANY])) {
 			crm_vcard_part(p->value, ';', 0, &v);
 			crm_buf_reset(&id);
 			if (v.len && !(rc = company_named(t, x, v.buf, &id)))
-				rc = crm_rec_set(r, "company", id.buf, id.len,
-				    CRM_SET);
-		} else if (!strcmp(n, "TITLE") || !strcmp(n, "URL") ||
-		    !strcmp(n, "NOTE") || !strcmp(n, "UID")) {
+				rc = crm_rec_setf(r, f[F_COMPANY], id.buf,
+				    id.len, CRM_SET);
+		} else if ((fi = text_prop(n)) >= 0) {
 			crm_vcard_part(p->value, 0, 0, &v);
-			if (crm_rec_value(r, !strcmp(n, "TITLE") ? "title" :
-			    !strcmp(n, "URL") ? "url" : !strcmp(n, "NOTE") ?
-			    "note" : "uid") && v.len)
+			if (fval(r, f[fi]) && v.len)
 				to_note(&note, p, v.buf);
 			else
-				rc = set_text(r, !strcmp(n, "TITLE") ? "title" :
-				    !strcmp(n, "URL") ? "url" : !strcmp(n,
-				    "NOTE") ? "note" : "uid", v.buf);
-		} else if (!strcmp(n, "EMAIL") || !strcmp(n, "TEL")) {
-			const char *f = n[0] == 'E' ? "email" : "phone";
-
+				rc = set_text(r, f[fi], v.buf);
+		} else if (is(n, "EMAIL") || is(n, "TEL")) {
+			fi = n[0] == 'E' ? F_EMAIL : F_PHONE;
 			crm_vcard_part(p->value, 0, 0, &v);
 			/* tel:+1-418-656-9254;ext=102: the number */
 			if (!strncasecmp(v.buf, "tel:", 4) ||
@@ -1245,56 +1334,46 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 			if (!v.len)
 				continue;
 			/* the first that is valid; the others noted */
-			if (crm_rec_value(r, f) || crm_rec_set(r, f, v.buf,
-			    v.len, CRM_SET))
+			if (!f[fi] || fval(r, f[fi]) || crm_rec_setf(r, f[fi],
+			    v.buf, v.len, CRM_SET))
 				to_note(&note, p, v.buf);
-		} else if (!strcmp(n, "ADR")) {
-			static const char *const parts[] = { NULL, NULL,
-				"street", "city", NULL, "zip", "country" };
-
-			if (crm_rec_value(r, "city") ||
-			    crm_rec_value(r, "street")) {
+		} else if (is(n, "ADR")) {
+			if (fval(r, f[F_CITY]) || fval(r, f[F_STREET])) {
 				crm_vcard_part(p->value, 0, 0, &v);
 				to_note(&note, p, v.buf);
 				continue;
 			}
 			for (k = 0; k < 7 && !rc; k++) {
 				crm_buf_reset(&v);
-				if (parts[k] && crm_vcard_part(p->value, ';',
-				    k, &v))
-					rc = set_text(r, parts[k], v.buf);
+				if (parts[k] >= 0 && crm_vcard_part(p->value,
+				    ';', k, &v))
+					rc = set_text(r, f[parts[k]], v.buf);
 			}
-		} else if (!strcmp(n, "BDAY")) {
+		} else if (is(n, "BDAY")) {
 			struct crm_buf d = CRM_BUF_INIT;
 
 			crm_vcard_part(p->value, 0, 0, &v);
-			if (crm_type_field(r->type, "birthday") &&
-			    !crm_rec_value(r, "birthday") &&
+			if (f[F_BIRTHDAY] && !fval(r, f[F_BIRTHDAY]) &&
 			    !bday(v.buf, &d))
-				rc = crm_rec_set(r, "birthday", d.buf, d.len,
-				    CRM_SET);
+				rc = crm_rec_setf(r, f[F_BIRTHDAY], d.buf,
+				    d.len, CRM_SET);
 			else if (v.len)
 				to_note(&note, p, v.buf);
 			crm_buf_release(&d);
-		} else if (!strcmp(n, "CATEGORIES") && crm_type_field(r->type,
-		    "tags")) {
+		} else if (is(n, "CATEGORIES") && f[F_TAGS]) {
 			for (k = 0; crm_vcard_part(p->value, ',', k, &v) &&
 			    !rc; k++) {
 				if (v.len)
-					rc = crm_rec_set(r, "tags", v.buf,
+					rc = crm_rec_setf(r, f[F_TAGS], v.buf,
 					    v.len, CRM_ADD);
 				crm_buf_reset(&v);
 			}
-		} else if (!strcmp(n, "PHOTO")) {
-			if (photos && crm_type_field(r->type, "photo") &&
-			    !crm_rec_value(r, "photo"))
-				rc = crm_rec_set(r, "photo", p->value, p->len,
-				    CRM_SET);
-		} else if (!strcmp(n, "NICKNAME") || !strcmp(n, "ROLE") ||
-		    !strcmp(n, "LABEL") || !strncmp(n, "X-", 2) ||
-		    !strcmp(n, "RELATED") || !strcmp(n, "IMPP") ||
-		    !strcmp(n, "GEO") || !strcmp(n, "TZ") ||
-		    !strcmp(n, "ANNIVERSARY") || !strcmp(n, "LANG")) {
+		} else if (is(n, "PHOTO")) {
+			if (x->im->photos && f[F_PHOTO] &&
+			    !fval(r, f[F_PHOTO]))
+				rc = crm_rec_setf(r, f[F_PHOTO], p->value,
+				    p->len, CRM_SET);
+		} else if (noted_prop(n)) {
 			crm_vcard_part(p->value, 0, 0, &v);
 			if (v.len && strncmp(n, "X-", 2))
 				to_note(&note, p, v.buf);
@@ -1302,56 +1381,19 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	}
 	/* a company's card may name it only in ORG */
 	if (!rc && !strcmp(r->type->name, "company") &&
-	    !crm_rec_value(r, "name") &&
-	    (p0 = crm_vcard_get(c, "ORG", 0))) {
+	    !fval(r, f[F_NAME]) && (p0 = crm_vcard_get(c, "ORG", 0))) {
 		crm_buf_reset(&v);
 		crm_vcard_part(p0->value, ';', 0, &v);
-		rc = set_text(r, "name", v.buf);
+		rc = set_text(r, f[F_NAME], v.buf);
 	}
-	/* a card without UID gets one of its content, so that importing
-	 * it again finds it */
-	if (!rc && crm_type_field(r->type, "uid") && !crm_rec_value(r, "uid") &&
-	    !crm_rec_value(r, "email") && !crm_rec_value(r, "phone")) {
-		uint64_t h = 1469598103934665603ULL;
-		const char *q;
-
-		for (i = 0; i < c->nprop; i++) {
-			if (strcmp(c->prop[i].name, "FN") &&
-			    strcmp(c->prop[i].name, "N") &&
-			    strcmp(c->prop[i].name, "ORG") &&
-			    strcmp(c->prop[i].name, "BDAY"))
-				continue;
-			for (q = c->prop[i].value; *q; q++)
-				h = (h ^ (unsigned char)*q) *
-				    1099511628211ULL;
-			h = (h ^ 0xff) * 1099511628211ULL;
-		}
-		crm_buf_reset(&v);
-		crm_buf_addf(&v, "crm-vcard-%016llx", (unsigned long long)h);
-		rc = crm_rec_set(r, "uid", v.buf, v.len, CRM_SET);
-	}
+	if (!rc && f[F_UID] && !fval(r, f[F_UID]) && !fval(r, f[F_EMAIL]) &&
+	    !fval(r, f[F_PHONE]))
+		rc = content_uid(r, f[F_UID], c);
 	/* a name there must be: from N, ORG or an address */
-	if (!rc && crm_type_field(r->type, "name") &&
-	    !crm_rec_value(r, "name")) {
-		const char *a = crm_rec_value(r, "first_name");
-		const char *b = crm_rec_value(r, "last_name");
-
-		crm_buf_reset(&v);
-		crm_buf_addf(&v, "%s%s%s", a ? a : "", a && b ? " " : "",
-		    b ? b : "");
-		if (!v.len && crm_rec_value(r, "email"))
-			crm_buf_addstr(&v, crm_rec_value(r, "email"));
-		if (v.len)
-			rc = crm_rec_set(r, "name", v.buf, v.len, CRM_SET);
-	}
-	if (!rc && note.len && crm_type_field(r->type, "note")) {
-		const char *was = crm_rec_value(r, "note");
-
-		crm_buf_reset(&v);
-		crm_buf_addf(&v, "%s%s%s", was ? was : "", was ? "\n" : "",
-		    note.buf);
-		rc = crm_rec_set(r, "note", v.buf, v.len, CRM_SET);
-	}
+	if (!rc)
+		rc = name_from_parts(x, r);
+	if (!rc)
+		rc = add_note(x, r, &note);
 	crm_buf_release(&v);
 	crm_buf_release(&note);
 	crm_buf_release(&id);

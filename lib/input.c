@@ -11,21 +11,32 @@
 
 #include "crm.h"
 
+/*
+ * Lines are cut from a buffer of what was read, a block at a time: a
+ * line and its end found with memchr, not copied, where getline took a
+ * lock and made a copy of every one (a phone's vCard file has a line
+ * for every few bytes).  A line is good until the next is read.
+ */
+#define BLOCK 65536
+
 struct crm_input {
 	FILE *f, *spool;
 	off_t start;
 	int seekable, replay;
-	char *line;
-	size_t cap, lineno;
+	char *buf;		/* [pos, len) read and not yet taken */
+	size_t pos, len, cap, lineno;
 };
 
 int
 crm_input_open(crm_input **ip, FILE *f)
 {
-	crm_input *in = calloc(1, sizeof *in);
+	crm_input *in = crm_xmalloc(sizeof *in);
 	struct stat st;
 
+	memset(in, 0, sizeof *in);
 	in->f = f;
+	in->cap = BLOCK;
+	in->buf = crm_xmalloc(in->cap);
 	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) &&
 	    (in->start = ftello(f)) >= 0)
 		in->seekable = 1;
@@ -40,7 +51,7 @@ crm_input_close(crm_input *in)
 		return;
 	if (in->spool)
 		fclose(in->spool);
-	free(in->line);
+	free(in->buf);
 	free(in);
 }
 
@@ -60,6 +71,8 @@ crm_input_progress(const crm_input *in, uint64_t *done, uint64_t *total)
 	if (!in->seekable || fstat(fileno(in->f), &st) ||
 	    (at = ftello(in->f)) < in->start || st.st_size < at)
 		return;
+	/* what the buffer holds is not done yet */
+	at -= (off_t)(in->len - in->pos);
 	*done = (uint64_t)(at - in->start);
 	*total = (uint64_t)(st.st_size - in->start);
 }
@@ -68,6 +81,7 @@ int
 crm_input_rewind(crm_input *in)
 {
 	in->lineno = 0;
+	in->pos = in->len = 0;
 	if (in->seekable) {
 		if (fseeko(in->f, in->start, SEEK_SET))
 			return crm_seterr(errno, "cannot rewind: %s",
@@ -82,52 +96,85 @@ crm_input_rewind(crm_input *in)
 	return 0;
 }
 
+/* More of the input after what the buffer holds; *got 0 at its end.
+ * A pipe is kept in the spool as it is read. */
+static int
+more(crm_input *in, size_t *got)
+{
+	FILE *src;
+	size_t n;
+
+	if (in->pos) {
+		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
+		in->len -= in->pos;
+		in->pos = 0;
+	}
+	if (in->cap - in->len < BLOCK / 2) {	/* a long line */
+		in->cap *= 2;
+		in->buf = crm_xrealloc(in->buf, in->cap);
+	}
+	for (;;) {
+		src = in->replay ? in->spool : in->f;
+		errno = 0;
+		n = fread(in->buf + in->len, 1, in->cap - in->len - 1, src);
+		if (n || !in->replay)
+			break;
+		/* the spool read again: on with what follows */
+		in->replay = 0;
+		fseeko(in->spool, 0, SEEK_END);
+	}
+	if (!n && ferror(src))
+		return crm_seterr(errno ? errno : EIO, "cannot read: %s",
+		    strerror(errno ? errno : EIO));
+	if (n && src == in->f && !in->seekable) {
+		if (!in->spool && !(in->spool = tmpfile()))
+			return crm_seterr(errno, "cannot keep input: %s",
+			    strerror(errno));
+		if (fwrite(in->buf + in->len, 1, n, in->spool) != n)
+			return crm_seterr(errno ? errno : EIO, "cannot keep "
+			    "input: %s", strerror(errno ? errno : EIO));
+	}
+	in->len += n;
+	*got = n;
+	return 0;
+}
+
 int
 crm_input_line(crm_input *in, char **linep, size_t *lenp)
 {
-	ssize_t n = -1;
+	char *s, *nl;
+	size_t n, got;
+	int rc;
 
-	if (in->replay) {
-		n = getline(&in->line, &in->cap, in->spool);
-		if (n < 0) {
-			in->replay = 0;
-			fseeko(in->spool, 0, SEEK_END);
+	for (;;) {
+		s = in->buf + in->pos;
+		if ((nl = memchr(s, '\n', in->len - in->pos))) {
+			n = (size_t)(nl - s);
+			in->pos += n + 1;
+			break;
 		}
-	}
-	if (n < 0) {
-		errno = 0;
-		n = getline(&in->line, &in->cap, in->f);
-		if (n < 0) {
-			if (ferror(in->f))
-				return crm_seterr(errno ? errno : EIO,
-				    "cannot read: %s",
-				    strerror(errno ? errno : EIO));
-			return CRM_ENOTFOUND;
-		}
-		if (!in->seekable) {
-			if (!in->spool && !(in->spool = tmpfile()))
-				return crm_seterr(errno, "cannot keep input: "
-				    "%s", strerror(errno));
-			if (fwrite(in->line, 1, (size_t)n, in->spool) !=
-			    (size_t)n || (in->line[n - 1] != '\n' &&
-			    fputc('\n', in->spool) == EOF))
-				return crm_seterr(errno ? errno : EIO,
-				    "cannot keep input: %s",
-				    strerror(errno ? errno : EIO));
+		if ((rc = more(in, &got)))
+			return rc;
+		if (!got) {
+			if (in->pos == in->len)
+				return CRM_ENOTFOUND;
+			/* the last line, with no newline after it */
+			s = in->buf + in->pos;
+			n = in->len - in->pos;
+			in->pos = in->len;
+			break;
 		}
 	}
 	in->lineno++;
-	if (n > 0 && in->line[n - 1] == '\n')
+	if (n > 0 && s[n - 1] == '\r')
 		n--;
-	if (n > 0 && in->line[n - 1] == '\r')
-		n--;
-	in->line[n] = 0;
-	*linep = in->line;
-	if (in->lineno == 1 && n >= 3 && !memcmp(in->line, "\xef\xbb\xbf", 3)) {
-		*linep += 3;
+	s[n] = 0;
+	if (in->lineno == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) {
+		s += 3;
 		n -= 3;
 	}
-	*lenp = (size_t)n;
+	*linep = s;
+	*lenp = n;
 	return 0;
 }
 

@@ -132,6 +132,9 @@ crm_rec *crm_rec_alloc(void);
 void crm_rec_encode(const crm_rec *r, struct crm_buf *out);
 int crm_rec_decode(crm_rec *r, const crm_schema *s, uint64_t id,
     const void *p, size_t len);
+/* crm_rec_set with the field looked up already (one of r's type's) */
+int crm_rec_setf(crm_rec *r, const struct crm_field *f, const char *val,
+    size_t len, enum crm_set_op op);
 /* The i-th value of field fid, NUL-terminated; NULL past the last. */
 const char *crm_rec_nth(const crm_rec *r, unsigned fid, size_t i,
     size_t *lenp);

@@ -201,7 +201,18 @@ crm_utf8_valid(const char *s, size_t len)
 		unsigned c = *p;
 		size_t n, k;
 		unsigned long cp;
+		uint64_t w;
 
+		/* most text is ASCII: eight bytes at a time while no byte
+		 * has its top bit set and none is 0 */
+		if (e - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!((w | ((w - 0x0101010101010101ULL) & ~w)) &
+			    0x8080808080808080ULL)) {
+				p += 8;
+				continue;
+			}
+		}
 		if (c == 0)
 			return 0;
 		if (c < 0x80) {

@@ -385,15 +385,21 @@ crm_rec_set(crm_rec *r, const char *name, const char *val, size_t len,
     enum crm_set_op op)
 {
 	const struct crm_field *f = field_of(r, name);
+
+	return f ? crm_rec_setf(r, f, val, len, op) : CRM_EINVAL;
+}
+
+int
+crm_rec_setf(crm_rec *r, const struct crm_field *f, const char *val,
+    size_t len, enum crm_set_op op)
+{
 	const char *p, *e, *comma;
 	size_t n;
 	int rc;
 
-	if (!f)
-		return CRM_EINVAL;
 	if (op != CRM_SET && f->type != FT_TAGS)
 		return crm_seterr(CRM_EINVAL, "field '%s': += and -= are for "
-		    "tags", name);
+		    "tags", f->name);
 	if (op == CRM_SET)
 		crm_rec_drop(r, f->fid);
 	if (f->type != FT_TAGS) {

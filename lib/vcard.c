@@ -76,13 +76,24 @@ logical(crm_input *in, struct crm_vcard *c, struct crm_buf *l,
 	size_t n;
 	int rc, qp;
 
-	if ((rc = rawline(in, c, &s, &n)))
-		return rc;
+	if (c->has_pending) {
+		/* the look-ahead becomes the line: the buffers trade */
+		struct crm_buf tmp = *l;
+
+		*l = c->pending;
+		c->pending = tmp;
+		c->has_pending = 0;
+	} else {
+		if ((rc = rawline(in, c, &s, &n)))
+			return rc;
+		crm_buf_reset(l);
+		crm_buf_add(l, s, n);
+	}
 	*linep = crm_input_lineno(in);
-	if (strspn(s, " \t") >= n)
-		n = 0;
-	crm_buf_reset(l);
-	crm_buf_add(l, s, n);
+	s = l->buf;
+	n = l->len;
+	if (n && (s[0] == ' ' || s[0] == '\t') && strspn(s, " \t") >= n)
+		crm_buf_setlen(l, n = 0);
 	if (!n || marker(s, n))
 		return 0;
 	qp = isqp(l->buf, l->len);
@@ -186,7 +197,8 @@ param(const struct crm_vprop *p, const char *name)
 	size_t i;
 
 	for (i = 0; i < p->nparam; i++)
-		if (!strcmp(p->param[i].name, name))
+		if (p->param[i].name[0] == name[0] &&
+		    !strcmp(p->param[i].name, name))
 			return p->param[i].value;
 	return NULL;
 }
@@ -272,6 +284,9 @@ tidy(struct crm_buf *v)
 {
 	size_t i, j = 0;
 
+	/* mostly there is nothing to drop */
+	if (!v->len || (!memchr(v->buf, '\r', v->len) && strlen(v->buf) == v->len))
+		return;
 	for (i = 0; i < v->len; i++) {
 		if (v->buf[i] == 0 || (v->buf[i] == '\r' && i + 1 < v->len &&
 		    v->buf[i + 1] == '\n'))
@@ -424,7 +439,7 @@ parseprop(struct crm_vcard *c, const char *s, size_t len, size_t line,
 		return rc;
 	p->len = v->len;
 	p->value = vstr(c, v->len ? v->buf : "", v->len);
-	if (!strcmp(p->name, "VERSION"))
+	if (p->name[0] == 'V' && !strcmp(p->name, "VERSION"))
 		c->version = p->value;
 	return 0;
 }
@@ -545,8 +560,10 @@ crm_vcard_get(const struct crm_vcard *c, const char *name, size_t nth)
 {
 	size_t i;
 
+	/* names are upper case: the first letter tells most apart */
 	for (i = 0; i < c->nprop; i++)
-		if (!strcasecmp(c->prop[i].name, name) && !nth--)
+		if ((c->prop[i].name[0] | 0x20) == (name[0] | 0x20) &&
+		    !strcasecmp(c->prop[i].name, name) && !nth--)
 			return &c->prop[i];
 	return NULL;
 }
@@ -554,25 +571,28 @@ crm_vcard_get(const struct crm_vcard *c, const char *name, size_t nth)
 int
 crm_vcard_part(const char *value, int sep, size_t n, struct crm_buf *out)
 {
-	const char *s;
-	size_t k = 0;
-	int ch;
+	const char *s = value, *run;
+	size_t k;
 
-	for (s = value; *s && k <= n; s++) {
-		ch = *s;
-		if (ch == '\\' && s[1]) {
-			s++;
-			ch = *s;
-			if (ch == 'n' || ch == 'N')
-				ch = '\n';
-		} else if (ch == sep) {
-			k++;
-			continue;
-		}
-		if (k == n)
-			crm_buf_addch(out, ch);
+	/* past n separators that are not escaped */
+	for (k = 0; k < n; k++, s++) {
+		for (; *s && *s != sep; s++)
+			if (*s == '\\' && s[1])
+				s++;
+		if (!*s)
+			return 0;
 	}
-	return k >= n;
+	/* then up to the next, a run at a time */
+	for (run = s; *s && *s != sep; s++) {
+		if (*s == '\\' && s[1]) {
+			crm_buf_add(out, run, (size_t)(s - run));
+			s++;
+			crm_buf_addch(out, *s == 'n' || *s == 'N' ? '\n' : *s);
+			run = s + 1;
+		}
+	}
+	crm_buf_add(out, run, (size_t)(s - run));
+	return 1;
 }
 
 int

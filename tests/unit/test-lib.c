@@ -463,6 +463,65 @@ test_query(void)
 	crm_schema_free(s);
 }
 
+/* The line of number i (from 1) of lines_text, into b. */
+static void
+line_of(struct crm_buf *b, size_t i)
+{
+	size_t n = i == 777 ? 300000 : i * 7919 % 211, k;
+
+	crm_buf_reset(b);
+	for (k = 0; k < n; k++)
+		crm_buf_addch(b, 'a' + (int)((i + k) % 26));
+}
+
+/* Lines of every length across the reader's blocks, one longer than a
+ * block, CRLF ends, and none after the last: read from a stream that
+ * cannot seek, so read again from the copy kept of it. */
+static void
+test_lines(void)
+{
+	struct crm_buf text = CRM_BUF_INIT, want = CRM_BUF_INIT;
+	const size_t nlines = 5000;
+	size_t i, len, round, bad = 0;
+	crm_input *in;
+	char *line;
+	FILE *f;
+
+	for (i = 1; i <= nlines; i++) {
+		line_of(&want, i);
+		crm_buf_add(&text, want.buf, want.len);
+		if (i < nlines)
+			crm_buf_addstr(&text, i % 3 ? "\n" : "\r\n");
+	}
+	f = fmemopen(text.buf, text.len, "r");
+	crm_input_open(&in, f);
+	/* half, then all from the start twice: the second time the
+	 * spool is read again and then the rest of the stream */
+	for (round = 0; round < 3; round++) {
+		size_t upto = round ? nlines : nlines / 2;
+
+		for (i = 1; i <= upto; i++) {
+			if (crm_input_line(in, &line, &len)) {
+				bad++;
+				break;
+			}
+			line_of(&want, i);
+			if (len != want.len || memcmp(line, want.buf, len) ||
+			    line[len] || crm_input_lineno(in) != i)
+				bad++;
+		}
+		if (round)
+			CHECK(crm_input_line(in, &line, &len) ==
+			    CRM_ENOTFOUND);
+		CHECK(!crm_input_rewind(in));
+	}
+	CHECK(bad == 0);
+	crm_input_close(in);
+	fclose(f);
+	crm_buf_release(&text);
+	crm_buf_release(&want);
+}
+
 static void
 test_csv(void)
 {
@@ -1706,6 +1765,7 @@ main(void)
 	test_numbers_ids();
 	test_schema();
 	test_query();
+	test_lines();
 	test_csv();
 	test_sorter();
 	test_store();
