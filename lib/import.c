@@ -112,6 +112,7 @@ struct imp {
 	size_t seenwant;	/* keys the whole file will likely give */
 	int fresh;		/* the store had no record: nothing to match */
 	struct crm_buf key[3], key2;	/* a row's keys: uid, e-mail, phone */
+	struct crm_buf pk;		/* the phone's, before it is folded */
 	const struct crm_type *ftype;	/* the type of f */
 	const struct crm_field *f[NFIELDS];	/* F_UID ... of it, or NULL */
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
@@ -486,22 +487,20 @@ phone_key(struct imp *x, const crm_rec *r, struct crm_buf *b)
 static int
 match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 {
-	struct crm_buf pk = CRM_BUF_INIT;
 	int rc;
 
 	/* the three slots asked for at once: each is a miss of the cache
 	 * in a table of millions, and they are waited for together */
 	x->hu = seen_hashof(&x->key[0], 'u', key_value(x, r, F_UID));
 	x->he = seen_hashof(&x->key[1], 'e', key_value(x, r, F_EMAIL));
-	x->hp = seen_hashof(&x->key[2], 'p', phone_key(x, r, &pk));
+	x->hp = seen_hashof(&x->key[2], 'p', phone_key(x, r, &x->pk));
 	seen_prefetch(x, x->hu);
 	seen_prefetch(x, x->he);
 	seen_prefetch(x, x->hp);
 	if ((*id = seen_find(t, x, 'u', &x->key[0], x->hu)) ||
 	    (*id = seen_find(t, x, 'e', &x->key[1], x->he)) ||
 	    (*id = seen_find(t, x, 'p', &x->key[2], x->hp)))
-		goto found;
-	crm_buf_release(&pk);
+		return 0;
 	if (x->fresh)
 		return CRM_ENOTFOUND;	/* nothing in the store before */
 	if ((rc = by_index(t, r, "uid", id, find_uid)) != CRM_ENOTFOUND ||
@@ -509,9 +508,6 @@ match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 	    CRM_ENOTFOUND)
 		return rc;
 	return by_index(t, r, "phone", id, crm_find_phone);
-found:
-	crm_buf_release(&pk);
-	return 0;
 }
 
 /* Merge r into old; did that change anything? */
@@ -1320,8 +1316,9 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 			fi = n[0] == 'E' ? F_EMAIL : F_PHONE;
 			crm_vcard_part(p->value, 0, 0, &v);
 			/* tel:+1-418-656-9254;ext=102: the number */
-			if (!strncasecmp(v.buf, "tel:", 4) ||
-			    !strncasecmp(v.buf, "mailto:", 7)) {
+			if (((v.buf[0] | 0x20) == 't' || (v.buf[0] | 0x20) ==
+			    'm') && (!strncasecmp(v.buf, "tel:", 4) ||
+			    !strncasecmp(v.buf, "mailto:", 7))) {
 				char *sc = strchr(v.buf, ';');
 				size_t skip = v.buf[0] == 't' ||
 				    v.buf[0] == 'T' ? 4 : 7;
@@ -1564,6 +1561,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	for (i = 0; i < 3; i++)
 		crm_buf_init(&x.key[i], 0);
 	crm_buf_init(&x.key2, 0);
+	crm_buf_init(&x.pk, 0);
 	crm_csv_init(&x.hdr);
 	crm_csv_init(&x.row);
 	if (im->preset && !crm_import_preset_known(im->preset))
@@ -1587,6 +1585,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	for (i = 0; i < 3; i++)
 		crm_buf_release(&x.key[i]);
 	crm_buf_release(&x.key2);
+	crm_buf_release(&x.pk);
 	seen_clear(&x);
 	return rc;
 }

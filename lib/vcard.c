@@ -20,6 +20,8 @@ enum { NOMARK, BEGIN, END };
 static int
 marker(const char *s, size_t n)
 {
+	if (!n || ((s[0] | 0x20) != 'b' && (s[0] | 0x20) != 'e'))
+		return NOMARK;
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
 	if (n == 11 && !strncasecmp(s, "BEGIN:VCARD", 11))
@@ -416,6 +418,7 @@ parseprop(struct crm_vcard *c, const char *s, size_t len, size_t line,
 {
 	const char *e = s + len, *q = s + strcspn(s, ";:"), *dot;
 	struct crm_vprop *p;
+	size_t n;
 	int rc;
 
 	if (q == s || !*q)
@@ -435,10 +438,18 @@ parseprop(struct crm_vcard *c, const char *s, size_t len, size_t line,
 		return crm_seterr(CRM_EINVAL, "line %zu: expected ':' after "
 		    "the parameters of %s", line, p->name);
 	q++;
-	if ((rc = decode(p, q, (size_t)(e - q), v)))
-		return rc;
-	p->len = v->len;
-	p->value = vstr(c, v->len ? v->buf : "", v->len);
+	n = (size_t)(e - q);
+	if (!param(p, "ENCODING") && !param(p, "CHARSET") &&
+	    !memchr(q, '\r', n) && crm_utf8_valid(q, n)) {
+		/* as it stands, as most values are */
+		p->len = n;
+		p->value = vstr(c, q, n);
+	} else {
+		if ((rc = decode(p, q, n, v)))
+			return rc;
+		p->len = v->len;
+		p->value = vstr(c, v->len ? v->buf : "", v->len);
+	}
 	if (p->name[0] == 'V' && !strcmp(p->name, "VERSION"))
 		c->version = p->value;
 	return 0;
