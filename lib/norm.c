@@ -73,8 +73,24 @@ crm_fold(struct crm_buf *out, const char *s, size_t len)
 	d = out->buf + out->len;
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
+		uint64_t w, up;
 		int cp;
 
+		/* eight ASCII bytes at once: A-Z are those that reach 0x80
+		 * when 0x3f is added and not when 0x25 is */
+		if (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (!(w & 0x8080808080808080ULL)) {
+				up = (w + 0x3f3f3f3f3f3f3f3fULL) &
+				    ~(w + 0x2525252525252525ULL) &
+				    0x8080808080808080ULL;
+				w |= up >> 2;
+				memcpy(d, &w, 8);
+				d += 8;
+				i += 8;
+				continue;
+			}
+		}
 		if (c < 0x80) {
 			*d++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 			i++;

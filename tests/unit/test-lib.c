@@ -107,6 +107,27 @@ test_norm(void)
 	CHECK_STR(fold("ŠŤASTNÝ"), "stastny");
 	CHECK_STR(fold("ABC xyz"), "abc xyz");
 	{
+		/* every ASCII byte, from each offset: eight at a time and
+		 * one at a time alike */
+		char in[160], want[160];
+		int i, off, bad = 0;
+
+		for (off = 0; off < 8; off++) {
+			for (i = 0; i < off; i++)
+				in[i] = want[i] = '.';
+			for (i = 1; i < 128; i++) {
+				in[off + i - 1] = (char)i;
+				want[off + i - 1] = (char)(i >= 'A' && i <= 'Z' ?
+				    i + 32 : i);
+			}
+			in[off + 127] = want[off + 127] = 0;
+			bad += strcmp(fold(in), want) != 0;
+		}
+		CHECK(bad == 0);
+		CHECK_STR(fold("ABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{ Nov\xc3\xa1kov\xc3\xa1"),
+		    "abcdefghijklmnopqrstuvwxyz@[`{ novakova");
+	}
+	{
 		/* 300 bytes of a letter that folds to five bytes each,
 		 * then 100 of ASCII: 850 bytes out of 400 in, past twice
 		 * the input (the fuzzer found a city so, 1/4 read from
