@@ -1043,7 +1043,6 @@ static int
 set_cell(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_field *f,
     const char *v, size_t len)
 {
-	const char *field = f->name;
 	struct crm_buf b = CRM_BUF_INIT;
 	const char *p, *e;
 	int rc = 0;
@@ -1064,7 +1063,7 @@ set_cell(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_field *f,
 			    b.buf[b.len - 1]))
 				crm_buf_setlen(&b, b.len - 1);
 			if (b.len)
-				rc = crm_rec_set(r, field, b.buf, b.len,
+				rc = crm_rec_setf(r, f, b.buf, b.len,
 				    CRM_ADD);
 			if (e < v + len && *e == ':')
 				e += 2;
@@ -1072,13 +1071,13 @@ set_cell(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_field *f,
 	} else if (f->type == FT_DATE && us_date(v, &b)) {
 		/* Outlook: 3/22/1980, and 0/0/00 for none */
 		if (b.len && !crm_rec_nth(r, f->fid, 0, NULL))
-			rc = crm_rec_set(r, field, b.buf, b.len, CRM_SET);
+			rc = crm_rec_setf(r, f, b.buf, b.len, CRM_SET);
 	} else if (f->type == FT_REF && strspn(v, "0123456789") != len) {
 		if (!(rc = company_named(t, x, v, &b)))
-			rc = crm_rec_set(r, field, b.buf, b.len, CRM_SET);
+			rc = crm_rec_setf(r, f, b.buf, b.len, CRM_SET);
 	} else if (!crm_rec_nth(r, f->fid, 0, NULL)) {
 		/* the first of several columns for one field wins */
-		rc = crm_rec_set(r, field, v, len, CRM_SET);
+		rc = crm_rec_setf(r, f, v, len, CRM_SET);
 	}
 	crm_buf_release(&b);
 	return rc;
