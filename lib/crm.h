@@ -577,6 +577,9 @@ const struct crm_vprop *crm_vcard_get(const struct crm_vcard *c,
  * out; 0 when there is no such one.  Values may also hold real newlines
  * (from quoted-printable). */
 int crm_vcard_part(const char *value, int sep, size_t n, struct crm_buf *out);
+/* The component at s, unescaped, appended to out; where the next begins,
+ * NULL when s was the last: component after component in one pass. */
+const char *crm_vcard_next(const char *s, int sep, struct crm_buf *out);
 /* Is parameter name=value on p (TYPE values compared case-blind, also
  * inside TYPE=a,b)? */
 int crm_vprop_has(const struct crm_vprop *p, const char *name,

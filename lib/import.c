@@ -1278,6 +1278,7 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	const struct crm_vprop *p0;
 	struct crm_buf v = CRM_BUF_INIT, note = CRM_BUF_INIT;
 	struct crm_buf id = CRM_BUF_INIT;
+	const char *q;
 	size_t i, k;
 	int rc = 0, fi;
 
@@ -1292,10 +1293,11 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 			crm_vcard_part(p->value, 0, 0, &v);
 			rc = set_text(r, f[F_NAME], v.buf);
 		} else if (is(n, "N")) {
-			crm_vcard_part(p->value, ';', 0, &v);
+			q = crm_vcard_next(p->value, ';', &v);
 			rc = set_text(r, f[F_LAST], v.buf);
 			crm_buf_reset(&v);
-			crm_vcard_part(p->value, ';', 1, &v);
+			if (q)
+				crm_vcard_next(q, ';', &v);
 			if (!rc)
 				rc = set_text(r, f[F_FIRST], v.buf);
 		} else if (is(n, "ORG") && f[F_COMPANY] &&
@@ -1339,10 +1341,10 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				to_note(&note, p, v.buf);
 				continue;
 			}
-			for (k = 0; k < 7 && !rc; k++) {
+			for (k = 0, q = p->value; k < 7 && q && !rc; k++) {
 				crm_buf_reset(&v);
-				if (parts[k] >= 0 && crm_vcard_part(p->value,
-				    ';', k, &v))
+				q = crm_vcard_next(q, ';', &v);
+				if (parts[k] >= 0)
 					rc = set_text(r, f[parts[k]], v.buf);
 			}
 		} else if (is(n, "BDAY")) {
@@ -1357,12 +1359,11 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				to_note(&note, p, v.buf);
 			crm_buf_release(&d);
 		} else if (is(n, "CATEGORIES") && f[F_TAGS]) {
-			for (k = 0; crm_vcard_part(p->value, ',', k, &v) &&
-			    !rc; k++) {
+			for (q = p->value; q && !rc; crm_buf_reset(&v)) {
+				q = crm_vcard_next(q, ',', &v);
 				if (v.len)
 					rc = crm_rec_setf(r, f[F_TAGS], v.buf,
 					    v.len, CRM_ADD);
-				crm_buf_reset(&v);
 			}
 		} else if (is(n, "PHOTO")) {
 			if (x->im->photos && f[F_PHOTO] &&

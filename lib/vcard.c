@@ -579,30 +579,45 @@ crm_vcard_get(const struct crm_vcard *c, const char *name, size_t nth)
 	return NULL;
 }
 
-int
-crm_vcard_part(const char *value, int sep, size_t n, struct crm_buf *out)
+/* Where component s ends: at its separator (one not escaped) or at the
+ * end of the value. */
+static const char *
+comp_end(const char *s, int sep)
 {
-	const char *s = value, *run;
-	size_t k;
+	for (; *s && *s != sep; s++)
+		if (*s == '\\' && s[1])
+			s++;
+	return s;
+}
 
-	/* past n separators that are not escaped */
-	for (k = 0; k < n; k++, s++) {
-		for (; *s && *s != sep; s++)
-			if (*s == '\\' && s[1])
-				s++;
-		if (!*s)
-			return 0;
-	}
-	/* then up to the next, a run at a time */
-	for (run = s; *s && *s != sep; s++) {
-		if (*s == '\\' && s[1]) {
+const char *
+crm_vcard_next(const char *s, int sep, struct crm_buf *out)
+{
+	const char *e = comp_end(s, sep), *run;
+
+	/* a run at a time, up to each escape */
+	for (run = s; s < e; s++) {
+		if (*s == '\\' && s + 1 < e) {
 			crm_buf_add(out, run, (size_t)(s - run));
 			s++;
 			crm_buf_addch(out, *s == 'n' || *s == 'N' ? '\n' : *s);
 			run = s + 1;
 		}
 	}
-	crm_buf_add(out, run, (size_t)(s - run));
+	crm_buf_add(out, run, (size_t)(e - run));
+	return *e ? e + 1 : NULL;
+}
+
+int
+crm_vcard_part(const char *value, int sep, size_t n, struct crm_buf *out)
+{
+	const char *s = value, *e;
+	size_t k;
+
+	for (k = 0; k < n; k++, s = e + 1)
+		if (!*(e = comp_end(s, sep)))
+			return 0;
+	crm_vcard_next(s, sep, out);
 	return 1;
 }
 

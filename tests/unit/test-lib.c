@@ -1709,6 +1709,37 @@ test_vcard(void)
 	CHECK_STR(vpart(vval(&c, "NOTE", 0), ';', 0), "a,b");
 	CHECK_STR(vpart(vval(&c, "NOTE", 0), ';', 1), "c;\\d\ne\nf:g");
 	CHECK_STR(vpart(vval(&c, "NOTE", 0), 0, 0), "a,b;c;\\d\ne\nf:g");
+	{
+		/* component after component, as crm_vcard_part gives each:
+		 * escaped separators, an empty last one, a bare backslash */
+		static const char *const vals[] = { "a\\;b;;c\\nd;", "x\\",
+			";", "", "p;q\\\\;r\\", NULL };
+		struct crm_buf one = CRM_BUF_INIT, all = CRM_BUF_INIT;
+		const char *q;
+		size_t i, k;
+		int bad = 0;
+
+		for (i = 0; vals[i]; i++) {
+			for (k = 0, q = vals[i]; q; k++) {
+				crm_buf_reset(&all);
+				q = crm_vcard_next(q, ';', &all);
+				crm_buf_reset(&one);
+				bad += !crm_vcard_part(vals[i], ';', k, &one) ||
+				    strcmp(one.buf, all.buf);
+			}
+			bad += crm_vcard_part(vals[i], ';', k, &one);
+		}
+		CHECK(bad == 0);
+		crm_buf_reset(&all);
+		q = crm_vcard_next("a\\;b;;c\\nd;", ';', &all);
+		CHECK_STR(all.buf, "a;b");
+		crm_buf_reset(&all);
+		CHECK(q && (q = crm_vcard_next(q, ';', &all)) && !all.len);
+		CHECK(q && (q = crm_vcard_next(q, ';', &all)));
+		CHECK_STR(all.buf, "c\nd");
+		crm_buf_release(&one);
+		crm_buf_release(&all);
+	}
 	CHECK_STR(vval(&c, "AGENT", 0), "");
 	CHECK(crm_vcard_get(&c, "FN", 1) == NULL);
 	p = crm_vcard_get(&c, "TEL", 0);
