@@ -479,8 +479,12 @@ crm_vcard_release(struct crm_vcard *c)
 	free(c->prop);
 	free(c->params);
 	crm_buf_release(&c->pending);
+	crm_buf_release(&c->cur_line);
+	crm_buf_release(&c->val);
 	memset(c, 0, sizeof *c);
 	crm_buf_init(&c->pending, 0);
+	crm_buf_init(&c->cur_line, 0);
+	crm_buf_init(&c->val, 0);
 }
 
 /* Skip a card inside the card (2.1's AGENT), up to its END. */
@@ -505,7 +509,7 @@ skipcard(crm_input *in, struct crm_vcard *c, struct crm_buf *l)
 static int
 readbody(crm_input *in, struct crm_vcard *c, struct crm_buf *l)
 {
-	struct crm_buf v = CRM_BUF_INIT;
+	struct crm_buf *v = &c->val;
 	size_t line, i;
 	int rc, err = 0, m;
 
@@ -528,10 +532,9 @@ readbody(crm_input *in, struct crm_vcard *c, struct crm_buf *l)
 			    line);
 			break;
 		} else if (!err) {
-			err = parseprop(c, l->buf, l->len, line, &v);
+			err = parseprop(c, l->buf, l->len, line, v);
 		}
 	}
-	crm_buf_release(&v);
 	/* the parameters' array is whole now */
 	for (i = 0; i < c->nprop; i++)
 		c->prop[i].param = c->prop[i].nparam ? c->params +
@@ -545,24 +548,23 @@ readbody(crm_input *in, struct crm_vcard *c, struct crm_buf *l)
 int
 crm_vcard_read(crm_input *in, struct crm_vcard *c)
 {
-	struct crm_buf l = CRM_BUF_INIT;
+	struct crm_buf *l = &c->cur_line;
 	size_t line;
 	int rc;
 
 	clear(c);
 	do {
-		rc = logical(in, c, &l, &line);
-	} while (!rc && !l.len);
-	if (!rc && marker(l.buf, l.len) != BEGIN)
+		rc = logical(in, c, l, &line);
+	} while (!rc && !l->len);
+	if (!rc && marker(l->buf, l->len) != BEGIN)
 		rc = crm_seterr(CRM_EINVAL, "line %zu: expected BEGIN:VCARD",
 		    line);
 	if (!rc) {
 		c->line = line;
-		rc = readbody(in, c, &l);
+		rc = readbody(in, c, l);
 	}
 	if (rc)
 		clear(c);
-	crm_buf_release(&l);
 	return rc;
 }
 
