@@ -561,7 +561,8 @@ struct crm_vcard {
 	size_t line;		/* of its BEGIN:VCARD */
 	struct crm_buf pending;	/* the reader's look-ahead line */
 	int has_pending;
-	struct crm_buf cur_line, val;	/* the reader's, kept from card to card */
+	/* the reader's line and value, kept from card to card */
+	struct crm_buf cur_line, val;
 };
 /* The next card; CRM_ENOTFOUND at the end of the input; CRM_EINVAL
  * ("line N: ...") for a card it cannot read (the next call goes on after

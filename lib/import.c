@@ -114,7 +114,7 @@ struct imp {
 	struct crm_buf key[3], key2;	/* a row's keys: uid, e-mail, phone */
 	struct crm_buf pk;		/* the phone's, before it is folded */
 	const struct crm_type *ftype;	/* the type of f */
-	const struct crm_field *f[NFIELDS];	/* F_UID ... of it, or NULL */
+	const struct crm_field *f[NFIELDS]; /* F_UID ... of it, or NULL */
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
 	uint64_t at;		/* the record the last row went to */
 };

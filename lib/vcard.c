@@ -287,7 +287,8 @@ tidy(struct crm_buf *v)
 	size_t i, j = 0;
 
 	/* mostly there is nothing to drop */
-	if (!v->len || (!memchr(v->buf, '\r', v->len) && strlen(v->buf) == v->len))
+	if (!v->len || (!memchr(v->buf, '\r', v->len) &&
+	    strlen(v->buf) == v->len))
 		return;
 	for (i = 0; i < v->len; i++) {
 		if (v->buf[i] == 0 || (v->buf[i] == '\r' && i + 1 < v->len &&

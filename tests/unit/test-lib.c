@@ -117,14 +117,15 @@ test_norm(void)
 				in[i] = want[i] = '.';
 			for (i = 1; i < 128; i++) {
 				in[off + i - 1] = (char)i;
-				want[off + i - 1] = (char)(i >= 'A' && i <= 'Z' ?
-				    i + 32 : i);
+				want[off + i - 1] = (char)(i >= 'A' &&
+				    i <= 'Z' ? i + 32 : i);
 			}
 			in[off + 127] = want[off + 127] = 0;
 			bad += strcmp(fold(in), want) != 0;
 		}
 		CHECK(bad == 0);
-		CHECK_STR(fold("ABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{ Nov\xc3\xa1kov\xc3\xa1"),
+		CHECK_STR(fold("ABCDEFGHIJKLMNOPQRSTUVWXYZ@[`{ "
+		    "Nov\xc3\xa1kov\xc3\xa1"),
 		    "abcdefghijklmnopqrstuvwxyz@[`{ novakova");
 	}
 	{
