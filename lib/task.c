@@ -44,20 +44,27 @@ open_due(const crm_rec *r, int64_t *due)
 }
 
 static int
-set_next_due(crm_txn *t, uint64_t id, int64_t due, int has)
+put_next_due(crm_txn *t, crm_rec *r, int64_t due, int has)
 {
-	crm_rec *r;
 	char b[32];
-	int rc;
 
-	if ((rc = crm_rec_get(t, id, &r)))
-		return rc == CRM_ENOTFOUND ? 0 : rc;
 	crm_rec_drop(r, FID_NEXT_DUE);
 	if (has) {
 		snprintf(b, sizeof b, "%lld", (long long)due);
 		crm_rec_add_raw(r, FID_NEXT_DUE, b, strlen(b));
 	}
-	rc = crm_rec_put_derived(t, r);
+	return crm_rec_put_derived(t, r);
+}
+
+static int
+set_next_due(crm_txn *t, uint64_t id, int64_t due, int has)
+{
+	crm_rec *r;
+	int rc;
+
+	if ((rc = crm_rec_get(t, id, &r)))
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	rc = put_next_due(t, r, due, has);
 	crm_rec_free(r);
 	return rc;
 }
@@ -118,8 +125,10 @@ crm_task_changed(crm_txn *t, const crm_rec *old, const crm_rec *new)
 		if (rc)
 			cur = strtoll(crm_rec_nth(r, FID_NEXT_DUE, 0, NULL),
 			    NULL, 10);
+		/* the record read is the one written: not read again */
+		rc = rc && cur <= due ? 0 : put_next_due(t, r, due, 1);
 		crm_rec_free(r);
-		return rc && cur <= due ? 0 : set_next_due(t, b, due, 1);
+		return rc;
 	}
 	if (a && (rc = crm_task_refresh(t, a)))
 		return rc;
