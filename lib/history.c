@@ -586,12 +586,10 @@ crm_journal_check(crm_txn *t, struct crm_checker *ck)
 			crm_bad(ck, 0, "journal entry %llu.%u is damaged",
 			    (unsigned long long)(k.mv_size >= 8 ?
 			    crm_get_be64(key) : 0), k.mv_size == 12 ?
-			    (unsigned)(key[8] << 24 | key[9] << 16 |
-			    key[10] << 8 | key[11]) : 0);
+			    (unsigned)crm_get_be32(key + 8) : 0);
 			continue;
 		}
-		s = (uint64_t)key[8] << 24 | key[9] << 16 | key[10] << 8 |
-		    key[11];
+		s = crm_get_be32(key + 8);
 		if (je.txn != txn) {
 			txn = je.txn;
 			seq = 0;

@@ -457,11 +457,7 @@ queue_move(crm_txn *t, const unsigned char *p, size_t len, uint64_t id,
 	if (!t->moves)
 		t->moves = crm_sorter_new((size_t)32 << 20);
 	entry(&e, p, len, id);
-	n[0] = (unsigned char)(t->nmoves >> 24);
-	n[1] = (unsigned char)(t->nmoves >> 16);
-	n[2] = (unsigned char)(t->nmoves >> 8);
-	n[3] = (unsigned char)t->nmoves;
-	t->nmoves++;
+	crm_be32(n, t->nmoves++);
 	crm_buf_add(&e, n, 4);
 	crm_sorter_add(t->moves, e.buf, e.len, (uint32_t)add);
 	crm_buf_release(&e);

@@ -262,6 +262,22 @@ crm_get_be64(const unsigned char *p)
 #endif
 }
 
+static inline void
+crm_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static inline uint32_t
+crm_get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
 /* index.c */
 /* Append to keys the index keys of r, each as [u16 len][key]; the
  * stored entry is the key followed by the record's id (big-endian). */

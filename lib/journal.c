@@ -24,10 +24,7 @@ append(crm_txn *t, const struct crm_buf *val)
 	int rc;
 
 	crm_be64(key, t->txn_id);
-	key[8] = (unsigned char)(t->seq >> 24);
-	key[9] = (unsigned char)(t->seq >> 16);
-	key[10] = (unsigned char)(t->seq >> 8);
-	key[11] = (unsigned char)t->seq;
+	crm_be32(key + 8, t->seq);
 	rc = mdb_put(t->txn, t->db->journal, &k, &v, MDB_APPEND);
 	if (rc)
 		return crm_mdb_err(rc, "cannot write the journal");

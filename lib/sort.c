@@ -283,10 +283,7 @@ crm_sorter_add(struct crm_sorter *s, const void *key, size_t klen,
 	s->total++;
 	h[0] = (unsigned char)(klen >> 8);
 	h[1] = (unsigned char)klen;
-	h[2] = (unsigned char)(tag >> 24);
-	h[3] = (unsigned char)(tag >> 16);
-	h[4] = (unsigned char)(tag >> 8);
-	h[5] = (unsigned char)tag;
+	crm_be32(h + 2, tag);
 	crm_buf_add(&s->data, h, HDR);
 	crm_buf_add(&s->data, key, klen);
 	/* half the memory for the keys, half for their entries and as
@@ -386,8 +383,7 @@ static void
 unpack(const unsigned char *p, const void **key, size_t *klen, uint32_t *tag)
 {
 	*klen = keylen(p);
-	*tag = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 |
-	    (uint32_t)p[4] << 8 | p[5];
+	*tag = crm_get_be32(p + 2);
 	*key = p + HDR;
 }
 
