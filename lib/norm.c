@@ -211,9 +211,11 @@ crm_distance(const char *a, const char *b)
 int
 crm_utf8_valid(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+	const unsigned char *p = (const unsigned char *)s, *e;
 
-	while (p < e) {
+	if (!len)	/* an empty buffer may have no storage at all */
+		return 1;
+	for (e = p + len; p < e;) {
 		unsigned c = *p;
 		size_t n, k;
 		unsigned long cp;

@@ -162,6 +162,7 @@ test_norm(void)
 	CHECK(!crm_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
 	CHECK(!crm_utf8_valid("\xc0\xaf", 2));		/* overlong */
 	CHECK(!crm_utf8_valid("a\0b", 3));
+	CHECK(crm_utf8_valid(NULL, 0));	/* an empty buffer never grown */
 }
 
 static const char *
