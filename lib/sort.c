@@ -137,28 +137,35 @@ cmp_ent(const void *x, const void *y)
 	return cmp_raw(sortbase + a->off, sortbase + b->off);
 }
 
-/* LSD radix sort on the prefix, 16 bits a pass, skipping equal digits. */
+/*
+ * LSD radix sort on the prefix, skipping equal digits: 16 bits a pass
+ * for many entries, 8 for fewer, where clearing and summing 65,536
+ * counts four times would cost more than the entries.
+ */
 static void
 radix(struct ent *e, struct ent *tmp, size_t n)
 {
 	static size_t count[1 << 16];
 	struct ent *src = e, *dst = tmp, *sw;
-	size_t i, sum, c;
-	int shift;
+	size_t i, sum, c, nb;
+	int shift, bits = n >= 1 << 14 ? 16 : 8;
+	uint64_t mask;
 
-	for (shift = 0; shift < 64; shift += 16) {
-		memset(count, 0, sizeof count);
+	nb = (size_t)1 << bits;
+	mask = nb - 1;
+	for (shift = 0; shift < 64; shift += bits) {
+		memset(count, 0, nb * sizeof *count);
 		for (i = 0; i < n; i++)
-			count[src[i].pfx >> shift & 0xffff]++;
-		if (count[src[0].pfx >> shift & 0xffff] == n)
+			count[src[i].pfx >> shift & mask]++;
+		if (count[src[0].pfx >> shift & mask] == n)
 			continue;
-		for (i = sum = 0; i < 1 << 16; i++) {
+		for (i = sum = 0; i < nb; i++) {
 			c = count[i];
 			count[i] = sum;
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			dst[count[src[i].pfx >> shift & 0xffff]++] = src[i];
+			dst[count[src[i].pfx >> shift & mask]++] = src[i];
 		sw = src;
 		src = dst;
 		dst = sw;

@@ -600,6 +600,7 @@ test_sorter(void)
 	size_t klen, i, n = 0;
 	uint32_t tag;
 	char key[32], last[32] = "";
+	size_t lastlen;
 	int ok = 1;
 
 	for (i = 0; i < 5000; i++) {
@@ -645,6 +646,36 @@ test_sorter(void)
 	}
 	CHECK(ok && n == 200000);
 	crm_sorter_free(s);
+
+	/* in memory, keys of random bytes (0 and 255 among them), as
+	 * many as take eight-bit digits and as many as take sixteen */
+	for (size_t want = 3000; want <= 40000; want += 37000) {
+		uint64_t x = 88172645463325252ULL;
+
+		s = crm_sorter_new((size_t)64 << 20);
+		for (i = 0; i < want; i++) {
+			size_t j, len = 1 + i % 12;
+
+			for (j = 0; j < len; j++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				key[j] = (char)(x >> 24);
+			}
+			crm_sorter_add(s, key, len, (uint32_t)i);
+		}
+		CHECK(!crm_sorter_finish(s) && crm_sorter_runs(s) == 0);
+		for (n = 0, ok = 1, lastlen = 0; !crm_sorter_next(s, &k,
+		    &klen, &tag); n++) {
+			int c = memcmp(last, k, klen < lastlen ? klen :
+			    lastlen);
+
+			if (n && (c > 0 || (!c && lastlen > klen)))
+				ok = 0;
+			memcpy(last, k, klen);
+			lastlen = klen;
+		}
+		CHECK(ok && n == want);
+		crm_sorter_free(s);
+	}
 }
 
 /* A store in a temporary directory, for the write path and indexes. */
