@@ -50,6 +50,8 @@ struct crm_type {
 	size_t line;
 	struct crm_field **byfid;	/* made on first use */
 	unsigned nbyfid;
+	const struct crm_field *stage;	/* crm_type_stage, once asked */
+	int stage_known;
 };
 
 struct crm_schema {

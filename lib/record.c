@@ -845,6 +845,8 @@ check_required(crm_rec *r, int create)
 	for (i = 0; i < r->type->nfields; i++) {
 		const struct crm_field *f = &r->type->fields[i];
 
+		if (!(create && f->def) && !(f->flags & FF_REQUIRED))
+			continue;
 		if (crm_rec_nth(r, f->fid, 0, NULL))
 			continue;
 		if (create && f->def) {

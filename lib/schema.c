@@ -651,8 +651,13 @@ crm_schema_typename(const crm_schema *s, size_t i)
 const struct crm_field *
 crm_type_stage(const struct crm_type *t)
 {
+	struct crm_type *m = (struct crm_type *)t;
 	size_t i, k;
 
+	/* every record written asks, so the answer is kept */
+	if (t->stage_known)
+		return t->stage;
+	m->stage_known = 1;
 	for (i = 0; i < t->nfields; i++) {
 		const struct crm_field *f = &t->fields[i];
 
@@ -661,7 +666,7 @@ crm_type_stage(const struct crm_type *t)
 		for (k = 0; k < f->nvals; k++)
 			if (f->vals[k].probability >= 0 ||
 			    f->vals[k].state != ST_OPEN)
-				return f;
+				return m->stage = f;
 	}
 	return NULL;
 }
