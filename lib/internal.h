@@ -183,6 +183,9 @@ struct crm_db {
 	struct crm_view *view;	/* who is looking; NULL: a store without users */
 };
 
+/* the tables a writer keeps a cursor on */
+enum { WC_RECS, WC_LOG, WC_LOGID, WC_JOURNAL, WC_N };
+
 struct crm_txn {
 	crm_db *db;
 	MDB_txn *txn;
@@ -201,6 +204,8 @@ struct crm_txn {
 	 * from the root (crm_txn_cursor) */
 	MDB_cursor *rcur, *lcur;
 	uint64_t rcur_at;	/* the record rcur is on, if known */
+	/* a writer's kept cursors (crm_txn_wcursor) */
+	MDB_cursor *wcur[WC_N];
 	/* lcur's last look-up: the records after lfrom and before lnext
 	 * have no history (when lknown) */
 	uint64_t lfrom, lnext;
@@ -224,6 +229,17 @@ void crm_txn_tick(crm_txn *t);
 /* A reader's kept cursor on dbi, *slot (t->rcur or t->lcur); NULL in a
  * write transaction, whose caller opens its own. */
 MDB_cursor *crm_txn_cursor(crm_txn *t, MDB_dbi dbi, MDB_cursor **slot);
+/*
+ * A writer's kept cursor on a table, NULL when it cannot be opened (the
+ * caller does without).  A put or look-up through it that lands on the
+ * page of the last one is made there, without a descent from the root,
+ * and an append after an append goes straight to the last page: a bulk
+ * write in key order mostly does.  LMDB frees them with the transaction.
+ */
+MDB_cursor *crm_txn_wcursor(crm_txn *t, int table);
+/* mdb_put into a table through the writer's kept cursor */
+int crm_txn_put(crm_txn *t, int table, MDB_val *k, MDB_val *v,
+    unsigned flags);
 /* The name the store gave field number fid (also a former field's). */
 const char *crm_db_field_name(crm_txn *t, unsigned fid);
 /* The map size of a new store (the unit tests make it small). */

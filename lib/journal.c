@@ -25,7 +25,7 @@ append(crm_txn *t, const struct crm_buf *val)
 
 	crm_be64(key, t->txn_id);
 	crm_be32(key + 8, t->seq);
-	rc = mdb_put(t->txn, t->db->journal, &k, &v, MDB_APPEND);
+	rc = crm_txn_put(t, WC_JOURNAL, &k, &v, MDB_APPEND);
 	if (rc)
 		return crm_mdb_err(rc, "cannot write the journal");
 	t->seq++;

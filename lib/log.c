@@ -505,7 +505,7 @@ add(crm_txn *t, struct crm_log *e, int keep_id, int derive)
 	encode(e, &val);
 	data.mv_size = val.len;
 	data.mv_data = val.buf;
-	if ((rc = mdb_put(t->txn, t->db->log, &key, &data, 0))) {
+	if ((rc = crm_txn_put(t, WC_LOG, &key, &data, 0))) {
 		rc = crm_mdb_err(rc, "cannot write the history");
 		goto out;
 	}
@@ -513,7 +513,7 @@ add(crm_txn *t, struct crm_log *e, int keep_id, int derive)
 	ik.mv_size = sizeof e->id;
 	ik.mv_data = &e->id;
 	/* new ids come in order; kept ones (restored, moved) need not */
-	if ((rc = mdb_put(t->txn, t->db->logid, &ik, &iv, keep_id ? 0 :
+	if ((rc = crm_txn_put(t, WC_LOGID, &ik, &iv, keep_id ? 0 :
 	    MDB_APPEND))) {
 		rc = crm_mdb_err(rc, "cannot write the history");
 		goto out;

@@ -732,8 +732,12 @@ get(crm_txn *t, MDB_val *k, MDB_val *v)
 	MDB_val ck;
 	int i, rc;
 
-	if (!c)
-		return mdb_get(t->txn, t->db->recs, k, v);
+	if (!c) {
+		/* a writer's: LMDB looks on the cursor's page first */
+		if (!t->write || !(c = crm_txn_wcursor(t, WC_RECS)))
+			return mdb_get(t->txn, t->db->recs, k, v);
+		return mdb_cursor_get(c, k, v, MDB_SET_KEY);
+	}
 	memcpy(&want, k->mv_data, sizeof want);
 	if (t->rcur_at && t->rcur_at < want && want - t->rcur_at <= STEPS) {
 		for (i = 0; i < STEPS; i++) {
@@ -955,7 +959,7 @@ put_rec(crm_txn *t, const crm_rec *r, unsigned flags)
 	crm_rec_encode(r, &b);
 	v.mv_size = b.len;
 	v.mv_data = b.buf;
-	rc = mdb_put(t->txn, t->db->recs, &k, &v, flags);
+	rc = crm_txn_put(t, WC_RECS, &k, &v, flags);
 	crm_buf_release(&b);
 	return rc ? crm_mdb_err(rc, "cannot write a record") : 0;
 }

@@ -672,6 +672,34 @@ crm_txn_cursor(crm_txn *t, MDB_dbi dbi, MDB_cursor **slot)
 	return *slot;
 }
 
+static MDB_dbi
+wtable(const crm_txn *t, int table)
+{
+	MDB_dbi dbi[WC_N] = { t->db->recs, t->db->log, t->db->logid,
+		t->db->journal };
+
+	return dbi[table];
+}
+
+MDB_cursor *
+crm_txn_wcursor(crm_txn *t, int table)
+{
+	MDB_cursor **slot = &t->wcur[table];
+
+	if (!*slot && mdb_cursor_open(t->txn, wtable(t, table), slot))
+		*slot = NULL;
+	return *slot;
+}
+
+int
+crm_txn_put(crm_txn *t, int table, MDB_val *k, MDB_val *v, unsigned flags)
+{
+	MDB_cursor *c = crm_txn_wcursor(t, table);
+
+	return c ? mdb_cursor_put(c, k, v, flags) :
+	    mdb_put(t->txn, wtable(t, table), k, v, flags);
+}
+
 void
 crm_txn_end(crm_txn *t)
 {

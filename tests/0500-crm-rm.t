@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0500-crm-rm.t - removing records
-plan 20
+plan 21
 
 check 'setup: two companies, people, a deal' '
 	crm-add company name="Kovo s.r.o." >ids &&
@@ -172,4 +172,22 @@ check '-f prints the removed records as they were' '
 	expect out <<-EOF
 	Gone Soon <gone@example.com> x
 	EOF
+'
+
+check 'a bulk removal empties whole pages and keeps every index right' '
+	awk "BEGIN { for (i = 1; i <= 3000; i++)
+		printf \"{\\\"name\\\":\\\"Bulk P%d\\\",\\\"email\\\":\\\"b%d@example.com\\\",\\\"city\\\":\\\"C%d\\\"}\\n\", i, i, i % 7 }" |
+	crm-add person >bulk &&
+	crm-log - note first <bulk >/dev/null &&
+	{ sed -n "100,1900p" bulk; awk "NR > 1900 && NR % 3" bulk; } >gone &&
+	crm-rm - <gone &&
+	crm-check &&
+	grep -v -x -F -f gone bulk >kept &&
+	crm-log - note second <kept >/dev/null &&
+	crm-set - tags+=kept <kept &&
+	crm-check &&
+	crm-find --id "$(tail -n 1 kept)" | cut -f3 >got &&
+	echo "Bulk P3000" >want && cmp want got &&
+	crm-segment --count "tag:kept" >got &&
+	wc -l <kept | tr -d " " >want && cmp want got
 '
