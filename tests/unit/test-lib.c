@@ -756,7 +756,7 @@ test_store(void)
 		"tags+=new", "tags-=vip" }, 0 };
 	crm_db *db;
 	crm_txn *t;
-	crm_rec *r;
+	crm_rec *r = NULL;
 	struct crm_buf enc = CRM_BUF_INIT;
 
 	snprintf(dir, sizeof dir, "/tmp/crm-unit.XXXXXX");
