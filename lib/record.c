@@ -733,10 +733,12 @@ get(crm_txn *t, MDB_val *k, MDB_val *v)
 	int i, rc;
 
 	if (!c) {
-		/* a writer's: LMDB looks on the cursor's page first */
+		/* a writer's: LMDB looks on the cursor's page first (and
+		 * MDB_SET leaves k as it was, as mdb_get does: the page
+		 * MDB_SET_KEY would point it into may be rewritten) */
 		if (!t->write || !(c = crm_txn_wcursor(t, WC_RECS)))
 			return mdb_get(t->txn, t->db->recs, k, v);
-		return mdb_cursor_get(c, k, v, MDB_SET_KEY);
+		return mdb_cursor_get(c, k, v, MDB_SET);
 	}
 	memcpy(&want, k->mv_data, sizeof want);
 	if (t->rcur_at && t->rcur_at < want && want - t->rcur_at <= STEPS) {
