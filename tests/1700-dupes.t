@@ -8,7 +8,7 @@
 # record survives, what it takes from the other, where the history,
 # tasks and deals go, and the figures kept from the history.  Last, 2,000
 # generated people with 20 planted duplicates: recall and precision.
-plan 41
+plan 42
 
 TAB=$(printf '\t')
 PY=/usr/bin/python3
@@ -330,6 +330,18 @@ check 'an entry logged on a merged id goes to the kept record' '
 	crm-log --list -n 1 3 | cut -f 1,3,4,5 >got &&
 	expect got <<-EOF
 	$e	3	note	to the old id
+	EOF
+'
+
+check 'the kept id and a merged one in one run: both entries counted once each' '
+	crm-show -j 3 | jq .interactions >before &&
+	printf "3\n2\n3\n" | crm-log --now 2026-04-03 - note "both ids" >out &&
+	test "$(wc -l <out)" -eq 3 &&
+	crm-show -j 3 | jq .interactions >after &&
+	test "$(cat after)" -eq "$(($(cat before) + 3))" &&
+	crm-log --list 3 | grep -c "both ids" >got &&
+	expect got <<-EOF
+	3
 	EOF
 '
 
