@@ -108,7 +108,8 @@ crm_task_changed(crm_txn *t, const crm_rec *old, const crm_rec *new)
 {
 	uint64_t a = is_task(old) ? about_of(old) : 0;
 	uint64_t b = is_task(new) ? about_of(new) : 0;
-	int64_t due, cur;
+	int64_t due;
+	const char *v;
 	crm_rec *r;
 	int rc;
 
@@ -120,13 +121,10 @@ crm_task_changed(crm_txn *t, const crm_rec *old, const crm_rec *new)
 			return 0;
 		if ((rc = crm_rec_get(t, b, &r)))
 			return rc == CRM_ENOTFOUND ? 0 : rc;
-		cur = 0;
-		rc = crm_rec_nth(r, FID_NEXT_DUE, 0, NULL) != NULL;
-		if (rc)
-			cur = strtoll(crm_rec_nth(r, FID_NEXT_DUE, 0, NULL),
-			    NULL, 10);
+		v = crm_rec_nth(r, FID_NEXT_DUE, 0, NULL);
 		/* the record read is the one written: not read again */
-		rc = rc && cur <= due ? 0 : put_next_due(t, r, due, 1);
+		rc = v && strtoll(v, NULL, 10) <= due ? 0 :
+		    put_next_due(t, r, due, 1);
 		crm_rec_free(r);
 		return rc;
 	}
