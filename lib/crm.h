@@ -90,6 +90,8 @@ void crm_buf_vaddf(struct crm_buf *b, const char *fmt, va_list ap);
 /* Allocation that cannot fail: out of memory aborts the process. */
 void *crm_xmalloc(size_t n);
 void *crm_xrealloc(void *p, size_t n);
+void crm_mem_huge(void *p, size_t n);	/* advise huge pages for it */
+void crm_heap_huge(void);		/* the heap too, from now on */
 char *crm_xstrndup(const char *s, size_t n);
 
 /* norm.c */

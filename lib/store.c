@@ -762,10 +762,15 @@ trim_map(MDB_env *env)
 	fclose(f);
 }
 
+#define HUGE_AFTER 4096	/* records or entries before the heap goes huge */
+
 void
 crm_txn_tick(crm_txn *t)
 {
-	if (!(++t->ticks % TRIM_EVERY))
+	++t->ticks;
+	if (t->ticks >= HUGE_AFTER && !(t->ticks % 64))
+		crm_heap_huge();
+	if (!(t->ticks % TRIM_EVERY))
 		trim_map(t->db->env);
 }
 

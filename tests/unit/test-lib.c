@@ -295,6 +295,29 @@ test_buf_varint(void)
 	d = crm_buf_detach(&b, &i);
 	CHECK(b.buf == crm_buf_slopbuf && i > 0);
 	free(d);
+
+	/* large blocks are moved by hand, on huge pages: what they held
+	 * stays, growing from small and from large, and a smaller size
+	 * keeps the block; the heap advised meanwhile changes nothing */
+	d = crm_xrealloc(NULL, 100);
+	memset(d, 'a', 100);
+	d = crm_xrealloc(d, (size_t)5 << 20);
+	CHECK(d[0] == 'a' && d[99] == 'a');
+	memset(d + 100, 'b', ((size_t)5 << 20) - 100);
+	crm_heap_huge();
+	free(crm_xmalloc(1 << 20));
+	crm_heap_huge();
+	d = crm_xrealloc(d, (size_t)11 << 20);
+	CHECK(d[0] == 'a' && d[99] == 'a' && d[100] == 'b' &&
+	    d[((size_t)5 << 20) - 1] == 'b');
+	CHECK(crm_xrealloc(d, (size_t)6 << 20) == d && d[4096] == 'b');
+	free(d);
+	for (i = 0; i < 3000; i++)
+		crm_buf_addstr(&b, "0123456789");
+	crm_buf_grow(&b, (size_t)8 << 20);
+	CHECK(b.len == 30000 && !memcmp(b.buf + 29990, "0123456789", 10) &&
+	    b.alloc > ((size_t)8 << 20));
+	crm_buf_release(&b);
 }
 
 static int
