@@ -138,9 +138,11 @@ derived_keys(const crm_rec *r, struct crm_buf *keys, struct crm_buf *k)
 void
 crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 {
-	struct crm_buf k = CRM_BUF_INIT;
+	static struct crm_buf k = CRM_BUF_INIT;	/* kept from call to call */
 	struct tokarg ta = { keys, &k, 0 };
 	size_t i;
+
+	crm_buf_reset(&k);
 
 	/* by type: a report of 20,000 deals need not read 1,000,000 people */
 	crm_index_key(&k, FID_TYPE, r->type->name, strlen(r->type->name));
@@ -174,7 +176,6 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 	}
 	if (!strcmp(r->type->name, "task"))
 		task_keys(r, keys, &k);
-	crm_buf_release(&k);
 }
 
 #define EACH_KEY(keys, p, len) \
@@ -499,17 +500,17 @@ crm_index_del(crm_txn *t, const crm_rec *r)
 void
 crm_index_entries(const crm_rec *r, struct crm_sorter *s, uint32_t tag)
 {
-	struct crm_buf keys = CRM_BUF_INIT, e = CRM_BUF_INIT;
+	/* kept from record to record of a bulk write */
+	static struct crm_buf keys = CRM_BUF_INIT, e = CRM_BUF_INIT;
 	const unsigned char *p;
 	size_t len;
 
+	crm_buf_reset(&keys);
 	crm_index_keys(r, &keys);
 	EACH_KEY(keys, p, len) {
 		entry(&e, p, len, r->id);
 		crm_sorter_add(s, e.buf, e.len, tag);
 	}
-	crm_buf_release(&keys);
-	crm_buf_release(&e);
 }
 
 /* The queue of entries for crm_index_flush. */

@@ -952,17 +952,17 @@ joined(const crm_rec *r, unsigned fid, struct crm_buf *out)
 static int
 put_rec(crm_txn *t, const crm_rec *r, unsigned flags)
 {
-	struct crm_buf b = CRM_BUF_INIT;
+	static struct crm_buf b = CRM_BUF_INIT;	/* kept: not a malloc a record */
 	uint64_t id = r->id;
 	MDB_val k = { sizeof id, &id }, v;
 	int rc;
 
 	crm_txn_tick(t);
+	crm_buf_reset(&b);
 	crm_rec_encode(r, &b);
 	v.mv_size = b.len;
 	v.mv_data = b.buf;
 	rc = crm_txn_put(t, WC_RECS, &k, &v, flags);
-	crm_buf_release(&b);
 	return rc ? crm_mdb_err(rc, "cannot write a record") : 0;
 }
 

@@ -587,28 +587,36 @@ crm_vcard_get(const struct crm_vcard *c, const char *name, size_t nth)
 static const char *
 comp_end(const char *s, int sep)
 {
-	for (; *s && *s != sep; s++)
-		if (*s == '\\' && s[1])
-			s++;
+	const char stop[] = { '\\', (char)sep, 0 };
+
+	for (s += strcspn(s, stop); *s == '\\'; s += strcspn(s, stop))
+		s += s[1] ? 2 : 1;
 	return s;
 }
 
 const char *
 crm_vcard_next(const char *s, int sep, struct crm_buf *out)
 {
-	const char *e = comp_end(s, sep), *run;
+	const char stop[] = { '\\', (char)sep, 0 };
+	size_t n;
 
-	/* a run at a time, up to each escape */
-	for (run = s; s < e; s++) {
-		if (*s == '\\' && s + 1 < e) {
-			crm_buf_add(out, run, (size_t)(s - run));
+	/* a run at a time, up to each escape; a backslash that ends the
+	 * value stays as it is */
+	for (;;) {
+		n = strcspn(s, stop);
+		crm_buf_add(out, s, n);
+		s += n;
+		if (*s != '\\')
+			break;
+		if (!s[1]) {
+			crm_buf_addch(out, '\\');
 			s++;
-			crm_buf_addch(out, *s == 'n' || *s == 'N' ? '\n' : *s);
-			run = s + 1;
+			break;
 		}
+		crm_buf_addch(out, s[1] == 'n' || s[1] == 'N' ? '\n' : s[1]);
+		s += 2;
 	}
-	crm_buf_add(out, run, (size_t)(e - run));
-	return *e ? e + 1 : NULL;
+	return *s ? s + 1 : NULL;
 }
 
 int
