@@ -1517,6 +1517,8 @@ vcard_dir(const char *dir, struct crm_vcard *c)
 	size_t nfiles = 0, len;
 	int i, n = scandir(dir, &ent, NULL, alphasort);
 
+	if (n < 0)	/* no corpus: the caller's count of files fails */
+		return 0;
 	for (i = 0; i < n; i++) {
 		const char *name = ent[i]->d_name;
 
