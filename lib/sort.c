@@ -6,8 +6,11 @@
  * that share those bytes are put in order by comparing the rest; they
  * arrive in id order, and most such runs already are.  Past the memory
  * bound, sorted runs go to an unlinked temporary file and are merged.
+ * A full run is sorted and written by a second thread while the next one
+ * fills, so that a bulk write of many runs keeps on parsing meanwhile.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +19,7 @@
 
 #define HDR 6			/* u16 key length, u32 tag */
 #define RUNBUF (256 << 10)
+#define RADIX_MIN 512		/* fewer entries are left to qsort */
 
 struct ent {
 	uint64_t pfx;		/* the first key bytes, big-endian */
@@ -26,6 +30,16 @@ struct run {
 	off_t pos, end;
 	unsigned char *buf;
 	size_t len, at;
+};
+
+/* The run the second thread sorts and writes; only it touches this
+ * while it runs. */
+struct behind {
+	struct crm_buf data, out;
+	struct ent *ent, *tmp;
+	size_t n, alloc;
+	off_t start, end;
+	int err;		/* an errno, or 0 */
 };
 
 struct crm_sorter {
@@ -39,6 +53,9 @@ struct crm_sorter {
 	size_t *heap, nheap;	/* runs by their current key */
 	int merging, failed;
 	struct crm_buf cur;
+	struct behind b;
+	pthread_t th;
+	int busy;		/* 1: the thread runs; 2: done without one */
 };
 
 struct crm_sorter *
@@ -49,7 +66,17 @@ crm_sorter_new(size_t membytes)
 	s->mem = membytes;
 	crm_buf_init(&s->data, 0);
 	crm_buf_init(&s->cur, 0);
+	crm_buf_init(&s->b.data, 0);
+	crm_buf_init(&s->b.out, 0);
 	return s;
+}
+
+static void
+join(struct crm_sorter *s)
+{
+	if (s->busy == 1)
+		pthread_join(s->th, NULL);
+	s->busy = 0;
 }
 
 void
@@ -57,6 +84,7 @@ crm_sorter_reset(struct crm_sorter *s)
 {
 	size_t i;
 
+	join(s);
 	for (i = 0; i < s->nrun; i++)
 		free(s->run[i].buf);
 	free(s->run);
@@ -80,15 +108,19 @@ crm_sorter_free(struct crm_sorter *s)
 	crm_sorter_reset(s);
 	crm_buf_release(&s->data);
 	crm_buf_release(&s->cur);
+	crm_buf_release(&s->b.data);
+	crm_buf_release(&s->b.out);
 	free(s->ent);
 	free(s->tmp);
+	free(s->b.ent);
+	free(s->b.tmp);
 	free(s);
 }
 
 size_t
 crm_sorter_runs(const struct crm_sorter *s)
 {
-	return s->nrun;
+	return s->nrun + (s->busy != 0);
 }
 
 size_t
@@ -125,7 +157,8 @@ cmp_raw(const unsigned char *a, const unsigned char *b)
 	return (al > bl) - (al < bl);
 }
 
-static const unsigned char *sortbase;
+/* per thread: the run written behind sorts while another sorter may */
+static _Thread_local const unsigned char *sortbase;
 
 static int
 cmp_ent(const void *x, const void *y)
@@ -143,9 +176,8 @@ cmp_ent(const void *x, const void *y)
  * counts four times would cost more than the entries.
  */
 static void
-radix(struct ent *e, struct ent *tmp, size_t n)
+radix(struct ent *e, struct ent *tmp, size_t n, size_t *count)
 {
-	static size_t count[1 << 16];
 	struct ent *src = e, *dst = tmp, *sw;
 	size_t i, sum, c, nb;
 	int shift, bits = n >= 1 << 14 ? 16 : 8;
@@ -180,7 +212,8 @@ radix(struct ent *e, struct ent *tmp, size_t n)
  * Entries arrive in id order, so runs of one value are often sorted.
  */
 static void
-sort_range(struct ent *e, struct ent *tmp, size_t n, size_t depth)
+sort_range(struct ent *e, struct ent *tmp, size_t n, size_t depth,
+    size_t *count)
 {
 	size_t i, j, k;
 
@@ -198,10 +231,10 @@ sort_range(struct ent *e, struct ent *tmp, size_t n, size_t depth)
 			    len), depth < len ? len - depth : 0);
 		}
 	}
-	if (n < 512 || depth > 512)
+	if (n < RADIX_MIN || depth > 512)
 		qsort(e, n, sizeof *e, cmp_ent);
 	else
-		radix(e, tmp, n);
+		radix(e, tmp, n, count);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && e[j].pfx == e[i].pfx; j++)
 			;
@@ -210,64 +243,149 @@ sort_range(struct ent *e, struct ent *tmp, size_t n, size_t depth)
 			    sortbase + e[k].off) > 0)
 				break;
 		if (k < j)
-			sort_range(e + i, tmp, j - i, depth + 8);
+			sort_range(e + i, tmp, j - i, depth + 8, count);
 	}
+}
+
+/* Sort n entries of data (tmp: the radix sort's, grown to alloc). */
+static void
+sort_ents(const struct crm_buf *data, struct ent *ent, struct ent **tmp,
+    size_t n, size_t alloc)
+{
+	size_t *count;
+
+	if (n < 2)
+		return;
+	/* the radix sort's counts, 16 bits a digit */
+	count = n < RADIX_MIN ? NULL : crm_xmalloc(((size_t)1 << 16) *
+	    sizeof *count);
+	sortbase = (const unsigned char *)data->buf;
+	*tmp = crm_xrealloc(*tmp, alloc * sizeof **tmp);
+	sort_range(ent, *tmp, n, 0, count);
+	free(count);
 }
 
 static void
 sort_mem(struct crm_sorter *s)
 {
-	if (s->n < 2)
-		return;
-	sortbase = (const unsigned char *)s->data.buf;
-	s->tmp = crm_xrealloc(s->tmp, s->alloc * sizeof *s->tmp);
-	sort_range(s->ent, s->tmp, s->n, 0);
+	sort_ents(&s->data, s->ent, &s->tmp, s->n, s->alloc);
 }
 
+/* Sort the entries and append them to f as a run, from *start to *end:
+ * 0, or an errno. */
 static int
-spill(struct crm_sorter *s)
+write_run(FILE *f, const struct crm_buf *data, struct ent *ent,
+    struct ent **tmp, size_t n, size_t alloc, struct crm_buf *out,
+    off_t *start, off_t *end)
 {
-	struct run *r;
 	size_t i;
-	off_t start;
 
-	if (!s->file && !(s->file = tmpfile()))
-		return crm_seterr(errno, "cannot sort: %s", strerror(errno));
-	sort_mem(s);
-	fseeko(s->file, 0, SEEK_END);
-	start = ftello(s->file);
-	crm_buf_reset(&s->cur);
-	for (i = 0; i < s->n; i++) {
-		const unsigned char *p = (const unsigned char *)s->data.buf +
-		    s->ent[i].off;
+	sort_ents(data, ent, tmp, n, alloc);
+	if (fseeko(f, 0, SEEK_END) || (*start = ftello(f)) < 0)
+		return errno ? errno : EIO;
+	crm_buf_reset(out);
+	for (i = 0; i < n; i++) {
+		const unsigned char *p = (const unsigned char *)data->buf +
+		    ent[i].off;
 
-		if (i + 16 < s->n)
-			__builtin_prefetch(s->data.buf + s->ent[i + 16].off);
-		crm_buf_add(&s->cur, p, HDR + keylen(p));
-		if (s->cur.len >= RUNBUF || i + 1 == s->n) {
-			fwrite(s->cur.buf, 1, s->cur.len, s->file);
-			crm_buf_reset(&s->cur);
+		if (i + 16 < n)
+			__builtin_prefetch(data->buf + ent[i + 16].off);
+		crm_buf_add(out, p, HDR + keylen(p));
+		if (out->len >= RUNBUF || i + 1 == n) {
+			fwrite(out->buf, 1, out->len, f);
+			crm_buf_reset(out);
 		}
 	}
-	if (fflush(s->file) || ferror(s->file))
-		return crm_seterr(errno ? errno : EIO, "cannot sort: %s",
-		    strerror(errno ? errno : EIO));
+	if (fflush(f) || ferror(f) || (*end = ftello(f)) < 0)
+		return errno ? errno : EIO;
+	return 0;
+}
+
+static void
+add_run(struct crm_sorter *s, off_t start, off_t end)
+{
+	struct run *r;
+
 	s->run = crm_xrealloc(s->run, (s->nrun + 1) * sizeof *s->run);
 	r = &s->run[s->nrun++];
 	memset(r, 0, sizeof *r);
 	r->pos = start;
-	r->end = ftello(s->file);
+	r->end = end;
+}
+
+static void *
+write_behind(void *arg)
+{
+	struct crm_sorter *s = arg;
+	struct behind *b = &s->b;
+
+	b->err = write_run(s->file, &b->data, b->ent, &b->tmp, b->n,
+	    b->alloc, &b->out, &b->start, &b->end);
+	return NULL;
+}
+
+/* The run written behind is done: one more run, or its error. */
+static int
+wait_behind(struct crm_sorter *s)
+{
+	if (!s->busy)
+		return 0;
+	join(s);
+	if (s->b.err)
+		return crm_seterr(s->b.err, "cannot sort: %s",
+		    strerror(s->b.err));
+	add_run(s, s->b.start, s->b.end);
+	s->b.n = 0;
+	return 0;
+}
+
+/* The entries in memory to a run on disk, written behind (by a second
+ * thread, or now where none can be had) unless now. */
+static int
+spill(struct crm_sorter *s, int behind)
+{
+	struct behind *b = &s->b;
+	struct crm_buf d;
+	struct ent *e;
+	off_t start, end;
+	size_t a;
+	int rc;
+
+	if (!s->file && !(s->file = tmpfile()))
+		return crm_seterr(errno, "cannot sort: %s", strerror(errno));
+	if ((rc = wait_behind(s)))
+		return rc;
+	if (!behind) {
+		if ((rc = write_run(s->file, &s->data, s->ent, &s->tmp, s->n,
+		    s->alloc, &s->cur, &start, &end)))
+			return crm_seterr(rc, "cannot sort: %s",
+			    strerror(rc));
+		add_run(s, start, end);
+	} else {
+		/* the full set goes behind, the one there fills */
+		d = b->data, b->data = s->data, s->data = d;
+		e = b->ent, b->ent = s->ent, s->ent = e;
+		e = b->tmp, b->tmp = s->tmp, s->tmp = e;
+		a = b->alloc, b->alloc = s->alloc, s->alloc = a;
+		b->n = s->n;
+		s->busy = 1;
+		if (pthread_create(&s->th, NULL, write_behind, s)) {
+			write_behind(s);
+			s->busy = 2;
+		}
+	}
 	s->n = 0;
 	crm_buf_reset(&s->data);
 	return 0;
 }
 
 /* How many entries a run holds: their array, and the radix sort's
- * copy of it, in half the memory. */
+ * copy of it, in a quarter of the memory (and as much for the run
+ * written behind). */
 static size_t
 maxent(const struct crm_sorter *s)
 {
-	size_t n = s->mem / (4 * sizeof(struct ent));
+	size_t n = s->mem / (8 * sizeof(struct ent));
 
 	return n > 1024 ? n : 1024;
 }
@@ -293,10 +411,11 @@ crm_sorter_add(struct crm_sorter *s, const void *key, size_t klen,
 	crm_be32(h + 2, tag);
 	crm_buf_add(&s->data, h, HDR);
 	crm_buf_add(&s->data, key, klen);
-	/* half the memory for the keys, half for their entries and as
-	 * many again while radix sorting: a run as large as that allows */
-	if ((s->n == maxent(s) || s->data.len >= s->mem / 2) &&
-	    !s->failed && spill(s))
+	/* a quarter of the memory for the keys, a quarter for their
+	 * entries and as many again while radix sorting, and the other
+	 * half for the run written behind: a run as large as that allows */
+	if ((s->n == maxent(s) || s->data.len >= s->mem / 4) &&
+	    !s->failed && spill(s, 1))
 		s->failed = 1;
 }
 
@@ -362,15 +481,23 @@ crm_sorter_finish(struct crm_sorter *s)
 
 	if (s->failed)
 		return CRM_ESTORE;
+	if (wait_behind(s))
+		return CRM_ESTORE;
 	s->next = 0;
 	if (!s->nrun) {
 		sort_mem(s);
 		return 0;
 	}
-	if (s->n && spill(s))
+	if (s->n && spill(s, 0))
 		return CRM_ESTORE;
 	free(s->tmp);
 	s->tmp = NULL;
+	/* the run written behind is on disk: its memory goes to the merge */
+	crm_buf_release(&s->b.data);
+	free(s->b.ent);
+	free(s->b.tmp);
+	s->b.ent = s->b.tmp = NULL;
+	s->b.alloc = 0;
 	s->heap = crm_xmalloc(s->nrun * sizeof *s->heap);
 	for (i = 0; i < s->nrun; i++) {
 		s->run[i].buf = crm_xmalloc(RUNBUF);
