@@ -513,12 +513,14 @@ crm_index_entries(const crm_rec *r, struct crm_sorter *s, uint32_t tag)
 	}
 }
 
+size_t crm_index_sort_mem = (size_t)96 << 20;
+
 /* The queue of entries for crm_index_flush. */
 static struct crm_sorter *
 sorter(crm_txn *t)
 {
 	if (!t->sorter)
-		t->sorter = crm_sorter_new((size_t)96 << 20);
+		t->sorter = crm_sorter_new(crm_index_sort_mem);
 	return t->sorter;
 }
 

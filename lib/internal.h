@@ -244,6 +244,9 @@ int crm_txn_put(crm_txn *t, int table, MDB_val *k, MDB_val *v,
 const char *crm_db_field_name(crm_txn *t, unsigned fid);
 /* The map size of a new store (the unit tests make it small). */
 extern size_t crm_map_start;
+/* The memory bound of the sort of new records' index keys (the unit
+ * tests make it small). */
+extern size_t crm_index_sort_mem;
 /* A write compacts the store after it when it went through this many
  * records or entries and left a third of a file this large free (the
  * unit tests make them small). */
