@@ -521,6 +521,9 @@ size_t crm_input_lineno(const crm_input *in);
 void crm_input_progress(const crm_input *in, uint64_t *done,
     uint64_t *total);
 int crm_input_rewind(crm_input *in);
+/* An unlinked temporary file in crm_tmpdir(), read and written. */
+FILE *crm_tmpfile(void);
+const char *crm_tmpdir(void);	/* $TMPDIR, else (and when shared) /tmp */
 /* CSV (RFC 4180): the next record's fields, owned by the reader. */
 struct crm_csv {
 	char **field;

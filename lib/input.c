@@ -4,12 +4,60 @@
  * input is kept: a regular file is seeked back, a pipe is copied to an
  * unlinked temporary file as it is read (memory stays flat).
  */
+#define _GNU_SOURCE	/* O_TMPFILE */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "crm.h"
+
+/*
+ * tmpfile(3) takes /tmp whatever TMPDIR says, and /tmp is often a small
+ * tmpfs: a million records spool and sort hundreds of megabytes.  The
+ * file never has a name where the system can do without (O_TMPFILE);
+ * where it cannot, it has one until unlinked.  A shared install keeps
+ * to tmpfile(3): the user could open a named file of theirs meanwhile,
+ * and what it holds may be more than the user may see.
+ */
+const char *
+crm_tmpdir(void)
+{
+	const char *d = getenv("TMPDIR");
+
+	return d && *d && !crm_secure() ? d : "/tmp";
+}
+
+FILE *
+crm_tmpfile(void)
+{
+	const char *d = getenv("TMPDIR");
+	char path[PATH_MAX];
+	FILE *f;
+	int fd = -1;
+
+	if (!d || !*d || crm_secure())
+		return tmpfile();
+#ifdef O_TMPFILE
+	fd = open(d, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+	if (fd < 0) {
+		if ((size_t)snprintf(path, sizeof path, "%s/crm.XXXXXX", d) >=
+		    sizeof path) {
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		if ((fd = mkstemp(path)) < 0)
+			return NULL;
+		unlink(path);
+	}
+	if (!(f = fdopen(fd, "w+")))
+		close(fd);
+	return f;
+}
 
 /*
  * Lines are cut from a buffer of what was read, a block at a time: a
@@ -127,9 +175,9 @@ more(crm_input *in, size_t *got)
 		return crm_seterr(errno ? errno : EIO, "cannot read: %s",
 		    strerror(errno ? errno : EIO));
 	if (n && src == in->f && !in->seekable) {
-		if (!in->spool && !(in->spool = tmpfile()))
-			return crm_seterr(errno, "cannot keep input: %s",
-			    strerror(errno));
+		if (!in->spool && !(in->spool = crm_tmpfile()))
+			return crm_seterr(errno, "cannot keep input in %s: %s",
+			    crm_tmpdir(), strerror(errno));
 		if (fwrite(in->buf + in->len, 1, n, in->spool) != n)
 			return crm_seterr(errno ? errno : EIO, "cannot keep "
 			    "input: %s", strerror(errno ? errno : EIO));

@@ -351,8 +351,9 @@ spill(struct crm_sorter *s, int behind)
 	size_t a;
 	int rc;
 
-	if (!s->file && !(s->file = tmpfile()))
-		return crm_seterr(errno, "cannot sort: %s", strerror(errno));
+	if (!s->file && !(s->file = crm_tmpfile()))
+		return crm_seterr(errno, "cannot sort in %s: %s", crm_tmpdir(),
+		    strerror(errno));
 	if ((rc = wait_behind(s)))
 		return rc;
 	if (!behind) {

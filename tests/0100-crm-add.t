@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0100-crm-add.t - adding records from arguments, JSON Lines and CSV
-plan 47
+plan 48
 
 # add-fields.awk: a schema with a number and a bool field for persons
 cat >add-fields.awk <<\EOF
@@ -414,4 +414,20 @@ check 'a long import prints no progress when stderr is not a terminal' '
 	crm-add person <quiet.jsonl >ids 2>err &&
 	test "$(wc -l <ids)" -eq 60000 &&
 	test ! -s err
+'
+
+check 'input from a pipe is kept in TMPDIR, and none there is an error' '
+	mkdir tmp &&
+	printf "{\"name\":\"Kept Here\"}\n" | TMPDIR="$PWD/tmp" crm-add person >out &&
+	crm-find -f "%{name}" --id "$(cat out)" >got &&
+	expect got <<-EOF &&
+	Kept Here
+	EOF
+	test -z "$(ls tmp)" &&
+	before=$(store_sum) &&
+	{ printf "{\"name\":\"Not Kept\"}\n" |
+	TMPDIR="$PWD/gone" crm-add person >out 2>err; test $? -eq 3; } &&
+	grep -F "cannot keep input in $PWD/gone: No such file" err &&
+	test ! -s out &&
+	test "$(store_sum)" = "$before"
 '

@@ -701,6 +701,38 @@ test_sorter(void)
 	}
 	CHECK(ok && n == 200000);
 	crm_sorter_free(s);
+
+	/* runs go to an unnamed file in TMPDIR; none there is an error */
+	{
+		char tdir[] = "/tmp/crm-unit-tmp.XXXXXX", link[64], at[4096];
+		const char *was = getenv("TMPDIR");
+		FILE *f;
+		ssize_t len;
+
+		CHECK(mkdtemp(tdir) != NULL);
+		setenv("TMPDIR", tdir, 1);
+		f = crm_tmpfile();
+		CHECK(f != NULL);
+		snprintf(link, sizeof link, "/proc/self/fd/%d", fileno(f));
+		len = readlink(link, at, sizeof at - 1);
+		at[len > 0 ? len : 0] = 0;
+		CHECK(!strncmp(at, tdir, strlen(tdir)) && strstr(at,
+		    "(deleted)"));
+		CHECK(rmdir(tdir) == 0);	/* empty: nothing named */
+		fclose(f);
+		s = crm_sorter_new(4096);
+		for (i = 0; i < 1000; i++) {
+			snprintf(key, sizeof key, "k%05zu", i);
+			crm_sorter_add(s, key, 6, 0);
+		}
+		CHECK(crm_sorter_finish(s) != 0 &&
+		    strstr(crm_errmsg(), "cannot sort in /tmp/crm-unit-tmp."));
+		crm_sorter_free(s);
+		if (was)
+			setenv("TMPDIR", was, 1);
+		else
+			unsetenv("TMPDIR");
+	}
 }
 
 /* A store in a temporary directory, for the write path and indexes. */
