@@ -74,11 +74,11 @@ crm_xrealloc(void *p, size_t n)
 	size_t had;
 	void *q;
 
-	if (n < HUGE_BLOCK || !p) {
+	if (!p)
+		return crm_xmalloc(n);
+	if (n < HUGE_BLOCK) {
 		if (!(q = realloc(p, n ? n : 1)))
 			abort();
-		if (n >= HUGE_BLOCK)
-			crm_mem_huge(q, n);
 		return q;
 	}
 	if ((had = malloc_usable_size(p)) >= n)

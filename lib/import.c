@@ -7,7 +7,6 @@
  * file twice changes nothing.  crm-export's JSON Lines into an empty
  * store keep their ids, times and history: the store comes back whole.
  */
-#include <sys/mman.h>
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -241,13 +240,10 @@ seen_table(size_t bytes)
 {
 	void *p;
 
-	if (bytes < HUGE || posix_memalign(&p, HUGE, bytes)) {
+	if (bytes < HUGE || posix_memalign(&p, HUGE, bytes))
 		p = crm_xmalloc(bytes);
-	} else {
-#ifdef MADV_HUGEPAGE
-		madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-	}
+	else
+		crm_mem_huge(p, bytes);
 	memset(p, 0, bytes);
 	return p;
 }

@@ -34,12 +34,12 @@ crm_tmpdir(void)
 FILE *
 crm_tmpfile(void)
 {
-	const char *d = getenv("TMPDIR");
+	const char *d = crm_tmpdir();
 	char path[PATH_MAX];
 	FILE *f;
 	int fd = -1;
 
-	if (!d || !*d || crm_secure())
+	if (!strcmp(d, "/tmp"))
 		return tmpfile();
 #ifdef O_TMPFILE
 	fd = open(d, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);

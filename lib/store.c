@@ -762,13 +762,13 @@ trim_map(MDB_env *env)
 	fclose(f);
 }
 
-#define HUGE_AFTER 4096	/* records or entries before the heap goes huge */
+#define HUGE_AFTER 4096	/* puts of a write before its heap goes huge */
 
 void
 crm_txn_tick(crm_txn *t)
 {
 	++t->ticks;
-	if (t->ticks >= HUGE_AFTER && !(t->ticks % 64))
+	if (t->write && t->ticks >= HUGE_AFTER && !(t->ticks % 64))
 		crm_heap_huge();
 	if (!(t->ticks % TRIM_EVERY))
 		trim_map(t->db->env);
