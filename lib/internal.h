@@ -194,7 +194,7 @@ struct crm_txn {
 	uint32_t seq;		/* journal entries written in this txn */
 	uint64_t create_first, create_n;	/* pending journal range */
 	size_t line;
-	int64_t now;
+	int64_t now;		/* a write's time; a read's is --now's or 0 */
 	struct crm_sorter *sorter;	/* index entries of new records */
 	struct crm_sorter *moves;	/* derived times' entries, moved */
 	uint32_t nmoves;

@@ -657,7 +657,7 @@ crm_read(crm_db *db, crm_txn **tp)
 		free(t);
 		return crm_mdb_err(rc, "cannot read the store");
 	}
-	t->now = db->now ? db->now : (int64_t)time(NULL);
+	t->now = db->now;	/* a read stamps nothing: no clock read */
 	*tp = t;
 	return 0;
 }
@@ -858,12 +858,16 @@ lock_within(int fd, int op)
 {
 	struct timespec nap = { 0, 1000000 }, start, now;
 	long limit = wait_limit();
+	int waited = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (flock(fd, op | LOCK_NB)) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return errno;
+		/* the clock only once there is a wait: the lock is free
+		 * at nearly every start, which then reads no clock */
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (!waited++)
+			start = now;
 		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec -
 		    start.tv_nsec) / 1000000 >= limit * 1000)
 			return ETIMEDOUT;
