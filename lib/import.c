@@ -99,14 +99,14 @@ struct imp {
 	/* what this run added, by e-mail, phone, uid and company name: the
 	 * index has them only once the run's entries are flushed.  A hash
 	 * of the kind and the folded value, and the record: a hit is
-	 * checked against the record, so memory is 16 bytes a key.  On
-	 * huge pages where it is large: every look-up is elsewhere in it. */
+	 * checked against the record, so memory is 16 bytes a slot, at
+	 * most half of them taken; a hash of 0 marks a free one.  On huge
+	 * pages where it is large: every look-up is elsewhere in it.  A
+	 * new record's keys go to the slots their look-ups just read, so
+	 * one line of the cache serves both. */
 	struct seen {
 		uint64_t hash, id;
 	} *seen;
-	/* a byte of each slot's hash, 0 where free: a look-up for a key
-	 * not there, as most are, reads only this, a sixteenth the size */
-	unsigned char *seenfp;
 	size_t nseen, seensize;
 	size_t seenwant;	/* keys the whole file will likely give */
 	int fresh;		/* the store had no record: nothing to match */
@@ -118,7 +118,7 @@ struct imp {
 	uint64_t at;		/* the record the last row went to */
 };
 
-/* Eight bytes at a time, and mixed at the end: the high half chooses
+/* Eight bytes at a time, and mixed at the end: the low bits choose
  * the slot. */
 static uint64_t
 seen_hash(const char *k, size_t n)
@@ -192,21 +192,13 @@ seen_hashof(struct crm_buf *key, int kind, const char *v)
 	return seen_hash(key->buf, key->len);
 }
 
-/* A byte of a key's hash (not of those that choose its slot), never 0,
- * which marks a free slot. */
-static unsigned char
-seen_fp(uint64_t h)
-{
-	return (unsigned char)(h >> 56 | 1);
-}
-
 #define HUGE ((size_t)2 << 20)	/* a huge page */
 
 static void
 seen_prefetch(const struct imp *x, uint64_t h)
 {
 	if (h && x->seensize)
-		__builtin_prefetch(&x->seenfp[h & (x->seensize - 1)]);
+		__builtin_prefetch(&x->seen[h & (x->seensize - 1)], 1);
 }
 
 /* The record the run added with the value hashed, the key in key. */
@@ -214,14 +206,13 @@ static uint64_t
 seen_find(crm_txn *t, struct imp *x, int kind, const struct crm_buf *key,
     uint64_t h)
 {
-	unsigned char fp = seen_fp(h);
 	size_t i;
 
 	if (!x->seensize || !h)
 		return 0;
-	for (i = h & (x->seensize - 1); x->seenfp[i];
+	for (i = h & (x->seensize - 1); x->seen[i].hash;
 	    i = (i + 1) & (x->seensize - 1))
-		if (x->seenfp[i] == fp && x->seen[i].hash == h &&
+		if (x->seen[i].hash == h &&
 		    seen_is(t, x, kind, key, x->seen[i].id))
 			return x->seen[i].id;
 	return 0;
@@ -253,17 +244,15 @@ seen_slot(struct imp *x, struct seen e)
 {
 	size_t i, m = x->seensize - 1;
 
-	for (i = e.hash & m; x->seenfp[i]; i = (i + 1) & m)
+	for (i = e.hash & m; x->seen[i].hash; i = (i + 1) & m)
 		;
 	x->seen[i] = e;
-	x->seenfp[i] = seen_fp(e.hash);
 }
 
 static void
 seen_add(struct imp *x, uint64_t h, uint64_t id)
 {
 	struct seen *old = x->seen, e;
-	unsigned char *oldfp = x->seenfp;
 	size_t i, n = x->seensize;
 
 	if (!h)
@@ -275,12 +264,10 @@ seen_add(struct imp *x, uint64_t h, uint64_t id)
 		while (x->seensize < 2 * x->seenwant)
 			x->seensize *= 2;
 		x->seen = seen_table(x->seensize * sizeof *x->seen);
-		x->seenfp = seen_table(x->seensize);
 		for (i = 0; i < n; i++)
-			if (oldfp[i])
+			if (old[i].hash)
 				seen_slot(x, old[i]);
 		free(old);
-		free(oldfp);
 	}
 	e.hash = h;
 	e.id = id;
@@ -298,9 +285,7 @@ static void
 seen_clear(struct imp *x)
 {
 	free(x->seen);
-	free(x->seenfp);
 	x->seen = NULL;
-	x->seenfp = NULL;
 	x->nseen = x->seensize = 0;
 }
 
