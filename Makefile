@@ -16,12 +16,14 @@ override CPPFLAGS := -Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CPPFLAGS)
 MAILCMDS = crm-inbox crm-mailmerge
 GMIME_CFLAGS = $(shell $(PKG_CONFIG) --cflags gmime-3.0)
 GMIME_LIBS = $(shell $(PKG_CONFIG) --libs gmime-3.0)
-# Debian ships archives of LMDB, libyaml and utf8proc: linking them in
-# leaves fewer shared objects to load at each start (STATIC=0 to not)
+# Debian ships archives of LMDB, libyaml, utf8proc and nettle: linking
+# them in leaves fewer shared objects to load at each start (STATIC=0 to
+# not).  libcjson, which it does not, is opened at its first use
+# (lib/cjson.h).
 STATIC ?= 1
 ifeq ($(STATIC),1)
 LDLIBS = -Wl,-Bstatic -llmdb -lyaml -lutf8proc -lnettle -Wl,-Bdynamic \
-	$(shell $(PKG_CONFIG) --libs libcjson) -lpthread -lm
+	-lpthread -lm
 else
 LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 endif

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <cjson/cJSON.h>
+#include "cjson.h"
 
 #include "internal.h"
 

@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <cjson/cJSON.h>
+#include "cjson.h"
 
 #include "internal.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <cjson/cJSON.h>
+#include "cjson.h"
 
 #include "internal.h"
 

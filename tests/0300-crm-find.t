@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0300-crm-find.t - quick look-up by name, e-mail, phone, company and id
-plan 27
+plan 28
 
 check 'setup: companies and people' '
 	crm-add company name="Kovo s.r.o." >ids &&
@@ -227,4 +227,15 @@ check 'a removed record is no longer found' '
 	crm-rm 6 &&
 	must_fail 1 crm-find kováč >out &&
 	test ! -s out
+'
+
+check 'a look-up opens no JSON library; JSON input and output open it' '
+	LD_DEBUG=files crm-find --email jana@kovo.sk >out 2>dbg &&
+	grep -q jana out &&
+	! grep -q "file=libcjson" dbg &&
+	LD_DEBUG=files crm-find --json --email jana@kovo.sk >out 2>dbg &&
+	grep -q "\"email\":\"jana@kovo.sk\"" out &&
+	echo "{\"name\":\"Eva Malá\"}" |
+		LD_DEBUG=files crm-add person >out 2>dbg &&
+	grep -q "file=libcjson.so.1" dbg
 '
