@@ -970,18 +970,34 @@ crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
 	return rc;
 }
 
-static int keep_id(int64_t tm, uint64_t id, void *arg);
-static void mark(uint64_t id, void *arg);
+/* The ids a query keeps, as bits from the first candidate's to the last. */
+struct keeparg {
+	uint64_t lo, span;
+	unsigned char *bits;
+};
+
+static void
+mark(uint64_t id, void *arg)
+{
+	struct keeparg *a = arg;
+
+	if (id >= a->lo && id - a->lo < a->span)
+		a->bits[(id - a->lo) >> 3] |= (unsigned char)(1 << ((id -
+		    a->lo) & 7));
+}
 
 /*
  * The times of the ranges under pre from lo to hi, in time order: fn
  * with each time and id until it returns nonzero (returned).  With
- * count, the days wholly inside are counted into it instead, unread.
+ * count, they are counted into it instead, the days wholly inside
+ * unread; with marks, their ids are marked there, the days wholly
+ * inside without a time read (a query's range often holds most of the
+ * index).
  */
 static int
 times(crm_txn *t, const struct crm_buf *pre, int64_t lo, int64_t hi,
     int (*fn)(int64_t tm, uint64_t id, void *arg), void *arg,
-    size_t *count)
+    size_t *count, struct keeparg *marks)
 {
 	struct crm_buf start = CRM_BUF_INIT;
 	int64_t dlo, dhi;
@@ -1030,12 +1046,9 @@ times(crm_txn *t, const struct crm_buf *pre, int64_t lo, int64_t hi,
 			const unsigned char *p = d.mv_data;
 			size_t i, n = d.mv_size / 8;
 
-			/* a day wholly inside, to be marked (a query's range
-			 * often holds most of the index): every id, no time
-			 * read, no call */
-			if (fn == keep_id && !count && day > dlo && day < dhi) {
+			if (marks && day > dlo && day < dhi) {
 				for (i = 0; i < n; i++, p += 8)
-					mark(item_id(p), arg);
+					mark(item_id(p), marks);
 				rc = mdb_cursor_get(c, &k, &d,
 				    MDB_NEXT_MULTIPLE);
 				continue;
@@ -1051,6 +1064,8 @@ times(crm_txn *t, const struct crm_buf *pre, int64_t lo, int64_t hi,
 					continue;
 				if (count)
 					++*count;
+				else if (marks)
+					mark(item_id(p), marks);
 				else
 					rc = fn(tm, item_id(p), arg);
 			}
@@ -1108,7 +1123,7 @@ crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	if ((rc = settled(t)))
 		return rc;
 	range_prefix(&k, fid);
-	rc = times(t, &k, lo, hi, range_id, &a, NULL);
+	rc = times(t, &k, lo, hi, range_id, &a, NULL, NULL);
 	crm_buf_release(&k);
 	return rc == CRM_EABORT ? 0 : rc;	/* past max */
 }
@@ -1117,11 +1132,6 @@ crm_index_range(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
  * A sorted list of ids narrowed to those an index key or range holds:
  * a bit for each id the list may hold, set from the index, then tested.
  */
-struct keeparg {
-	uint64_t lo, span;
-	unsigned char *bits;
-};
-
 static void
 keep_start(struct keeparg *a, const struct crm_ids *ids)
 {
@@ -1131,29 +1141,10 @@ keep_start(struct keeparg *a, const struct crm_ids *ids)
 	memset(a->bits, 0, a->span / 8 + 1);
 }
 
-static void
-mark(uint64_t id, void *arg)
-{
-	struct keeparg *a = arg;
-
-	if (id >= a->lo && id - a->lo < a->span)
-		a->bits[(id - a->lo) >> 3] |= (unsigned char)(1 << ((id -
-		    a->lo) & 7));
-}
-
 static int
 marked(const struct keeparg *a, uint64_t id)
 {
 	return a->bits[(id - a->lo) >> 3] >> ((id - a->lo) & 7) & 1;
-}
-
-/* mark, for a range */
-static int
-keep_id(int64_t tm, uint64_t id, void *arg)
-{
-	(void)tm;
-	mark(id, arg);
-	return 0;
 }
 
 /* The ids under the key k (every key it begins, with prefix), marked. */
@@ -1205,7 +1196,7 @@ crm_index_range_keep(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 		return rc;
 	keep_start(&a, ids);
 	range_prefix(&k, fid);
-	rc = times(t, &k, lo, hi, keep_id, &a, NULL);
+	rc = times(t, &k, lo, hi, NULL, NULL, NULL, &a);
 	crm_buf_release(&k);
 	return keep_end(&a, ids, rc);
 }
@@ -1409,7 +1400,7 @@ crm_index_range_count(crm_txn *t, unsigned fid, int64_t lo, int64_t hi,
 	if ((rc = settled(t)))
 		return rc;
 	range_prefix(&k, fid);
-	rc = times(t, &k, lo, hi, NULL, NULL, n);
+	rc = times(t, &k, lo, hi, NULL, NULL, n, NULL);
 	crm_buf_release(&k);
 	return rc;
 }
@@ -1442,7 +1433,7 @@ crm_index_due(crm_txn *t, const char *owner, int64_t until,
 	} else {
 		crm_index_key(&k, FID_OPEN_DUE, "", 0);
 	}
-	rc = times(t, &k, 0, until, due_one, &a, NULL);
+	rc = times(t, &k, 0, until, due_one, &a, NULL, NULL);
 	crm_buf_release(&k);
 	return rc;
 }
