@@ -16,16 +16,16 @@ override CPPFLAGS := -Ilib $(shell $(PKG_CONFIG) --cflags $(PKGS)) $(CPPFLAGS)
 MAILCMDS = crm-inbox crm-mailmerge
 GMIME_CFLAGS = $(shell $(PKG_CONFIG) --cflags gmime-3.0)
 GMIME_LIBS = $(shell $(PKG_CONFIG) --libs gmime-3.0)
-# Debian ships archives of LMDB, libyaml, utf8proc and nettle: linking
-# them in leaves fewer shared objects to load at each start (STATIC=0 to
-# not).  libcjson, which it does not, is opened at its first use
-# (lib/cjson.h).
+# Debian ships archives of LMDB, libyaml and utf8proc: linking them in
+# leaves fewer shared objects to load at each start (STATIC=0 to not).
+# libcjson, which it does not, and nettle, whose constructor would run
+# at every start, are opened at their first use (lib/lazy.c), so they
+# are never linked.
 STATIC ?= 1
 ifeq ($(STATIC),1)
-LDLIBS = -Wl,-Bstatic -llmdb -lyaml -lutf8proc -lnettle -Wl,-Bdynamic \
-	-lpthread -lm
+LDLIBS = -Wl,-Bstatic -llmdb -lyaml -lutf8proc -Wl,-Bdynamic -lpthread -lm
 else
-LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
+LDLIBS = $(shell $(PKG_CONFIG) --libs lmdb yaml-0.1 libutf8proc) -lm
 endif
 ifdef DEVELOPER
 override CFLAGS += -Werror

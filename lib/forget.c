@@ -23,6 +23,38 @@
 
 #define FORGOTTEN "(forgotten)"
 
+/*
+ * nettle, opened when a store that has forgotten someone needs a hash:
+ * linked in, its constructor asked the processor for its features at
+ * every start (cpuid, each a trip to the hypervisor on a virtual
+ * machine) for a hash most stores never take.
+ */
+#define NETTLE_SO "libnettle.so.8"
+
+static const struct hmac {
+	__typeof__(nettle_hmac_sha256_set_key) *set_key;
+	__typeof__(nettle_hmac_sha256_update) *update;
+	__typeof__(nettle_hmac_sha256_digest) *digest;
+} *
+hmac(void)
+{
+	static struct hmac h;
+	static int open;
+	void *so;
+
+	if (!open) {
+		so = crm_lazy_open(NETTLE_SO);
+		*(void **)&h.set_key = crm_lazy_sym(so, NETTLE_SO,
+		    "nettle_hmac_sha256_set_key");
+		*(void **)&h.update = crm_lazy_sym(so, NETTLE_SO,
+		    "nettle_hmac_sha256_update");
+		*(void **)&h.digest = crm_lazy_sym(so, NETTLE_SO,
+		    "nettle_hmac_sha256_digest");
+		open = 1;
+	}
+	return &h;
+}
+
 static int
 salt(crm_txn *t, struct crm_buf *key, int make)
 {
@@ -44,10 +76,9 @@ suppress_key(const struct crm_buf *secret, int email, const char *v,
 		crm_fold(&in, v, strlen(v));
 	else
 		crm_buf_addstr(&in, v);
-	hmac_sha256_set_key(&ctx, secret->len,
-	    (const uint8_t *)secret->buf);
-	hmac_sha256_update(&ctx, in.len, (const uint8_t *)in.buf);
-	hmac_sha256_digest(&ctx, sizeof d, d);
+	hmac()->set_key(&ctx, secret->len, (const uint8_t *)secret->buf);
+	hmac()->update(&ctx, in.len, (const uint8_t *)in.buf);
+	hmac()->digest(&ctx, sizeof d, d);
 	crm_buf_reset(k);
 	crm_buf_addstr(k, "forgot:");
 	for (i = 0; i < sizeof d; i++)

@@ -566,6 +566,11 @@ int crm_query_log_at_only(const crm_query *q);
 /* merge.c: the record an unsubscribe token names, if crm made it; else 0 */
 uint64_t crm_token_record(crm_txn *t, const char *tok);
 
+/* lazy.c: a shared object opened, a function of it found; both exit 127
+ * when they cannot, as the dynamic loader would have */
+void *crm_lazy_open(const char *so);
+void *crm_lazy_sym(void *h, const char *so, const char *name);
+
 /* varint.c */
 void crm_put_varint(struct crm_buf *b, uint64_t v);
 int crm_get_varint_long(const unsigned char **p, const unsigned char *end,

@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP needs python3 for tests/bench/gen"
 	exit 0
 fi
-plan 34
+plan 35
 
 GEN=$TOP/tests/bench/gen
 TAB=$(printf '\t')
@@ -360,6 +360,18 @@ check 'crm-add with an erased address or number: exit 2, naming crm-forget' '
 	expect got <<-EOF
 	3001
 	EOF
+'
+
+check 'the hash library is opened where a store forgot someone, only there' '
+	LD_DEBUG=files must_fail 2 crm-add person name=Again \
+		email=zq.private@example.net >out 2>dbg &&
+	grep -q "file=libnettle.so.8" dbg &&
+	LD_DEBUG=files must_fail 1 crm-find --email ok@elsewhere.example \
+		>out 2>dbg &&
+	! grep -q "file=libnettle" dbg &&
+	LD_DEBUG=files crm-add --db "$T/noone" person name=Someone \
+		email=zq.private@example.net >out 2>dbg &&
+	! grep -q "file=libnettle" dbg
 '
 
 check 'crm-import --from jsonl: the row refused by its line number' '
