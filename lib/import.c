@@ -118,28 +118,13 @@ struct imp {
 	uint64_t at;		/* the record the last row went to */
 };
 
-/* Eight bytes at a time, and mixed at the end: the low bits choose
- * the slot. */
+/* The low bits choose the slot; 0 marks a free one. */
 static uint64_t
 seen_hash(const char *k, size_t n)
 {
-	const uint64_t m = 0xff51afd7ed558ccdULL;
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	uint64_t h = crm_hash(k, n);
 
-	for (; n >= 8; k += 8, n -= 8) {
-		memcpy(&w, k, 8);
-		h = (h ^ w) * m;
-		h ^= h >> 32;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, k, n);
-		h = (h ^ w) * m;
-	}
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 29;
-	return h ? h : 1;	/* 0 marks a free slot */
+	return h ? h : 1;
 }
 
 /* The kind and the folded value, the name of a key in the table. */

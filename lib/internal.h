@@ -566,6 +566,11 @@ int crm_query_log_at_only(const crm_query *q);
 /* merge.c: the record an unsubscribe token names, if crm made it; else 0 */
 uint64_t crm_token_record(crm_txn *t, const char *tok);
 
+/* norm.c: a hash of n bytes, eight at a time, the low bits well mixed
+ * (for tables).  crm-export keeps hashes of its cards in a vdir's list
+ * (vdir.c), so it is the same on every machine and never changes. */
+uint64_t crm_hash(const void *p, size_t n);
+
 /* lazy.c: a shared object opened, a function of it found; both exit 127
  * when they cannot, as the dynamic loader would have */
 void *crm_lazy_open(const char *so);

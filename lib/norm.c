@@ -1,10 +1,11 @@
-/* norm.c - case and accent folding, name tokens, edit distance */
+/* norm.c - case and accent folding, name tokens, edit distance, hashes */
 #include <stdlib.h>
 #include <string.h>
 
 #include <utf8proc.h>
 
 #include "crm.h"
+#include "internal.h"
 
 #define FOLD_FLAGS (UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | \
 	UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
@@ -258,4 +259,38 @@ crm_utf8_valid(const char *s, size_t len)
 		p += n + 1;
 	}
 	return 1;
+}
+
+/* Eight bytes as a number, the first the lowest, on any machine. */
+static uint64_t
+le64(const unsigned char *p, size_t n)
+{
+	uint64_t w = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&w, p, n);
+#else
+	while (n--)
+		w = w << 8 | p[n];
+#endif
+	return w;
+}
+
+uint64_t
+crm_hash(const void *p, size_t n)
+{
+	const unsigned char *k = p;
+	const uint64_t m = 0xff51afd7ed558ccdULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+
+	for (; n >= 8; k += 8, n -= 8) {
+		h = (h ^ le64(k, 8)) * m;
+		h ^= h >> 32;
+	}
+	if (n)
+		h = (h ^ le64(k, n)) * m;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 29;
+	return h;
 }

@@ -101,23 +101,6 @@ entry_visible(struct report *r, uint64_t rec)
 	return r->vis;
 }
 
-/* A hash of n bytes, eight at a time. */
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-
-	for (; n >= 8; n -= 8, p += 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	for (w = 0; n; n--)
-		w = w << 8 | (unsigned char)p[n - 1];
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-	return h ^ h >> 29;
-}
-
 static int
 set_add(struct set *s, const char *v)
 {
@@ -131,7 +114,7 @@ set_add(struct set *s, const char *v)
 		s->n = 0;
 		for (i = 0; i < o.size; i++)
 			if (o.v[i]) {
-				size_t j = hash_bytes(o.v[i], strlen(o.v[i])) &
+				size_t j = crm_hash(o.v[i], strlen(o.v[i])) &
 				    (s->size - 1);
 
 				while (s->v[j])
@@ -141,7 +124,7 @@ set_add(struct set *s, const char *v)
 			}
 		free(o.v);
 	}
-	i = hash_bytes(v, strlen(v)) & (s->size - 1);
+	i = crm_hash(v, strlen(v)) & (s->size - 1);
 	for (; s->v[i]; i = (i + 1) & (s->size - 1))
 		if (!strcmp(s->v[i], v))
 			return 0;
@@ -587,14 +570,14 @@ group_of(struct report *r, const char *key, size_t klen)
 		r->hsize = r->hsize ? 2 * r->hsize : 64;
 		r->hash = calloc(r->hsize, sizeof *r->hash);
 		for (i = 0; i < r->ng; i++) {
-			j = hash_bytes(r->g[i].key, r->g[i].klen) &
+			j = crm_hash(r->g[i].key, r->g[i].klen) &
 			    (r->hsize - 1);
 			while (r->hash[j])
 				j = (j + 1) & (r->hsize - 1);
 			r->hash[j] = i + 1;
 		}
 	}
-	j = hash_bytes(key, klen) & (r->hsize - 1);
+	j = crm_hash(key, klen) & (r->hsize - 1);
 	for (; r->hash[j]; j = (j + 1) & (r->hsize - 1)) {
 		g = &r->g[r->hash[j] - 1];
 		if (g->klen == klen && !memcmp(g->key, key, klen)) {
