@@ -1,8 +1,5 @@
 /* crm-export.c - the store, or part of it, for other programs */
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,20 +11,22 @@
 static const char usage[] =
     "crm-export [--db DIR] [--now WHEN] [--where QUERY]\n"
     "       --to jsonl | --to csv [--raw] [FIELD,...] |\n"
-    "       --to vcard [--version 3.0|4.0] | --to vdir DIR | --to ical\n"
+    "       --to vcard [--version 3.0|4.0] | --to vdir [--prune] DIR |\n"
+    "       --to ical\n"
     "crm-export [--db DIR] --subject ID";
 
-enum { O_TO = CRM_OPT_CMD, O_WHERE, O_VERSION, O_RAW, O_SUBJECT };
+enum { O_TO = CRM_OPT_CMD, O_WHERE, O_VERSION, O_RAW, O_SUBJECT, O_PRUNE };
 
 struct ctx {
 	const crm_rec *r;	/* --to ical: the record of the meetings */
-	const char *to, *dir;
+	const char *to;
+	crm_vdir *vdir;		/* --to vdir */
 	int jsonl;		/* --to jsonl, asked of every record */
 	int v3, raw;
 	char **csv;		/* the columns */
 	crm_out *out;
 	struct crm_buf line, val, store;
-	size_t n, written;
+	size_t n;
 };
 
 /* A cell as RFC 4180 has it; defused against spreadsheet formulas
@@ -52,42 +51,6 @@ cell(struct ctx *c, const char *v)
 		crm_buf_addch(&c->line, *p);
 	}
 	crm_buf_addch(&c->line, '"');
-}
-
-/* Write a card to DIR/UID.vcf unless it is there as it is. */
-static int
-vdir_card(struct ctx *c, const char *uid)
-{
-	struct crm_buf path = CRM_BUF_INIT, tmp = CRM_BUF_INIT;
-	FILE *f;
-	char *old = NULL;
-	size_t len = 0, n;
-	int rc = 0, fd;
-
-	crm_buf_addf(&path, "%s/%s.vcf", c->dir, uid);
-	if ((f = fopen(path.buf, "r"))) {
-		old = crm_xmalloc(c->line.len + 2);
-		len = fread(old, 1, c->line.len + 1, f);
-		fclose(f);
-	}
-	if (old && len == c->line.len && !memcmp(old, c->line.buf, len))
-		goto out;	/* unchanged: left alone */
-	/* a whole file or none: written aside, then renamed */
-	crm_buf_addf(&tmp, "%s/.%s.vcf.tmp", c->dir, uid);
-	if ((fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0 ||
-	    (n = (size_t)write(fd, c->line.buf, c->line.len)) != c->line.len ||
-	    fsync(fd) || close(fd) || rename(tmp.buf, path.buf)) {
-		rc = errno ? errno : EIO;
-		crm_warn("%s: %s", path.buf, strerror(rc));
-		unlink(tmp.buf);
-	} else {
-		c->written++;
-	}
-out:
-	free(old);
-	crm_buf_release(&path);
-	crm_buf_release(&tmp);
-	return rc;
 }
 
 static int
@@ -156,14 +119,10 @@ one(crm_txn *t, const crm_rec *r, void *arg)
 		crm_vcard_of(t, r, c->v3, c->store.buf, &c->line);
 	}
 	c->n++;
-	if (c->dir) {
+	if (c->vdir) {
 		crm_buf_reset(&c->val);
 		crm_vcard_uid(r, c->store.buf, &c->val);
-		/* a UID is a file name here: no slashes, no dot first */
-		for (i = 0; i < c->val.len; i++)
-			if (c->val.buf[i] == '/' || (!i && c->val.buf[i] == '.'))
-				c->val.buf[i] = '_';
-		return vdir_card(c, c->val.buf);
+		return crm_vdir_put(c->vdir, c->val.buf, &c->line);
 	}
 	fwrite(c->line.buf, 1, c->line.len, stdout);
 	return ferror(stdout) ? EIO : 0;
@@ -225,18 +184,19 @@ main(int argc, char **argv)
 		CRM_LONGOPTS_NOVERSION,
 		{ "to", 1, 0, O_TO }, { "where", 1, 0, O_WHERE },
 		{ "version", 1, 0, O_VERSION }, { "raw", 0, 0, O_RAW },
-		{ "subject", 1, 0, O_SUBJECT },
+		{ "subject", 1, 0, O_SUBJECT }, { "prune", 0, 0, O_PRUNE },
 		{ 0, 0, 0, 0 }
 	};
 	static const char *const cols[] = { "id", NULL };
 	struct crm_opts o = { 0 };
 	struct ctx c = { 0 };
-	const char *where = NULL, *subj = NULL;
+	const char *where = NULL, *subj = NULL, *dir = NULL;
+	struct crm_vdir_counts vn;
 	crm_query *q = NULL;
 	crm_db *db;
 	crm_txn *t;
 	size_t i;
-	int ch, rc;
+	int ch, rc, prune = 0;
 
 	crm_progname = "crm-export";
 	/* a store's worth of output: written in larger pieces */
@@ -251,6 +211,7 @@ main(int argc, char **argv)
 		case O_WHERE: where = optarg; break;
 		case O_RAW: c.raw = 1; break;
 		case O_SUBJECT: subj = optarg; break;
+		case O_PRUNE: prune = 1; break;
 		case O_VERSION:
 			if (!strcmp(optarg, "3.0"))
 				c.v3 = 1;
@@ -263,7 +224,8 @@ main(int argc, char **argv)
 	}
 	/* everything about one person: no other form, no selection */
 	if (subj) {
-		if (c.to || where || c.raw || c.v3 || o.format || o.nul)
+		if (c.to || where || c.raw || c.v3 || prune || o.format ||
+		    o.nul)
 			crm_usage(usage);
 		return subject(&o, subj, argc, argv);
 	}
@@ -277,16 +239,13 @@ main(int argc, char **argv)
 	} else if (!strcmp(c.to, "vdir")) {
 		if (optind >= argc)
 			crm_usage(usage);
-		c.dir = argv[optind++];
-		/* personal data: as private as the store */
-		if (mkdir(c.dir, 0700) && errno != EEXIST)
-			crm_die(2, "%s: %s", c.dir, strerror(errno));
+		dir = argv[optind++];
 	} else if (strcmp(c.to, "jsonl") && strcmp(c.to, "vcard") &&
 	    strcmp(c.to, "ical")) {
 		crm_die(2, "--to takes jsonl, csv, vcard, vdir or ical, not "
 		    "'%s'", c.to);
 	}
-	if (optind != argc || o.format || o.nul || o.json)
+	if (optind != argc || o.format || o.nul || o.json || (prune && !dir))
 		crm_usage(usage);
 
 	db = crm_open_or_die(&o, CRM_RDONLY, argc, argv);
@@ -317,6 +276,8 @@ main(int argc, char **argv)
 		fwrite(c.line.buf, 1, c.line.len, stdout);
 	}
 	c.jsonl = !strcmp(c.to, "jsonl");
+	if (dir && (rc = crm_vdir_open(&c.vdir, dir)))
+		crm_die(2, "%s", crm_errmsg());
 	if ((rc = crm_read(db, &t)))
 		crm_fail(rc, "cannot read");
 	rc = q ? crm_query_run(t, q, NULL, one, &c) :
@@ -330,13 +291,24 @@ main(int argc, char **argv)
 		crm_ical_prop(&c.line, "END", "VCALENDAR", 0);
 		fwrite(c.line.buf, 1, c.line.len, stdout);
 	}
-	if (rc)
+	if (rc) {
+		crm_vdir_close(c.vdir, 0, NULL);	/* nothing removed */
 		crm_fail(rc, "cannot export");
+	}
 	if (crm_out_free(c.out) || fflush(stdout))
 		crm_die(3, "cannot write the output");
-	if (c.dir)
-		fprintf(stderr, "%s: %zu cards, %zu written\n", crm_progname,
-		    c.n, c.written);
+	if (dir) {
+		rc = crm_vdir_close(c.vdir, prune, &vn);
+		fprintf(stderr, "%s: %zu cards, %zu written", crm_progname,
+		    vn.cards, vn.written);
+		if (prune)
+			fprintf(stderr, ", %zu removed", vn.removed);
+		if (vn.kept)
+			fprintf(stderr, ", %zu left as changed", vn.kept);
+		fputc('\n', stderr);
+		if (rc)
+			crm_fail(rc, "cannot keep the list of cards");
+	}
 	crm_query_free(q);
 	crm_cli_done(db);
 	crm_buf_release(&c.line);

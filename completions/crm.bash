@@ -170,7 +170,7 @@ _crm()
 	crm-export)
 		# --version here is the vCard's, and takes 3.0 or 4.0
 		opts='--db --now -h --help --to --where --raw --version
-			--subject'
+			--subject --prune'
 		argopts+=' --to --where --version --subject' ;;
 	crm-dupes)
 		opts='--db --now -h --help --version --type --min'

@@ -455,6 +455,7 @@ complete -c crm-export -l where -x -d 'Write only what matches this query'
 complete -c crm-export -l raw -d 'With --to csv, do not defuse formulas'
 complete -c crm-export -l version -x -a '3.0 4.0' -d 'With --to vcard, the vCard version'
 complete -c crm-export -l subject -x -d 'Write what the store holds about one record'
+complete -c crm-export -l prune -d 'With --to vdir, remove the cards no longer exported'
 complete -c crm-export -n '__crm_export_to vdir; and __crm_noperands 0' -x -a '(__fish_complete_directories)' -d 'Directory of the cards'
 complete -c crm-export -n '__crm_export_to csv; and __crm_noperands 0' -x -a '(__crm_export_fields)' -d Fields
 

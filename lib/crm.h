@@ -628,6 +628,19 @@ int crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
     struct crm_buf *out);
 void crm_vcard_uid(const crm_rec *r, const char *store, struct crm_buf *out);
 
+/* vdir.c: cards as files of a directory, DIR/UID.vcf, each written only
+ * when it changed; with remove, the close also removes the files of an
+ * earlier export that this one did not give, unless changed since (see
+ * vdir.c).  The close frees v; a put that fails leaves nothing to
+ * remove. */
+typedef struct crm_vdir crm_vdir;
+struct crm_vdir_counts {
+	size_t cards, written, removed, kept;
+};
+int crm_vdir_open(crm_vdir **vp, const char *dir);
+int crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card);
+int crm_vdir_close(crm_vdir *v, int remove, struct crm_vdir_counts *n);
+
 /* dupes.c: one customer twice */
 /* Call fn for each pair of records of type that look like one, score
  * at least min, best first, with the reasons ("same phone, similar

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 50
+plan 55
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -578,7 +578,8 @@ t_vdir() {
 	cat err &&
 	grep -Fx "crm-export: 8 cards, 8 written" err &&
 	test "$(ls vd | wc -l)" -eq 8 &&
-	test "$(ls -A vd | wc -l)" -eq 8 &&
+	ls -A vd | grep "^\\." >dots &&
+	echo .crm-export | diff -u - dots &&
 	for f in vd/*.vcf; do
 		uid=$(grep "^UID:" "$f" | tr -d "\r" | cut -c5-) &&
 		test "vd/$uid.vcf" = "$f" || { echo "$f: UID $uid"; return 1; }
@@ -614,6 +615,99 @@ check '--to vdir after a change to one person: only that card rewritten' '
 	f=$(cut -d" " -f2 changed) &&
 	grep -F "FN:Peter Horváth" "$f" &&
 	grep -F "Trnava" "$f"
+'
+
+# --- vdir: pruned ------------------------------------------------------------
+
+# in a store of their own: five people, exported to pv
+vp() {
+	CRM_DB=$T/vp "$@"
+}
+# card NAME: the file of the card of NAME in pv
+card() {
+	grep -l "^FN:$1" pv/*.vcf
+}
+
+check '--prune: the cards of a removed and of a merged record go, only they' '
+	for n in Ana Bob Cyril Dana Emil; do
+		vp crm-add person name=$n email=$n@vp.example >/dev/null ||
+		return 1
+	done &&
+	vp crm-export --to vdir pv 2>err &&
+	grep -Fx "crm-export: 5 cards, 5 written" err &&
+	grep -Fx "crm-export vdir 1" pv/.crm-export &&
+	test "$(grep -c " .*\.vcf$" pv/.crm-export)" -eq 5 &&
+	bob=$(card Bob) && dana=$(card Dana) &&
+	stats pv >before &&
+	vp crm-rm 2 &&
+	vp crm-merge 5 4 >/dev/null &&
+	vp crm-export --to vdir pv 2>err &&
+	grep -Fx "crm-export: 3 cards, 1 written" err &&
+	test -f "$bob" &&
+	vp crm-export --to vdir --prune pv 2>err &&
+	cat err &&
+	grep -Fx "crm-export: 3 cards, 0 written, 2 removed" err &&
+	test ! -e "$bob" && test ! -e "$dana" &&
+	test "$(ls -A pv | wc -l)" -eq 4 &&
+	stats pv >after &&
+	{ diff before after | grep "^>" >changed || true; } &&
+	grep -F "FN:Emil" "$(cut -d" " -f2 changed)" &&
+	test "$(wc -l <changed)" -eq 1 &&
+	vp crm-export --to vdir --prune pv 2>err &&
+	grep -Fx "crm-export: 3 cards, 0 written, 0 removed" err
+'
+
+check '--prune: a card changed since, and a file crm did not write, left' '
+	cyril=$(card Cyril) &&
+	printf "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Mine\r\nEND:VCARD\r\n" \
+		>pv/mine.vcf &&
+	printf "NOTE:typed by hand\r\n" >>"$cyril" &&
+	vp crm-rm 3 &&
+	vp crm-export --to vdir --prune pv 2>err &&
+	cat err &&
+	grep -Fx "crm-export: 2 cards, 0 written, 0 removed, 1 left as changed" \
+		err &&
+	grep -F "$cyril: changed since it was exported" err &&
+	grep -F "typed by hand" "$cyril" &&
+	test -f pv/mine.vcf &&
+	! grep -F "$(basename "$cyril")" pv/.crm-export &&
+	vp crm-export --to vdir --prune pv 2>err &&
+	grep -Fx "crm-export: 2 cards, 0 written, 0 removed" err &&
+	test -f "$cyril"
+'
+
+check '--prune with --where: the cards no longer selected go' '
+	vp crm-export --to vdir --prune --where name=Ana pv 2>err &&
+	grep -Fx "crm-export: 1 cards, 0 written, 1 removed" err &&
+	test -z "$(card Emil)" && test -n "$(card Ana)"
+'
+
+check '--prune: no list, or a list naming files elsewhere, removes nothing' '
+	vp crm-export --to vdir pv2 2>err &&
+	cp pv2/*.vcf pv/ &&
+	ls pv >before &&
+	rm pv/.crm-export &&
+	vp crm-export --to vdir --prune --where name=Ana pv 2>err &&
+	grep -Fx "crm-export: 1 cards, 0 written, 0 removed" err &&
+	ls pv | diff -u before - &&
+	emil=$(basename "$(card Emil)") &&
+	mkdir -p pv3/sub &&
+	cp pv2/"$emil" pv3/ &&
+	h=$(grep " $emil" pv2/.crm-export | cut -d" " -f1) &&
+	printf "crm-export vdir 1\n%s ../pv3/%s\n%s .%s\n" "$h" "$emil" \
+		"$h" "$emil" >pv/.crm-export &&
+	cp pv2/"$emil" "pv/.$emil" &&
+	vp crm-export --to vdir --prune --where name=Ana pv 2>err &&
+	grep -Fx "crm-export: 1 cards, 0 written, 0 removed" err &&
+	test -f pv3/"$emil" && test -f "pv/.$emil"
+'
+
+check '--prune is for --to vdir only; a vdir that cannot be made: exit 2' '
+	must_fail 2 vp crm-export --to vcard --prune 2>err &&
+	grep -F usage: err &&
+	touch afile &&
+	must_fail 2 vp crm-export --to vdir afile/sub 2>err &&
+	grep -F "afile/sub" err
 '
 
 # --- CSV out ------------------------------------------------------------------

@@ -1,0 +1,307 @@
+/* vdir.c - a directory of one vCard a file, kept in step with a store
+ *
+ * crm-export --to vdir writes each card to DIR/UID.vcf unless the file
+ * holds it already (so that a program watching the files' times sees
+ * only the cards that changed), and lists in DIR/.crm-export each file
+ * it wrote or found as it would have written it, with a hash of the
+ * card.  With prune, the next export removes a file of that list that
+ * it does not give again (its record removed, merged into another or
+ * not selected) when the file still holds what was written; one changed
+ * since, by hand or by a sync from a server, is left and named.  A file
+ * not on the list is never touched.  khard and vdirsyncer read only
+ * the .vcf files.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define LIST ".crm-export"
+#define LIST_HEAD "crm-export vdir 1"
+
+struct known {
+	char *name;
+	uint64_t hash;
+	size_t line;		/* of the list */
+	int given;		/* exported again this time */
+};
+
+struct crm_vdir {
+	char *dir;
+	struct known *k;	/* the last export's list, by name */
+	size_t nk;
+	FILE *list;		/* this one's, written aside */
+	struct crm_buf ltmp;	/* as that, till it is renamed */
+	struct crm_buf path, tmp, name;
+	struct crm_vdir_counts n;
+	int bad;		/* a card not written: nothing removed */
+};
+
+/* A name this code could have made: a card's file in dir, no other. */
+static int
+card_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= 4 || *s == '.' || strcmp(s + n - 4, ".vcf"))
+		return 0;
+	for (; *s; s++)
+		if (*s == '/' || (unsigned char)*s < ' ')
+			return 0;
+	return 1;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct known *)a)->name,
+	    ((const struct known *)b)->name);
+}
+
+/* by name, then by line: of one name twice, the later is the card */
+static int
+by_name_line(const void *a, const void *b)
+{
+	const struct known *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static struct known *
+known(crm_vdir *v, const char *name)
+{
+	struct known key = { (char *)name, 0, 0, 0 };
+
+	return v->nk ? bsearch(&key, v->k, v->nk, sizeof *v->k, by_name) :
+	    NULL;
+}
+
+/* The list the last export left, if any; a line that is not what this
+ * code writes is passed over, and a list of another kind is no list. */
+static void
+read_list(crm_vdir *v)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, alloc = 0, i, j;
+	ssize_t len;
+	uint64_t h;
+
+	crm_buf_reset(&v->path);
+	crm_buf_addf(&v->path, "%s/%s", v->dir, LIST);
+	if (!(f = fopen(v->path.buf, "r")))
+		return;
+	if (getline(&line, &cap, f) > 0 && !strcmp(line, LIST_HEAD "\n")) {
+		while ((len = getline(&line, &cap, f)) > 0) {
+			if (line[len - 1] == '\n')
+				line[--len] = '\0';
+			if (len < 18 || line[16] != ' ' ||
+			    strspn(line, "0123456789abcdef") != 16 ||
+			    !card_name(line + 17))
+				continue;
+			h = strtoull(line, NULL, 16);
+			if (v->nk == alloc) {
+				alloc = alloc ? 2 * alloc : 64;
+				v->k = crm_xrealloc(v->k, alloc * sizeof *v->k);
+			}
+			v->k[v->nk].name = crm_xstrndup(line + 17, strlen(line +
+			    17));
+			v->k[v->nk].hash = h;
+			v->k[v->nk].line = v->nk;
+			v->k[v->nk++].given = 0;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (!v->nk)
+		return;
+	qsort(v->k, v->nk, sizeof *v->k, by_name_line);
+	for (i = j = 0; i < v->nk; i++) {
+		if (i + 1 < v->nk && !strcmp(v->k[i].name, v->k[i + 1].name)) {
+			free(v->k[i].name);
+			continue;
+		}
+		v->k[j++] = v->k[i];
+	}
+	v->nk = j;
+}
+
+int
+crm_vdir_open(crm_vdir **vp, const char *dir)
+{
+	crm_vdir *v;
+	int fd, rc;
+
+	*vp = NULL;
+	/* personal data: as private as the store */
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return crm_seterr(errno, "%s: %s", dir, strerror(errno));
+	v = crm_xmalloc(sizeof *v);
+	memset(v, 0, sizeof *v);
+	v->dir = crm_xstrndup(dir, strlen(dir));
+	crm_buf_init(&v->ltmp, 0);
+	crm_buf_init(&v->path, 0);
+	crm_buf_init(&v->tmp, 0);
+	crm_buf_init(&v->name, 0);
+	read_list(v);
+	/* a name of its own: two exports at once do not mix their lists */
+	crm_buf_addf(&v->ltmp, "%s/%s.XXXXXX", dir, LIST);
+	if ((fd = mkstemp(v->ltmp.buf)) < 0 || !(v->list = fdopen(fd,
+	    "w"))) {
+		rc = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(v->ltmp.buf);
+		}
+		crm_seterr(rc, "%s: %s", dir, strerror(rc));
+		v->bad = 1;
+		crm_vdir_close(v, 0, NULL);
+		return rc;
+	}
+	fputs(LIST_HEAD "\n", v->list);
+	*vp = v;
+	return 0;
+}
+
+/* Did the file at path hold these bytes?  With h, does it hash to it? */
+static int
+holds(const char *path, const char *card, size_t len, const uint64_t *h)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	FILE *f;
+	int same;
+
+	if (!(f = fopen(path, "r")))
+		return 0;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 &&
+	    (h || b.len <= len))
+		crm_buf_add(&b, chunk, n);
+	same = !ferror(f) && (h ? crm_hash(b.buf, b.len) == *h :
+	    b.len == len && !memcmp(b.buf, card, len));
+	fclose(f);
+	crm_buf_release(&b);
+	return same;
+}
+
+int
+crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card)
+{
+	struct known *k;
+	size_t i;
+	int fd, rc = 0;
+
+	/* a UID is a file name here: no slashes, no dot first */
+	crm_buf_reset(&v->name);
+	crm_buf_addf(&v->name, "%s.vcf", uid);
+	for (i = 0; i + 4 < v->name.len; i++)
+		if (v->name.buf[i] == '/' || (!i && v->name.buf[i] == '.'))
+			v->name.buf[i] = '_';
+	crm_buf_reset(&v->path);
+	crm_buf_addf(&v->path, "%s/%s", v->dir, v->name.buf);
+	v->n.cards++;
+	if (!holds(v->path.buf, card->buf, card->len, NULL)) {
+		/* a whole file or none: written aside, then renamed */
+		crm_buf_reset(&v->tmp);
+		crm_buf_addf(&v->tmp, "%s/.%s.tmp", v->dir, v->name.buf);
+		errno = 0;
+		if ((fd = open(v->tmp.buf, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600)) < 0 || (size_t)write(fd, card->buf,
+		    card->len) != card->len || fsync(fd) || close(fd) ||
+		    rename(v->tmp.buf, v->path.buf)) {
+			rc = errno ? errno : EIO;
+			crm_warn("%s: %s", v->path.buf, strerror(rc));
+			unlink(v->tmp.buf);
+			v->bad = 1;
+			return rc;
+		}
+		v->n.written++;
+	}
+	if ((k = known(v, v->name.buf)))
+		k->given = 1;
+	if (card_name(v->name.buf))
+		fprintf(v->list, "%016" PRIx64 " %s\n", crm_hash(card->buf,
+		    card->len), v->name.buf);
+	return 0;
+}
+
+/* The last export's cards that this one did not give: removed if they
+ * are as written, else left; without prune, kept on the list. */
+static void
+prune(crm_vdir *v, int remove)
+{
+	size_t i;
+
+	for (i = 0; i < v->nk; i++) {
+		struct known *k = &v->k[i];
+
+		if (k->given)
+			continue;
+		crm_buf_reset(&v->path);
+		crm_buf_addf(&v->path, "%s/%s", v->dir, k->name);
+		if (!remove) {
+			if (!access(v->path.buf, F_OK))
+				fprintf(v->list, "%016" PRIx64 " %s\n",
+				    k->hash, k->name);
+		} else if (holds(v->path.buf, NULL, 0, &k->hash)) {
+			if (unlink(v->path.buf))
+				crm_warn("%s: %s", v->path.buf,
+				    strerror(errno));
+			else
+				v->n.removed++;
+		} else if (!access(v->path.buf, F_OK)) {
+			crm_warn("%s: changed since it was exported; its "
+			    "card is not exported now, the file is left",
+			    v->path.buf);
+			v->n.kept++;
+		}
+	}
+}
+
+int
+crm_vdir_close(crm_vdir *v, int remove, struct crm_vdir_counts *n)
+{
+	size_t i;
+	int rc = 0;
+
+	if (!v)
+		return 0;
+	if (!v->bad)
+		prune(v, remove);
+	crm_buf_reset(&v->path);
+	crm_buf_addf(&v->path, "%s/%s", v->dir, LIST);
+	/* the list last: what it leaves out is gone */
+	if (v->list) {
+		if (!v->bad && (fflush(v->list) || fsync(fileno(v->list))))
+			rc = errno;
+		if (fclose(v->list) && !v->bad && !rc)
+			rc = errno;
+		if (!v->bad && !rc && rename(v->ltmp.buf, v->path.buf))
+			rc = errno;
+		if (v->bad || rc)
+			unlink(v->ltmp.buf);
+		if (rc)
+			crm_seterr(rc, "%s: %s", v->path.buf, strerror(rc));
+	}
+	if (n)
+		*n = v->n;
+	for (i = 0; i < v->nk; i++)
+		free(v->k[i].name);
+	free(v->k);
+	free(v->dir);
+	crm_buf_release(&v->ltmp);
+	crm_buf_release(&v->path);
+	crm_buf_release(&v->tmp);
+	crm_buf_release(&v->name);
+	free(v);
+	return rc;
+}
