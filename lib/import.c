@@ -116,6 +116,20 @@ struct imp {
 	const struct crm_field *f[NFIELDS]; /* F_UID ... of it, or NULL */
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
 	uint64_t at;		/* the record the last row went to */
+	/* JSON Lines into a store that has records: the id each line of
+	 * the file had and the record it went to (0: it was rejected), and
+	 * the references to lines not yet read, set once all are in */
+	struct idmap {
+		uint64_t from, to;
+	} *map;
+	size_t nmap, mapsize;
+	struct later {
+		uint64_t rec, from;
+		const struct crm_field *f;
+		size_t line;
+		int unchanged;	/* so far, its line's record */
+	} *later;
+	size_t nlater, laterlen;
 };
 
 /* The low bits choose the slot; 0 marks a free one. */
@@ -286,23 +300,30 @@ reject(struct imp *x, int rc)
 
 /* ------------------------------------------------------------ match */
 
+/* Two values alike, folded; or one of them missing. */
+static int
+same_folded(const char *a, const char *b)
+{
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	int same;
+
+	if (!a || !b)
+		return 1;
+	crm_fold(&x, a, strlen(a));
+	crm_fold(&y, b, strlen(b));
+	same = !strcmp(x.buf, y.buf);
+	crm_buf_release(&x);
+	crm_buf_release(&y);
+	return same;
+}
+
 /* A phone is shared by a household or a switchboard: it matches only
  * a record of the same name (or of none). */
 static int
 same_name(const crm_rec *a, const crm_rec *b)
 {
-	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
-	const char *na = crm_rec_value(a, "name"), *nb = crm_rec_value(b, "name");
-	int same;
-
-	if (!na || !nb)
-		return 1;
-	crm_fold(&x, na, strlen(na));
-	crm_fold(&y, nb, strlen(nb));
-	same = !strcmp(x.buf, y.buf);
-	crm_buf_release(&x);
-	crm_buf_release(&y);
-	return same;
+	return same_folded(crm_rec_value(a, "name"), crm_rec_value(b,
+	    "name"));
 }
 
 static int
@@ -531,8 +552,26 @@ put(crm_txn *t, struct imp *x, crm_rec *r, uint64_t *at)
 
 /* ---------------------------------------------------- JSON Lines */
 
+/* The same title, the first text the type requires (a name, a task's
+ * text), or none to tell them apart by. */
+static int
+same_title(const crm_rec *a, const crm_rec *b)
+{
+	const struct crm_type *ty = a->type;
+	size_t i;
+
+	for (i = 0; i < ty->nfields; i++)
+		if (ty->fields[i].type == FT_TEXT &&
+		    (ty->fields[i].flags & FF_REQUIRED))
+			return same_folded(crm_rec_value(a,
+			    ty->fields[i].name), crm_rec_value(b,
+			    ty->fields[i].name));
+	return 1;
+}
+
 /* A line of an export of this store: the record of its id, if that is
- * the same record (same type, same creation), is the one it updates. */
+ * the same record (same type, same creation, same title: two stores
+ * can make a record of one id in one second), is the one it updates. */
 static int
 put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
     int64_t created, uint64_t *at)
@@ -543,7 +582,7 @@ put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
 	if (!id || crm_rec_get(t, id, &old))
 		return put(t, x, r, at);
 	if (strcmp(crm_rec_type(old), crm_rec_type(r)) ||
-	    crm_rec_created(old) != created) {
+	    crm_rec_created(old) != created || !same_title(old, r)) {
 		crm_rec_free(old);
 		return put(t, x, r, at);
 	}
@@ -727,6 +766,208 @@ meta_line(crm_txn *t, const cJSON *j)
 	return crm_segment_save(t, a->valuestring, w->valuestring);
 }
 
+/* ids of the file, and what they became */
+static struct idmap *
+map_slot(const struct imp *x, uint64_t from)
+{
+	size_t i, m = x->mapsize - 1;
+
+	for (i = crm_hash(&from, sizeof from) & m; x->map[i].from &&
+	    x->map[i].from != from; i = (i + 1) & m)
+		;
+	return &x->map[i];
+}
+
+static void
+map_put(struct imp *x, uint64_t from, uint64_t to)
+{
+	struct idmap *old = x->map;
+	size_t i, n = x->mapsize;
+
+	if (2 * (x->nmap + 1) > x->mapsize) {
+		x->mapsize = n ? 2 * n : 256;
+		x->map = crm_xmalloc(x->mapsize * sizeof *x->map);
+		memset(x->map, 0, x->mapsize * sizeof *x->map);
+		for (i = 0; i < n; i++)
+			if (old[i].from)
+				*map_slot(x, old[i].from) = old[i];
+		free(old);
+	}
+	if (!map_slot(x, from)->from)
+		x->nmap++;
+	*map_slot(x, from) = (struct idmap){ from, to };
+}
+
+/* The record line from went to (0 if rejected), or NULL: not read yet. */
+static const struct idmap *
+map_get(const struct imp *x, uint64_t from)
+{
+	const struct idmap *e;
+
+	if (!x->mapsize)
+		return NULL;
+	e = map_slot(x, from);
+	return e->from ? e : NULL;
+}
+
+static void
+map_clear(struct imp *x)
+{
+	free(x->map);
+	x->map = NULL;
+	x->nmap = x->mapsize = 0;
+	x->nlater = 0;
+}
+
+/* A reference's id, as a number or digits; else 0. */
+static uint64_t
+ref_id(const cJSON *v)
+{
+	const char *s;
+
+	if (!cJSON_IsString(v))
+		return json_id(v);
+	s = v->valuestring;
+	return *s && *s != '0' && strspn(s, "0123456789") == strlen(s) &&
+	    strlen(s) < 14 ? strtoull(s, NULL, 10) : 0;
+}
+
+#define LATER UINT64_MAX	/* an id of a line of the file not yet read */
+
+/* The ids the lines of the file have, before any is read for good: a
+ * reference to one of them is to the record its line goes to. */
+static int
+file_ids(struct imp *x)
+{
+	char *line;
+	size_t len;
+	uint64_t id;
+	cJSON *j;
+	int rc;
+
+	while (!(rc = crm_input_line(x->in, &line, &len))) {
+		if (!(j = cJSON_ParseWithLength(line, len)))
+			continue;	/* rejected when it is read */
+		if ((id = json_id(cJSON_GetObjectItem(j, "id"))))
+			map_put(x, id, LATER);
+		cJSON_Delete(j);
+	}
+	if (rc == CRM_ENOTFOUND)
+		return crm_input_rewind(x->in);
+	return rc == CRM_ESTORE ? rc : crm_errprefix(rc, "line %zu: ",
+	    crm_input_lineno(x->in));
+}
+
+/*
+ * A line's references, into a store that has records: one to a line of
+ * the file goes to the record that line went to; to a line that comes
+ * later, it waits in x->later (taken out of the line; n of them this
+ * line's) and is set once all are in (refs_later).  Others are ids of
+ * the store.
+ */
+static int
+refs(struct imp *x, const crm_rec *r, cJSON *j, size_t *n)
+{
+	const struct crm_type *ty = r->type;
+	const struct crm_field *moved[16];
+	const struct idmap *e;
+	uint64_t to[16], from;
+	size_t nmoved = 0, i;
+	cJSON *f;
+
+	*n = 0;
+	cJSON_ArrayForEach(f, j) {
+		const struct crm_field *fd = f->string ? crm_type_field(ty,
+		    f->string) : NULL;
+
+		if (!fd || fd->type != FT_REF || !(from = ref_id(f)) ||
+		    !(e = map_get(x, from)) || nmoved == 16)
+			continue;
+		if (!e->to)
+			return crm_seterr(CRM_EINVAL, "field '%s': record %llu "
+			    "of this file was rejected", fd->name,
+			    (unsigned long long)from);
+		if (e->to == LATER && (fd->flags & FF_REQUIRED))
+			return crm_seterr(CRM_EINVAL, "field '%s': record %llu "
+			    "comes later in this file, and the field is "
+			    "required", fd->name, (unsigned long long)from);
+		if (e->to == LATER) {
+			if (x->nlater == x->laterlen) {
+				x->laterlen = x->laterlen ? 2 * x->laterlen :
+				    64;
+				x->later = crm_xrealloc(x->later, x->laterlen *
+				    sizeof *x->later);
+			}
+			x->later[x->nlater++] = (struct later){ 0, from, fd,
+			    x->line, 0 };
+			++*n;
+		}
+		moved[nmoved] = fd;
+		to[nmoved++] = e->to;
+	}
+	/* the key by the field's name: the item's own goes with it */
+	for (i = 0; i < nmoved; i++) {
+		cJSON_DeleteItemFromObject(j, moved[i]->name);
+		if (to[i] != LATER)
+			cJSON_AddNumberToObject(j, moved[i]->name,
+			    (double)to[i]);
+	}
+	return 0;
+}
+
+/* A line's record, counted unchanged, changed by a reference set late. */
+static void
+updated_now(struct imp *x, struct later *l)
+{
+	struct later *e = x->later + x->nlater;
+	size_t line = l->line;
+
+	x->im->unchanged--;
+	x->im->updated++;
+	if (x->im->report)
+		x->im->report("update", l->rec, l->line, x->im->arg);
+	for (; l < e && l->line == line; l++)
+		l->unchanged = 0;
+}
+
+/* The references to lines that came later, now that all are in; one
+ * to a line that was rejected fails the import, --skip-bad or not, as
+ * the line that has it is in already. */
+static int
+refs_later(crm_txn *t, struct imp *x)
+{
+	const struct idmap *e;
+	crm_rec *r = NULL;
+	char b[24];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < x->nlater && !rc; i++) {
+		struct later *l = &x->later[i];
+		const char *v;
+
+		if (!l->rec)
+			continue;	/* its own line was rejected */
+		e = map_get(x, l->from);
+		if (!e || !e->to || e->to == LATER) {
+			rc = crm_seterr(CRM_EINVAL, "field '%s': record %llu "
+			    "of this file was rejected", l->f->name,
+			    (unsigned long long)l->from);
+		} else if (!(rc = crm_rec_get(t, l->rec, &r))) {
+			b[crm_i64toa(b, (int64_t)e->to, 0)] = '\0';
+			v = crm_rec_value(r, l->f->name);
+			if ((!v || strcmp(v, b)) && !(rc = crm_rec_setf(r,
+			    l->f, b, strlen(b), CRM_SET)) &&
+			    !(rc = crm_rec_put(t, r)) && l->unchanged)
+				updated_now(x, l);
+			crm_rec_free(r);
+		}
+		if (rc && rc != CRM_ESTORE)
+			crm_errprefix(rc, "line %zu: ", l->line);
+	}
+	return rc;
+}
+
 /* One line of crm-export: restored (ids kept) or matched. */
 static int
 jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
@@ -736,7 +977,7 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 	uint64_t id = 0;
 	int64_t created = 0;
 	char *rest = NULL;
-	size_t i;
+	size_t i, nlater = 0;
 	int rc;
 
 	if (!j || !cJSON_IsObject(j)) {
@@ -800,6 +1041,8 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		crm_buf_release(&b);
 	}
 	cJSON_Delete(st);
+	if (!rc && x->nmap && !(x->im->restore && id))
+		rc = refs(x, r, j, &nlater);
 	rest = cJSON_PrintUnformatted(j);
 	if (rc || (rc = crm_rec_set_json(r, rest, strlen(rest))))
 		goto out;
@@ -813,12 +1056,21 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 				x->im->report("add", id, x->line, x->im->arg);
 		}
 	} else {
+		size_t same = x->im->unchanged;
 		uint64_t at = 0;
 
 		if (!(rc = put_same(t, x, r, id, created, &at)) && at && h)
 			rc = history(t, at, h, 0);
+		if (!rc && id && x->nmap)
+			map_put(x, id, at);
+		for (i = x->nlater - nlater; !rc && i < x->nlater; i++) {
+			x->later[i].rec = at;
+			x->later[i].unchanged = x->im->unchanged > same;
+		}
 	}
 out:
+	if (rc && id && x->nmap)
+		map_put(x, id, 0);	/* what points at it is rejected */
 	free(rest);
 	cJSON_Delete(h);
 	cJSON_Delete(j);
@@ -1414,6 +1666,7 @@ run(crm_txn *t, void *arg)
 	x->bad = 0;
 	x->restored.n = 0;
 	seen_clear(x);		/* a retry starts afresh */
+	map_clear(x);
 	memset(&vc, 0, sizeof vc);
 	if ((rc = crm_input_rewind(x->in)))
 		return rc;
@@ -1427,6 +1680,9 @@ run(crm_txn *t, void *arg)
 		if (im->from == CRM_FROM_JSONL)
 			im->restore = x->fresh;
 	}
+	/* into a store with records, the ids of an export are the file's */
+	if (im->from == CRM_FROM_JSONL && !x->fresh && (rc = file_ids(x)))
+		return rc;
 	if (im->from != CRM_FROM_JSONL && (rc = crm_rec_new(t, im->type ?
 	    im->type : "person", &x->r)))
 		return rc;
@@ -1498,6 +1754,8 @@ run(crm_txn *t, void *arg)
 		crm_errprefix(rc, "line %zu: ", x->line);
 	if (!rc && im->from == CRM_FROM_CSV)
 		rc = unmapped(x);
+	if (!rc && x->nlater)
+		rc = refs_later(t, x);
 	if (!rc && x->restored.n)
 		rc = check_restored(t, x);
 	if (!rc && x->bad && !im->skip_bad)
@@ -1548,6 +1806,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_release(&x.note);
 	crm_buf_release(&x.labelled);
 	crm_ids_release(&x.restored);
+	map_clear(&x);
+	free(x.later);
 	for (i = 0; i < 3; i++)
 		crm_buf_release(&x.key[i]);
 	crm_buf_release(&x.key2);

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 55
+plan 57
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -852,6 +852,65 @@ check 'JSON Lines of another store: the history a matched record lacks is added'
 	crm-show --db "$H" -j 1 >card &&
 	jq -e ".interactions == 3 and
 		([.history[].text] == [\"met at the fair\", \"order 7\", \"first\"])" card
+'
+
+check 'JSON Lines of another store into one with records: references follow' '
+	A="$T/movea" && M="$T/moveb" &&
+	crm-add --db "$A" person name="Pia Early" email=pia@move.example \
+		>/dev/null &&
+	crm-add --db "$A" company name="Mover s.r.o." city=Žilina >/dev/null &&
+	crm-set --db "$A" 1 company=2 >/dev/null &&
+	crm-add --db "$A" person name="Ivo Late" email=ivo@move.example \
+		company=2 >/dev/null &&
+	crm-task --db "$A" add 3 "call Ivo" --due 2026-12-01 >/dev/null &&
+	crm-log --db "$A" 3 call "met Ivo" --at 2026-10-01T09:00:00Z \
+		>/dev/null &&
+	crm-add --db "$M" company name="Here First" >/dev/null &&
+	crm-add --db "$M" person name="Ola Here" email=ola@move.example \
+		company=1 >/dev/null &&
+	crm-add --db "$M" person name="Pia Early" email=pia@move.example \
+		>/dev/null &&
+	crm-add --db "$M" task text=one >/dev/null &&
+	crm-add --db "$M" company name="Local Co" >/dev/null &&
+	crm-export --db "$A" --to jsonl >move.jsonl &&
+	echo "{\"type\":\"person\",\"name\":\"Uma Local\",\"company\":5}" \
+		>>move.jsonl &&
+	crm-import --db "$M" --from jsonl <move.jsonl 2>err &&
+	grep -Fx "crm-import: 4 added, 1 updated, 0 unchanged, 0 rejected" err &&
+	crm-export --db "$M" --to jsonl >moved.jsonl &&
+	jq -e -s "
+		(map(select(.name == \"Mover s.r.o.\")) | length == 1) as \$one |
+		(map(select(.name == \"Mover s.r.o.\"))[0].id) as \$co |
+		(map(select(.name == \"Ivo Late\"))[0]) as \$ivo |
+		\$one and \$co > 5 and
+		(map(select(.name == \"Pia Early\"))[0] | .id == 3 and
+			.company == \$co) and
+		\$ivo.company == \$co and \$ivo.id > 5 and
+		(\$ivo.history | map(.text)) == [\"met Ivo\"] and
+		(map(select(.text == \"call Ivo\"))[0].about == \$ivo.id) and
+		(map(select(.text == \"one\"))[0] | has(\"about\") | not) and
+		(map(select(.name == \"Ola Here\"))[0].company == 1) and
+		(map(select(.name == \"Uma Local\"))[0].company == 5)" moved.jsonl &&
+	crm-check --db "$M"
+'
+
+check 'JSON Lines into a store with records: a reference to a rejected line' '
+	M="$T/moveb" &&
+	before=$(mdb_dump -a "$M" | md5sum) &&
+	printf "%s\n" \
+		"{\"id\":20,\"type\":\"person\",\"name\":\"Fore\",\"company\":21}" \
+		"{\"id\":21,\"type\":\"company\",\"name\":\"Bad\",\"city\":[1]}" \
+		"{\"id\":22,\"type\":\"person\",\"name\":\"Aft\",\"company\":21}" \
+		>rej.jsonl &&
+	must_fail 2 crm-import --db "$M" --skip-bad --from jsonl <rej.jsonl \
+		2>err &&
+	cat err &&
+	grep -F "line 3: field '"'"'company'"'"': record 21 of this file was rejected" err &&
+	grep -F "line 1: field '"'"'company'"'"': record 21 of this file was rejected" err &&
+	test "$(mdb_dump -a "$M" | md5sum)" = "$before" &&
+	sed 1d rej.jsonl >rej2.jsonl &&
+	crm-import --db "$M" --skip-bad --from jsonl <rej2.jsonl 2>err &&
+	grep -Fx "crm-import: 0 added, 0 updated, 0 unchanged, 2 rejected" err
 '
 
 check 'JSON Lines history: an entry without its time or kind is refused, line named' '
