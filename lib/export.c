@@ -66,8 +66,9 @@ crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
 {
 	static const char *const n[] = { "last_name", "first_name", NULL,
 		NULL, NULL };
-	static const char *const adr[] = { NULL, NULL, "street", "city", NULL,
-		"zip", "country" };
+	/* a schema's region, where crm-import puts a card's */
+	static const char *const adr[] = { NULL, NULL, "street", "city",
+		"region", "zip", "country" };
 	struct crm_buf v = CRM_BUF_INIT;
 	const char *x, *name = crm_rec_value(r, "name");
 	int company = !strcmp(r->type->name, "company");
@@ -108,7 +109,8 @@ crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
 	text(b, "EMAIL", r, "email");
 	text(b, "TEL", r, "phone");
 	if (crm_rec_value(r, "street") || crm_rec_value(r, "city") ||
-	    crm_rec_value(r, "zip") || crm_rec_value(r, "country"))
+	    crm_rec_value(r, "region") || crm_rec_value(r, "zip") ||
+	    crm_rec_value(r, "country"))
 		structured(b, "ADR", r, adr, 7);
 	if ((x = crm_rec_value(r, "birthday"))) {
 		crm_buf_reset(&v);

@@ -75,10 +75,11 @@ crm_import_preset_known(const char *name)
  * by name once for each type, not at every row */
 enum { F_UID, F_EMAIL, F_PHONE, F_NAME, F_FIRST, F_LAST, F_COMPANY,
 	F_TITLE, F_URL, F_NOTE, F_STREET, F_CITY, F_ZIP, F_COUNTRY,
-	F_BIRTHDAY, F_TAGS, F_PHOTO, NFIELDS };
+	F_BIRTHDAY, F_TAGS, F_PHOTO, F_REGION, NFIELDS };
 static const char *const fnames[NFIELDS] = { "uid", "email", "phone",
 	"name", "first_name", "last_name", "company", "title", "url", "note",
-	"street", "city", "zip", "country", "birthday", "tags", "photo" };
+	"street", "city", "zip", "country", "birthday", "tags", "photo",
+	"region" };
 
 struct imp {
 	struct crm_import *im;
@@ -1487,17 +1488,56 @@ content_uid(crm_rec *r, const struct crm_field *f,
 	return rc;
 }
 
+/* The first address: the post office box, the extended address (a
+ * suite, a floor) and the street in the street, the street first; the
+ * region in a field of that name, else in the note. */
+static int
+adr(crm_rec *r, const struct crm_field **f, const struct crm_vprop *p,
+    struct crm_buf *note)
+{
+	static const int parts[] = { F_STREET, F_STREET, F_STREET, F_CITY,
+		F_REGION, F_ZIP, F_COUNTRY };
+	struct crm_buf c[7], street = CRM_BUF_INIT;
+	const char *q = p->value;
+	size_t k;
+	int rc = 0;
+
+	for (k = 0; k < 7; k++) {
+		crm_buf_init(&c[k], 0);
+		if (q)
+			q = crm_vcard_next(q, ';', &c[k]);
+	}
+	for (k = 3; k-- > 0;)
+		if (c[k].len)
+			crm_buf_addf(&street, "%s%s", street.len ? ", " : "",
+			    c[k].buf);
+	rc = set_text(r, f[F_STREET], street.buf);
+	for (k = 3; k < 7 && !rc; k++) {
+		if (f[parts[k]]) {
+			rc = set_text(r, f[parts[k]], c[k].buf);
+		} else if (c[k].len) {
+			if (note->len)
+				crm_buf_addch(note, '\n');
+			label(p, note);
+			crm_buf_addf(note, " %s: %s", fnames[parts[k]],
+			    c[k].buf);
+		}
+	}
+	for (k = 0; k < 7; k++)
+		crm_buf_release(&c[k]);
+	crm_buf_release(&street);
+	return rc;
+}
+
 static int
 vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 {
-	static const int parts[] = { -1, -1, F_STREET, F_CITY, -1, F_ZIP,
-		F_COUNTRY };
 	const struct crm_field *f[NFIELDS];
 	const struct crm_vprop *p0;
 	struct crm_buf v = CRM_BUF_INIT, note = CRM_BUF_INIT;
 	struct crm_buf id = CRM_BUF_INIT;
 	const char *q;
-	size_t i, k;
+	size_t i;
 	int rc = 0, fi;
 
 	/* a copy: matching a company looks up a company's fields */
@@ -1559,12 +1599,7 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				to_note(&note, p, v.buf);
 				continue;
 			}
-			for (k = 0, q = p->value; k < 7 && q && !rc; k++) {
-				crm_buf_reset(&v);
-				q = crm_vcard_next(q, ';', &v);
-				if (parts[k] >= 0)
-					rc = set_text(r, f[parts[k]], v.buf);
-			}
+			rc = adr(r, f, p, &note);
 		} else if (is(n, "BDAY")) {
 			struct crm_buf d = CRM_BUF_INIT;
 

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 57
+plan 58
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -316,7 +316,7 @@ check 'outlook-2007.vcf: name, quoted-printable NOTE, phone, city' '
 	"{\"type\": \"person\", \"name\": \"Mr. Michael Angstadt Jr.\",
 	  \"first_name\": \"Michael\", \"last_name\": \"Angstadt\",
 	  \"email\": \"mike.angstadt@gmail.com\", \"title\": \"TheJobTitle\",
-	  \"street\": \"222 Broadway\", \"city\": \"New York\",
+	  \"street\": \"222 Broadway, TheOffice\", \"city\": \"New York\",
 	  \"zip\": \"99999\", \"country\": \"USA\", \"birthday\": \"1922-03-10\",
 	  \"url\": \"http://mikeangstadt.name\",
 	  \"note^\": \"This is the NOTE field\\t\\nI assume it encodes this text inside a NOTE vCard type.\\nBut I'\''m not sure because there'\''s text formatting going on here.\\nIt does not preserve the formatting\"}" &&
@@ -327,7 +327,9 @@ c = [x for x in r if x[\"type\"] == \"company\"][0]
 assert p[\"company\"] == c[\"id\"], p
 # the first TEL, (111) 555-1111, in E.164; the others are noted
 assert p[\"phone\"].startswith(\"+\") and p[\"phone\"].endswith(\"1115551111\"), p
-assert \"(111) 555-2222\" in p[\"note\"], p" vc/outlook-2007.jsonl
+assert \"(111) 555-2222\" in p[\"note\"], p
+# the address: its extended part in the street, its region noted
+assert \"\\nADR (WORK, PREF) region: NY\\n\" in p[\"note\"], p" vc/outlook-2007.jsonl
 '
 
 check 'gmail-list.vcf: three people, their names and e-mails' '
@@ -343,10 +345,37 @@ check 'rfc6350-example.vcf: N, ORG, ADR, EMAIL, URL, BDAY --02-03' '
 	"{\"type\": \"company\", \"name\": \"Viagenie\"}" \
 	"{\"type\": \"person\", \"name\": \"Simon Perreault\",
 	  \"first_name\": \"Simon\", \"last_name\": \"Perreault\",
-	  \"email\": \"simon.perreault@viagenie.ca\", \"street\": \"2875 Laurier\",
+	  \"email\": \"simon.perreault@viagenie.ca\", \"street\": \"2875 Laurier, Suite D2-630\",
 	  \"city\": \"Quebec\", \"zip\": \"G1V 2M2\", \"country\": \"Canada\",
 	  \"birthday\": \"--02-03\", \"url\": \"http://nomis80.org\"}" &&
-	test "$("$PY" tool.py count vc/rfc6350-example.jsonl "{\"company\": 1}")" -eq 1
+	test "$("$PY" tool.py count vc/rfc6350-example.jsonl "{\"company\": 1}")" -eq 1 &&
+	jq -e "select(.type == \"person\") | .note | split(\"\\n\") |
+		index(\"ADR (work) region: QC\")" vc/rfc6350-example.jsonl
+'
+
+check 'vCard ADR: the region to a schema'"'"'s region field, and out again' '
+	R="$T/region" &&
+	crm-schema --db "$R" show |
+		sed "0,/^      city: /s//      region:     {type: text}\n&/" \
+		>region.yaml &&
+	grep -c "^      region:" region.yaml &&
+	crm-schema --db "$R" apply region.yaml &&
+	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Region\r\nADR;TYPE=WORK:PO Box 9;Suite 5;1 Main St;Springfield;IL;62701;USA\r\nEND:VCARD\r\n" \
+		>region.vcf &&
+	crm-import --db "$R" --from vcard region.vcf 2>err &&
+	crm-show --db "$R" -j 1 >card &&
+	jq -e ".street == \"1 Main St, Suite 5, PO Box 9\" and
+		.region == \"IL\" and .city == \"Springfield\" and
+		(has(\"note\") | not)" card &&
+	crm-export --db "$R" --to vcard >region.out.vcf &&
+	grep -F "ADR:;;1 Main St\\, Suite 5\\, PO Box 9;Springfield;IL;62701;USA" \
+		region.out.vcf &&
+	if [ -n "$VOBJECT" ]; then
+		"$PY" -c "import sys, vobject
+c = vobject.readOne(open(sys.argv[1], encoding=\"utf-8\").read())
+a = c.adr.value
+assert (a.street, a.city, a.region, a.code, a.country) == (\"1 Main St, Suite 5, PO Box 9\", \"Springfield\", \"IL\", \"62701\", \"USA\"), a" region.out.vcf
+	fi
 '
 
 check 'KIND:org (khard/org.vcf) is a company, with its UID' '
