@@ -1488,6 +1488,29 @@ content_uid(crm_rec *r, const struct crm_field *f,
 	return rc;
 }
 
+/* The units of an ORG after the organisation's name (a department, a
+ * team), from q, in the note. */
+static void
+org_units(struct crm_buf *note, const struct crm_vprop *p, const char *q)
+{
+	struct crm_buf u = CRM_BUF_INIT, all = CRM_BUF_INIT;
+
+	while (q) {
+		crm_buf_reset(&u);
+		q = crm_vcard_next(q, ';', &u);
+		if (u.len)
+			crm_buf_addf(&all, "%s%s", all.len ? ", " : "", u.buf);
+	}
+	if (all.len) {
+		if (note->len)
+			crm_buf_addch(note, '\n');
+		label(p, note);
+		crm_buf_addf(note, " unit: %s", all.buf);
+	}
+	crm_buf_release(&u);
+	crm_buf_release(&all);
+}
+
 /* The first address: the post office box, the extended address (a
  * suite, a floor) and the street in the street, the street first; the
  * region in a field of that name, else in the note. */
@@ -1560,11 +1583,12 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				rc = set_text(r, f[F_FIRST], v.buf);
 		} else if (is(n, "ORG") && f[F_COMPANY] &&
 		    !fval(r, f[F_COMPANY])) {
-			crm_vcard_part(p->value, ';', 0, &v);
+			q = crm_vcard_next(p->value, ';', &v);
 			crm_buf_reset(&id);
 			if (v.len && !(rc = company_named(t, x, v.buf, &id)))
 				rc = crm_rec_setf(r, f[F_COMPANY], id.buf,
 				    id.len, CRM_SET);
+			org_units(&note, p, q);
 		} else if ((fi = text_prop(n)) >= 0) {
 			crm_vcard_part(p->value, 0, 0, &v);
 			if (fval(r, f[fi]) && v.len)
