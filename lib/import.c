@@ -1488,6 +1488,36 @@ content_uid(crm_rec *r, const struct crm_field *f,
 	return rc;
 }
 
+/* The name an N gives, as it is written: the prefixes, the given and
+ * the other names, the family name, the suffixes (Dr. John Q. Doe Jr.).
+ * Each of them may be a list, ',' apart. */
+static void
+full_name(const char *n, struct crm_buf *out)
+{
+	static const int order[] = { 3, 1, 2, 0, 4 };
+	struct crm_buf c[5], w = CRM_BUF_INIT;
+	const char *q = n, *e;
+	size_t k;
+
+	for (k = 0; k < 5; k++) {
+		crm_buf_init(&c[k], 0);
+		if (q)
+			q = crm_vcard_next(q, ';', &c[k]);
+	}
+	for (k = 0; k < 5; k++)
+		for (q = c[order[k]].buf; *q; q = *e ? e + 1 : e) {
+			e = q + strcspn(q, ",");
+			crm_buf_reset(&w);
+			crm_buf_add(&w, q, (size_t)(e - q));
+			if (w.len)
+				crm_buf_addf(out, "%s%s", out->len ? " " : "",
+				    w.buf);
+		}
+	for (k = 0; k < 5; k++)
+		crm_buf_release(&c[k]);
+	crm_buf_release(&w);
+}
+
 /* The units of an ORG after the organisation's name (a department, a
  * team), from q, in the note. */
 static void
@@ -1558,7 +1588,7 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	const struct crm_field *f[NFIELDS];
 	const struct crm_vprop *p0;
 	struct crm_buf v = CRM_BUF_INIT, note = CRM_BUF_INIT;
-	struct crm_buf id = CRM_BUF_INIT;
+	struct crm_buf id = CRM_BUF_INIT, full = CRM_BUF_INIT;
 	const char *q;
 	size_t i;
 	int rc = 0, fi;
@@ -1581,6 +1611,8 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				crm_vcard_next(q, ';', &v);
 			if (!rc)
 				rc = set_text(r, f[F_FIRST], v.buf);
+			if (!full.len)
+				full_name(p->value, &full);
 		} else if (is(n, "ORG") && f[F_COMPANY] &&
 		    !fval(r, f[F_COMPANY])) {
 			q = crm_vcard_next(p->value, ';', &v);
@@ -1653,6 +1685,10 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				to_note(&note, p, v.buf);
 		}
 	}
+	/* no FN: the name N gives, with its other names, prefixes and
+	 * suffixes */
+	if (!rc && strcmp(r->type->name, "company"))
+		rc = set_text(r, f[F_NAME], full.buf);
 	/* a company's card may name it only in ORG */
 	if (!rc && !strcmp(r->type->name, "company") &&
 	    !fval(r, f[F_NAME]) && (p0 = crm_vcard_get(c, "ORG", 0))) {
@@ -1671,6 +1707,7 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	crm_buf_release(&v);
 	crm_buf_release(&note);
 	crm_buf_release(&id);
+	crm_buf_release(&full);
 	return rc;
 }
 

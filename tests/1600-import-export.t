@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 58
+plan 59
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -382,6 +382,17 @@ check 'KIND:org (khard/org.vcf) is a company, with its UID' '
 	"$PY" tool.py has vc/org.jsonl \
 	"{\"type\": \"company\", \"name\": \"ACME Inc.\", \"uid\": \"429A43AB-52F2-4714-AA62-077528A12464\"}" &&
 	test "$(wc -l <vc/org.jsonl)" -eq 1
+'
+
+check 'vCard without FN: the name of all of N, prefixes and suffixes too' '
+	printf "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;John;Quincy,Q.;Dr.;Jr.\r\nEMAIL:jd@n.example\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nN:Solo;;;;\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:2.1\r\nEMAIL:only@n.example\r\nEND:VCARD\r\n" \
+		>n.vcf &&
+	crm-import --db "$T/nfull" --from vcard n.vcf 2>err &&
+	crm-segment --db "$T/nfull" -f "%{name}|%{first_name}|%{last_name}" \
+		type:person >got &&
+	printf "%s\n" "Dr. John Quincy Q. Doe Jr.|John|Doe" "Solo||Solo" \
+		"only@n.example||" >want &&
+	diff -u want got
 '
 
 t_categories() {
