@@ -1541,9 +1541,29 @@ org_units(struct crm_buf *note, const struct crm_vprop *p, const char *q)
 	crm_buf_release(&all);
 }
 
-/* The first address: the post office box, the extended address (a
- * suite, a floor) and the street in the street, the street first; the
- * region in a field of that name, else in the note. */
+/* A part of an address into its field, if it has one and that is
+ * empty; else, unless the field holds it already, into the note. */
+static int
+adr_part(crm_rec *r, const struct crm_field *f, const struct crm_vprop *p,
+    int part, const char *v, struct crm_buf *note)
+{
+	const char *was = f ? fval(r, f) : NULL;
+
+	if (!*v || (was && !strcmp(was, v)))
+		return 0;
+	if (f && !was)
+		return crm_rec_setf(r, f, v, strlen(v), CRM_SET);
+	if (note->len)
+		crm_buf_addch(note, '\n');
+	label(p, note);
+	crm_buf_addf(note, " %s: %s", fnames[part], v);
+	return 0;
+}
+
+/* An address: the post office box, the extended address (a suite, a
+ * floor) and the street in the street, the street first; the region in
+ * a field of that name; what has no field, or finds it taken, in the
+ * note. */
 static int
 adr(crm_rec *r, const struct crm_field **f, const struct crm_vprop *p,
     struct crm_buf *note)
@@ -1564,18 +1584,9 @@ adr(crm_rec *r, const struct crm_field **f, const struct crm_vprop *p,
 		if (c[k].len)
 			crm_buf_addf(&street, "%s%s", street.len ? ", " : "",
 			    c[k].buf);
-	rc = set_text(r, f[F_STREET], street.buf);
-	for (k = 3; k < 7 && !rc; k++) {
-		if (f[parts[k]]) {
-			rc = set_text(r, f[parts[k]], c[k].buf);
-		} else if (c[k].len) {
-			if (note->len)
-				crm_buf_addch(note, '\n');
-			label(p, note);
-			crm_buf_addf(note, " %s: %s", fnames[parts[k]],
-			    c[k].buf);
-		}
-	}
+	rc = adr_part(r, f[F_STREET], p, F_STREET, street.buf, note);
+	for (k = 3; k < 7 && !rc; k++)
+		rc = adr_part(r, f[parts[k]], p, parts[k], c[k].buf, note);
 	for (k = 0; k < 7; k++)
 		crm_buf_release(&c[k]);
 	crm_buf_release(&street);

@@ -367,6 +367,11 @@ check 'vCard ADR: the region to a schema'"'"'s region field, and out again; ORG 
 	jq -e ".street == \"1 Main St, Suite 5, PO Box 9\" and
 		.region == \"IL\" and .city == \"Springfield\" and
 		.note == \"ORG unit: Sales, EMEA\"" card &&
+	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Two Adr\r\nADR;TYPE=HOME:;;;;;;Slovakia\r\nADR;TYPE=WORK:;;Main 1;Brno;;60200;Czechia\r\nEND:VCARD\r\n" |
+		crm-import --db "$R" --from vcard 2>err &&
+	crm-find --db "$R" --json "two adr" >two &&
+	jq -e ".street == \"Main 1\" and .country == \"Slovakia\" and
+		.note == \"ADR (WORK) country: Czechia\"" two &&
 	crm-export --db "$R" --to vcard >region.out.vcf &&
 	grep -F "ADR:;;1 Main St\\, Suite 5\\, PO Box 9;Springfield;IL;62701;USA" \
 		region.out.vcf &&
