@@ -39,10 +39,10 @@ static const struct hmac {
 hmac(void)
 {
 	static struct hmac h;
-	static int open;
+	static int loaded;
 	void *so;
 
-	if (!open) {
+	if (!loaded) {
 		so = crm_lazy_open(NETTLE_SO);
 		*(void **)&h.set_key = crm_lazy_sym(so, NETTLE_SO,
 		    "nettle_hmac_sha256_set_key");
@@ -50,7 +50,7 @@ hmac(void)
 		    "nettle_hmac_sha256_update");
 		*(void **)&h.digest = crm_lazy_sym(so, NETTLE_SO,
 		    "nettle_hmac_sha256_digest");
-		open = 1;
+		loaded = 1;
 	}
 	return &h;
 }
