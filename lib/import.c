@@ -113,6 +113,7 @@ struct imp {
 	int fresh;		/* the store had no record: nothing to match */
 	struct crm_buf key[3], key2;	/* a row's keys: uid, e-mail, phone */
 	struct crm_buf pk;		/* the phone's, before it is folded */
+	struct crm_buf parts, join;	/* a card's N or ADR, taken apart */
 	const struct crm_type *ftype;	/* the type of f */
 	const struct crm_field *f[NFIELDS]; /* F_UID ... of it, or NULL */
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
@@ -1395,14 +1396,24 @@ label(const struct crm_vprop *p, struct crm_buf *b)
 		crm_buf_addch(b, ')');
 }
 
-/* What has no field of its own goes to the note, labelled. */
+/* What has no field of its own goes to the note, labelled; with part,
+ * that part of the property (ADR (work) region: QC). */
 static void
-to_note(struct crm_buf *note, const struct crm_vprop *p, const char *v)
+note_part(struct crm_buf *note, const struct crm_vprop *p, const char *part,
+    const char *v)
 {
 	if (note->len)
 		crm_buf_addch(note, '\n');
 	label(p, note);
+	if (part)
+		crm_buf_addf(note, " %s", part);
 	crm_buf_addf(note, ": %s", v);
+}
+
+static void
+to_note(struct crm_buf *note, const struct crm_vprop *p, const char *v)
+{
+	note_part(note, p, NULL, v);
 }
 
 /* A vCard birthday: 19220310, 1922-03-10, --0310, --03-10. */
@@ -1488,57 +1499,69 @@ content_uid(crm_rec *r, const struct crm_field *f,
 	return rc;
 }
 
-/* The name an N gives, as it is written: the prefixes, the given and
- * the other names, the family name, the suffixes (Dr. John Q. Doe Jr.).
- * Each of them may be a list, ',' apart. */
+/* The first n components of a structured value, ';' apart, unescaped
+ * into b, each ended by a NUL: the k-th at b->buf + at[k] (empty past
+ * the last). */
 static void
-full_name(const char *n, struct crm_buf *out)
+parts_of(const char *v, struct crm_buf *b, size_t at[], size_t n)
 {
-	static const int order[] = { 3, 1, 2, 0, 4 };
-	struct crm_buf c[5], w = CRM_BUF_INIT;
-	const char *q = n, *e;
 	size_t k;
 
-	for (k = 0; k < 5; k++) {
-		crm_buf_init(&c[k], 0);
-		if (q)
-			q = crm_vcard_next(q, ';', &c[k]);
+	crm_buf_reset(b);
+	for (k = 0; k < n; k++) {
+		at[k] = b->len;
+		if (v)
+			v = crm_vcard_next(v, ';', b);
+		crm_buf_addch(b, '\0');
 	}
+}
+
+/* Words and lists of them joined into b, sep apart, the empty ones
+ * left out. */
+static void
+join(struct crm_buf *b, const char *sep, const char *v, size_t len)
+{
+	if (!len)
+		return;
+	if (b->len)
+		crm_buf_addstr(b, sep);
+	crm_buf_add(b, v, len);
+}
+
+/* The name an N gives, as it is written, into x->join: the prefixes,
+ * the given and the other names, the family name, the suffixes (Dr.
+ * John Q. Doe Jr.).  Each of them may be a list, ',' apart. */
+static const char *
+full_name(struct imp *x, const char *n)
+{
+	static const int order[] = { 3, 1, 2, 0, 4 };
+	const char *q, *e;
+	size_t at[5], k;
+
+	parts_of(n, &x->parts, at, 5);
+	crm_buf_reset(&x->join);
 	for (k = 0; k < 5; k++)
-		for (q = c[order[k]].buf; *q; q = *e ? e + 1 : e) {
+		for (q = x->parts.buf + at[order[k]]; *q; q = *e ? e + 1 : e) {
 			e = q + strcspn(q, ",");
-			crm_buf_reset(&w);
-			crm_buf_add(&w, q, (size_t)(e - q));
-			if (w.len)
-				crm_buf_addf(out, "%s%s", out->len ? " " : "",
-				    w.buf);
+			join(&x->join, " ", q, (size_t)(e - q));
 		}
-	for (k = 0; k < 5; k++)
-		crm_buf_release(&c[k]);
-	crm_buf_release(&w);
+	return x->join.buf;
 }
 
 /* The units of an ORG after the organisation's name (a department, a
  * team), from q, in the note. */
 static void
-org_units(struct crm_buf *note, const struct crm_vprop *p, const char *q)
+org_units(struct imp *x, struct crm_buf *note, const struct crm_vprop *p,
+    const char *q)
 {
-	struct crm_buf u = CRM_BUF_INIT, all = CRM_BUF_INIT;
-
+	crm_buf_reset(&x->join);
 	while (q) {
-		crm_buf_reset(&u);
-		q = crm_vcard_next(q, ';', &u);
-		if (u.len)
-			crm_buf_addf(&all, "%s%s", all.len ? ", " : "", u.buf);
+		crm_buf_reset(&x->parts);
+		q = crm_vcard_next(q, ';', &x->parts);
+		join(&x->join, ", ", x->parts.buf, x->parts.len);
 	}
-	if (all.len) {
-		if (note->len)
-			crm_buf_addch(note, '\n');
-		label(p, note);
-		crm_buf_addf(note, " unit: %s", all.buf);
-	}
-	crm_buf_release(&u);
-	crm_buf_release(&all);
+	if (x->join.len)
+		note_part(note, p, "unit", x->join.buf);
 }
 
 /* A part of an address into its field, if it has one and that is
@@ -1547,16 +1570,13 @@ static int
 adr_part(crm_rec *r, const struct crm_field *f, const struct crm_vprop *p,
     int part, const char *v, struct crm_buf *note)
 {
-	const char *was = f ? fval(r, f) : NULL;
+	const char *was;
 
-	if (!*v || (was && !strcmp(was, v)))
+	if (!*v || ((was = fval(r, f)) && !strcmp(was, v)))
 		return 0;
 	if (f && !was)
 		return crm_rec_setf(r, f, v, strlen(v), CRM_SET);
-	if (note->len)
-		crm_buf_addch(note, '\n');
-	label(p, note);
-	crm_buf_addf(note, " %s: %s", fnames[part], v);
+	note_part(note, p, fnames[part], v);
 	return 0;
 }
 
@@ -1565,31 +1585,24 @@ adr_part(crm_rec *r, const struct crm_field *f, const struct crm_vprop *p,
  * a field of that name; what has no field, or finds it taken, in the
  * note. */
 static int
-adr(crm_rec *r, const struct crm_field **f, const struct crm_vprop *p,
-    struct crm_buf *note)
+adr(struct imp *x, crm_rec *r, const struct crm_field **f,
+    const struct crm_vprop *p, struct crm_buf *note)
 {
 	static const int parts[] = { F_STREET, F_STREET, F_STREET, F_CITY,
 		F_REGION, F_ZIP, F_COUNTRY };
-	struct crm_buf c[7], street = CRM_BUF_INIT;
-	const char *q = p->value;
-	size_t k;
-	int rc = 0;
+	const char *c[7];
+	size_t at[7], k;
+	int rc;
 
-	for (k = 0; k < 7; k++) {
-		crm_buf_init(&c[k], 0);
-		if (q)
-			q = crm_vcard_next(q, ';', &c[k]);
-	}
-	for (k = 3; k-- > 0;)
-		if (c[k].len)
-			crm_buf_addf(&street, "%s%s", street.len ? ", " : "",
-			    c[k].buf);
-	rc = adr_part(r, f[F_STREET], p, F_STREET, street.buf, note);
-	for (k = 3; k < 7 && !rc; k++)
-		rc = adr_part(r, f[parts[k]], p, parts[k], c[k].buf, note);
+	parts_of(p->value, &x->parts, at, 7);
 	for (k = 0; k < 7; k++)
-		crm_buf_release(&c[k]);
-	crm_buf_release(&street);
+		c[k] = x->parts.buf + at[k];
+	crm_buf_reset(&x->join);
+	for (k = 3; k-- > 0;)
+		join(&x->join, ", ", c[k], strlen(c[k]));
+	rc = adr_part(r, f[F_STREET], p, F_STREET, x->join.buf, note);
+	for (k = 3; k < 7 && !rc; k++)
+		rc = adr_part(r, f[parts[k]], p, parts[k], c[k], note);
 	return rc;
 }
 
@@ -1599,8 +1612,8 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	const struct crm_field *f[NFIELDS];
 	const struct crm_vprop *p0;
 	struct crm_buf v = CRM_BUF_INIT, note = CRM_BUF_INIT;
-	struct crm_buf id = CRM_BUF_INIT, full = CRM_BUF_INIT;
-	const char *q;
+	struct crm_buf id = CRM_BUF_INIT;
+	const char *q, *nval = NULL;
 	size_t i;
 	int rc = 0, fi;
 
@@ -1622,8 +1635,8 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				crm_vcard_next(q, ';', &v);
 			if (!rc)
 				rc = set_text(r, f[F_FIRST], v.buf);
-			if (!full.len)
-				full_name(p->value, &full);
+			if (!nval)
+				nval = p->value;
 		} else if (is(n, "ORG") && f[F_COMPANY] &&
 		    !fval(r, f[F_COMPANY])) {
 			q = crm_vcard_next(p->value, ';', &v);
@@ -1631,7 +1644,7 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 			if (v.len && !(rc = company_named(t, x, v.buf, &id)))
 				rc = crm_rec_setf(r, f[F_COMPANY], id.buf,
 				    id.len, CRM_SET);
-			org_units(&note, p, q);
+			org_units(x, &note, p, q);
 		} else if ((fi = text_prop(n)) >= 0) {
 			crm_vcard_part(p->value, 0, 0, &v);
 			if (fval(r, f[fi]) && v.len)
@@ -1666,7 +1679,7 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				to_note(&note, p, v.buf);
 				continue;
 			}
-			rc = adr(r, f, p, &note);
+			rc = adr(x, r, f, p, &note);
 		} else if (is(n, "BDAY")) {
 			struct crm_buf d = CRM_BUF_INIT;
 
@@ -1698,8 +1711,9 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	}
 	/* no FN: the name N gives, with its other names, prefixes and
 	 * suffixes */
-	if (!rc && strcmp(r->type->name, "company"))
-		rc = set_text(r, f[F_NAME], full.buf);
+	if (!rc && nval && strcmp(r->type->name, "company") &&
+	    !fval(r, f[F_NAME]))
+		rc = set_text(r, f[F_NAME], full_name(x, nval));
 	/* a company's card may name it only in ORG */
 	if (!rc && !strcmp(r->type->name, "company") &&
 	    !fval(r, f[F_NAME]) && (p0 = crm_vcard_get(c, "ORG", 0))) {
@@ -1718,7 +1732,6 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	crm_buf_release(&v);
 	crm_buf_release(&note);
 	crm_buf_release(&id);
-	crm_buf_release(&full);
 	return rc;
 }
 
@@ -1893,6 +1906,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 		crm_buf_init(&x.key[i], 0);
 	crm_buf_init(&x.key2, 0);
 	crm_buf_init(&x.pk, 0);
+	crm_buf_init(&x.parts, 0);
+	crm_buf_init(&x.join, 0);
 	crm_csv_init(&x.hdr);
 	crm_csv_init(&x.row);
 	if (im->preset && !crm_import_preset_known(im->preset))
@@ -1919,6 +1934,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 		crm_buf_release(&x.key[i]);
 	crm_buf_release(&x.key2);
 	crm_buf_release(&x.pk);
+	crm_buf_release(&x.parts);
+	crm_buf_release(&x.join);
 	seen_clear(&x);
 	return rc;
 }
