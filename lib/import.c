@@ -871,11 +871,15 @@ static int
 refs(struct imp *x, const crm_rec *r, cJSON *j, size_t *n)
 {
 	const struct crm_type *ty = r->type;
-	const struct crm_field *moved[16];
+	struct moved {
+		const struct crm_field *f;
+		uint64_t to;
+	} *mv = NULL;
 	const struct idmap *e;
-	uint64_t to[16], from;
-	size_t nmoved = 0, i;
+	uint64_t from;
+	size_t nmv = 0, i;
 	cJSON *f;
+	int rc = 0;
 
 	*n = 0;
 	cJSON_ArrayForEach(f, j) {
@@ -883,16 +887,20 @@ refs(struct imp *x, const crm_rec *r, cJSON *j, size_t *n)
 		    f->string) : NULL;
 
 		if (!fd || fd->type != FT_REF || !(from = ref_id(f)) ||
-		    !(e = map_get(x, from)) || nmoved == 16)
+		    !(e = map_get(x, from)))
 			continue;
-		if (!e->to)
-			return crm_seterr(CRM_EINVAL, "field '%s': record %llu "
+		if (!e->to) {
+			rc = crm_seterr(CRM_EINVAL, "field '%s': record %llu "
 			    "of this file was rejected", fd->name,
 			    (unsigned long long)from);
-		if (e->to == LATER && (fd->flags & FF_REQUIRED))
-			return crm_seterr(CRM_EINVAL, "field '%s': record %llu "
+			break;
+		}
+		if (e->to == LATER && (fd->flags & FF_REQUIRED)) {
+			rc = crm_seterr(CRM_EINVAL, "field '%s': record %llu "
 			    "comes later in this file, and the field is "
 			    "required", fd->name, (unsigned long long)from);
+			break;
+		}
 		if (e->to == LATER) {
 			if (x->nlater == x->laterlen) {
 				x->laterlen = x->laterlen ? 2 * x->laterlen :
@@ -904,17 +912,19 @@ refs(struct imp *x, const crm_rec *r, cJSON *j, size_t *n)
 			    x->line, 0 };
 			++*n;
 		}
-		moved[nmoved] = fd;
-		to[nmoved++] = e->to;
+		/* a line's items are few: grown one at a time */
+		mv = crm_xrealloc(mv, (nmv + 1) * sizeof *mv);
+		mv[nmv++] = (struct moved){ fd, e->to };
 	}
 	/* the key by the field's name: the item's own goes with it */
-	for (i = 0; i < nmoved; i++) {
-		cJSON_DeleteItemFromObject(j, moved[i]->name);
-		if (to[i] != LATER)
-			cJSON_AddNumberToObject(j, moved[i]->name,
-			    (double)to[i]);
+	for (i = 0; i < nmv && !rc; i++) {
+		cJSON_DeleteItemFromObject(j, mv[i].f->name);
+		if (mv[i].to != LATER)
+			cJSON_AddNumberToObject(j, mv[i].f->name,
+			    (double)mv[i].to);
 	}
-	return 0;
+	free(mv);
+	return rc;
 }
 
 /* A line's record, counted unchanged, changed by a reference set late. */
