@@ -783,7 +783,7 @@ map_slot(const struct imp *x, uint64_t from)
 static void
 map_put(struct imp *x, uint64_t from, uint64_t to)
 {
-	struct idmap *old = x->map;
+	struct idmap *old = x->map, *e;
 	size_t i, n = x->mapsize;
 
 	if (2 * (x->nmap + 1) > x->mapsize) {
@@ -795,9 +795,9 @@ map_put(struct imp *x, uint64_t from, uint64_t to)
 				*map_slot(x, old[i].from) = old[i];
 		free(old);
 	}
-	if (!map_slot(x, from)->from)
+	if (!(e = map_slot(x, from))->from)
 		x->nmap++;
-	*map_slot(x, from) = (struct idmap){ from, to };
+	*e = (struct idmap){ from, to };
 }
 
 /* The record line from went to (0 if rejected), or NULL: not read yet. */
