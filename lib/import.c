@@ -114,6 +114,8 @@ struct imp {
 	struct crm_buf key[3], key2;	/* a row's keys: uid, e-mail, phone */
 	struct crm_buf pk;		/* the phone's, before it is folded */
 	struct crm_buf parts, join;	/* a card's N or ADR, taken apart */
+	const struct crm_vcard *card;	/* the card being read */
+	struct crm_buf lab;		/* a label's name, decoded */
 	const struct crm_type *ftype;	/* the type of f */
 	const struct crm_field *f[NFIELDS]; /* F_UID ... of it, or NULL */
 	uint64_t hu, he, hp;	/* the row's keys' hashes, 0: no value */
@@ -1390,18 +1392,152 @@ unmapped(struct imp *x)
 
 /* ------------------------------------------------------------ vCard */
 
-/* "TEL (work, voice)": a property's name and its TYPE labels. */
-static void
-label(const struct crm_vprop *p, struct crm_buf *b)
+/* Is property name n w?  The first letter tells most apart. */
+static int
+is(const char *n, const char *w)
 {
-	size_t i, n = 0;
+	return n[0] == w[0] && !strcmp(n, w);
+}
 
-	crm_buf_addstr(b, p->name);
+/*
+ * X- properties whose data vCard has a name for: written into the note
+ * under that name, with a label of their own (X-MS-SPOUSE: Maria is
+ * RELATED (spouse): Maria, X-AIM;TYPE=HOME: jd is IMPP (HOME, aim): jd);
+ * X-MS-TEL is a TEL like any other.
+ */
+static const struct xprop {
+	const char *x, *name, *label;
+} xprops[] = {
+	{ "X-ABDATE", "DATE", NULL },
+	{ "X-ABRELATEDNAMES", "RELATED", NULL },
+	{ "X-AIM", "IMPP", "aim" },
+	{ "X-ANNIVERSARY", "ANNIVERSARY", NULL },
+	{ "X-ASSISTANT", "RELATED", "assistant" },
+	{ "X-EVOLUTION-ANNIVERSARY", "ANNIVERSARY", NULL },
+	{ "X-EVOLUTION-ASSISTANT", "RELATED", "assistant" },
+	{ "X-EVOLUTION-MANAGER", "RELATED", "manager" },
+	{ "X-EVOLUTION-SPOUSE", "RELATED", "spouse" },
+	{ "X-FC-OTHERDATES", "DATE", NULL },
+	{ "X-FC-RELATEDNAMES", "RELATED", NULL },
+	{ "X-GADUGADU", "IMPP", "gadugadu" },
+	{ "X-GENDER", "GENDER", NULL },
+	{ "X-GOOGLE-TALK", "IMPP", "gtalk" },
+	{ "X-GTALK", "IMPP", "gtalk" },
+	{ "X-ICQ", "IMPP", "icq" },
+	{ "X-JABBER", "IMPP", "xmpp" },
+	{ "X-MANAGER", "RELATED", "manager" },
+	{ "X-MS-ANNIVERSARY", "ANNIVERSARY", NULL },
+	{ "X-MS-ASSISTANT", "RELATED", "assistant" },
+	{ "X-MS-IMADDRESS", "IMPP", NULL },
+	{ "X-MS-MANAGER", "RELATED", "manager" },
+	{ "X-MS-SPOUSE", "RELATED", "spouse" },
+	{ "X-MS-TEL", "TEL", NULL },
+	{ "X-MSN", "IMPP", "msn" },
+	{ "X-QQ", "IMPP", "qq" },
+	{ "X-SKYPE", "IMPP", "skype" },
+	{ "X-SKYPE-USERNAME", "IMPP", "skype" },
+	{ "X-SPOUSE", "RELATED", "spouse" },
+	{ "X-YAHOO", "IMPP", "yahoo" },
+};
+
+static const struct xprop *
+xprop(const char *n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof xprops / sizeof *xprops; i++)
+		if (!strcasecmp(n, xprops[i].x))
+			return &xprops[i];
+	return NULL;
+}
+
+/* FullContact writes a name of its own in hex after X-FCENCODED-
+ * (X-FC-RelatedNames:Mother).  That name into b: 0, or -1 when n is not
+ * one. */
+static int
+fc_decoded(const char *n, struct crm_buf *b)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *hi, *lo;
+
+	if (strncmp(n, "X-FCENCODED-", 12))
+		return -1;
+	crm_buf_reset(b);
+	for (n += 12; *n; n += 2) {
+		if (!n[1] || !(hi = strchr(hex, n[0])) ||
+		    !(lo = strchr(hex, n[1])))
+			return -1;
+		crm_buf_addch(b, (char)((hi - hex) << 4 | (lo - hex)));
+	}
+	return b->len && !memchr(b->buf, 0, b->len) ? 0 : -1;
+}
+
+/* The label Apple and Google give a group (item1.TEL with
+ * item1.X-ABLabel), without Apple's _$!<...>!$_ around its own words,
+ * appended to b; 0 when there is none. */
+static int
+group_label(const struct crm_vcard *c, const struct crm_vprop *p,
+    struct crm_buf *b)
+{
+	size_t i, at = b->len, n;
+
+	if (!p->group)
+		return 0;
+	for (i = 0; i < c->nprop; i++) {
+		const struct crm_vprop *q = &c->prop[i];
+
+		if (!q->group || !is(q->name, "X-ABLABEL") ||
+		    strcasecmp(q->group, p->group))
+			continue;
+		crm_vcard_part(q->value, 0, 0, b);
+		n = b->len - at;
+		if (n > 8 && !strncmp(b->buf + at, "_$!<", 4) &&
+		    !strcmp(b->buf + b->len - 4, ">!$_")) {
+			memmove(b->buf + at, b->buf + at + 4, n - 8);
+			crm_buf_setlen(b, b->len - 8);
+		}
+		return b->len > at;
+	}
+	return 0;
+}
+
+/* "TEL (work, voice)": a property's name and its labels: its TYPEs,
+ * the one its X- name implies and its group's. */
+static void
+label(struct imp *x, const struct crm_vprop *p, struct crm_buf *b)
+{
+	const char *name = p->name, *own = NULL, *colon;
+	const struct xprop *xp;
+	size_t i, n = 0, at;
+
+	if (name[0] == 'X' && name[1] == '-') {
+		if (!fc_decoded(name, &x->lab)) {
+			name = x->lab.buf;
+			if ((colon = strchr(name, ':'))) {
+				x->lab.buf[colon - name] = 0;
+				own = colon + 1;
+			}
+		}
+		if ((xp = xprop(name))) {
+			name = xp->name;
+			if (!own)
+				own = xp->label;
+		}
+	}
+	crm_buf_addstr(b, name);
 	for (i = 0; i < p->nparam; i++)
 		if (!strcmp(p->param[i].name, "TYPE")) {
 			crm_buf_addf(b, "%s%s", n++ ? ", " : " (",
 			    p->param[i].value);
 		}
+	if (own && *own)
+		crm_buf_addf(b, "%s%s", n++ ? ", " : " (", own);
+	at = b->len;
+	crm_buf_addstr(b, n ? ", " : " (");
+	if (group_label(x->card, p, b))
+		n++;
+	else
+		crm_buf_setlen(b, at);
 	if (n)
 		crm_buf_addch(b, ')');
 }
@@ -1409,21 +1545,22 @@ label(const struct crm_vprop *p, struct crm_buf *b)
 /* What has no field of its own goes to the note, labelled; with part,
  * that part of the property (ADR (work) region: QC). */
 static void
-note_part(struct crm_buf *note, const struct crm_vprop *p, const char *part,
-    const char *v)
+note_part(struct imp *x, struct crm_buf *note, const struct crm_vprop *p,
+    const char *part, const char *v)
 {
 	if (note->len)
 		crm_buf_addch(note, '\n');
-	label(p, note);
+	label(x, p, note);
 	if (part)
 		crm_buf_addf(note, " %s", part);
 	crm_buf_addf(note, ": %s", v);
 }
 
 static void
-to_note(struct crm_buf *note, const struct crm_vprop *p, const char *v)
+to_note(struct imp *x, struct crm_buf *note, const struct crm_vprop *p,
+    const char *v)
 {
-	note_part(note, p, NULL, v);
+	note_part(x, note, p, NULL, v);
 }
 
 /* A vCard birthday: 19220310, 1922-03-10, --0310, --03-10. */
@@ -1449,13 +1586,6 @@ bday(const char *v, struct crm_buf *out)
 	return crm_date_valid(out->buf) ? 0 : -1;
 }
 
-/* Is property name n w?  The first letter tells most apart. */
-static int
-is(const char *n, const char *w)
-{
-	return n[0] == w[0] && !strcmp(n, w);
-}
-
 /* The field of a card's TITLE, URL, NOTE or UID. */
 static int
 text_prop(const char *n)
@@ -1464,21 +1594,37 @@ text_prop(const char *n)
 	    is(n, "NOTE") ? F_NOTE : is(n, "UID") ? F_UID : -1;
 }
 
-/* Properties with no field of their own, kept in the note (X- ones
- * dropped). */
+/*
+ * Properties with no field of their own, kept in the note: all but
+ * these, which a program wrote for itself (the version, the program,
+ * its ids, layouts and sort keys; its labels, as labels), or which hold
+ * a key, a logo or a sound rather than words; and data inline in
+ * base64.  PHOTO has its own option.
+ */
 static int
-noted_prop(const char *n)
+noted_prop(const struct crm_vprop *p, const char *n)
 {
-	static const char *const names[] = { "NICKNAME", "ROLE", "LABEL",
-		"RELATED", "IMPP", "GEO", "TZ", "ANNIVERSARY", "LANG", NULL };
+	static const char *const machine[] = { "VERSION", "PRODID", "REV",
+		"KIND", "SOURCE", "CLIENTPIDMAP", "SORT-STRING", "MAILER",
+		"NAME", "PROFILE", "CLASS", "XML", "MEMBER", "KEY", "LOGO",
+		"SOUND", "PHOTO", "X-ABLABEL", "X-ABADR", "X-ABUID",
+		"X-ABSHOWAS", "X-ABPERSON", "X-MS-OL-DESIGN",
+		"X-MS-OL-DEFAULT-POSTAL-ADDRESS", "X-MS-CARDPICTURE",
+		"X-EVOLUTION-FILE-AS", "X-EVOLUTION-LIST",
+		"X-EVOLUTION-LIST-SHOW-ADDRESSES", "X-ID", "X-ETAG",
+		"X-FC-TAGS", "X-FC-LIST-ID", "X-MOZILLA-HTML",
+		"X-MOZILLA-PROPERTY", "X-RADICALE-NAME", "X-WAB-GENDER",
+		"X-ADDRESSBOOKSERVER-KIND", "X-ADDRESSBOOKSERVER-MEMBER", NULL };
 	size_t i;
 
-	if (!strncmp(n, "X-", 2))
-		return 1;
-	for (i = 0; names[i]; i++)
-		if (is(n, names[i]))
-			return 1;
-	return 0;
+	if (!strncmp(n, "X-COUCHDB-", 10) ||
+	    crm_vprop_has(p, "ENCODING", "b") ||
+	    crm_vprop_has(p, "ENCODING", "base64"))
+		return 0;
+	for (i = 0; machine[i]; i++)
+		if (is(n, machine[i]))
+			return 0;
+	return 1;
 }
 
 /* A card without UID gets one of its content, so that importing it
@@ -1558,11 +1704,11 @@ full_name(struct imp *x, const char *n)
 	return x->join.buf;
 }
 
-/* The units of an ORG after the organisation's name (a department, a
- * team), from q, in the note. */
+/* The parts of an ORG from q in the note, one after another: after the
+ * organisation's name, its units (a department, a team), as part. */
 static void
-org_units(struct imp *x, struct crm_buf *note, const struct crm_vprop *p,
-    const char *q)
+org_parts(struct imp *x, struct crm_buf *note, const struct crm_vprop *p,
+    const char *q, const char *part)
 {
 	crm_buf_reset(&x->join);
 	while (q) {
@@ -1571,14 +1717,14 @@ org_units(struct imp *x, struct crm_buf *note, const struct crm_vprop *p,
 		join(&x->join, ", ", x->parts.buf, x->parts.len);
 	}
 	if (x->join.len)
-		note_part(note, p, "unit", x->join.buf);
+		note_part(x, note, p, part, x->join.buf);
 }
 
 /* A part of an address into its field, if it has one and that is
  * empty; else, unless the field holds it already, into the note. */
 static int
-adr_part(crm_rec *r, const struct crm_field *f, const struct crm_vprop *p,
-    int part, const char *v, struct crm_buf *note)
+adr_part(struct imp *x, crm_rec *r, const struct crm_field *f,
+    const struct crm_vprop *p, int part, const char *v, struct crm_buf *note)
 {
 	const char *was;
 
@@ -1586,7 +1732,7 @@ adr_part(crm_rec *r, const struct crm_field *f, const struct crm_vprop *p,
 		return 0;
 	if (f && !was)
 		return crm_rec_setf(r, f, v, strlen(v), CRM_SET);
-	note_part(note, p, fnames[part], v);
+	note_part(x, note, p, fnames[part], v);
 	return 0;
 }
 
@@ -1610,9 +1756,9 @@ adr(struct imp *x, crm_rec *r, const struct crm_field **f,
 	crm_buf_reset(&x->join);
 	for (k = 3; k-- > 0;)
 		join(&x->join, ", ", c[k], strlen(c[k]));
-	rc = adr_part(r, f[F_STREET], p, F_STREET, x->join.buf, note);
+	rc = adr_part(x, r, f[F_STREET], p, F_STREET, x->join.buf, note);
 	for (k = 3; k < 7 && !rc; k++)
-		rc = adr_part(r, f[parts[k]], p, parts[k], c[k], note);
+		rc = adr_part(x, r, f[parts[k]], p, parts[k], c[k], note);
 	return rc;
 }
 
@@ -1629,10 +1775,15 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 
 	/* a copy: matching a company looks up a company's fields */
 	memcpy(f, fields(x, r->type), sizeof f);
+	x->card = c;
 	for (i = 0; i < c->nprop && !rc; i++) {
 		const struct crm_vprop *p = &c->prop[i];
+		const struct xprop *xp;
 		const char *n = p->name;
 
+		/* X-MS-TEL is a TEL */
+		if (n[0] == 'X' && (xp = xprop(n)) && is(xp->name, "TEL"))
+			n = xp->name;
 		crm_buf_reset(&v);
 		if (is(n, "FN")) {
 			crm_vcard_part(p->value, 0, 0, &v);
@@ -1647,18 +1798,25 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				rc = set_text(r, f[F_FIRST], v.buf);
 			if (!nval)
 				nval = p->value;
-		} else if (is(n, "ORG") && f[F_COMPANY] &&
-		    !fval(r, f[F_COMPANY])) {
+		} else if (is(n, "ORG")) {
+			/* a company's is its name (below); a person's
+			 * first its company, any other noted */
+			if (!f[F_COMPANY])
+				continue;
+			if (fval(r, f[F_COMPANY])) {
+				org_parts(x, &note, p, p->value, NULL);
+				continue;
+			}
 			q = crm_vcard_next(p->value, ';', &v);
 			crm_buf_reset(&id);
 			if (v.len && !(rc = company_named(t, x, v.buf, &id)))
 				rc = crm_rec_setf(r, f[F_COMPANY], id.buf,
 				    id.len, CRM_SET);
-			org_units(x, &note, p, q);
+			org_parts(x, &note, p, q, "unit");
 		} else if ((fi = text_prop(n)) >= 0) {
 			crm_vcard_part(p->value, 0, 0, &v);
 			if (fval(r, f[fi]) && v.len)
-				to_note(&note, p, v.buf);
+				to_note(x, &note, p, v.buf);
 			else
 				rc = set_text(r, f[fi], v.buf);
 		} else if (is(n, "EMAIL") || is(n, "TEL")) {
@@ -1682,11 +1840,11 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 			/* the first that is valid; the others noted */
 			if (!f[fi] || fval(r, f[fi]) || crm_rec_setf(r, f[fi],
 			    v.buf, v.len, CRM_SET))
-				to_note(&note, p, v.buf);
+				to_note(x, &note, p, v.buf);
 		} else if (is(n, "ADR")) {
 			if (fval(r, f[F_CITY]) || fval(r, f[F_STREET])) {
 				crm_vcard_part(p->value, 0, 0, &v);
-				to_note(&note, p, v.buf);
+				to_note(x, &note, p, v.buf);
 				continue;
 			}
 			rc = adr(x, r, f, p, &note);
@@ -1699,7 +1857,7 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				rc = crm_rec_setf(r, f[F_BIRTHDAY], d.buf,
 				    d.len, CRM_SET);
 			else if (v.len)
-				to_note(&note, p, v.buf);
+				to_note(x, &note, p, v.buf);
 			crm_buf_release(&d);
 		} else if (is(n, "CATEGORIES") && f[F_TAGS]) {
 			for (q = p->value; q && !rc; crm_buf_reset(&v)) {
@@ -1713,10 +1871,10 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 			    !fval(r, f[F_PHOTO]))
 				rc = crm_rec_setf(r, f[F_PHOTO], p->value,
 				    p->len, CRM_SET);
-		} else if (noted_prop(n)) {
+		} else if (noted_prop(p, n)) {
 			crm_vcard_part(p->value, 0, 0, &v);
-			if (v.len && strncmp(n, "X-", 2))
-				to_note(&note, p, v.buf);
+			if (v.len)
+				to_note(x, &note, p, v.buf);
 		}
 	}
 	/* no FN: the name N gives, with its other names, prefixes and
@@ -1917,6 +2075,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_init(&x.key2, 0);
 	crm_buf_init(&x.pk, 0);
 	crm_buf_init(&x.parts, 0);
+	crm_buf_init(&x.lab, 0);
 	crm_buf_init(&x.join, 0);
 	crm_csv_init(&x.hdr);
 	crm_csv_init(&x.row);
@@ -1945,6 +2104,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_release(&x.key2);
 	crm_buf_release(&x.pk);
 	crm_buf_release(&x.parts);
+	crm_buf_release(&x.lab);
 	crm_buf_release(&x.join);
 	seen_clear(&x);
 	return rc;

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 59
+plan 60
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -331,6 +331,53 @@ assert \"(111) 555-2222\" in p[\"note\"], p
 # the address: its extended part in the street, its region noted
 assert \"\\nADR (WORK, PREF) region: NY\\n\" in p[\"note\"], p" vc/outlook-2007.jsonl
 '
+
+# noted FILE LINE...: each LINE is a line of the person's note in the
+# JSON Lines of FILE
+noted() {
+	f=$1
+	shift
+	jq -r 'select(.type == "person") | .note' "$f" >note.lines &&
+	for l in "$@"; do
+		grep -Fxq -- "$l" note.lines || {
+			echo "not in the note of $f: $l"
+			cat note.lines
+			return 1
+		}
+	done
+}
+
+t_vcard_x() {
+	noted vc/gmail-single.jsonl 'TEL (GRAND_CENTRAL): 555 555 2222' \
+		'ADR (CustomAdrType): ;;321 Custom St;Custom City;TX;98765;USA' \
+		'DATE (Anniversary): 1970-06-02' 'RELATED (Spouse): MySpouse' \
+		'RELATED (CustomRelationship): MyCustom' \
+		'IMPP (icq): 123456789' 'X-PHONETIC-FIRST-NAME: Grregg' \
+		'X-PHONETIC-LAST-NAME: Dart-mowth' &&
+	noted vc/John_Doe_IPHONE.jsonl 'TEL (AssistantPhone): 905-222-1234' &&
+	noted vc/outlook-2007.jsonl 'TEL (VOICE, CALLBACK): (111) 555-4444' \
+		'ANNIVERSARY: 20120801' 'IMPP: im@aim.com' \
+		'RELATED (manager): TheManagerName' \
+		'RELATED (assistant): TheAssistantName' \
+		'RELATED (spouse): TheSpouse' 'FBURL: http://website.com/mycal' &&
+	noted vc/John_Doe_EVOLUTION.jsonl 'IMPP (HOME, aim): johnny5@aol.com' \
+		'RELATED (spouse): Maria' 'RELATED (manager): Big Blue' \
+		'RELATED (assistant): Little Red' 'ANNIVERSARY: 1980-03-22' &&
+	noted vc/fullcontact.jsonl 'GENDER: M' 'GENDER: male' \
+		'RELATED (Mother): Mother' 'RELATED (Fiancé): Fiance' \
+		'RELATED (CustomTYPE): Custom' 'DATE (Anniversary): 2016-08-02' \
+		'ORG: Organization2, Department2' &&
+	# what programs wrote for themselves stays out
+	! cat vc/*.jsonl | jq -r .note | grep -E \
+		'^X-(AB|MS-OL|EVOLUTION-FILE-AS|COUCHDB|ID|ETAG|FC)|<card|^PRODID|^REV' &&
+	# an X-MS-TEL is a phone like any other; base64 is no words
+	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cal Back\r\nX-MS-TEL;TYPE=CALLBACK:+421 905 000 111\r\nX-CUSTOM-THING:kept\\\\, as typed\r\nX-BLOB;ENCODING=b:AAECAw==\r\nKEY;ENCODING=b:AAECAw==\r\nEND:VCARD\r\n" |
+		crm-import --db "$T/xms" --from vcard 2>err &&
+	crm-show --db "$T/xms" -j 1 >card &&
+	jq -e '.phone == "+421905000111" and
+		.note == "X-CUSTOM-THING: kept, as typed"' card
+}
+check 'vCard X- properties and group labels kept in the note, programs'"'"' own left out' t_vcard_x
 
 check 'gmail-list.vcf: three people, their names and e-mails' '
 	test "$(wc -l <vc/gmail-list.jsonl)" -eq 3 &&
