@@ -282,9 +282,10 @@ main(int argc, char **argv)
 		crm_fail(rc, "cannot read");
 	rc = q ? crm_query_run(t, q, NULL, one, &c) :
 	    crm_scan_all(t, one, &c);
-	/* what is not a record: who may not be mailed, saved segments */
+	/* what is not a record: the store's name, who may not be mailed,
+	 * saved segments, what came from other stores */
 	if (!rc && c.jsonl && !q)
-		rc = crm_out_export_meta(c.out, t);
+		rc = crm_out_export_meta(c.out, t, c.store.buf);
 	crm_txn_end(t);
 	if (!rc && !strcmp(c.to, "ical")) {
 		crm_buf_reset(&c.line);

@@ -770,8 +770,10 @@ int crm_out_export(crm_out *o, crm_txn *t, const crm_rec *r);
  * its history, which fields are personal, consent and opt-outs, the
  * records referring to it, and every change to them all. */
 int crm_out_subject(crm_out *o, crm_txn *t, const crm_rec *r);
-/* The opt-outs and saved segments, as lines crm-import reads back. */
-int crm_out_export_meta(crm_out *o, crm_txn *t);
+/* Which store this is (store, its uuid), the opt-outs, the saved
+ * segments and where lines of other stores' exports went, as lines
+ * crm-import reads back. */
+int crm_out_export_meta(crm_out *o, crm_txn *t, const char *store);
 /* The card of crm-show: every field, and a company's contacts. */
 int crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r);
 /* A table: on a terminal aligned, with its totals; else TSV with a

@@ -113,6 +113,9 @@ struct imp {
 	int fresh;		/* the store had no record: nothing to match */
 	struct crm_buf key[3], key2;	/* a row's keys: uid, e-mail, phone */
 	struct crm_buf pk;		/* the phone's, before it is folded */
+	/* JSON Lines: the store the file is an export of (its "store"
+	 * line), "" when it names none or is this store's */
+	char src[33], own[33];
 	struct crm_buf parts, join;	/* a card's N or ADR, taken apart */
 	const struct crm_vcard *card;	/* the card being read */
 	struct crm_buf lab;		/* a label's name, decoded */
@@ -127,6 +130,9 @@ struct imp {
 		uint64_t from, to;
 	} *map;
 	size_t nmap, mapsize;
+	/* the file's records that came from this store: its id, ours */
+	struct idmap *back;
+	size_t nback, backlen;
 	struct later {
 		uint64_t rec, from;
 		const struct crm_field *f;
@@ -516,6 +522,25 @@ merged_same(crm_txn *t, crm_rec *old, const crm_rec *r)
 	return same;
 }
 
+/* Update old (freed) with what r gives; *at is its id. */
+static int
+update(crm_txn *t, struct imp *x, crm_rec *old, const crm_rec *r,
+    uint64_t *at)
+{
+	int rc = 0;
+
+	*at = crm_rec_id(old);
+	if (merged_same(t, old, r)) {
+		x->im->unchanged++;
+	} else if (!(rc = crm_rec_put(t, old))) {
+		x->im->updated++;
+		if (x->im->report)
+			x->im->report("update", *at, x->line, x->im->arg);
+	}
+	crm_rec_free(old);
+	return rc;
+}
+
 /* Add r, or update the record it matches. */
 static int
 put(crm_txn *t, struct imp *x, crm_rec *r, uint64_t *at)
@@ -542,16 +567,7 @@ put(crm_txn *t, struct imp *x, crm_rec *r, uint64_t *at)
 	}
 	if (rc || (rc = crm_rec_get(t, id, &old)))
 		return rc;
-	*at = id;
-	if (merged_same(t, old, r)) {
-		x->im->unchanged++;
-	} else if (!(rc = crm_rec_put(t, old))) {
-		x->im->updated++;
-		if (x->im->report)
-			x->im->report("update", id, x->line, x->im->arg);
-	}
-	crm_rec_free(old);
-	return rc;
+	return update(t, x, old, r, at);
 }
 
 /* ---------------------------------------------------- JSON Lines */
@@ -581,7 +597,6 @@ put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
     int64_t created, uint64_t *at)
 {
 	crm_rec *old;
-	int rc;
 
 	if (!id || crm_rec_get(t, id, &old))
 		return put(t, x, r, at);
@@ -590,19 +605,63 @@ put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
 		crm_rec_free(old);
 		return put(t, x, r, at);
 	}
-	*at = id;
-	if (merged_same(t, old, r)) {
-		x->im->unchanged++;
-	} else if (!(rc = crm_rec_put(t, old))) {
-		x->im->updated++;
-		if (x->im->report)
-			x->im->report("update", id, x->line, x->im->arg);
-	} else {
-		goto out;
+	return update(t, x, old, r, at);
+}
+
+/* The record was, if it is there and of r's type, updated with r;
+ * else r matched as any row is. */
+static int
+put_known(crm_txn *t, struct imp *x, crm_rec *r, uint64_t was,
+    uint64_t *at)
+{
+	crm_rec *old;
+	int rc;
+
+	if (!was || (rc = crm_rec_get(t, was, &old)) == CRM_ENOTFOUND)
+		return put(t, x, r, at);
+	if (rc)
+		return rc;
+	if (strcmp(crm_rec_type(old), crm_rec_type(r))) {
+		crm_rec_free(old);
+		return put(t, x, r, at);
 	}
-	rc = 0;
-out:
-	crm_rec_free(old);
+	return update(t, x, old, r, at);
+}
+
+/*
+ * A line of another store's export: a copy there of our record ours
+ * updates that record, while it is here; else the record an earlier
+ * import of the line went to is the one it updates (put_known).  Where
+ * it went is kept (meta "from:STORE:ID"), for the next import of that
+ * store's export: so lines without a uid, an e-mail or a phone find
+ * theirs too.
+ */
+static int
+put_from(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id, uint64_t ours,
+    uint64_t *at)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+	char key[64];
+	crm_rec *old;
+	uint64_t was = 0;
+	int rc = 0;
+
+	snprintf(key, sizeof key, "from:%s:%llu", x->src,
+	    (unsigned long long)id);
+	if (ours && !(rc = crm_rec_get(t, ours, &old))) {
+		crm_rec_free(old);
+		was = ours;
+	} else if (!rc || rc == CRM_ENOTFOUND) {
+		if (!(rc = crm_meta_get(t, key, &v)))
+			was = strtoull(v.buf, NULL, 10);
+	}
+	if ((!rc || rc == CRM_ENOTFOUND) &&
+	    !(rc = put_known(t, x, r, was, at)) && *at && *at != was) {
+		crm_buf_reset(&v);
+		crm_buf_addf(&v, "%llu", (unsigned long long)*at);
+		rc = crm_meta_put(t, key, v.buf, v.len);
+	}
+	crm_buf_release(&v);
 	return rc;
 }
 
@@ -744,6 +803,51 @@ history(crm_txn *t, uint64_t rec, const cJSON *h, int restore)
 	return rc;
 }
 
+/* A store's name: 32 hexadecimal digits. */
+static int
+store_name(const cJSON *j)
+{
+	const char *s = cJSON_IsString(j) ? j->valuestring : "";
+
+	return strlen(s) == 32 && strspn(s, "0123456789abcdef") == 32;
+}
+
+/*
+ * The store an export is of, and where the lines of other stores'
+ * exports it had imported went: what a restore (into an empty store)
+ * takes over, so that the restored store is that store; into a store
+ * with records, the store is the file's (file_ids) and the rest is the
+ * other store's own.
+ */
+static int
+store_line(crm_txn *t, struct imp *x, const cJSON *j)
+{
+	const cJSON *s = cJSON_GetObjectItem(j, "store");
+	const cJSON *from = cJSON_GetObjectItem(j, "import");
+	uint64_t id, to;
+	char key[64], val[24];
+
+	if (s) {
+		if (!store_name(s))
+			return crm_seterr(CRM_EINVAL, "store: not a store's "
+			    "name");
+		return x->im->restore ? crm_meta_put(t, "uuid",
+		    s->valuestring, 32) : 0;
+	}
+	s = cJSON_GetObjectItem(from, "store");
+	id = json_id(cJSON_GetObjectItem(from, "id"));
+	to = json_id(cJSON_GetObjectItem(j, "record"));
+	if (!store_name(s) || !id || !to)
+		return crm_seterr(CRM_EINVAL, "import: a store, an id and a "
+		    "record");
+	if (!x->im->restore)
+		return 0;
+	snprintf(key, sizeof key, "from:%s:%llu", s->valuestring,
+	    (unsigned long long)id);
+	snprintf(val, sizeof val, "%llu", (unsigned long long)to);
+	return crm_meta_put(t, key, val, strlen(val));
+}
+
 /* An opt-out or a saved segment of an export. */
 static int
 meta_line(crm_txn *t, const cJSON *j)
@@ -821,6 +925,48 @@ map_clear(struct imp *x)
 	x->map = NULL;
 	x->nmap = x->mapsize = 0;
 	x->nlater = 0;
+	free(x->back);
+	x->back = NULL;
+	x->nback = x->backlen = 0;
+}
+
+static int
+cmp_from(const void *a, const void *b)
+{
+	uint64_t x = ((const struct idmap *)a)->from;
+	uint64_t y = ((const struct idmap *)b)->from;
+
+	return (x > y) - (x < y);
+}
+
+/* The record of ours that the file's record id is a copy of, or 0. */
+static uint64_t
+back_get(const struct imp *x, uint64_t id)
+{
+	struct idmap k = { id, 0 }, *e = x->nback ? bsearch(&k, x->back,
+	    x->nback, sizeof k, cmp_from) : NULL;
+
+	return e ? e->to : 0;
+}
+
+/* An "import" line of the file: where a line of an export of ours went
+ * in the store the file is of. */
+static void
+back_put(struct imp *x, const cJSON *j)
+{
+	const cJSON *f = cJSON_GetObjectItem(j, "import");
+	const cJSON *s = cJSON_GetObjectItem(f, "store");
+	uint64_t ours = json_id(cJSON_GetObjectItem(f, "id"));
+	uint64_t theirs = json_id(cJSON_GetObjectItem(j, "record"));
+
+	if (!ours || !theirs || !cJSON_IsString(s) ||
+	    strcmp(s->valuestring, x->own))
+		return;
+	if (x->nback == x->backlen) {
+		x->backlen = x->backlen ? 2 * x->backlen : 64;
+		x->back = crm_xrealloc(x->back, x->backlen * sizeof *x->back);
+	}
+	x->back[x->nback++] = (struct idmap){ theirs, ours };
 }
 
 /* A reference's id, as a number or digits; else 0. */
@@ -846,7 +992,7 @@ file_ids(struct imp *x)
 	char *line;
 	size_t len;
 	uint64_t id;
-	cJSON *j;
+	cJSON *j, *f;
 	int rc;
 
 	while (!(rc = crm_input_line(x->in, &line, &len))) {
@@ -854,8 +1000,16 @@ file_ids(struct imp *x)
 			continue;	/* rejected when it is read */
 		if ((id = json_id(cJSON_GetObjectItem(j, "id"))))
 			map_put(x, id, LATER);
+		else if (store_name(f = cJSON_GetObjectItem(j, "store")))
+			memcpy(x->src, f->valuestring, 33);
+		else if (x->own[0])
+			back_put(x, j);
 		cJSON_Delete(j);
 	}
+	if (!strcmp(x->src, x->own))
+		x->src[0] = 0;	/* this store's: its ids are ours */
+	if (x->nback)
+		qsort(x->back, x->nback, sizeof *x->back, cmp_from);
 	if (rc == CRM_ENOTFOUND)
 		return crm_input_rewind(x->in);
 	return rc == CRM_ESTORE ? rc : crm_errprefix(rc, "line %zu: ",
@@ -1004,6 +1158,12 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		cJSON_Delete(j);
 		return rc;
 	}
+	if (cJSON_GetObjectItem(j, "store") ||
+	    cJSON_GetObjectItem(j, "import")) {
+		rc = store_line(t, x, j);
+		cJSON_Delete(j);
+		return rc;
+	}
 	f = cJSON_GetObjectItem(j, "type");
 	if ((rc = crm_rec_new(t, cJSON_IsString(f) ? f->valuestring :
 	    x->im->type ? x->im->type : "", &r)))
@@ -1073,7 +1233,10 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		size_t same = x->im->unchanged;
 		uint64_t at = 0;
 
-		if (!(rc = put_same(t, x, r, id, created, &at)) && at && h)
+		/* a line of another store; of this one, or of none we know */
+		rc = x->src[0] && id ? put_from(t, x, r, id, back_get(x, id),
+		    &at) : put_same(t, x, r, id, created, &at);
+		if (!rc && at && h)
 			rc = history(t, at, h, 0);
 		if (!rc && id && x->nmap)
 			map_put(x, id, at);
@@ -1969,8 +2132,16 @@ run(crm_txn *t, void *arg)
 			im->restore = x->fresh;
 	}
 	/* into a store with records, the ids of an export are the file's */
-	if (im->from == CRM_FROM_JSONL && !x->fresh && (rc = file_ids(x)))
-		return rc;
+	x->src[0] = x->own[0] = 0;
+	if (im->from == CRM_FROM_JSONL && !x->fresh) {
+		struct crm_buf u = CRM_BUF_INIT;
+
+		if (!crm_meta_get(t, "uuid", &u) && u.len == 32)
+			memcpy(x->own, u.buf, 33);
+		crm_buf_release(&u);
+		if ((rc = file_ids(x)))
+			return rc;
+	}
 	if (im->from != CRM_FROM_JSONL && (rc = crm_rec_new(t, im->type ?
 	    im->type : "person", &x->r)))
 		return rc;

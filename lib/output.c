@@ -1075,14 +1075,48 @@ export_segment(const char *name, const char *query, void *arg)
 	return emit_json(arg, j);
 }
 
-int
-crm_out_export_meta(crm_out *o, crm_txn *t)
+/* "STORE:ID" of meta "from:STORE:ID", the record a line of another
+ * store's export went to. */
+static int
+export_from(const char *name, const char *value, void *arg)
 {
-	/* the opt-outs are everyone's addresses: an admin's to take */
-	int rc = crm_view_role(t->db) == ROLE_ADMIN ?
-	    crm_optout_list(t, export_optout, o) : 0;
+	const char *colon = strchr(name, ':');
+	char store[33];
+	cJSON *j, *f;
 
-	return rc ? rc : crm_segment_list(t, export_segment, o);
+	if (!colon || colon - name != 32)
+		return 0;
+	memcpy(store, name, 32);
+	store[32] = 0;
+	j = cJSON_CreateObject();
+	f = cJSON_AddObjectToObject(j, "import");
+	cJSON_AddStringToObject(f, "store", store);
+	cJSON_AddNumberToObject(f, "id", (double)strtoull(colon + 1, NULL,
+	    10));
+	cJSON_AddNumberToObject(j, "record", (double)strtoull(value, NULL,
+	    10));
+	return emit_json(arg, j);
+}
+
+int
+crm_out_export_meta(crm_out *o, crm_txn *t, const char *store)
+{
+	int rc = 0;
+
+	/* which store this is: its lines imported again elsewhere update
+	 * what they made there */
+	if (strlen(store) == 32) {
+		cJSON *j = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(j, "store", store);
+		rc = emit_json(o, j);
+	}
+	/* the opt-outs are everyone's addresses: an admin's to take */
+	if (crm_view_role(t->db) == ROLE_ADMIN)
+		rc = crm_optout_list(t, export_optout, o);
+	if (!rc)
+		rc = crm_segment_list(t, export_segment, o);
+	return rc ? rc : crm_meta_list(t, "from:", export_from, o);
 }
 
 int
