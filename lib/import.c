@@ -1478,6 +1478,38 @@ set_cell(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_field *f,
 	return rc;
 }
 
+/*
+ * A row without a uid, an e-mail address or a phone number gets a uid of
+ * its type and cells, so that importing the file again finds it: only a
+ * row alike in every cell is taken for it, so two rows of one name are
+ * two records, and a row changed since is a new one.
+ */
+static int
+row_uid(struct imp *x, crm_rec *r)
+{
+	const struct crm_field *const *f = fields(x, r->type);
+	struct crm_buf b = CRM_BUF_INIT;
+	size_t i;
+	int rc;
+
+	if (!f[F_UID] || fval(r, f[F_UID]) || fval(r, f[F_EMAIL]) ||
+	    fval(r, f[F_PHONE]))
+		return 0;
+	crm_buf_addstr(&b, r->type->name);
+	for (i = 0; i < x->row.n && i < x->hdr.n; i++) {
+		crm_buf_add(&b, "", 1);
+		crm_buf_addstr(&b, x->hdr.field[i]);
+		crm_buf_add(&b, "", 1);
+		crm_buf_add(&b, x->row.field[i], x->row.len[i]);
+	}
+	i = b.len;
+	crm_buf_addf(&b, "crm-csv-%016llx",
+	    (unsigned long long)crm_hash(b.buf, i));
+	rc = crm_rec_setf(r, f[F_UID], b.buf + i, b.len - i, CRM_SET);
+	crm_buf_release(&b);
+	return rc;
+}
+
 static int
 csv_row(crm_txn *t, struct imp *x)
 {
@@ -1526,6 +1558,8 @@ csv_row(crm_txn *t, struct imp *x)
 	}
 	if (!rc && (x->im->extra || x->labelled.len))
 		rc = add_note(x, x->r, &x->note);
+	if (!rc)
+		rc = row_uid(x, x->r);
 	return rc ? rc : put(t, x, x->r, &x->at);
 }
 

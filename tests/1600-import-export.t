@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 62
+plan 63
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -886,6 +886,23 @@ cs = [x for x in r if x[\"type\"] == \"company\"]
 ps = [x for x in r if x[\"type\"] == \"person\"]
 assert len(cs) == 1, \"%d companies: %r\" % (len(cs), cs)
 assert [p[\"company\"] for p in ps] == [cs[0][\"id\"]] * 2, ps"
+'
+
+check 'CSV rows without uid, e-mail or phone: imported again, found; changed, added' '
+	K="$T/keyless" &&
+	printf "name,city\r\nKovo s.r.o.,Košice\r\nAgro a.s.,Nitra\r\nAgro a.s.,Nitra\r\nAgro a.s.,Trnava\r\n" \
+		>keyless.csv &&
+	crm-import --db "$K" --type company --from csv keyless.csv 2>err &&
+	grep -Fx "crm-import: 3 added, 0 updated, 1 unchanged, 0 rejected" err &&
+	before=$(mdb_dump -a "$K" | md5sum) &&
+	crm-import --db "$K" --type company --from csv keyless.csv 2>err &&
+	grep -Fx "crm-import: 0 added, 0 updated, 4 unchanged, 0 rejected" err &&
+	test "$(mdb_dump -a "$K" | md5sum)" = "$before" &&
+	test "$(crm-segment --db "$K" --count type:company)" = 3 &&
+	crm-segment --db "$K" -f "%{uid}" type:company | grep -c "^crm-csv-[0-9a-f]\{16\}$" &&
+	sed "s/Košice/Prešov/" keyless.csv >keyless2.csv &&
+	crm-import --db "$K" --type company --from csv keyless2.csv 2>err &&
+	grep -Fx "crm-import: 1 added, 0 updated, 3 unchanged, 0 rejected" err
 '
 
 check 'rows of one run match each other, and the store before it' '
