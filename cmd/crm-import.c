@@ -11,8 +11,8 @@
 #include "crm.h"
 
 static const char usage[] =
-    "crm-import [--db DIR] [--now WHEN] --from csv|google|outlook|\n"
-    "       thunderbird|vcard|jsonl [--type TYPE] [--map 'COLUMN=field,...']\n"
+    "crm-import [--db DIR] [--now WHEN] [--from csv|google|outlook|\n"
+    "       thunderbird|vcard|jsonl] [--type TYPE] [--map 'COLUMN=field,...']\n"
     "       [--ignore COLUMN] [--extra] [--encoding CHARSET] [--photos]\n"
     "       [--dry-run] [--skip-bad] [FILE]";
 
@@ -141,9 +141,11 @@ main(int argc, char **argv)
 		default: crm_usage(usage);
 		}
 	}
-	if (!from || optind + 1 < argc || o.json || o.format)
+	if (optind + 1 < argc || o.json || o.format)
 		crm_usage(usage);
-	if (!strcmp(from, "jsonl"))
+	if (!from)
+		im.from = CRM_FROM_GUESS;	/* the input says */
+	else if (!strcmp(from, "jsonl"))
 		im.from = CRM_FROM_JSONL;
 	else if (!strcmp(from, "vcard"))
 		im.from = CRM_FROM_VCARD;

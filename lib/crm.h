@@ -600,7 +600,10 @@ void crm_vcard_line(struct crm_buf *b, const char *name, const char *params,
 void crm_vcard_escape(struct crm_buf *b, const char *s);
 
 /* import.c: records from JSON Lines, CSV and vCard */
-enum crm_import_from { CRM_FROM_JSONL, CRM_FROM_CSV, CRM_FROM_VCARD };
+/* CRM_FROM_GUESS: the input says (see import.c), and from and preset
+ * are set to what it is */
+enum crm_import_from { CRM_FROM_JSONL, CRM_FROM_CSV, CRM_FROM_VCARD,
+	CRM_FROM_GUESS };
 struct crm_import {
 	enum crm_import_from from;
 	const char *type;	/* of CSV rows and cards (person) */

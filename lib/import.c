@@ -2262,6 +2262,49 @@ run(crm_txn *t, void *arg)
 	return rc;
 }
 
+/*
+ * The format, when --from does not say: vCards begin with BEGIN:VCARD,
+ * JSON Lines with '{' (after a byte order mark and blank lines), and
+ * anything else is CSV, of a preset when its header has a heading only
+ * that program's export has.
+ */
+static int
+guess(struct imp *x)
+{
+	static const char *const marks[] = { "E-mail 1 - Value", "google",
+		"Given Name", "google", "E-mail Address", "outlook",
+		"Business Phone", "outlook", "Primary Email", "thunderbird",
+		NULL };
+	struct crm_import *im = x->im;
+	char *line = NULL;
+	size_t len = 0, i, k;
+	int rc;
+
+	while (!(rc = crm_input_line(x->in, &line, &len))) {
+		while (len && strchr(" \t\r\n", *line))
+			line++, len--;
+		if (len)
+			break;
+	}
+	if (rc && rc != CRM_ENOTFOUND)
+		return rc;
+	im->from = CRM_FROM_CSV;
+	if (!rc && len >= 11 && !strncasecmp(line, "BEGIN:VCARD", 11))
+		im->from = CRM_FROM_VCARD;
+	else if (!rc && *line == '{')
+		im->from = CRM_FROM_JSONL;
+	if ((rc = crm_input_rewind(x->in)) || im->from != CRM_FROM_CSV)
+		return rc;
+	rc = crm_csv_read(x->in, &x->hdr);
+	for (i = 0; !rc && !im->preset && i < x->hdr.n; i++)
+		for (k = 0; marks[k] && !im->preset; k += 2)
+			if (!strcasecmp(x->hdr.field[i], marks[k]))
+				im->preset = marks[k + 1];
+	if (rc && rc != CRM_ENOTFOUND)
+		return crm_errprefix(rc, "line 1: ");
+	return crm_input_rewind(x->in);
+}
+
 int
 crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 {
@@ -2287,7 +2330,9 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	if (im->preset && !crm_import_preset_known(im->preset))
 		return crm_seterr(CRM_EINVAL, "no preset '%s' (google, "
 		    "outlook, thunderbird)", im->preset);
-	rc = crm_write(db, run, &x);
+	rc = im->from == CRM_FROM_GUESS ? guess(&x) : 0;
+	if (!rc)
+		rc = crm_write(db, run, &x);
 	if (rc == CRM_EABORT && im->dry_run)
 		rc = 0;
 	crm_rec_free(x.r);	/* run leaves it when the header fails */

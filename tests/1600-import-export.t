@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 63
+plan 64
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1187,6 +1187,34 @@ check 'Thunderbird CSV --map --dry-run: prints the adds, writes nothing' '
 	grep -F "would be: 2 added, 0 updated" err &&
 	test "$(mdb_dump -a tb | md5sum)" = "$before"
 '
+
+t_guess() {
+	bad=0 k=0
+	crm-export --db vc/gmail-list --to jsonl >guess.jsonl || return 1
+	# into fresh stores, at one time: with --from, and without
+	for f in "vcard $VC/ez-vcard/gmail-list.vcf" \
+		"vcard $VC/ez-vcard/outlook-2003.vcf" "jsonl guess.jsonl" \
+		"google google.csv" "outlook outlook.csv" \
+		"thunderbird tb.csv" "csv keyless.csv"; do
+		set -- $f
+		k=$((k + 1))
+		crm-import --db "$T/gw$k" --now 2026-11-25T10:00:00Z --extra \
+			--from "$1" "$2" 2>want.err &&
+		crm-import --db "$T/gg$k" --now 2026-11-25T10:00:00Z --extra \
+			<"$2" 2>got.err &&
+		crm-export --db "$T/gw$k" --to jsonl | grep -v "^{\"store\":" \
+			>want &&
+		crm-export --db "$T/gg$k" --to jsonl | grep -v "^{\"store\":" \
+			>got &&
+		test -s want && cmp want got && cmp want.err got.err || {
+			echo "$2: read as --from $1, and without --from, differ"
+			diff want got; cat want.err got.err
+			bad=1
+		}
+	done
+	test $bad = 0
+}
+check 'without --from, the input says: vCards, JSON Lines, CSV of each preset' t_guess
 
 check 'Thunderbird CSV --map: then imported as the dry run said' '
 	crm-import --db tb --from thunderbird \
