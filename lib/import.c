@@ -589,30 +589,15 @@ same_title(const crm_rec *a, const crm_rec *b)
 	return 1;
 }
 
-/* A line of an export of this store: the record of its id, if that is
- * the same record (same type, same creation, same title: two stores
- * can make a record of one id in one second), is the one it updates. */
+/*
+ * r into the record was, when that is there and the same record: of r's
+ * type and, with created, created then and of the same title (a line of
+ * an export of this store, or of one that names none: two stores can
+ * make a record of one id in one second); else r matched as any row is.
+ */
 static int
-put_same(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id,
-    int64_t created, uint64_t *at)
-{
-	crm_rec *old;
-
-	if (!id || crm_rec_get(t, id, &old))
-		return put(t, x, r, at);
-	if (strcmp(crm_rec_type(old), crm_rec_type(r)) ||
-	    crm_rec_created(old) != created || !same_title(old, r)) {
-		crm_rec_free(old);
-		return put(t, x, r, at);
-	}
-	return update(t, x, old, r, at);
-}
-
-/* The record was, if it is there and of r's type, updated with r;
- * else r matched as any row is. */
-static int
-put_known(crm_txn *t, struct imp *x, crm_rec *r, uint64_t was,
-    uint64_t *at)
+put_into(crm_txn *t, struct imp *x, crm_rec *r, uint64_t was,
+    const int64_t *created, uint64_t *at)
 {
 	crm_rec *old;
 	int rc;
@@ -621,17 +606,25 @@ put_known(crm_txn *t, struct imp *x, crm_rec *r, uint64_t was,
 		return put(t, x, r, at);
 	if (rc)
 		return rc;
-	if (strcmp(crm_rec_type(old), crm_rec_type(r))) {
+	if (strcmp(crm_rec_type(old), crm_rec_type(r)) || (created &&
+	    (crm_rec_created(old) != *created || !same_title(old, r)))) {
 		crm_rec_free(old);
 		return put(t, x, r, at);
 	}
 	return update(t, x, old, r, at);
 }
 
+/* The meta key of where line id of store's export went. */
+static void
+from_key(char key[64], const char *store, uint64_t id)
+{
+	snprintf(key, 64, "from:%s:%llu", store, (unsigned long long)id);
+}
+
 /*
  * A line of another store's export: a copy there of our record ours
  * updates that record, while it is here; else the record an earlier
- * import of the line went to is the one it updates (put_known).  Where
+ * import of the line went to is the one it updates (put_into).  Where
  * it went is kept (meta "from:STORE:ID"), for the next import of that
  * store's export: so lines without a uid, an e-mail or a phone find
  * theirs too.
@@ -646,8 +639,7 @@ put_from(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id, uint64_t ours,
 	uint64_t was = 0;
 	int rc = 0;
 
-	snprintf(key, sizeof key, "from:%s:%llu", x->src,
-	    (unsigned long long)id);
+	from_key(key, x->src, id);
 	if (ours && !(rc = crm_rec_get(t, ours, &old))) {
 		crm_rec_free(old);
 		was = ours;
@@ -656,7 +648,7 @@ put_from(crm_txn *t, struct imp *x, crm_rec *r, uint64_t id, uint64_t ours,
 			was = strtoull(v.buf, NULL, 10);
 	}
 	if ((!rc || rc == CRM_ENOTFOUND) &&
-	    !(rc = put_known(t, x, r, was, at)) && *at && *at != was) {
+	    !(rc = put_into(t, x, r, was, NULL, at)) && *at && *at != was) {
 		crm_buf_reset(&v);
 		crm_buf_addf(&v, "%llu", (unsigned long long)*at);
 		rc = crm_meta_put(t, key, v.buf, v.len);
@@ -842,8 +834,7 @@ store_line(crm_txn *t, struct imp *x, const cJSON *j)
 		    "record");
 	if (!x->im->restore)
 		return 0;
-	snprintf(key, sizeof key, "from:%s:%llu", s->valuestring,
-	    (unsigned long long)id);
+	from_key(key, s->valuestring, id);
 	snprintf(val, sizeof val, "%llu", (unsigned long long)to);
 	return crm_meta_put(t, key, val, strlen(val));
 }
@@ -1235,7 +1226,7 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 
 		/* a line of another store; of this one, or of none we know */
 		rc = x->src[0] && id ? put_from(t, x, r, id, back_get(x, id),
-		    &at) : put_same(t, x, r, id, created, &at);
+		    &at) : put_into(t, x, r, id, &created, &at);
 		if (!rc && at && h)
 			rc = history(t, at, h, 0);
 		if (!rc && id && x->nmap)
