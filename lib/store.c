@@ -496,7 +496,8 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	if ((rc = hold(db, LOCK_SH)))
 		goto fail;
 again:
-	if ((rc = open_env(db, dir, flags)) || (rc = headroom(db))) {
+	if ((rc = open_env(db, dir, flags)) ||
+	    (!(flags & CRM_RDONLY) && (rc = headroom(db)))) {
 		if (rc == ENOENT && (flags & (CRM_RDONLY | CRM_NOCREATE)))
 			rc = CRM_ENOSTORE;
 		else if (rc == EACCES || rc == EROFS)
@@ -507,7 +508,12 @@ again:
 		goto fail;
 	}
 	mdb_reader_check(db->env, &dead);
-	if ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn))) {
+	/* a reader's map is the size the last writer left: one that grew
+	 * it since is followed */
+	while ((rc = mdb_txn_begin(db->env, NULL, MDB_RDONLY, &txn)) ==
+	    MDB_MAP_RESIZED)
+		mdb_env_set_mapsize(db->env, 0);
+	if (rc) {
 		rc = crm_mdb_err(rc, "cannot read the store");
 		goto fail;
 	}
