@@ -630,6 +630,9 @@ int crm_import_preset_known(const char *name);
 int crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
     struct crm_buf *out);
 void crm_vcard_uid(const crm_rec *r, const char *store, struct crm_buf *out);
+/* The id whose card crm_vcard_uid names by store's name (the UID with
+ * "urn:uuid:" before it or not), 0 for a UID it did not make. */
+uint64_t crm_vcard_uid_id(const char *uid, const char *store);
 
 /* vdir.c: cards as files of a directory, DIR/UID.vcf, each written only
  * when it changed; with remove, the close also removes the files of an

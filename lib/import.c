@@ -116,6 +116,9 @@ struct imp {
 	/* JSON Lines: the store the file is an export of (its "store"
 	 * line), "" when it names none or is this store's */
 	char src[33], own[33];
+	/* a card of this store's export: the record its UID names, the
+	 * company its RELATED names */
+	uint64_t own_rec, own_co;
 	struct crm_buf parts, join;	/* a card's N or ADR, taken apart */
 	const struct crm_vcard *card;	/* the card being read */
 	struct crm_buf lab;		/* a label's name, decoded */
@@ -486,6 +489,8 @@ match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 {
 	int rc;
 
+	if ((*id = x->own_rec))
+		return 0;
 	/* the three slots asked for at once: each is a miss of the cache
 	 * in a table of millions, and they are waited for together */
 	x->hu = seen_hashof(&x->key[0], 'u', key_value(x, r, F_UID));
@@ -541,6 +546,61 @@ update(crm_txn *t, struct imp *x, crm_rec *old, const crm_rec *r,
 	return rc;
 }
 
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The lines of s, sorted, into one buffer of them and a list. */
+static void
+lines_of(const char *s, struct crm_buf *b, char ***v, size_t *n)
+{
+	size_t i, k = 1;
+
+	crm_buf_addstr(b, s);
+	for (i = 0; i < b->len; i++)
+		k += b->buf[i] == '\n';
+	*v = crm_xmalloc(k * sizeof **v);
+	(*v)[0] = b->buf;
+	for (*n = 1, i = 0; i < b->len; i++)
+		if (b->buf[i] == '\n') {
+			b->buf[i] = 0;
+			(*v)[(*n)++] = b->buf + i + 1;
+		}
+	qsort(*v, *n, sizeof **v, cmp_line);
+}
+
+/*
+ * A card of this store's export brings back its record's note with the
+ * lines that went out as properties after the others.  The same lines
+ * in another order are the same note: old's order is kept.
+ */
+static int
+same_note(const crm_rec *old, crm_rec *r)
+{
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	const char *was = crm_rec_value(old, "note"),
+	    *now = crm_rec_value(r, "note");
+	char **va = NULL, **vb = NULL;
+	size_t na = 0, nb = 0, i;
+	int rc = 0;
+
+	if (was && now && strcmp(was, now)) {
+		lines_of(was, &a, &va, &na);
+		lines_of(now, &b, &vb, &nb);
+		for (i = 0; na == nb && i < na && !strcmp(va[i], vb[i]); i++)
+			;
+		rc = na == nb && i == na ? crm_rec_set(r, "note", was,
+		    strlen(was), CRM_SET) : 0;
+		free(va);
+		free(vb);
+		crm_buf_release(&a);
+		crm_buf_release(&b);
+	}
+	return rc;
+}
+
 /* Add r, or update the record it matches. */
 static int
 put(crm_txn *t, struct imp *x, crm_rec *r, uint64_t *at)
@@ -567,6 +627,10 @@ put(crm_txn *t, struct imp *x, crm_rec *r, uint64_t *at)
 	}
 	if (rc || (rc = crm_rec_get(t, id, &old)))
 		return rc;
+	if (x->im->from == CRM_FROM_VCARD && (rc = same_note(old, r))) {
+		crm_rec_free(old);
+		return rc;
+	}
 	return update(t, x, old, r, at);
 }
 
@@ -1950,6 +2014,116 @@ adr(struct imp *x, crm_rec *r, const struct crm_field **f,
 	return rc;
 }
 
+/* The record of type ty a UID of this store's own export names
+ * (crm_vcard_uid) into *id, when there is one; else 0 there. */
+static int
+own_id(crm_txn *t, struct imp *x, const char *uid, const char *ty,
+    uint64_t *id)
+{
+	crm_rec *o;
+	int rc;
+
+	*id = 0;
+	if (x->fresh)
+		return 0;
+	if (!(*id = crm_vcard_uid_id(uid, x->own[0] ? x->own : "crm")))
+		return 0;
+	if ((rc = crm_rec_get(t, *id, &o))) {
+		*id = 0;
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	}
+	if (strcmp(crm_rec_type(o), ty))
+		*id = 0;
+	crm_rec_free(o);
+	return 0;
+}
+
+/* The company of this store a card's RELATED;TYPE=co-worker names (by
+ * a UID of this store's export, or the company's own UID, urn:uuid: or
+ * not) into *id; 0 there when none. */
+static int
+related_co(crm_txn *t, struct imp *x, const char *v, uint64_t *id)
+{
+	struct crm_ids ids = { 0 };
+	size_t i, k;
+	int rc;
+
+	if ((rc = own_id(t, x, v, "company", id)) || *id || x->fresh)
+		return rc;
+	for (k = 0; k < 2 && !*id; k++) {
+		if (k && strncasecmp(v, "urn:uuid:", 9))
+			break;
+		rc = find_uid(t, k ? v + 9 : v, &ids);
+		for (i = 0; !rc && i < ids.n && !*id; i++) {
+			crm_rec *o;
+
+			if ((rc = crm_rec_get(t, ids.v[i], &o)))
+				break;
+			if (!strcmp(crm_rec_type(o), "company"))
+				*id = ids.v[i];
+			crm_rec_free(o);
+		}
+		ids.n = 0;
+		if (rc == CRM_ENOTFOUND)
+			rc = 0;
+	}
+	crm_ids_release(&ids);
+	return rc;
+}
+
+/* Is company id named name (folded)? */
+static int
+named(crm_txn *t, uint64_t id, const char *name)
+{
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	const char *v;
+	crm_rec *c;
+	int same = 0;
+
+	if (crm_rec_get(t, id, &c))
+		return 0;
+	if ((v = crm_rec_value(c, "name"))) {
+		crm_fold(&a, v, strlen(v));
+		crm_fold(&b, name, strlen(name));
+		same = !strcmp(a.buf, b.buf);
+	}
+	crm_rec_free(c);
+	crm_buf_release(&a);
+	crm_buf_release(&b);
+	return same;
+}
+
+/* A card crm-export wrote of this store: the record its UID names and
+ * the company its RELATED;TYPE=co-worker does, into x. */
+static int
+own_card(crm_txn *t, struct imp *x, const struct crm_vcard *c,
+    const crm_rec *r, int person)
+{
+	const struct crm_vprop *p;
+	struct crm_buf v = CRM_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	x->own_rec = x->own_co = 0;
+	if (x->fresh)
+		return 0;
+	if ((p = crm_vcard_get(c, "UID", 0))) {
+		crm_vcard_part(p->value, 0, 0, &v);
+		rc = own_id(t, x, v.buf, crm_rec_type(r), &x->own_rec);
+	}
+	for (i = 0; person && !rc && !x->own_co && i < c->nprop; i++) {
+		p = &c->prop[i];
+		if (!is(p->name, "RELATED") ||
+		    !crm_vprop_has(p, "TYPE", "co-worker"))
+			continue;
+		crm_buf_reset(&v);
+		crm_vcard_part(p->value, 0, 0, &v);
+		rc = related_co(t, x, v.buf, &x->own_co);
+	}
+	crm_buf_release(&v);
+	return rc;
+}
+
 static int
 vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 {
@@ -1964,6 +2138,8 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	/* a copy: matching a company looks up a company's fields */
 	memcpy(f, fields(x, r->type), sizeof f);
 	x->card = c;
+	if ((rc = own_card(t, x, c, r, f[F_COMPANY] != NULL)))
+		return rc;
 	for (i = 0; i < c->nprop && !rc; i++) {
 		const struct crm_vprop *p = &c->prop[i];
 		const struct xprop *xp;
@@ -1997,11 +2173,21 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 			}
 			q = crm_vcard_next(p->value, ';', &v);
 			crm_buf_reset(&id);
-			if (v.len && !(rc = company_named(t, x, v.buf, &id)))
+			/* the company the card's RELATED names, if this is
+			 * its name still; else the one of this name */
+			if (v.len && x->own_co && named(t, x->own_co, v.buf))
+				crm_buf_addf(&id, "%llu",
+				    (unsigned long long)x->own_co);
+			else if (v.len)
+				rc = company_named(t, x, v.buf, &id);
+			if (!rc && id.len)
 				rc = crm_rec_setf(r, f[F_COMPANY], id.buf,
 				    id.len, CRM_SET);
 			org_parts(x, &note, p, q, "unit");
 		} else if ((fi = text_prop(n)) >= 0) {
+			/* this store's own UID names the record: not kept */
+			if (fi == F_UID && x->own_rec)
+				continue;
 			crm_vcard_part(p->value, 0, 0, &v);
 			if (fval(r, f[fi]) && v.len)
 				to_note(x, &note, p, v.buf);
@@ -2061,6 +2247,16 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				    p->len, CRM_SET);
 		} else if (noted_prop(p, n)) {
 			crm_vcard_part(p->value, 0, 0, &v);
+			/* the link crm-export writes to the company */
+			if (x->own_co && is(n, "RELATED") &&
+			    crm_vprop_has(p, "TYPE", "co-worker")) {
+				uint64_t co;
+
+				if ((rc = related_co(t, x, v.buf, &co)))
+					break;
+				if (co == x->own_co)
+					continue;
+			}
 			if (v.len)
 				to_note(x, &note, p, v.buf);
 		}
@@ -2077,8 +2273,8 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 		crm_vcard_part(p0->value, ';', 0, &v);
 		rc = set_text(r, f[F_NAME], v.buf);
 	}
-	if (!rc && f[F_UID] && !fval(r, f[F_UID]) && !fval(r, f[F_EMAIL]) &&
-	    !fval(r, f[F_PHONE]))
+	if (!rc && f[F_UID] && !x->own_rec && !fval(r, f[F_UID]) &&
+	    !fval(r, f[F_EMAIL]) && !fval(r, f[F_PHONE]))
 		rc = content_uid(r, f[F_UID], c);
 	/* a name there must be: from N, ORG or an address */
 	if (!rc)
@@ -2095,12 +2291,24 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 static int
 vcard(crm_txn *t, struct imp *x, const struct crm_vcard *c)
 {
-	const struct crm_vprop *k = crm_vcard_get(c, "KIND", 0);
+	const struct crm_vprop *k = crm_vcard_get(c, "KIND", 0),
+	    *u = crm_vcard_get(c, "UID", 0);
 	crm_rec *r = x->r;
-	int rc;
+	uint64_t co = 0;
+	int rc, org = k && !strcasecmp(k->value, "org");
 
-	if (k && !strcasecmp(k->value, "org") &&
-	    strcmp(crm_rec_type(r), "company") &&
+	/* vCard 3.0 has no KIND: a card whose UID is a company's is the
+	 * company's */
+	if (!org && u && !x->fresh) {
+		struct crm_buf v = CRM_BUF_INIT;
+
+		crm_vcard_part(u->value, 0, 0, &v);
+		rc = related_co(t, x, v.buf, &co);
+		crm_buf_release(&v);
+		if (rc)
+			return rc;
+	}
+	if ((org || co) && strcmp(crm_rec_type(r), "company") &&
 	    (rc = crm_rec_new(t, "company", &r)))
 		return rc;
 	if (!(rc = vcard_fill(t, x, r, c)))
@@ -2158,13 +2366,15 @@ run(crm_txn *t, void *arg)
 	}
 	/* into a store with records, the ids of an export are the file's */
 	x->src[0] = x->own[0] = 0;
-	if (im->from == CRM_FROM_JSONL && !x->fresh) {
+	x->own_rec = x->own_co = 0;
+	if ((im->from == CRM_FROM_JSONL || im->from == CRM_FROM_VCARD) &&
+	    !x->fresh) {
 		struct crm_buf u = CRM_BUF_INIT;
 
 		if (!crm_meta_get(t, "uuid", &u) && u.len == 32)
 			memcpy(x->own, u.buf, 33);
 		crm_buf_release(&u);
-		if ((rc = file_ids(x)))
+		if (im->from == CRM_FROM_JSONL && (rc = file_ids(x)))
 			return rc;
 	}
 	if (im->from != CRM_FROM_JSONL && (rc = crm_rec_new(t, im->type ?

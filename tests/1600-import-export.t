@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 64
+plan 66
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -483,6 +483,90 @@ t_vcard_again() {
 }
 check 'importing each vCard file again: 0 added, 0 updated, store unchanged' \
 	t_vcard_again
+
+# crm-export's cards of a store, read back into it: each names its own
+# record by UID (made of the store's name where the record has none),
+# its company by RELATED, and brings the note back, lines that went out
+# as properties among them: nothing changes, in vCard 4.0 or 3.0
+# (which has no KIND: a company's card is known by its UID)
+t_vcard_back() {
+	bad=0
+	for f in "$VC"/*/*.vcf; do
+		b=$(basename "$f" .vcf)
+		[ "$b" = unparsable ] && continue
+		before=$(mdb_dump -a "vc/$b" | md5sum)
+		for v in 4.0 3.0; do
+			crm-export --db "vc/$b" --to vcard --version $v \
+				>back.vcf || bad=1
+			crm-import --db "vc/$b" --from vcard back.vcf 2>err ||
+				bad=1
+			if ! grep -q "crm-import: 0 added, 0 updated, " err; then
+				echo "$b, its export ($v) back: $(cat err)"
+				bad=1
+			fi
+		done
+		if [ "$(mdb_dump -a "vc/$b" | md5sum)" != "$before" ]; then
+			echo "$b: its export back changed the store"
+			bad=1
+		fi
+	done
+	test $bad = 0
+}
+check 'a store'"'"'s own vCard export imported back: 0 added, 0 updated' \
+	t_vcard_back
+
+# what the import kept in the note goes out as the properties it was:
+# RELATED, IMPP, a second e-mail, ANNIVERSARY, an X- name and a label
+# that needs quoting (4.0); 3.0 has no RELATED or ANNIVERSARY, so these
+# stay in the note there
+t_vcard_props() {
+	printf '%s\r\n' 'BEGIN:VCARD' 'VERSION:3.0' 'FN:Rita Props' \
+		'EMAIL:rita@props.example' 'EMAIL;TYPE=work:rita@work.example' \
+		'X-MS-SPOUSE:Maria' 'X-AIM;TYPE=HOME:rita5' \
+		'X-MS-ANNIVERSARY:1999-06-02' 'X-FOO-BAR:kept\, as typed' \
+		'item1.X-ABRELATEDNAMES:Bob' 'item1.X-ABLabel:Boss\; Old' \
+		'NOTE:Met at the fair' 'END:VCARD' >props.vcf &&
+	crm-import --db props --from vcard props.vcf 2>err &&
+	crm-export --db props --to vcard >props4.vcf &&
+	crm-export --db props --to vcard --version 3.0 >props3.vcf &&
+	tr -d '\r' <props4.vcf >p4 && tr -d '\r' <props3.vcf >p3 &&
+	cat p4 &&
+	grep -Fx 'RELATED;TYPE=spouse;VALUE=text:Maria' p4 &&
+	grep -Fx 'RELATED;TYPE="Boss; Old";VALUE=text:Bob' p4 &&
+	grep -Fx 'NOTE:Met at the fair' p4 &&
+	grep -Fx 'X-FOO-BAR:kept\, as typed' p3 &&
+	! grep -E '^(RELATED|ANNIVERSARY)' p3 &&
+	if [ -n "$VOBJECT" ]; then
+		"$PY" - props4.vcf props3.vcf <<-\EOF
+		import sys, vobject
+		def card(path):
+		    (c,) = vobject.readComponents(open(path, encoding="utf-8").read())
+		    return c
+		c = card(sys.argv[1])
+		assert c.note.value == "Met at the fair", c.note.value
+		rel = {r.value: (r.params.get("TYPE"), r.params.get("VALUE"))
+		       for r in c.contents["related"]}
+		assert rel == {"Maria": (["spouse"], ["text"]),
+		               "Bob": (["Boss; Old"], ["text"])}, rel
+		(im,) = c.contents["impp"]
+		assert im.value == "rita5" and im.params["TYPE"] == ["HOME", "aim"], im
+		assert [e.value for e in c.contents["email"]] == \
+		    ["rita@props.example", "rita@work.example"]
+		assert c.anniversary.value == "1999-06-02"
+		assert c.contents["x-foo-bar"][0].value == "kept, as typed"
+		c = card(sys.argv[2])
+		assert "related" not in c.contents and "anniversary" not in c.contents
+		assert c.note.value.split("\n") == ["Met at the fair",
+		    "RELATED (spouse): Maria", "ANNIVERSARY: 1999-06-02",
+		    "RELATED (Boss; Old): Bob"], c.note.value
+		assert [e.value for e in c.contents["email"]] == \
+		    ["rita@props.example", "rita@work.example"]
+		assert c.impp.value == "rita5"
+		EOF
+	fi
+}
+check 'vCard export: what the note kept goes out as its properties (python3-vobject)' \
+	t_vcard_props
 
 # --- JSON Lines: out and back in ----------------------------------------
 

@@ -6,7 +6,9 @@
  * JSON Lines restore an export), 4 --skip-bad, 5 --extra, 6 --photos,
  * 7 the first line is the --map.  The second: bits 0-1 the type of rows
  * and cards, 2-3 the preset.  A dry run writes nothing, so every input
- * meets the same two stores.
+ * meets the same two stores.  A vCard input is also the note of a person
+ * whose card is written (crm_vcard_of, 4.0 and 3.0): its lines that were
+ * properties go out as those.
  */
 #include "fuzz.h"
 
@@ -21,6 +23,8 @@ seed(crm_txn *t, void *arg)
 	static const char *const person[] = { "name=Jana Nováková",
 		"email=jana@example.sk", "phone=0905 123 456", "company=1",
 		"tags=vip", "uid=urn:uuid:1", NULL };
+	/* (its uid names it in a card's RELATED or UID) */
+	static const char *const company_uid = "uid=co-1";
 	const char *const *v[] = { company, person };
 	const char *type[] = { "company", "person" };
 	crm_rec *r;
@@ -33,6 +37,8 @@ seed(crm_txn *t, void *arg)
 			break;
 		for (j = 0; v[i][j] && !rc; j++)
 			rc = crm_rec_assign(r, v[i][j]);
+		if (!rc && !i)
+			rc = crm_rec_assign(r, company_uid);
 		if (!rc)
 			rc = crm_rec_put(t, r);
 		crm_rec_free(r);
@@ -69,6 +75,27 @@ static void
 reject(size_t line, const char *why, void *arg)
 {
 	(void)line, (void)why, (void)arg;
+}
+
+static void
+export_note(const char *note, size_t n)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	crm_txn *t;
+	crm_rec *r;
+
+	if (crm_read(db[1], &t))
+		return;
+	if (!crm_rec_new(t, "person", &r)) {
+		if (!crm_rec_set(r, "name", "N", 1, CRM_SET) &&
+		    !crm_rec_set(r, "note", note, n, CRM_SET)) {
+			crm_vcard_of(t, r, 0, "0123456789abcdef", &b);
+			crm_vcard_of(t, r, 1, "0123456789abcdef", &b);
+		}
+		crm_rec_free(r);
+	}
+	crm_buf_release(&b);
+	crm_txn_end(t);
 }
 
 int
@@ -115,6 +142,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		crm_import_run(db[store], in, &im);
 		crm_input_close(in);
 		fclose(f);
+	}
+	if (im.from == CRM_FROM_VCARD && p < end) {
+		char *note = fuzz_str((const uint8_t *)p, (size_t)(end - p));
+
+		export_note(note, (size_t)(end - p));
+		free(note);
 	}
 	free(map);
 	return 0;
