@@ -1,10 +1,12 @@
 /* crm-import.c - records from other programs: CSV, vCard, JSON Lines */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,7 +16,7 @@ static const char usage[] =
     "crm-import [--db DIR] [--now WHEN] [--from csv|google|outlook|\n"
     "       thunderbird|vcard|jsonl] [--type TYPE] [--map 'COLUMN=field,...']\n"
     "       [--ignore COLUMN] [--extra] [--encoding CHARSET] [--photos]\n"
-    "       [--dry-run] [--skip-bad] [FILE]";
+    "       [--dry-run] [--skip-bad] [FILE | VCF... | VDIR...]";
 
 enum { O_FROM = CRM_OPT_CMD, O_TYPE, O_MAP, O_IGNORE, O_EXTRA, O_ENC,
 	O_PHOTOS, O_DRY, O_SKIP };
@@ -22,6 +24,7 @@ enum { O_FROM = CRM_OPT_CMD, O_TYPE, O_MAP, O_IGNORE, O_EXTRA, O_ENC,
 struct ctx {
 	int tty;
 	struct timespec start;
+	crm_input *in;
 };
 
 static void
@@ -37,8 +40,89 @@ rejected(size_t line, const char *why, void *arg)
 static void
 report(const char *what, uint64_t id, size_t line, void *arg)
 {
-	(void)arg;
-	printf("%s\t%llu\tline %zu\n", what, (unsigned long long)id, line);
+	struct ctx *c = arg;
+	const char *name = crm_input_name(c->in);
+
+	printf("%s\t%llu\t%s%sline %zu\n", what, (unsigned long long)id,
+	    name ? name : "", name ? ": " : "", line);
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* s, taken, at the end of the list v. */
+static void
+push(char ***v, size_t *n, size_t *cap, char *s)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = crm_xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = s;
+}
+
+/* The .vcf files of a directory (a vdir, as crm-export --to vdir, khard
+ * and vdirsyncer keep one), by name, added to the list. */
+static void
+vdir(const char *dir, char ***v, size_t *n, size_t *cap)
+{
+	struct dirent *e;
+	size_t len, from = *n;
+	char *path;
+	DIR *d;
+
+	if (!(d = opendir(dir)))
+		crm_die(2, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || (len = strlen(e->d_name)) < 5 ||
+		    strcasecmp(e->d_name + len - 4, ".vcf"))
+			continue;
+		path = crm_xmalloc(strlen(dir) + len + 2);
+		sprintf(path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ?
+		    "" : "/", e->d_name);
+		push(v, n, cap, path);
+	}
+	closedir(d);
+	qsort(*v + from, *n - from, sizeof **v, cmp_name);
+}
+
+/*
+ * Several FILEs, or a directory: vCards, every file of them, in one
+ * write.  Each must be a file one can read, checked before the store
+ * is opened; *n 0 when a directory had none.
+ */
+static char **
+vcard_files(char **args, int nargs, size_t *n)
+{
+	char **v = NULL;
+	size_t cap = 0, i;
+	struct stat st;
+	int k;
+
+	*n = 0;
+	for (k = 0; k < nargs; k++) {
+		if (!strcmp(args[k], "-"))
+			crm_die(2, "'-' (standard input) is one input alone");
+		if (stat(args[k], &st))
+			crm_die(2, "%s: %s", args[k], strerror(errno));
+		if (S_ISDIR(st.st_mode)) {
+			vdir(args[k], &v, n, &cap);
+			continue;
+		}
+		push(&v, n, &cap, crm_xstrndup(args[k], strlen(args[k])));
+	}
+	for (i = 0; i < *n; i++) {
+		FILE *f = fopen(v[i], "rb");
+
+		if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode))
+			crm_die(2, "%s: %s", v[i], f ? "not a file" :
+			    strerror(errno));
+		fclose(f);
+	}
+	return v;
 }
 
 /* Records, rate and an estimate, on a terminal only. */
@@ -115,7 +199,10 @@ main(int argc, char **argv)
 	crm_input *in;
 	FILE *f = stdin;
 	crm_db *db;
-	int ch, rc;
+	char **files = NULL;
+	size_t nfiles = 0, i;
+	struct stat st;
+	int ch, rc, many;
 
 	crm_progname = "crm-import";
 	memset(&im, 0, sizeof im);
@@ -141,8 +228,18 @@ main(int argc, char **argv)
 		default: crm_usage(usage);
 		}
 	}
-	if (optind + 1 < argc || o.json || o.format)
+	if (o.json || o.format)
 		crm_usage(usage);
+	/* several files, or a directory: vCards */
+	many = optind + 1 < argc || (optind < argc && !stat(argv[optind],
+	    &st) && S_ISDIR(st.st_mode));
+	if (many && from && strcmp(from, "vcard"))
+		crm_die(2, "several files, or a directory, are read as "
+		    "vCards only (--from vcard), not --from %s", from);
+	if (many && enc)
+		crm_die(2, "--encoding reads one file, not several");
+	if (many)
+		from = "vcard";
 	if (!from)
 		im.from = CRM_FROM_GUESS;	/* the input says */
 	else if (!strcmp(from, "jsonl"))
@@ -157,7 +254,11 @@ main(int argc, char **argv)
 	} else
 		crm_die(2, "--from takes csv, google, outlook, thunderbird, "
 		    "vcard or jsonl, not '%s'", from);
-	if (optind < argc && strcmp(argv[optind], "-") &&
+	if (many)
+		files = vcard_files(argv + optind, argc - optind, &nfiles);
+	if (many && !nfiles && !(f = fopen("/dev/null", "rb")))
+		crm_die(3, "/dev/null: %s", strerror(errno));
+	if (!many && optind < argc && strcmp(argv[optind], "-") &&
 	    !(f = fopen(argv[optind], "rb")))
 		crm_die(2, "%s: %s", argv[optind], strerror(errno));
 	if (enc)
@@ -172,7 +273,13 @@ main(int argc, char **argv)
 	db = crm_open_or_die(&o, 0, argc, argv);
 	if (im.type && !crm_schema_hastype(crm_db_schema(db), im.type))
 		crm_fail(CRM_EINVAL, NULL);
-	crm_input_open(&in, f);
+	if (nfiles) {
+		if ((rc = crm_input_open_files(&in, files, nfiles)))
+			crm_fail(rc, crm_input_name(in));
+	} else {
+		crm_input_open(&in, f);
+	}
+	c.in = in;
 	rc = crm_import_run(db, in, &im);
 	if (c.tty)
 		fputs("\r\033[K", stderr);
@@ -184,6 +291,9 @@ main(int argc, char **argv)
 	    im.added, im.updated, im.unchanged, im.rejected);
 	crm_cli_done(db);
 	free(im.ignore);
+	for (i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
 	if (fflush(stdout))
 		crm_die(3, "cannot write the output");
 	return 0;

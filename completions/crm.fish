@@ -444,7 +444,7 @@ complete -c crm-import -l encoding -x -a 'UTF-8 UTF-16 WINDOWS-1250 WINDOWS-1252
 complete -c crm-import -l photos -d 'Keep the PHOTO of vCards'
 complete -c crm-import -s n -l dry-run -d 'Check, write nothing, print what would change'
 complete -c crm-import -l skip-bad -d 'Import the good rows when others are rejected'
-complete -c crm-import -n '__crm_noperands 0' -F -d 'File to read'
+complete -c crm-import -F -d 'File or vdir to read'
 
 complete -c crm-export -f
 complete -c crm-export -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'

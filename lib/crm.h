@@ -521,6 +521,17 @@ size_t crm_input_lineno(const crm_input *in);
 void crm_input_progress(const crm_input *in, uint64_t *done,
     uint64_t *total);
 int crm_input_rewind(crm_input *in);
+/*
+ * Several files, read one after another (a part each, opened in turn):
+ * at the end of each, crm_input_line says CRM_ENOTFOUND, and
+ * crm_input_next goes on to the next part (0), or says there is none
+ * (CRM_ENOTFOUND); line numbers count from each part's start.  A rewind
+ * goes back to the first.  crm_input_name: the part's file, NULL for an
+ * input of crm_input_open.
+ */
+int crm_input_open_files(crm_input **ip, char *const *names, size_t n);
+int crm_input_next(crm_input *in);
+const char *crm_input_name(const crm_input *in);
 /* An unlinked temporary file in crm_tmpdir(), read and written. */
 FILE *crm_tmpfile(void);
 const char *crm_tmpdir(void);	/* $TMPDIR, else (and when shared) /tmp */

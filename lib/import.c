@@ -304,11 +304,25 @@ seen_clear(struct imp *x)
 static void
 reject(struct imp *x, int rc)
 {
+	const char *why = crm_errmsg() ? crm_errmsg() : crm_strerror(rc),
+	    *name = crm_input_name(x->in);
+	struct crm_buf b = CRM_BUF_INIT;
+
 	x->im->rejected++;
 	x->bad = 1;
-	if (x->im->reject)
-		x->im->reject(x->line, crm_errmsg() ? crm_errmsg() :
-		    crm_strerror(rc), x->im->arg);
+	if (!x->im->reject)
+		return;
+	if (!name) {
+		x->im->reject(x->line, why, x->im->arg);
+		return;
+	}
+	/* of several files: which one */
+	if (x->line)
+		crm_buf_addf(&b, "%s: line %zu: %s", name, x->line, why);
+	else
+		crm_buf_addf(&b, "%s: %s", name, why);
+	x->im->reject(0, b.buf, x->im->arg);
+	crm_buf_release(&b);
 }
 
 /* ------------------------------------------------------------ match */
@@ -2406,6 +2420,10 @@ run(crm_txn *t, void *arg)
 				continue;
 		} else if (im->from == CRM_FROM_VCARD) {
 			if ((rc = crm_vcard_read(x->in, &vc))) {
+				/* several files: on to the next */
+				if (rc == CRM_ENOTFOUND &&
+				    !(rc = crm_input_next(x->in)))
+					continue;
 				if (rc != CRM_EINVAL)
 					break;
 				/* a card it cannot read: named, passed over */
@@ -2446,6 +2464,9 @@ run(crm_txn *t, void *arg)
 		rc = 0;
 	if (rc && rc != CRM_ESTORE && x->line)
 		crm_errprefix(rc, "line %zu: ", x->line);
+	if (rc && rc != CRM_ESTORE && rc != CRM_ENOTFOUND &&
+	    crm_input_name(x->in))
+		crm_errprefix(rc, "%s: ", crm_input_name(x->in));
 	if (!rc && im->from == CRM_FROM_CSV)
 		rc = unmapped(x);
 	if (!rc && x->nlater)

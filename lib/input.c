@@ -73,6 +73,9 @@ struct crm_input {
 	int seekable, replay;
 	char *buf;		/* [pos, len) read and not yet taken */
 	size_t pos, len, cap, lineno;
+	/* files read one after another: names[part] is open as f */
+	char **names;
+	size_t nnames, part;
 };
 
 int
@@ -92,13 +95,71 @@ crm_input_open(crm_input **ip, FILE *f)
 	return 0;
 }
 
+/* Part k of the files open as in->f, read from its start. */
+static int
+part(crm_input *in, size_t k)
+{
+	const char *name = in->names[k];
+
+	if (in->f)
+		fclose(in->f);
+	in->part = k;
+	in->lineno = in->pos = in->len = 0;
+	if (!(in->f = fopen(name, "rb")))
+		return crm_seterr(errno, "cannot open: %s", strerror(errno));
+	return 0;
+}
+
+int
+crm_input_open_files(crm_input **ip, char *const *names, size_t n)
+{
+	crm_input *in = crm_xmalloc(sizeof *in);
+	size_t i;
+
+	memset(in, 0, sizeof *in);
+	in->cap = BLOCK;
+	in->buf = crm_xmalloc(in->cap);
+	in->names = crm_xmalloc((n ? n : 1) * sizeof *in->names);
+	for (i = 0; i < n; i++)
+		in->names[i] = crm_xstrndup(names[i], strlen(names[i]));
+	in->nnames = n;
+	in->seekable = 1;
+	*ip = in;
+	if (!n)
+		return crm_seterr(CRM_EINVAL, "no files to read");
+	return part(in, 0);
+}
+
+int
+crm_input_next(crm_input *in)
+{
+	if (!in->names || in->part + 1 >= in->nnames)
+		return CRM_ENOTFOUND;
+	return part(in, in->part + 1);
+}
+
+const char *
+crm_input_name(const crm_input *in)
+{
+	return in->names ? in->names[in->part] : NULL;
+}
+
 void
 crm_input_close(crm_input *in)
 {
+	size_t i;
+
 	if (!in)
 		return;
 	if (in->spool)
 		fclose(in->spool);
+	if (in->names) {
+		if (in->f)
+			fclose(in->f);
+		for (i = 0; i < in->nnames; i++)
+			free(in->names[i]);
+		free(in->names);
+	}
 	free(in->buf);
 	free(in);
 }
@@ -116,7 +177,7 @@ crm_input_progress(const crm_input *in, uint64_t *done, uint64_t *total)
 	off_t at;
 
 	*done = *total = 0;
-	if (!in->seekable || fstat(fileno(in->f), &st) ||
+	if (!in->seekable || !in->f || fstat(fileno(in->f), &st) ||
 	    (at = ftello(in->f)) < in->start || st.st_size < at)
 		return;
 	/* what the buffer holds is not done yet */
@@ -130,6 +191,8 @@ crm_input_rewind(crm_input *in)
 {
 	in->lineno = 0;
 	in->pos = in->len = 0;
+	if (in->names && in->part)
+		return part(in, 0);
 	if (in->seekable) {
 		if (fseeko(in->f, in->start, SEEK_SET))
 			return crm_seterr(errno, "cannot rewind: %s",
@@ -163,6 +226,10 @@ more(crm_input *in, size_t *got)
 	}
 	for (;;) {
 		src = in->replay ? in->spool : in->f;
+		if (!src) {		/* a part that could not be opened */
+			*got = 0;
+			return 0;
+		}
 		errno = 0;
 		n = fread(in->buf + in->len, 1, in->cap - in->len - 1, src);
 		if (n || !in->replay)

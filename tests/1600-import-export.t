@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 66
+plan 67
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -793,6 +793,36 @@ check '--to vdir after a change to one person: only that card rewritten' '
 	f=$(cut -d" " -f2 changed) &&
 	grep -F "FN:Peter Horváth" "$f" &&
 	grep -F "Trnava" "$f"
+'
+
+check 'crm-import VDIR: a card edited there updates its record, nothing else' '
+	before=$(mdb_dump -a "$CRM_DB" | md5sum) &&
+	crm-import vd 2>err &&
+	grep -Fx "crm-import: 0 added, 0 updated, 8 unchanged, 0 rejected" err &&
+	test "$(mdb_dump -a "$CRM_DB" | md5sum)" = "$before" &&
+	f=$(grep -l "^FN:Peter Horváth" vd/*.vcf) &&
+	sed "s/;Trnava;/;Nitra;/" "$f" >card.tmp && mv card.tmp "$f" &&
+	crm-import --dry-run vd >out 2>err &&
+	grep -Fx "update	8	$f: line 1" out &&
+	crm-import vd 2>err &&
+	grep -Fx "crm-import: 0 added, 1 updated, 7 unchanged, 0 rejected" err &&
+	crm-show -j 8 | jq -e ".city == \"Nitra\"" &&
+	crm-import vd/*.vcf 2>err &&
+	grep -Fx "crm-import: 0 added, 0 updated, 8 unchanged, 0 rejected" err &&
+	# a card cut short: its file and line named, nothing written
+	printf "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Half\r\n" >vd/zz-half.vcf &&
+	before=$(mdb_dump -a "$CRM_DB" | md5sum) &&
+	must_fail 2 crm-import vd 2>err &&
+	cat err &&
+	grep -F "crm-import: vd/zz-half.vcf: line 1: no END:VCARD" err &&
+	test "$(mdb_dump -a "$CRM_DB" | md5sum)" = "$before" &&
+	must_fail 2 crm-import --from csv vd 2>err &&
+	grep -F "read as vCards only" err &&
+	must_fail 2 crm-import vd nothere.vcf 2>err &&
+	grep -F "nothere.vcf: No such file" err &&
+	rm vd/zz-half.vcf &&
+	mkdir novcf && crm-import novcf 2>err &&
+	grep -Fx "crm-import: 0 added, 0 updated, 0 unchanged, 0 rejected" err
 '
 
 # --- vdir: pruned ------------------------------------------------------------

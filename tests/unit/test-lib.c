@@ -1,5 +1,6 @@
 /* test-lib.c - unit tests of lib/, printed as TAP */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -620,6 +621,66 @@ test_csv(void)
 	crm_csv_release(&c);
 }
 
+/* Several files read as one input: a part each, line numbers from each
+ * part's start, a byte order mark at each start taken off, a last line
+ * without its newline, an empty file; rewound to the first. */
+static void
+test_input_files(void)
+{
+	static const char *const text[] = { "a1\na2\n", "",
+		"\xef\xbb\xbf" "c1\r\nc2" };
+	static const char *const want[] = { "a1", "a2", "c1", "c2" };
+	static const size_t wantno[] = { 1, 2, 1, 2 };
+	char dir[] = "/tmp/crm-unit.XXXXXX", *names[3], cmd[64];
+	size_t i, k, len, round;
+	crm_input *in;
+	char *line;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (i = 0; i < 3; i++) {
+		names[i] = crm_xmalloc(sizeof dir + 8);
+		snprintf(names[i], sizeof dir + 8, "%s/%zu.vcf", dir, i);
+		f = fopen(names[i], "w");
+		CHECK(f && fputs(text[i], f) >= 0 && !fclose(f));
+	}
+	CHECK(!crm_input_open_files(&in, names, 3));
+	for (round = 0; round < 2; round++) {
+		k = 0;
+		for (;;) {
+			if (crm_input_line(in, &line, &len) == 0) {
+				CHECK(k < 4 && !strcmp(line, want[k]) &&
+				    len == strlen(want[k]) &&
+				    crm_input_lineno(in) == wantno[k]);
+				CHECK(!strcmp(crm_input_name(in),
+				    names[k < 2 ? 0 : 2]));
+				k++;
+				continue;
+			}
+			if (crm_input_next(in) == CRM_ENOTFOUND)
+				break;
+		}
+		CHECK(k == 4);
+		CHECK(!crm_input_rewind(in));
+		CHECK(!strcmp(crm_input_name(in), names[0]));
+	}
+	crm_input_close(in);
+	/* one gone meanwhile: named when it is reached */
+	unlink(names[1]);
+	CHECK(!crm_input_open_files(&in, names, 3));
+	while (!crm_input_line(in, &line, &len))
+		;
+	CHECK(crm_input_next(in) == ENOENT &&
+	    strstr(crm_errmsg(), "cannot open"));
+	crm_input_close(in);
+	for (i = 0; i < 3; i++) {
+		unlink(names[i]);
+		free(names[i]);
+	}
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
 static void
 test_sorter(void)
 {
@@ -1013,6 +1074,60 @@ test_growth(void)
 	crm_ids_release(&ids);
 	crm_buf_release(&data);
 	crm_map_start = (size_t)1 << 30;
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
+/* vCards of several files into a store whose map is too small: the
+ * write is run again, from the first file. */
+static void
+test_growth_files(void)
+{
+	char dir[] = "/tmp/crm-unit.XXXXXX", *names[3], cmd[64];
+	struct crm_ids ids = { 0 };
+	struct crm_import im;
+	size_t i, k, n = 3000;
+	crm_input *in;
+	crm_db *db;
+	crm_txn *t;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	for (k = 0; k < 3; k++) {
+		names[k] = crm_xmalloc(sizeof dir + 16);
+		snprintf(names[k], sizeof dir + 16, "%s/%zu.vcf", dir, k);
+		CHECK((f = fopen(names[k], "w")) != NULL);
+		for (i = 0; i < n; i++)
+			fprintf(f, "BEGIN:VCARD\r\nVERSION:3.0\r\n"
+			    "FN:Card %zu Part%zu\r\nEMAIL:c%zu.%zu@parts.example"
+			    "\r\nEND:VCARD\r\n", i, k, i, k);
+		CHECK(!fclose(f));
+	}
+	snprintf(cmd, sizeof cmd, "%s/db", dir);
+	crm_map_start = 256 << 10;
+	CHECK(!crm_db_open(&db, cmd, 0));
+	memset(&im, 0, sizeof im);
+	im.from = CRM_FROM_VCARD;
+	CHECK(!crm_input_open_files(&in, names, 3));
+	CHECK(!crm_import_run(db, in, &im) && im.added == 3 * n);
+	crm_input_close(in);
+	CHECK(!crm_read(db, &t));
+	for (k = 0; k < 3; k++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "part%zu", k);
+		ids.n = 0;
+		CHECK(!crm_find_name(t, name, &ids) && ids.n == n);
+	}
+	ids.n = 0;
+	CHECK(!crm_find_email(t, "c0.0@parts.example", &ids) &&
+	    ids.n == 1 && ids.v[0] == 1);
+	crm_txn_end(t);
+	crm_db_close(db);
+	crm_map_start = (size_t)1 << 30;
+	crm_ids_release(&ids);
+	for (k = 0; k < 3; k++)
+		free(names[k]);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	CHECK(system(cmd) == 0);
 }
@@ -1947,9 +2062,11 @@ main(void)
 	test_query();
 	test_lines();
 	test_csv();
+	test_input_files();
 	test_sorter();
 	test_store();
 	test_growth();
+	test_growth_files();
 	test_autocompact();
 	test_history();
 	test_mail();
