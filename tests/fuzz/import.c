@@ -5,7 +5,8 @@
  * format (jsonl, csv, vcard, csv with a preset), 2 an empty store (where
  * JSON Lines restore an export), 4 --skip-bad, 5 --extra, 6 --photos,
  * 7 the first line is the --map.  The second: bits 0-1 the type of rows
- * and cards, 2-3 the preset.  A dry run writes nothing, so every input
+ * and cards, 2-3 the preset, 4 no --from: the input says (over bits
+ * 0-1 of the first).  A dry run writes nothing, so every input
  * meets the same two stores.  A vCard input is also the note of a person
  * whose card is written (crm_vcard_of, 4.0 and 3.0): its lines that were
  * properties go out as those.
@@ -124,6 +125,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	im.type = types[data[1] & 3];
 	if ((b & 3) == 3)
 		im.preset = presets[data[1] >> 2 & 3];
+	if (data[1] & 16) {
+		im.from = CRM_FROM_GUESS;
+		im.preset = NULL;
+	}
 	store = !(b & 4);
 	im.skip_bad = !!(b & 16);
 	im.extra = !!(b & 32);
