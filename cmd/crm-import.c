@@ -23,8 +23,10 @@ enum { O_FROM = CRM_OPT_CMD, O_TYPE, O_MAP, O_IGNORE, O_EXTRA, O_ENC,
 
 struct ctx {
 	int tty;
-	struct timespec start;
+	struct timespec start, last;
+	size_t calls;
 	crm_input *in;
+	const struct crm_import *im;
 };
 
 static void
@@ -125,21 +127,44 @@ vcard_files(char **args, int nargs, size_t *n)
 	return v;
 }
 
-/* Records, rate and an estimate, on a terminal only. */
+static double
+since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	    (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Records, rate and the time left (of a file, not of a pipe), a few
+ * times a second, on a terminal only. */
 static void
 progress(size_t line, void *arg)
 {
 	struct ctx *c = arg;
+	const struct crm_import *im = c->im;
 	struct timespec now;
-	double secs;
+	uint64_t done, total;
+	double secs, part, left;
+	size_t n;
 
-	if (!c->tty || line % 20000)
+	(void)line;
+	if (!c->tty || ++c->calls % 64)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - c->start.tv_sec) +
-	    (double)(now.tv_nsec - c->start.tv_nsec) / 1e9;
-	fprintf(stderr, "\r%s: line %zu, %.0f lines/s\033[K", crm_progname,
-	    line, secs > 0 ? (double)line / secs : 0.0);
+	if (since(&c->last, &now) < 0.2)
+		return;
+	c->last = now;
+	secs = since(&c->start, &now);
+	n = im->added + im->updated + im->unchanged + im->rejected;
+	fprintf(stderr, "\r%s: %zu records, %.0f/s", crm_progname, n,
+	    secs > 0 ? (double)n / secs : 0.0);
+	crm_input_progress(c->in, &done, &total);
+	if (done && total >= done) {
+		part = (double)done / (double)total;
+		left = secs * (1 - part) / part + 0.5;
+		fprintf(stderr, ", %.0f%%, %d:%02d left", 100 * part,
+		    (int)(left / 60), (int)left % 60);
+	}
+	fputs("\033[K", stderr);
 }
 
 /* The input as UTF-8, through iconv, into a file read once more. */
@@ -268,7 +293,9 @@ main(int argc, char **argv)
 	im.progress = progress;
 	im.arg = &c;
 	c.tty = isatty(2);
+	c.im = &im;
 	clock_gettime(CLOCK_MONOTONIC, &c.start);
+	c.last = c.start;
 
 	db = crm_open_or_die(&o, 0, argc, argv);
 	if (im.type && !crm_schema_hastype(crm_db_schema(db), im.type))

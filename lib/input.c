@@ -73,9 +73,11 @@ struct crm_input {
 	int seekable, replay;
 	char *buf;		/* [pos, len) read and not yet taken */
 	size_t pos, len, cap, lineno;
-	/* files read one after another: names[part] is open as f */
+	/* files read one after another: names[part] is open as f; the
+	 * sizes of those before it, and of all */
 	char **names;
 	size_t nnames, part;
+	uint64_t before, all;
 };
 
 int
@@ -100,9 +102,15 @@ static int
 part(crm_input *in, size_t k)
 {
 	const char *name = in->names[k];
+	struct stat st;
 
-	if (in->f)
+	if (in->f) {
+		if (k > in->part && !fstat(fileno(in->f), &st))
+			in->before += (uint64_t)st.st_size;
 		fclose(in->f);
+	}
+	if (!k)
+		in->before = 0;
 	in->part = k;
 	in->lineno = in->pos = in->len = 0;
 	if (!(in->f = fopen(name, "rb")))
@@ -120,8 +128,13 @@ crm_input_open_files(crm_input **ip, char *const *names, size_t n)
 	in->cap = BLOCK;
 	in->buf = crm_xmalloc(in->cap);
 	in->names = crm_xmalloc((n ? n : 1) * sizeof *in->names);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
 		in->names[i] = crm_xstrndup(names[i], strlen(names[i]));
+		if (!stat(names[i], &st))
+			in->all += (uint64_t)st.st_size;
+	}
 	in->nnames = n;
 	in->seekable = 1;
 	*ip = in;
@@ -184,6 +197,10 @@ crm_input_progress(const crm_input *in, uint64_t *done, uint64_t *total)
 	at -= (off_t)(in->len - in->pos);
 	*done = (uint64_t)(at - in->start);
 	*total = (uint64_t)(st.st_size - in->start);
+	if (in->names) {	/* of all the files */
+		*done += in->before;
+		*total = in->all > *done ? in->all : *done;
+	}
 }
 
 int

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 67
+plan 68
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -824,6 +824,29 @@ check 'crm-import VDIR: a card edited there updates its record, nothing else' '
 	mkdir novcf && crm-import novcf 2>err &&
 	grep -Fx "crm-import: 0 added, 0 updated, 0 unchanged, 0 rejected" err
 '
+
+# progress on a terminal (script(1) gives the command one): records, the
+# rate, how much of the file and the time left, on one line cleared at
+# the end; nothing of it when stderr is a file
+t_progress() {
+	if ! command -v script >/dev/null 2>&1; then
+		echo "# no script(1): skipped"
+		return 0
+	fi
+	awk 'BEGIN { for (i = 0; i < 300000; i++)
+		printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Prog %d Person\r\nEMAIL:p%d@prog.example\r\nEND:VCARD\r\n", i, i }' \
+		>prog.vcf &&
+	script -qec "crm-import --db '$T/prog' --dry-run prog.vcf" /dev/null \
+		>tty.out &&
+	tr '\r' '\n' <tty.out >tty.lines &&
+	cat tty.lines &&
+	grep -E '^crm-import: [0-9]+ records, [0-9]+/s, [0-9]+%, [0-9]+:[0-9]{2} left' \
+		tty.lines &&
+	grep -F 'crm-import: would be: 300000 added, 0 updated' tty.lines &&
+	crm-import --db "$T/prog" --dry-run prog.vcf 2>err &&
+	! grep -F records err
+}
+check 'crm-import on a terminal: records, rate, share and time left' t_progress
 
 # --- vdir: pruned ------------------------------------------------------------
 
