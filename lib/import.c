@@ -2420,10 +2420,14 @@ run(crm_txn *t, void *arg)
 				continue;
 		} else if (im->from == CRM_FROM_VCARD) {
 			if ((rc = crm_vcard_read(x->in, &vc))) {
-				/* several files: on to the next */
-				if (rc == CRM_ENOTFOUND &&
-				    !(rc = crm_input_next(x->in)))
-					continue;
+				/* several files: on to the next (one that
+				 * cannot be opened has no line to name) */
+				if (rc == CRM_ENOTFOUND) {
+					if (!(rc = crm_input_next(x->in)))
+						continue;
+					if (rc != CRM_ENOTFOUND)
+						x->line = 0;
+				}
 				if (rc != CRM_EINVAL)
 					break;
 				/* a card it cannot read: named, passed over */
