@@ -2037,10 +2037,12 @@ own_id(crm_txn *t, struct imp *x, const char *uid, const char *ty,
 	crm_rec *o;
 	int rc;
 
+	/* a store made before stores had a name makes the UIDs every
+	 * other such store makes: none is taken for its own */
 	*id = 0;
-	if (x->fresh)
+	if (x->fresh || !x->own[0])
 		return 0;
-	if (!(*id = crm_vcard_uid_id(uid, x->own[0] ? x->own : "crm")))
+	if (!(*id = crm_vcard_uid_id(uid, x->own)))
 		return 0;
 	if ((rc = crm_rec_get(t, *id, &o))) {
 		*id = 0;

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 68
+plan 69
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -514,6 +514,36 @@ t_vcard_back() {
 }
 check 'a store'"'"'s own vCard export imported back: 0 added, 0 updated' \
 	t_vcard_back
+
+# nameless DIR: the store at DIR as crm made it before stores had a name
+# (no uuid in its meta table), in place
+nameless() {
+	mdb_dump -a "$1" | awk '
+	/^database=/ { db = substr($0, 10) }
+	db == "meta" && $0 == " 75756964" { getline; next }
+	{ print }' >nameless.dump &&
+	rm -rf "$1" && mkdir "$1" && mdb_load -f nameless.dump "$1"
+}
+
+# two such stores make the same UIDs for their records of the same ids:
+# a card of the other is never taken for this store's own
+t_nameless() {
+	crm-add --db "$T/na" person name=Ann email=ann@na.example >/dev/null &&
+	crm-add --db "$T/na" person name=Bob >/dev/null &&
+	crm-add --db "$T/nb" person name=Cyd >/dev/null &&
+	crm-add --db "$T/nb" person name=Dan >/dev/null &&
+	nameless "$T/na" && nameless "$T/nb" &&
+	crm-export --db "$T/nb" --to vcard >nb.vcf &&
+	tr -d '\r' <nb.vcf | grep -Fx "UID:00000000-0000-8000-8000-000000000001" &&
+	crm-export --db "$T/na" --to vcard | tr -d '\r' |
+		grep -Fx "UID:00000000-0000-8000-8000-000000000001" &&
+	crm-import --db "$T/na" nb.vcf 2>err &&
+	grep -Fx "crm-import: 2 added, 0 updated, 0 unchanged, 0 rejected" err &&
+	crm-segment --db "$T/na" -f "%{id} %{name}" type:person >got &&
+	printf "%s\n" "1 Ann" "2 Bob" "3 Cyd" "4 Dan" | diff -u - got
+}
+check 'stores without a name: the other'"'"'s cards are not taken for own' \
+	t_nameless
 
 # what the import kept in the note goes out as the properties it was:
 # RELATED, IMPP, a second e-mail, ANNIVERSARY, an X- name and a label
