@@ -88,7 +88,8 @@ vdir(const char *dir, char ***v, size_t *n, size_t *cap)
 		push(v, n, cap, path);
 	}
 	closedir(d);
-	qsort(*v + from, *n - from, sizeof **v, cmp_name);
+	if (*n > from)
+		qsort(*v + from, *n - from, sizeof **v, cmp_name);
 }
 
 /*
