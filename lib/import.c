@@ -116,9 +116,10 @@ struct imp {
 	/* JSON Lines: the store the file is an export of (its "store"
 	 * line), "" when it names none or is this store's */
 	char src[33], own[33];
-	/* a card of this store's export: the record its UID names, the
-	 * company its RELATED names */
+	/* a card of this store's export: the record its UID names (the
+	 * UID in ownuid), the company its RELATED names */
 	uint64_t own_rec, own_co;
+	struct crm_buf ownuid;
 	struct crm_buf parts, join;	/* a card's N or ADR, taken apart */
 	const struct crm_vcard *card;	/* the card being read */
 	struct crm_buf lab;		/* a label's name, decoded */
@@ -2109,6 +2110,35 @@ named(crm_txn *t, uint64_t id, const char *name)
 	return same;
 }
 
+/*
+ * Is record id, which a card's UID names, the card's record r?  A copy
+ * of this store restored elsewhere has its name, and so makes its UIDs;
+ * the two part, and a card of the other's record 5 is not this store's
+ * record 5 when it has neither its name, nor its e-mail, nor its phone.
+ */
+static int
+own_same(crm_txn *t, uint64_t id, const crm_rec *r)
+{
+	static const char *const keys[] = { "email", "phone" };
+	const char *a, *b;
+	crm_rec *o;
+	size_t i;
+	int same;
+
+	if (crm_rec_get(t, id, &o))
+		return 0;
+	a = crm_rec_value(o, "name");
+	b = crm_rec_value(r, "name");
+	same = a && b && same_folded(a, b);
+	for (i = 0; i < 2 && !same; i++) {
+		a = crm_rec_value(o, keys[i]);
+		b = crm_rec_value(r, keys[i]);
+		same = a && b && !strcasecmp(a, b);
+	}
+	crm_rec_free(o);
+	return same;
+}
+
 /* A card crm-export wrote of this store: the record its UID names and
  * the company its RELATED;TYPE=co-worker does, into x. */
 static int
@@ -2124,8 +2154,10 @@ own_card(crm_txn *t, struct imp *x, const struct crm_vcard *c,
 	if (x->fresh)
 		return 0;
 	if ((p = crm_vcard_get(c, "UID", 0))) {
-		crm_vcard_part(p->value, 0, 0, &v);
-		rc = own_id(t, x, v.buf, crm_rec_type(r), &x->own_rec);
+		crm_buf_reset(&x->ownuid);
+		crm_vcard_part(p->value, 0, 0, &x->ownuid);
+		rc = own_id(t, x, x->ownuid.buf, crm_rec_type(r),
+		    &x->own_rec);
 	}
 	for (i = 0; person && !rc && !x->own_co && i < c->nprop; i++) {
 		p = &c->prop[i];
@@ -2289,6 +2321,12 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 		crm_vcard_part(p0->value, ';', 0, &v);
 		rc = set_text(r, f[F_NAME], v.buf);
 	}
+	/* the record a UID of this store's names, if it is the card's;
+	 * else the UID is the card's own */
+	if (!rc && x->own_rec && !own_same(t, x->own_rec, r)) {
+		x->own_rec = 0;
+		rc = set_text(r, f[F_UID], x->ownuid.buf);
+	}
 	if (!rc && f[F_UID] && !x->own_rec && !fval(r, f[F_UID]) &&
 	    !fval(r, f[F_EMAIL]) && !fval(r, f[F_PHONE]))
 		rc = content_uid(r, f[F_UID], c);
@@ -2308,7 +2346,7 @@ static int
 vcard(crm_txn *t, struct imp *x, const struct crm_vcard *c)
 {
 	const struct crm_vprop *k = crm_vcard_get(c, "KIND", 0),
-	    *u = crm_vcard_get(c, "UID", 0);
+	    *u = crm_vcard_get(c, "UID", 0), *p;
 	crm_rec *r = x->r;
 	uint64_t co = 0;
 	int rc, org = k && !strcasecmp(k->value, "org");
@@ -2320,6 +2358,13 @@ vcard(crm_txn *t, struct imp *x, const struct crm_vcard *c)
 
 		crm_vcard_part(u->value, 0, 0, &v);
 		rc = related_co(t, x, v.buf, &co);
+		/* and has its name */
+		crm_buf_reset(&v);
+		if (co && ((p = crm_vcard_get(c, "FN", 0)) ||
+		    (p = crm_vcard_get(c, "ORG", 0))))
+			crm_vcard_part(p->value, ';', 0, &v);
+		if (co && !named(t, co, v.buf))
+			co = 0;
 		crm_buf_release(&v);
 		if (rc)
 			return rc;
@@ -2552,6 +2597,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_init(&x.pk, 0);
 	crm_buf_init(&x.parts, 0);
 	crm_buf_init(&x.lab, 0);
+	crm_buf_init(&x.ownuid, 0);
 	crm_buf_init(&x.join, 0);
 	crm_csv_init(&x.hdr);
 	crm_csv_init(&x.row);
@@ -2583,6 +2629,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_release(&x.pk);
 	crm_buf_release(&x.parts);
 	crm_buf_release(&x.lab);
+	crm_buf_release(&x.ownuid);
 	crm_buf_release(&x.join);
 	seen_clear(&x);
 	return rc;

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 69
+plan 70
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -544,6 +544,35 @@ t_nameless() {
 }
 check 'stores without a name: the other'"'"'s cards are not taken for own' \
 	t_nameless
+
+# a copy restored from an export has the store's name, so the UIDs of
+# its cards are the store's: once the two part, a card of the copy's
+# record 2 is not the store's record 2 unless it has its name, e-mail or
+# phone; a card renamed there with its e-mail kept still is
+t_copy_apart() {
+	crm-add --db "$T/ca" person name=Ann email=ann@ca.example >/dev/null &&
+	crm-export --db "$T/ca" --to jsonl >ca.jsonl &&
+	crm-import --db "$T/cb" --from jsonl ca.jsonl 2>/dev/null &&
+	crm-add --db "$T/ca" person name=Bob email=bob@ca.example >/dev/null &&
+	crm-add --db "$T/cb" person name=Cyd phone='+421 905 000 222' \
+		>/dev/null &&
+	crm-export --db "$T/cb" --to vcard >cb.vcf &&
+	crm-export --db "$T/ca" --to vcard >ca.vcf &&
+	grep "^UID:" ca.vcf | head -1 >uid.a &&
+	grep "^UID:" cb.vcf | head -1 >uid.b &&
+	cmp uid.a uid.b &&
+	crm-import --db "$T/ca" cb.vcf 2>err &&
+	grep -Fx "crm-import: 1 added, 0 updated, 1 unchanged, 0 rejected" err &&
+	crm-segment --db "$T/ca" -f "%{id} %{name} %{email}" type:person >got &&
+	printf "%s\n" "1 Ann ann@ca.example" "2 Bob bob@ca.example" "3 Cyd " |
+		diff -u - got &&
+	sed "s/^FN:Ann/FN:Ann Novak/" cb.vcf >cb2.vcf &&
+	crm-import --db "$T/ca" cb2.vcf 2>err &&
+	grep -Fx "crm-import: 0 added, 1 updated, 1 unchanged, 0 rejected" err &&
+	crm-show --db "$T/ca" -j 1 | jq -e ".name == \"Ann Novak\""
+}
+check 'a restored copy gone its own way: its cards are not taken for the store'"'"'s' \
+	t_copy_apart
 
 # what the import kept in the note goes out as the properties it was:
 # RELATED, IMPP, a second e-mail, ANNIVERSARY, an X- name and a label
