@@ -1,5 +1,4 @@
 /* crm-import.c - records from other programs: CSV, vCard, JSON Lines */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <iconv.h>
@@ -47,85 +46,6 @@ report(const char *what, uint64_t id, size_t line, void *arg)
 
 	printf("%s\t%llu\t%s%sline %zu\n", what, (unsigned long long)id,
 	    name ? name : "", name ? ": " : "", line);
-}
-
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* s, taken, at the end of the list v. */
-static void
-push(char ***v, size_t *n, size_t *cap, char *s)
-{
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		*v = crm_xrealloc(*v, *cap * sizeof **v);
-	}
-	(*v)[(*n)++] = s;
-}
-
-/* The .vcf files of a directory (a vdir, as crm-export --to vdir, khard
- * and vdirsyncer keep one), by name, added to the list. */
-static void
-vdir(const char *dir, char ***v, size_t *n, size_t *cap)
-{
-	struct dirent *e;
-	size_t len, from = *n;
-	char *path;
-	DIR *d;
-
-	if (!(d = opendir(dir)))
-		crm_die(2, "%s: %s", dir, strerror(errno));
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || (len = strlen(e->d_name)) < 5 ||
-		    strcasecmp(e->d_name + len - 4, ".vcf"))
-			continue;
-		path = crm_xmalloc(strlen(dir) + len + 2);
-		sprintf(path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ?
-		    "" : "/", e->d_name);
-		push(v, n, cap, path);
-	}
-	closedir(d);
-	if (*n > from)
-		qsort(*v + from, *n - from, sizeof **v, cmp_name);
-}
-
-/*
- * Several FILEs, or a directory: vCards, every file of them, in one
- * write.  Each must be a file one can read, checked before the store
- * is opened; *n 0 when a directory had none.
- */
-static char **
-vcard_files(char **args, int nargs, size_t *n)
-{
-	char **v = NULL;
-	size_t cap = 0, i;
-	struct stat st;
-	int k;
-
-	*n = 0;
-	for (k = 0; k < nargs; k++) {
-		if (!strcmp(args[k], "-"))
-			crm_die(2, "'-' (standard input) is one input alone");
-		if (stat(args[k], &st))
-			crm_die(2, "%s: %s", args[k], strerror(errno));
-		if (S_ISDIR(st.st_mode)) {
-			vdir(args[k], &v, n, &cap);
-			continue;
-		}
-		push(&v, n, &cap, crm_xstrndup(args[k], strlen(args[k])));
-	}
-	for (i = 0; i < *n; i++) {
-		FILE *f = fopen(v[i], "rb");
-
-		if (!f || fstat(fileno(f), &st) || !S_ISREG(st.st_mode))
-			crm_die(2, "%s: %s", v[i], f ? "not a file" :
-			    strerror(errno));
-		fclose(f);
-	}
-	return v;
 }
 
 static double
@@ -280,8 +200,9 @@ main(int argc, char **argv)
 	} else
 		crm_die(2, "--from takes csv, google, outlook, thunderbird, "
 		    "vcard or jsonl, not '%s'", from);
-	if (many)
-		files = vcard_files(argv + optind, argc - optind, &nfiles);
+	if (many && (rc = crm_vdir_files(argv + optind, argc - optind,
+	    &files, &nfiles)))
+		crm_fail(rc, NULL);
 	if (many && !nfiles && !(f = fopen("/dev/null", "rb")))
 		crm_die(3, "/dev/null: %s", strerror(errno));
 	if (!many && optind < argc && strcmp(argv[optind], "-") &&

@@ -657,6 +657,10 @@ struct crm_vdir_counts {
 int crm_vdir_open(crm_vdir **vp, const char *dir);
 int crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card);
 int crm_vdir_close(crm_vdir *v, int remove, struct crm_vdir_counts *n);
+/* The files of args, a directory of them its *.vcf files (but hidden
+ * ones) by name, as a list of names into *out (free each and it); each
+ * must be a file one can read: CRM_EINVAL naming the one that is not. */
+int crm_vdir_files(char *const *args, int nargs, char ***out, size_t *n);
 
 /* dupes.c: one customer twice */
 /* Call fn for each pair of records of type that look like one, score

@@ -9,16 +9,18 @@
  * not selected) when the file still holds what was written; one changed
  * since, by hand or by a sync from a server, is left and named.  A file
  * not on the list is never touched.  khard and vdirsyncer read only
- * the .vcf files.
+ * the .vcf files, and crm-import reads them back (crm_vdir_files).
  */
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -303,5 +305,92 @@ crm_vdir_close(crm_vdir *v, int remove, struct crm_vdir_counts *n)
 	crm_buf_release(&v->tmp);
 	crm_buf_release(&v->name);
 	free(v);
+	return rc;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* s, taken, at the end of the list v. */
+static void
+push(char ***v, size_t *n, size_t *cap, char *s)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = crm_xrealloc(*v, *cap * sizeof **v);
+	}
+	(*v)[(*n)++] = s;
+}
+
+/* The .vcf files of a directory, but hidden ones, by name, added to
+ * the list. */
+static int
+vcf_of(const char *dir, char ***v, size_t *n, size_t *cap)
+{
+	struct dirent *e;
+	size_t len, from = *n;
+	char *path;
+	DIR *d;
+
+	if (!(d = opendir(dir)))
+		return crm_seterr(CRM_EINVAL, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || (len = strlen(e->d_name)) < 5 ||
+		    strcasecmp(e->d_name + len - 4, ".vcf"))
+			continue;
+		path = crm_xmalloc(strlen(dir) + len + 2);
+		sprintf(path, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ?
+		    "" : "/", e->d_name);
+		push(v, n, cap, path);
+	}
+	closedir(d);
+	if (*n > from)
+		qsort(*v + from, *n - from, sizeof **v, cmp_name);
+	return 0;
+}
+
+int
+crm_vdir_files(char *const *args, int nargs, char ***out, size_t *n)
+{
+	char **v = NULL;
+	size_t cap = 0, i;
+	struct stat st;
+	int k, rc = 0;
+	FILE *f;
+
+	*n = 0;
+	for (k = 0; k < nargs && !rc; k++) {
+		if (!strcmp(args[k], "-"))
+			rc = crm_seterr(CRM_EINVAL, "'-' (standard input) is "
+			    "one input alone");
+		else if (stat(args[k], &st))
+			rc = crm_seterr(CRM_EINVAL, "%s: %s", args[k],
+			    strerror(errno));
+		else if (S_ISDIR(st.st_mode))
+			rc = vcf_of(args[k], &v, n, &cap);
+		else
+			push(&v, n, &cap, crm_xstrndup(args[k],
+			    strlen(args[k])));
+	}
+	for (i = 0; i < *n && !rc; i++) {
+		if (!(f = fopen(v[i], "rb")))
+			rc = crm_seterr(CRM_EINVAL, "%s: %s", v[i],
+			    strerror(errno));
+		else if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode))
+			rc = crm_seterr(CRM_EINVAL, "%s: not a file", v[i]);
+		if (f)
+			fclose(f);
+	}
+	if (rc) {
+		for (i = 0; i < *n; i++)
+			free(v[i]);
+		free(v);
+		v = NULL;
+		*n = 0;
+	}
+	*out = v;
 	return rc;
 }
