@@ -99,6 +99,12 @@ crm_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+int
+crm_strpcmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 void
 crm_buf_init(struct crm_buf *b, size_t hint)
 {

@@ -93,6 +93,8 @@ void *crm_xrealloc(void *p, size_t n);
 void crm_mem_huge(void *p, size_t n);	/* advise huge pages for it */
 void crm_heap_huge(void);		/* the heap too, from now on */
 char *crm_xstrndup(const char *s, size_t n);
+/* qsort(3)'s comparison of an array of strings (char *) */
+int crm_strpcmp(const void *a, const void *b);
 
 /* norm.c */
 /*

@@ -65,12 +65,6 @@ word(const char *tok, size_t len, void *arg)
 	return 0;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* "Nováková Jana" and "jana novakova": the same words, in order. */
 static void
 name_key(const char *name, struct crm_buf *out, struct crm_buf *coarse)
@@ -79,7 +73,7 @@ name_key(const char *name, struct crm_buf *out, struct crm_buf *coarse)
 	size_t i;
 
 	crm_tokens(name, strlen(name), word, &ws);
-	qsort(ws.w, ws.n, sizeof *ws.w, cmp_str);
+	qsort(ws.w, ws.n, sizeof *ws.w, crm_strpcmp);
 	for (i = 0; i < ws.n; i++) {
 		crm_buf_addf(out, "%s%s", i ? " " : "", ws.w[i]);
 		/* typos keep the start of words: two letters of each */

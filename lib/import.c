@@ -561,12 +561,6 @@ update(crm_txn *t, struct imp *x, crm_rec *old, const crm_rec *r,
 	return rc;
 }
 
-static int
-cmp_line(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The lines of s, sorted, into one buffer of them and a list. */
 static void
 lines_of(const char *s, struct crm_buf *b, char ***v, size_t *n)
@@ -583,7 +577,7 @@ lines_of(const char *s, struct crm_buf *b, char ***v, size_t *n)
 			b->buf[i] = 0;
 			(*v)[(*n)++] = b->buf + i + 1;
 		}
-	qsort(*v, *n, sizeof **v, cmp_line);
+	qsort(*v, *n, sizeof **v, crm_strpcmp);
 }
 
 /*
@@ -2092,21 +2086,14 @@ related_co(crm_txn *t, struct imp *x, const char *v, uint64_t *id)
 static int
 named(crm_txn *t, uint64_t id, const char *name)
 {
-	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
 	const char *v;
 	crm_rec *c;
-	int same = 0;
+	int same;
 
 	if (crm_rec_get(t, id, &c))
 		return 0;
-	if ((v = crm_rec_value(c, "name"))) {
-		crm_fold(&a, v, strlen(v));
-		crm_fold(&b, name, strlen(name));
-		same = !strcmp(a.buf, b.buf);
-	}
+	same = (v = crm_rec_value(c, "name")) && same_folded(v, name);
 	crm_rec_free(c);
-	crm_buf_release(&a);
-	crm_buf_release(&b);
 	return same;
 }
 

@@ -308,12 +308,6 @@ crm_vdir_close(crm_vdir *v, int remove, struct crm_vdir_counts *n)
 	return rc;
 }
 
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* s, taken, at the end of the list v. */
 static void
 push(char ***v, size_t *n, size_t *cap, char *s)
@@ -348,7 +342,7 @@ vcf_of(const char *dir, char ***v, size_t *n, size_t *cap)
 	}
 	closedir(d);
 	if (*n > from)
-		qsort(*v + from, *n - from, sizeof **v, cmp_name);
+		qsort(*v + from, *n - from, sizeof **v, crm_strpcmp);
 	return 0;
 }
 
