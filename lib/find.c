@@ -331,6 +331,10 @@ crm_find_term(crm_txn *t, const char *term, struct crm_ids *out)
 	size_t n0 = out->n;
 	int rc;
 
+	/* nothing is the start of every e-mail: an empty term (a shell
+	 * variable left unset) would find them all, for a pipe to change */
+	if (!term[strspn(term, " \t\n")])
+		return CRM_ENOTFOUND;
 	if (looks_like_phone(term)) {
 		rc = crm_find_phone(t, term, out);
 		if (rc == CRM_EINVAL)

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0300-crm-find.t - quick look-up by name, e-mail, phone, company and id
-plan 28
+plan 29
 
 check 'setup: companies and people' '
 	crm-add company name="Kovo s.r.o." >ids &&
@@ -221,6 +221,15 @@ check 'a multi-word term matches each word' '
 	expect got <<-EOF
 	2
 	EOF
+'
+
+check 'an empty term finds nothing, not everyone with an e-mail' '
+	must_fail 1 crm-find "" >out &&
+	test ! -s out &&
+	must_fail 1 crm-find " " >out &&
+	test ! -s out &&
+	must_fail 1 crm-find nov "" >out &&
+	test ! -s out
 '
 
 check 'a removed record is no longer found' '
