@@ -26,12 +26,16 @@ struct ctx {
 	size_t calls;
 	crm_input *in;
 	const struct crm_import *im;
+	unsigned char *skip;	/* of the files, those with a card rejected */
 };
 
 static void
 rejected(size_t line, const char *why, void *arg)
 {
-	(void)arg;
+	struct ctx *c = arg;
+
+	if (c->skip)
+		c->skip[crm_input_part(c->in)] = 1;
 	if (line)
 		crm_warn("line %zu: %s", line, why);
 	else
@@ -229,12 +233,20 @@ main(int argc, char **argv)
 		crm_input_open(&in, f);
 	}
 	c.in = in;
+	if (nfiles) {
+		c.skip = crm_xmalloc(nfiles);
+		memset(c.skip, 0, nfiles);
+	}
 	rc = crm_import_run(db, in, &im);
 	if (c.tty)
 		fputs("\r\033[K", stderr);
-	crm_input_close(in);
 	if (rc)
 		crm_fail(rc, "cannot import");
+	/* the next crm-export --to vdir may write over what was read */
+	if (nfiles && !im.dry_run && (rc = crm_vdir_took(in, c.skip)))
+		crm_warn("%s", crm_errmsg());
+	crm_input_close(in);
+	free(c.skip);
 	fprintf(stderr, "%s: %s%zu added, %zu updated, %zu unchanged, "
 	    "%zu rejected\n", crm_progname, im.dry_run ? "would be: " : "",
 	    im.added, im.updated, im.unchanged, im.rejected);

@@ -534,6 +534,13 @@ int crm_input_rewind(crm_input *in);
 int crm_input_open_files(crm_input **ip, char *const *names, size_t n);
 int crm_input_next(crm_input *in);
 const char *crm_input_name(const crm_input *in);
+/* crm_input_part: the number of the part being read (from 0);
+ * crm_input_file: part k's file, and what fstat said of it when it was
+ * opened last (zeros if it could not say); CRM_ENOTFOUND past them. */
+struct stat;
+size_t crm_input_part(const crm_input *in);
+int crm_input_file(const crm_input *in, size_t k, const char **name,
+    struct stat *st);
 /* An unlinked temporary file in crm_tmpdir(), read and written. */
 FILE *crm_tmpfile(void);
 const char *crm_tmpdir(void);	/* $TMPDIR, else (and when shared) /tmp */
@@ -659,6 +666,10 @@ struct crm_vdir_counts {
 int crm_vdir_open(crm_vdir **vp, const char *dir);
 int crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card);
 int crm_vdir_close(crm_vdir *v, int remove, struct crm_vdir_counts *n);
+/* The files in, read by an import that went into the store, are taken
+ * in: in a directory an export keeps, its list says they may be written
+ * over, but those with skip[k] set (a card rejected) */
+int crm_vdir_took(const crm_input *in, const unsigned char *skip);
 /* The files of args, a directory of them its *.vcf files (but hidden
  * ones) by name, as a list of names into *out (free each and it); each
  * must be a file one can read: CRM_EINVAL naming the one that is not. */

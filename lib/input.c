@@ -78,6 +78,7 @@ struct crm_input {
 	char **names;
 	size_t nnames, part;
 	uint64_t before, all;
+	struct stat *st;	/* each file as it was opened, last */
 };
 
 int
@@ -115,6 +116,8 @@ part(crm_input *in, size_t k)
 	in->lineno = in->pos = in->len = 0;
 	if (!(in->f = fopen(name, "rb")))
 		return crm_seterr(errno, "cannot open: %s", strerror(errno));
+	if (fstat(fileno(in->f), &in->st[k]))
+		memset(&in->st[k], 0, sizeof in->st[k]);
 	return 0;
 }
 
@@ -128,6 +131,8 @@ crm_input_open_files(crm_input **ip, char *const *names, size_t n)
 	in->cap = BLOCK;
 	in->buf = crm_xmalloc(in->cap);
 	in->names = crm_xmalloc((n ? n : 1) * sizeof *in->names);
+	in->st = crm_xmalloc((n ? n : 1) * sizeof *in->st);
+	memset(in->st, 0, (n ? n : 1) * sizeof *in->st);
 	for (i = 0; i < n; i++) {
 		struct stat st;
 
@@ -157,6 +162,23 @@ crm_input_name(const crm_input *in)
 	return in->names ? in->names[in->part] : NULL;
 }
 
+size_t
+crm_input_part(const crm_input *in)
+{
+	return in->part;
+}
+
+int
+crm_input_file(const crm_input *in, size_t k, const char **name,
+    struct stat *st)
+{
+	if (!in->names || k >= in->nnames)
+		return CRM_ENOTFOUND;
+	*name = in->names[k];
+	*st = in->st[k];
+	return 0;
+}
+
 void
 crm_input_close(crm_input *in)
 {
@@ -172,6 +194,7 @@ crm_input_close(crm_input *in)
 		for (i = 0; i < in->nnames; i++)
 			free(in->names[i]);
 		free(in->names);
+		free(in->st);
 	}
 	free(in->buf);
 	free(in);

@@ -10,6 +10,11 @@
  * since, by hand or by a sync from a server, is left and named.  A file
  * not on the list is never touched.  khard and vdirsyncer read only
  * the .vcf files, and crm-import reads them back (crm_vdir_files).
+ *
+ * A card's file changed there is not written over either, till
+ * crm-import has read it: the list says what crm last wrote or read
+ * (crm_vdir_took), and a file holding something else is an edit that
+ * is not in the store yet.
  */
 #include <sys/stat.h>
 
@@ -173,34 +178,36 @@ crm_vdir_open(crm_vdir **vp, const char *dir)
 	return 0;
 }
 
-/* Did the file at path hold these bytes?  With h, does it hash to it? */
+/* What the file at path holds: -1 no file (or none to read), 1 these
+ * len bytes, 0 others, whose hash is then *h. */
 static int
-holds(const char *path, const char *card, size_t len, const uint64_t *h)
+filestate(const char *path, const char *card, size_t len, uint64_t *h)
 {
 	struct crm_buf b = CRM_BUF_INIT;
 	char chunk[8192];
 	size_t n;
 	FILE *f;
-	int same;
+	int same = -1;
 
 	if (!(f = fopen(path, "r")))
-		return 0;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 &&
-	    (h || b.len <= len))
+		return -1;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		crm_buf_add(&b, chunk, n);
-	same = !ferror(f) && (h ? crm_hash(b.buf, b.len) == *h :
-	    b.len == len && !memcmp(b.buf, card, len));
+	if (!ferror(f)) {
+		same = card && b.len == len && !memcmp(b.buf, card, len);
+		*h = crm_hash(b.buf, b.len);
+	}
 	fclose(f);
 	crm_buf_release(&b);
 	return same;
 }
 
-int
-crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card)
+/* The file's name in the list for the card of uid, in v->name, and its
+ * path in v->path. */
+static void
+card_path(crm_vdir *v, const char *uid)
 {
-	struct known *k;
 	size_t i;
-	int fd, rc = 0;
 
 	/* a UID is a file name here: no slashes, no dot first */
 	crm_buf_reset(&v->name);
@@ -210,8 +217,43 @@ crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card)
 			v->name.buf[i] = '_';
 	crm_buf_reset(&v->path);
 	crm_buf_addf(&v->path, "%s/%s", v->dir, v->name.buf);
+}
+
+static void
+list_line(crm_vdir *v, uint64_t h, const char *name)
+{
+	if (card_name(name))
+		fprintf(v->list, "%016" PRIx64 " %s\n", h, name);
+}
+
+/*
+ * A file that holds neither the card nor what the list says was
+ * written (or taken in by crm-import) was changed since, by hand or by
+ * a sync from a server: it is left as it is, for crm-import to read,
+ * and named.  With no list, the directory is new to this code.
+ */
+int
+crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card)
+{
+	struct known *k;
+	uint64_t h = 0;
+	int fd, rc = 0, state;
+
+	card_path(v, uid);
 	v->n.cards++;
-	if (!holds(v->path.buf, card->buf, card->len, NULL)) {
+	k = known(v, v->name.buf);
+	if (k)
+		k->given = 1;
+	state = filestate(v->path.buf, card->buf, card->len, &h);
+	if (!state && v->nk && (!k || k->hash != h)) {
+		crm_warn("%s: changed since it was exported; left as it is, "
+		    "for crm-import to read", v->path.buf);
+		v->n.kept++;
+		if (k)
+			list_line(v, k->hash, v->name.buf);
+		return 0;
+	}
+	if (state != 1) {
 		/* a whole file or none: written aside, then renamed */
 		crm_buf_reset(&v->tmp);
 		crm_buf_addf(&v->tmp, "%s/.%s.tmp", v->dir, v->name.buf);
@@ -228,11 +270,7 @@ crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card)
 		}
 		v->n.written++;
 	}
-	if ((k = known(v, v->name.buf)))
-		k->given = 1;
-	if (card_name(v->name.buf))
-		fprintf(v->list, "%016" PRIx64 " %s\n", crm_hash(card->buf,
-		    card->len), v->name.buf);
+	list_line(v, crm_hash(card->buf, card->len), v->name.buf);
 	return 0;
 }
 
@@ -241,7 +279,9 @@ crm_vdir_put(crm_vdir *v, const char *uid, const struct crm_buf *card)
 static void
 prune(crm_vdir *v, int remove)
 {
+	uint64_t h = 0;
 	size_t i;
+	int state;
 
 	for (i = 0; i < v->nk; i++) {
 		struct known *k = &v->k[i];
@@ -250,17 +290,17 @@ prune(crm_vdir *v, int remove)
 			continue;
 		crm_buf_reset(&v->path);
 		crm_buf_addf(&v->path, "%s/%s", v->dir, k->name);
+		state = filestate(v->path.buf, NULL, 0, &h);
 		if (!remove) {
-			if (!access(v->path.buf, F_OK))
-				fprintf(v->list, "%016" PRIx64 " %s\n",
-				    k->hash, k->name);
-		} else if (holds(v->path.buf, NULL, 0, &k->hash)) {
+			if (state >= 0)
+				list_line(v, k->hash, k->name);
+		} else if (!state && h == k->hash) {
 			if (unlink(v->path.buf))
 				crm_warn("%s: %s", v->path.buf,
 				    strerror(errno));
 			else
 				v->n.removed++;
-		} else if (!access(v->path.buf, F_OK)) {
+		} else if (state >= 0) {
 			crm_warn("%s: changed since it was exported; its "
 			    "card is not exported now, the file is left",
 			    v->path.buf);
@@ -386,5 +426,83 @@ crm_vdir_files(char *const *args, int nargs, char ***out, size_t *n)
 		*n = 0;
 	}
 	*out = v;
+	return rc;
+}
+
+/* Is the file at path still the one st says was read? */
+static int
+unchanged(const char *path, const struct stat *st)
+{
+	struct stat now;
+
+	return st->st_ino && !stat(path, &now) && now.st_dev == st->st_dev &&
+	    now.st_ino == st->st_ino && now.st_size == st->st_size &&
+	    now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* Does dir hold the list of an export? */
+static int
+has_list(const char *dir)
+{
+	struct crm_buf p = CRM_BUF_INIT;
+	int has;
+
+	crm_buf_addf(&p, "%s/%s", dir, LIST);
+	has = !access(p.buf, F_OK);
+	crm_buf_release(&p);
+	return has;
+}
+
+/*
+ * What crm-import read of a directory that crm-export keeps is in the
+ * store now: the list says so of each file, with the hash of what it
+ * holds, so that the next export writes its card over it.  A file
+ * changed again since it was read, or one of a rejected card (skip[k]),
+ * keeps what the list said.
+ */
+int
+crm_vdir_took(const crm_input *in, const unsigned char *skip)
+{
+	struct crm_buf dir = CRM_BUF_INIT;
+	struct known *k;
+	const char *name, *base;
+	struct stat st;
+	crm_vdir *v = NULL;
+	uint64_t h = 0;
+	size_t i, len;
+	int rc = 0, rc2, seen = 0;
+
+	for (i = 0; !rc && !crm_input_file(in, i, &name, &st); i++) {
+		base = strrchr(name, '/');
+		len = base ? (size_t)(base - name) : 0;
+		if (!seen || dir.len != (len ? len : 1) ||
+		    memcmp(dir.buf, len ? name : base ? "/" : ".", dir.len)) {
+			/* the files of a directory come one after another */
+			if (v && (rc = crm_vdir_close(v, 0, NULL)))
+				break;
+			v = NULL;
+			seen = 1;
+			crm_buf_reset(&dir);
+			crm_buf_add(&dir, len ? name : base ? "/" : ".",
+			    len ? len : 1);
+			if (has_list(dir.buf) && (rc = crm_vdir_open(&v,
+			    dir.buf)))
+				break;
+		}
+		if (!v)
+			continue;
+		base = base ? base + 1 : name;
+		if ((k = known(v, base)))
+			k->given = 1;
+		if (!skip[i] && unchanged(name, &st) &&
+		    filestate(name, NULL, 0, &h) == 0)
+			list_line(v, h, base);
+		else if (k)
+			list_line(v, k->hash, base);
+	}
+	if (v && (rc2 = crm_vdir_close(v, 0, NULL)) && !rc)
+		rc = rc2;
+	crm_buf_release(&dir);
 	return rc;
 }

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 70
+plan 71
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -882,6 +882,47 @@ check 'crm-import VDIR: a card edited there updates its record, nothing else' '
 	rm vd/zz-half.vcf &&
 	mkdir novcf && crm-import novcf 2>err &&
 	grep -Fx "crm-import: 0 added, 0 updated, 0 unchanged, 0 rejected" err
+'
+
+# the card of Peter Horvath edited in khard (its lines LF only): left
+# till crm-import has read it, then written as crm-export writes it
+check '--to vdir: a card edited there is left till crm-import reads it' '
+	f=$(grep -l "^FN:Peter Horváth" vd/*.vcf) &&
+	sed "s/;Nitra;/;Levice;/" "$f" | tr -d "\r" >card.tmp &&
+	mv card.tmp "$f" && cp "$f" edited &&
+	crm-export --to vdir vd 2>err &&
+	cat err &&
+	grep -Fx "crm-export: 8 cards, 0 written, 1 left as changed" err &&
+	grep -Fx "crm-export: $f: changed since it was exported; left as it is, for crm-import to read" err &&
+	cmp edited "$f" &&
+	crm-import --dry-run vd >/dev/null 2>&1 &&
+	crm-export --to vdir --prune vd 2>err &&
+	grep -Fx "crm-export: 8 cards, 0 written, 0 removed, 1 left as changed" err &&
+	cmp edited "$f" &&
+	crm-import vd 2>err &&
+	grep -Fx "crm-import: 0 added, 1 updated, 7 unchanged, 0 rejected" err &&
+	crm-show -j 8 | jq -e ".city == \"Levice\"" &&
+	crm-export --to vdir vd 2>err &&
+	cat err &&
+	grep -Fx "crm-export: 8 cards, 1 written" err &&
+	test "$(tr -cd "\r" <"$f" | wc -c)" -gt 4 &&
+	grep -F "Levice" "$f" &&
+	crm-export --to vdir vd 2>err &&
+	grep -Fx "crm-export: 8 cards, 0 written" err &&
+	# a file of a card the list does not name, differing: not ours
+	g=$(grep -l "^FN:Peter Horváth" vd/*.vcf) &&
+	grep -vF " $(basename "$g")" vd/.crm-export >list.tmp &&
+	mv list.tmp vd/.crm-export &&
+	sed "s/^END:VCARD/NOTE:mine\r\n&/" "$g" >card.tmp &&
+	mv card.tmp "$g" && cp "$g" edited &&
+	crm-export --to vdir vd 2>err &&
+	grep -Fx "crm-export: 8 cards, 0 written, 1 left as changed" err &&
+	cmp edited "$g" &&
+	crm-import vd 2>err &&
+	grep -Fx "crm-import: 0 added, 1 updated, 7 unchanged, 0 rejected" err &&
+	crm-export --to vdir vd 2>err &&
+	grep -Fx "crm-export: 8 cards, 1 written" err &&
+	grep -F "NOTE:mine" "$g"
 '
 
 # progress on a terminal (script(1) gives the command one): records, the
