@@ -290,6 +290,7 @@ struct crm_log {
  * money, dir in or out), keeping its derived figures, and its company's,
  * up to date.  Sets e->id.
  */
+extern const char *const crm_log_keys[];	/* an entry's own, NULL last */
 int crm_log_add(crm_txn *t, struct crm_log *e);
 /* Add an entry of an export as it was: its own id, no figures kept
  * (the record brings its own). */

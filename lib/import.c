@@ -788,8 +788,7 @@ like_one(const struct crm_log *e, void *arg)
 static int
 history(crm_txn *t, uint64_t rec, const cJSON *h, int restore)
 {
-	static const char *const own[] = { "id", "at", "kind", "text",
-		"amount", "owner", "campaign", "dir", "record", NULL };
+	const char *const *own = crm_log_keys;
 	struct crm_buf amount = CRM_BUF_INIT, extra = CRM_BUF_INIT;
 	const cJSON *e, *f;
 	size_t i;
@@ -827,9 +826,12 @@ history(crm_txn *t, uint64_t rec, const cJSON *h, int restore)
 			break;
 		}
 		if ((f = cJSON_GetObjectItem(e, "amount"))) {
+			/* a string too: an export of a store whose
+			 * entries took amount= as a free field */
 			crm_buf_reset(&amount);
-			s = cJSON_PrintUnformatted(f);
-			crm_buf_addstr(&amount, s);
+			s = cJSON_IsString(f) ? NULL :
+			    cJSON_PrintUnformatted(f);
+			crm_buf_addstr(&amount, s ? s : f->valuestring);
 			free(s);
 			l.amount = amount.buf;
 		}

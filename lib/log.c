@@ -108,10 +108,15 @@ decode(struct decoded *d, const unsigned char *key, const void *p,
 	return 0;
 }
 
+/* An entry's own keys, as JSON has them: no free field takes one. */
+const char *const crm_log_keys[] = { "id", "at", "kind", "text", "amount",
+	"owner", "campaign", "dir", "record", NULL };
+
 static int
 check(crm_txn *t, struct crm_log *e, struct crm_buf *amount)
 {
 	const crm_schema *s = crm_txn_schema(t);
+	const char *const *k;
 	const char *best = NULL;
 	size_t i, bd = (size_t)-1, d;
 	int64_t v;
@@ -154,6 +159,14 @@ check(crm_txn *t, struct crm_log *e, struct crm_buf *amount)
 		if (p == x || *p != '=')
 			return crm_seterr(CRM_EINVAL, "expected key=value, "
 			    "not '%s'", x);
+		/* one key, one meaning: an export could not tell them
+		 * apart, and an import would take the free one for it */
+		for (k = crm_log_keys; *k; k++)
+			if (strlen(*k) == (size_t)(p - x) &&
+			    !memcmp(*k, x, (size_t)(p - x)))
+				return crm_seterr(CRM_EINVAL, "'%s': %s is a "
+				    "part of every entry, not a free field",
+				    x, *k);
 	}
 	if (e->text && !crm_utf8_valid(e->text, strlen(e->text)))
 		return crm_seterr(CRM_EINVAL, "the text is not UTF-8");
