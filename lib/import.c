@@ -95,8 +95,9 @@ struct imp {
 	unsigned char *used;	/* column had a value */
 	int bad;
 	size_t line;
-	/* jsonl restore: the records whose references wait for the rest */
-	struct crm_ids restored;
+	/* jsonl restore: the records whose references wait for the rest,
+	 * and those whose figures are to be counted from their history */
+	struct crm_ids restored, refigure;
 	/* what this run added, by e-mail, phone, uid and company name: the
 	 * index has them only once the run's entries are flushed.  A hash
 	 * of the kind and the folded value, and the record: a hit is
@@ -1212,7 +1213,7 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 	int64_t created = 0;
 	char *rest = NULL;
 	size_t i, nlater = 0;
-	int rc;
+	int rc, figures = 0;
 
 	if (!j || !cJSON_IsObject(j)) {
 		cJSON_Delete(j);
@@ -1252,6 +1253,7 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 	/* what crm keeps, kept as the export says when restoring */
 	for (i = 0; kept[i] && !rc; i++) {
 		f = cJSON_GetObjectItem(j, kept[i]);
+		figures |= f != NULL;
 		if (f && x->im->restore && id) {
 			char *v = cJSON_IsString(f) ? NULL :
 			    cJSON_PrintUnformatted(f);
@@ -1291,6 +1293,9 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		if (!(rc = crm_rec_restore(t, r)) &&
 		    !(rc = history(t, id, h, 1))) {
 			crm_ids_add(&x->restored, id);
+			/* a line not of crm-export, without them */
+			if (!figures && cJSON_GetArraySize(h))
+				crm_ids_add(&x->refigure, id);
 			x->im->added++;
 			if (x->im->report)
 				x->im->report("add", id, x->line, x->im->arg);
@@ -1332,6 +1337,18 @@ check_restored(crm_txn *t, struct imp *x)
 	for (i = 0; i < x->restored.n && !rc; i++)
 		if (!(rc = crm_rec_load(t, x->restored.v[i], r)))
 			rc = crm_rec_check_refs(t, r);
+	/* each, and its company, which counts its persons' entries (found
+	 * by the index: what a bulk write holds back is written first) */
+	if (!rc && x->refigure.n)
+		rc = crm_index_flush(t);
+	for (i = 0; i < x->refigure.n && !rc; i++) {
+		const char *co;
+
+		if (!(rc = crm_log_refigure(t, x->refigure.v[i])) &&
+		    !(rc = crm_rec_load(t, x->refigure.v[i], r)) &&
+		    (co = crm_rec_value(r, "company")))
+			rc = crm_log_refigure(t, strtoull(co, NULL, 10));
+	}
 	crm_rec_free(r);
 	return rc;
 }
@@ -2398,7 +2415,7 @@ run(crm_txn *t, void *arg)
 	x->seenwant = 0;
 	im->added = im->updated = im->unchanged = im->rejected = 0;
 	x->bad = 0;
-	x->restored.n = 0;
+	x->restored.n = x->refigure.n = 0;
 	seen_clear(x);		/* a retry starts afresh */
 	map_clear(x);
 	memset(&vc, 0, sizeof vc);
@@ -2610,6 +2627,7 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_release(&x.note);
 	crm_buf_release(&x.labelled);
 	crm_ids_release(&x.restored);
+	crm_ids_release(&x.refigure);
 	map_clear(&x);
 	free(x.later);
 	for (i = 0; i < 3; i++)

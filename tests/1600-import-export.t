@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 71
+plan 72
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1567,4 +1567,23 @@ check 'outlook --extra: a heading kept in an empty note (tests/fuzz)' '
 	crm-export --db fz --to jsonl >fz.jsonl &&
 	"$PY" tool.py has fz.jsonl \
 	"{\"name\": \"Jana\", \"note\": \"Title: Dr.\"}"
+'
+
+# lines written by hand, with ids and history but not the figures
+# crm-export writes: an empty store counts them from the history
+check 'a restore of lines without figures counts them from the history' '
+	printf "%s\n" "{\"id\":1,\"type\":\"company\",\"name\":\"Kovo\"}" \
+	"{\"id\":2,\"type\":\"person\",\"name\":\"Jana\",\"company\":1,\"history\":[{\"id\":3,\"at\":\"2026-11-25T11:00:00Z\",\"kind\":\"purchase\",\"text\":\"order\",\"amount\":100}]}" \
+	"{\"id\":4,\"type\":\"person\",\"name\":\"Eva\",\"history\":[{\"id\":5,\"at\":\"2026-11-20T11:00:00Z\",\"kind\":\"call\"}]}" \
+		>nofig.jsonl &&
+	crm-import --db nofig nofig.jsonl 2>err &&
+	grep -F "3 added" err &&
+	crm-check --db nofig &&
+	crm-show --db nofig -j 1 2 4 |
+		jq -r "[.id, .interactions, .last_contact, .turnover] | @tsv" >got &&
+	expect got <<-EOF
+	1	1	2026-11-25T11:00:00+00:00	100
+	2	1	2026-11-25T11:00:00+00:00	100
+	4	1	2026-11-20T11:00:00+00:00	
+	EOF
 '
