@@ -1,0 +1,87 @@
+#!/bin/sh
+. "$(dirname "$0")/lib.sh"
+# 1610-presets.t - crm-import --from google, outlook: every column known
+#
+# The header rows are the ones the programs write, whole: a column the
+# preset has no field for goes to the note or is known to say nothing,
+# and a file is imported as it comes, without --ignore.  What has no
+# field of its own is kept in the note as the vCard import keeps it.
+
+plan 3
+
+# people PREFIX: what the store has, one JSON line a record with a type
+people() {
+	crm-export --to jsonl >all.jsonl &&
+	jq -c "select(.type == \"person\") | [$1]" all.jsonl
+}
+
+# again FILE ARGS...: importing FILE once more changes nothing
+again() {
+	f=$1
+	shift
+	before=$(store_sum) &&
+	crm-import "$@" "$f" 2>err &&
+	grep -q "^crm-import: 0 added, 0 updated, " err &&
+	test "$(store_sum)" = "$before"
+}
+
+# Google Contacts' "Google CSV" of now: UTF-8 with a BOM, CRLF, labels
+# beside the values, the formatted address beside its parts
+{
+printf '\357\273\277'
+cat <<\EOF
+First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,Phonetic Last Name,Name Prefix,Name Suffix,Nickname,File As,Organization Name,Organization Title,Organization Department,Birthday,Notes,Photo,Labels,E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,Address 1 - Label,Address 1 - Formatted,Address 1 - Street,Address 1 - City,Address 1 - PO Box,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country,Address 1 - Extended Address,Address 2 - Label,Address 2 - Formatted,Address 2 - Street,Address 2 - City,Address 2 - PO Box,Address 2 - Region,Address 2 - Postal Code,Address 2 - Country,Address 2 - Extended Address,Website 1 - Label,Website 1 - Value
+Peter,,Malý,,,,Ing.,,Peťo,Malý Peter,Kovo Žilina,Technik,Nákup,1980-03-22,Volať ráno,https://lh3.googleusercontent.com/a/x1,* myContacts ::: Zákazníci,* Home,peter@example.sk,Work,peter.maly@kovo.sk,Mobile,+421 905 222 333,Work,02 1234 5678,Home,"Dlhá 5
+010 01 Žilina
+Slovensko",Dlhá 5,Žilina,,Žilinský kraj,010 01,Slovensko,,Work,"Hlavná 1
+811 01 Bratislava
+Slovensko",Hlavná 1,Bratislava,,,811 01,Slovensko,,Profile,https://peter.example
+Jana,,Nová,,,,,,,,,,,--07-14,,,* myContacts,,,,,Mobile,0907 111 222,,,,,,,,,,,,,,,,,,,,,,
+EOF
+} | sed 's/$/\r/' >google.csv
+
+check 'Google CSV as it comes: fields, labels and the rest in the note' '
+	crm-import --from google google.csv 2>err &&
+	grep -Fx "crm-import: 2 added, 0 updated, 0 unchanged, 0 rejected" err &&
+	people ".name, .email, .phone, .title, .street, .city, .zip, .country, .birthday, .url, .tags" >got &&
+	expect got <<\EOF &&
+["Peter Malý","peter@example.sk","+421905222333","Technik","Dlhá 5","Žilina","010 01","Slovensko","1980-03-22","https://peter.example",["myContacts","Zákazníci"]]
+["Jana Nová",null,"+421907111222",null,null,null,null,null,"--07-14",null,["myContacts"]]
+EOF
+	jq -r "select(.name == \"Peter Malý\") | .note" all.jsonl >note &&
+	expect note <<\EOF
+Volať ráno
+Name Prefix: Ing.
+NICKNAME: Peťo
+Organization Department: Nákup
+EMAIL (Work): peter.maly@kovo.sk
+TEL (Work): 02 1234 5678
+ADR (Home) region: Žilinský kraj
+ADR (Work) street: Hlavná 1
+ADR (Work) city: Bratislava
+ADR (Work) zip: 811 01
+ADR (Work) country: Slovensko
+EOF
+'
+
+check 'Google CSV imported again: 0 added, 0 updated, store unchanged' '
+	again google.csv --from google
+'
+
+# the CSV Google wrote until 2020: Type for Label, Group Membership;
+# an address typed in one line has only its formatted form
+{
+cat <<\EOF
+Name,Given Name,Additional Name,Family Name,Yomi Name,Given Name Yomi,Additional Name Yomi,Family Name Yomi,Name Prefix,Name Suffix,Initials,Nickname,Short Name,Maiden Name,Birthday,Gender,Location,Billing Information,Directory Server,Mileage,Occupation,Hobby,Sensitivity,Priority,Subject,Notes,Language,Photo,Group Membership,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,Phone 2 - Type,Phone 2 - Value,Address 1 - Type,Address 1 - Formatted,Address 1 - Street,Address 1 - City,Address 1 - PO Box,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country,Address 1 - Extended Address,Organization 1 - Type,Organization 1 - Name,Organization 1 - Yomi Name,Organization 1 - Title,Organization 1 - Department,Organization 1 - Symbol,Organization 1 - Location,Organization 1 - Job Description,Website 1 - Type,Website 1 - Value
+Eva Malá,Eva,,Malá,,,,,,,,,,,,,,,,,,,,,,,,,* myContacts,* Work,eva@dumbier.example,Work,+421 48 123 4567,Work Fax,+421 48 123 4568,Home,Horná 3 Banská Bystrica,,,,,,,,,Ďumbier a.s.,,Riaditeľka,,,,,,
+EOF
+} | sed 's/$/\r/' >google-old.csv
+
+check 'the older Google CSV: Type as the label, a one-line address kept' '
+	CRM_DB=$T/old crm-import --from google google-old.csv &&
+	CRM_DB=$T/old people ".name, .email, .phone, .title, .street, .note" >got &&
+	expect got <<\EOF &&
+["Eva Malá","eva@dumbier.example","+421481234567","Riaditeľka",null,"TEL (Work Fax): +421 48 123 4568\nADR (Home): Horná 3 Banská Bystrica"]
+EOF
+	CRM_DB=$T/old again google-old.csv --from google
+'
