@@ -1873,24 +1873,22 @@ row_address(struct imp *x)
 }
 
 /*
- * A cell of column i, for its field: into the field if it is empty, the
+ * A value of column i, for its field: into the field if it is empty, the
  * street of the row's address after its street; what finds the field
- * taken or has none, and the parts of the other addresses, into the
- * note.
+ * taken or has none, a later value of a part of an address and the
+ * parts of the other addresses, into the note.
  */
 static int
-csv_cell(crm_txn *t, struct imp *x, size_t i, const char *v, size_t len)
+csv_value(crm_txn *t, struct imp *x, size_t i, const char *v, size_t len,
+    int later)
 {
 	const struct crm_field *f = x->tfield[i];
 	const struct col *c = &x->col[i];
-	const char *prop = field_prop(x->target[i]), *was;
+	const char *was = f ? fval(x->r, f) : NULL;
 	struct crm_buf b = CRM_BUF_INIT;
 	int rc = 0;
 
-	if (f && f->type == FT_TAGS)
-		return set_cell(t, x, x->r, f, v, len);
-	was = f ? fval(x->r, f) : NULL;
-	if (c->h && c->part >= 0 && (!f || c->grp + 1 != x->adr)) {
+	if (c->h && c->part >= 0 && (!f || c->grp + 1 != x->adr || later)) {
 		crm_buf_add(&b, v, len);
 		csv_note(x, i, "ADR", fnames[c->part], b.buf);
 	} else if (!was && f) {
@@ -1900,10 +1898,35 @@ csv_cell(crm_txn *t, struct imp *x, size_t i, const char *v, size_t len)
 		rc = crm_rec_setf(x->r, f, b.buf, b.len, CRM_SET);
 	} else if (!was || strlen(was) != len || memcmp(was, v, len)) {
 		crm_buf_add(&b, v, len);
-		csv_note(x, i, prop, c->part >= 0 ? fnames[c->part] : NULL,
-		    b.buf);
+		csv_note(x, i, field_prop(x->target[i]), c->part >= 0 ?
+		    fnames[c->part] : NULL, b.buf);
 	}
 	crm_buf_release(&b);
+	return rc;
+}
+
+/* A cell of column i, for its field.  Google puts several values of one
+ * label in one cell, "a ::: b": the first is the cell's, the others
+ * come later. */
+static int
+csv_cell(crm_txn *t, struct imp *x, size_t i, const char *v, size_t len)
+{
+	const struct crm_field *f = x->tfield[i];
+	const char *e = NULL, *end = v + len;
+	int rc = 0, later = 0;
+
+	if (f && f->type == FT_TAGS)
+		return set_cell(t, x, x->r, f, v, len);
+	if (!x->col[i].h || !field_prop(x->target[i]))
+		return csv_value(t, x, i, v, len, 0);
+	for (; v < end && !rc; v = e + 5, later = 1) {
+		if (!(e = strstr(v, " ::: ")) || e > end)
+			e = end;
+		if (e > v)
+			rc = csv_value(t, x, i, v, (size_t)(e - v), later);
+		if (e == end)
+			break;
+	}
 	return rc;
 }
 

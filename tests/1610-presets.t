@@ -7,7 +7,7 @@
 # and a file is imported as it comes, without --ignore.  What has no
 # field of its own is kept in the note as the vCard import keeps it.
 
-plan 3
+plan 5
 
 # people PREFIX: what the store has, one JSON line a record with a type
 people() {
@@ -84,4 +84,30 @@ check 'the older Google CSV: Type as the label, a one-line address kept' '
 ["Eva Malá","eva@dumbier.example","+421481234567","Riaditeľka",null,"TEL (Work Fax): +421 48 123 4568\nADR (Home): Horná 3 Banská Bystrica"]
 EOF
 	CRM_DB=$T/old again google-old.csv --from google
+'
+
+# Google joins the values of one label in one cell with " ::: "
+{
+printf '\357\273\277'
+cat <<\EOF
+First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,Phonetic Last Name,Name Prefix,Name Suffix,Nickname,File As,Organization Name,Organization Title,Organization Department,Birthday,Notes,Photo,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Address 1 - Label,Address 1 - Formatted,Address 1 - Street,Address 1 - City,Address 1 - PO Box,Address 1 - Region,Address 1 - Postal Code,Address 1 - Country,Address 1 - Extended Address
+Peter,,Malý,,,,,,,,,,,,,,* myContacts,* Work,peter@example.sk ::: peter.maly@work.sk,Mobile,0905 222 333 ::: 0905 444 555,Work,"Hlavná 1
+Žilina ::: Dlhá 2
+Brno",Hlavná 1 ::: Dlhá 2,Žilina ::: Brno,,,,,
+Jana,,Nová,,,,,,,,,,,,,,* myContacts ::: VIP,,jana@nova.example,,,,,,,,,,,
+EOF
+} | sed 's/$/\r/' >joined.csv
+
+check "Google's ' ::: ': the first value in the field, the others noted" '
+	CRM_DB=$T/joined crm-import --from google joined.csv 2>err &&
+	grep -Fx "crm-import: 2 added, 0 updated, 0 unchanged, 0 rejected" err &&
+	CRM_DB=$T/joined people ".name, .email, .phone, .street, .city, .tags, .note" >got &&
+	expect got <<\EOF
+["Peter Malý","peter@example.sk","+421905222333","Hlavná 1","Žilina",["myContacts"],"EMAIL (Work): peter.maly@work.sk\nTEL (Mobile): 0905 444 555\nADR (Work) street: Dlhá 2\nADR (Work) city: Brno"]
+["Jana Nová","jana@nova.example",null,null,null,["myContacts","VIP"],null]
+EOF
+'
+
+check "Google's ' ::: ' imported again: 0 added, 0 updated, store unchanged" '
+	CRM_DB=$T/joined again joined.csv --from google
 '
