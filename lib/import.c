@@ -1570,35 +1570,50 @@ preset_heading(const char *preset, const char *col)
 	return NULL;
 }
 
-/* --map 'Column=field,...': the field of col, or NULL. */
+/* Item col of the list "a,b=x,..." of --map or --ignore, compared
+ * without regard to case: where its name ends in the list (at its '=',
+ * if it has one), or NULL when the list has no such item. */
 static const char *
-mapped(const char *map, const char *col, struct crm_buf *b)
+list_item(const char *list, const char *col)
 {
-	const char *p = map, *eq, *end;
+	const char *p = list, *end, *eq;
+	size_t n = strlen(col);
 
 	while (p && *p) {
 		end = strchr(p, ',');
 		if (!end)
 			end = p + strlen(p);
 		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq && (size_t)(eq - p) == strlen(col) &&
-		    !strncasecmp(p, col, (size_t)(eq - p))) {
-			crm_buf_reset(b);
-			crm_buf_add(b, eq + 1, (size_t)(end - eq - 1));
-			return b->buf;
-		}
+		if (!eq)
+			eq = end;
+		if ((size_t)(eq - p) == n && !strncasecmp(p, col, n))
+			return eq;
 		p = *end ? end + 1 : end;
 	}
 	return NULL;
 }
 
+/* --map 'Column=field,...': the field of col, or NULL. */
+static const char *
+mapped(const char *map, const char *col, struct crm_buf *b)
+{
+	const char *eq = list_item(map, col);
+
+	if (!eq || *eq != '=')
+		return NULL;
+	crm_buf_reset(b);
+	crm_buf_add(b, eq + 1, strcspn(eq + 1, ","));
+	return b->buf;
+}
+
+/* --ignore 'A,B', as often as it is given */
 static int
 ignored(const struct crm_import *im, const char *col)
 {
 	size_t i;
 
 	for (i = 0; i < im->nignore; i++)
-		if (!strcasecmp(im->ignore[i], col))
+		if (list_item(im->ignore[i], col))
 			return 1;
 	return 0;
 }

@@ -7,7 +7,7 @@
 # and a file is imported as it comes, without --ignore.  What has no
 # field of its own is kept in the note as the vCard import keeps it.
 
-plan 7
+plan 8
 
 # people PREFIX: what the store has, one JSON line a record with a type
 people() {
@@ -156,4 +156,26 @@ EOF
 
 check 'Outlook CSV imported again: 0 added, 0 updated, store unchanged' '
 	CRM_DB=$T/outlook again outlook.csv --from outlook
+'
+
+# a CSV of a program that has no preset: columns without a field
+cat >other.csv <<\EOF
+Name,E-mail,Fax,Pager,Skype
+Eva Malá,eva@dumbier.example,+421 48 123 4568,,eva.mala
+Ján Veľký,jan@lisy.example,,0905 000 111,
+EOF
+
+check "--ignore 'A,B' leaves out each, as --ignore A --ignore B does" '
+	must_fail 2 crm-import --db t1 --from csv --map E-mail=email \
+		--ignore Fax other.csv 2>err &&
+	grep -F "columns '\''Pager'\'', '\''Skype'\'' not mapped" err &&
+	crm-import --db t1 --from csv --map E-mail=email \
+		--ignore "Fax,Pager" --ignore skype other.csv 2>err &&
+	grep -Fx "crm-import: 2 added, 0 updated, 0 unchanged, 0 rejected" err &&
+	crm-export --db t1 --to jsonl >t1.jsonl &&
+	jq -c "select(.type == \"person\") | [.name, .email, .note]" t1.jsonl >got &&
+	expect got <<\EOF
+["Eva Malá","eva@dumbier.example",null]
+["Ján Veľký","jan@lisy.example",null]
+EOF
 '
