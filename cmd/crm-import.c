@@ -14,7 +14,7 @@
 static const char usage[] =
     "crm-import [--db DIR] [--now WHEN] [--from csv|google|outlook|\n"
     "       thunderbird|vcard|jsonl] [--type TYPE] [--map 'COLUMN=field,...']\n"
-    "       [--ignore COLUMN] [--extra] [--encoding CHARSET] [--photos]\n"
+    "       [--ignore COLUMN,...] [--extra] [--encoding CHARSET] [--photos]\n"
     "       [--dry-run] [--skip-bad] [FILE | VCF... | VDIR...]";
 
 enum { O_FROM = CRM_OPT_CMD, O_TYPE, O_MAP, O_IGNORE, O_EXTRA, O_ENC,

@@ -630,7 +630,7 @@ struct crm_import {
 	const char *type;	/* of CSV rows and cards (person) */
 	const char *preset;	/* CSV headings: google, outlook, thunderbird */
 	const char *map;	/* "Column=field,..." */
-	char **ignore;		/* columns left out on purpose */
+	char **ignore;		/* columns left out on purpose, "A,B" */
 	size_t nignore;
 	int extra;		/* unmapped columns into the note */
 	int dry_run, skip_bad, photos;

@@ -17,42 +17,229 @@
 
 #include "internal.h"
 
-/* Column headings of other programs' exports, and the fields they hold. */
+/*
+ * Column headings of other programs' exports: the field each goes to,
+ * "+note" for the note under its heading, "+TEL" for the note as vCard's
+ * TEL would be, "" for a column known to say nothing of its own (the
+ * label of another, a copy of others, a program's own mark); the label
+ * a value of it has in the note, when no column of its own gives one
+ * ("Address 2 - Label" does for the other columns of Address 2); and a
+ * value it has when it says nothing.  A # in a heading is a number.
+ */
+struct heading {
+	const char *col, *field, *label, *none;
+};
+
 struct preset {
 	const char *name;
-	const char *const *map;	/* "Heading", "field", ..., NULL */
+	const struct heading *h;	/* up to a NULL col */
 };
 
-static const char *const google[] = {
-	"Name", "name", "Given Name", "first_name", "First Name", "first_name",
-	"Family Name", "last_name", "Last Name", "last_name",
-	"E-mail 1 - Value", "email", "Phone 1 - Value", "phone",
-	"Organization 1 - Name", "company", "Organization Name", "company",
-	"Organization 1 - Title", "title", "Organization Title", "title",
-	"Address 1 - Street", "street", "Address 1 - City", "city",
-	"Address 1 - Postal Code", "zip", "Address 1 - Country", "country",
-	"Group Membership", "tags", "Labels", "tags", "Notes", "note",
-	"Birthday", "birthday", "Website 1 - Value", "url", NULL
+/* Google Contacts: its CSV of now, and the one it wrote until 2020 */
+static const struct heading google[] = {
+	{ "Name", "name", NULL, NULL },
+	{ "First Name", "first_name", NULL, NULL },
+	{ "Given Name", "first_name", NULL, NULL },
+	{ "Middle Name", "+note", NULL, NULL },
+	{ "Additional Name", "+note", NULL, NULL },
+	{ "Last Name", "last_name", NULL, NULL },
+	{ "Family Name", "last_name", NULL, NULL },
+	{ "Phonetic First Name", "+note", NULL, NULL },
+	{ "Phonetic Middle Name", "+note", NULL, NULL },
+	{ "Phonetic Last Name", "+note", NULL, NULL },
+	{ "Yomi Name", "+note", NULL, NULL },
+	{ "Given Name Yomi", "+note", NULL, NULL },
+	{ "Additional Name Yomi", "+note", NULL, NULL },
+	{ "Family Name Yomi", "+note", NULL, NULL },
+	{ "Name Prefix", "+note", NULL, NULL },
+	{ "Name Suffix", "+note", NULL, NULL },
+	{ "Initials", "+note", NULL, NULL },
+	{ "Nickname", "+NICKNAME", NULL, NULL },
+	{ "Short Name", "+note", NULL, NULL },
+	{ "Maiden Name", "+note", NULL, NULL },
+	{ "File As", "", NULL, NULL },
+	{ "Organization Name", "company", NULL, NULL },
+	{ "Organization Title", "title", NULL, NULL },
+	{ "Organization Department", "+note", NULL, NULL },
+	{ "Birthday", "birthday", NULL, NULL },
+	{ "Gender", "+GENDER", NULL, NULL },
+	{ "Location", "+note", NULL, NULL },
+	{ "Billing Information", "+note", NULL, NULL },
+	{ "Directory Server", "+note", NULL, NULL },
+	{ "Mileage", "+note", NULL, NULL },
+	{ "Occupation", "+note", NULL, NULL },
+	{ "Hobby", "+note", NULL, NULL },
+	{ "Sensitivity", "+note", NULL, NULL },
+	{ "Priority", "+note", NULL, NULL },
+	{ "Subject", "+note", NULL, NULL },
+	{ "Notes", "note", NULL, NULL },
+	{ "Language", "+note", NULL, NULL },
+	{ "Photo", "", NULL, NULL },
+	{ "Group Membership", "tags", NULL, NULL },
+	{ "Labels", "tags", NULL, NULL },
+	{ "E-mail # - Label", "", NULL, NULL },
+	{ "E-mail # - Type", "", NULL, NULL },
+	{ "E-mail # - Value", "email", NULL, NULL },
+	{ "IM # - Label", "", NULL, NULL },
+	{ "IM # - Type", "", NULL, NULL },
+	{ "IM # - Service", "", NULL, NULL },
+	{ "IM # - Value", "+IMPP", NULL, NULL },
+	{ "Phone # - Label", "", NULL, NULL },
+	{ "Phone # - Type", "", NULL, NULL },
+	{ "Phone # - Value", "phone", NULL, NULL },
+	{ "Address # - Label", "", NULL, NULL },
+	{ "Address # - Type", "", NULL, NULL },
+	{ "Address # - Formatted", "+ADR", NULL, NULL },
+	{ "Address # - Street", "street", NULL, NULL },
+	{ "Address # - City", "city", NULL, NULL },
+	{ "Address # - PO Box", "street", NULL, NULL },
+	{ "Address # - Region", "region", NULL, NULL },
+	{ "Address # - Postal Code", "zip", NULL, NULL },
+	{ "Address # - Country", "country", NULL, NULL },
+	{ "Address # - Extended Address", "street", NULL, NULL },
+	{ "Organization # - Label", "", NULL, NULL },
+	{ "Organization # - Type", "", NULL, NULL },
+	{ "Organization # - Name", "company", NULL, NULL },
+	{ "Organization # - Yomi Name", "+note", NULL, NULL },
+	{ "Organization # - Title", "title", NULL, NULL },
+	{ "Organization # - Department", "+note", NULL, NULL },
+	{ "Organization # - Symbol", "+note", NULL, NULL },
+	{ "Organization # - Location", "+note", NULL, NULL },
+	{ "Organization # - Job Description", "+note", NULL, NULL },
+	{ "Website # - Label", "", NULL, NULL },
+	{ "Website # - Type", "", NULL, NULL },
+	{ "Website # - Value", "url", NULL, NULL },
+	{ "Relation # - Label", "", NULL, NULL },
+	{ "Relation # - Type", "", NULL, NULL },
+	{ "Relation # - Value", "+RELATED", NULL, NULL },
+	{ "Event # - Label", "", NULL, NULL },
+	{ "Event # - Type", "", NULL, NULL },
+	{ "Event # - Value", "+DATE", NULL, NULL },
+	{ "External ID # - Label", "", NULL, NULL },
+	{ "External ID # - Type", "", NULL, NULL },
+	{ "External ID # - Value", "+note", NULL, NULL },
+	{ "Custom Field # - Label", "", NULL, NULL },
+	{ "Custom Field # - Type", "", NULL, NULL },
+	{ "Custom Field # - Value", "+NOTE", NULL, NULL },
+	{ NULL, NULL, NULL, NULL }
 };
 
-static const char *const outlook[] = {
-	"Title", "+note", "Suffix", "+note", "Middle Name", "+note",
-	"First Name", "first_name", "Last Name", "last_name",
-	"E-mail Address", "email", "Mobile Phone", "phone",
-	"Business Phone", "phone", "Home Phone", "phone", "Company", "company",
-	"Job Title", "title", "Business Street", "street",
-	"Business City", "city", "Business Postal Code", "zip",
-	"Business Country/Region", "country", "Categories", "tags",
-	"Notes", "note", "Birthday", "birthday", "Web Page", "url", NULL
+/* Outlook's whole header: what it fills always (Priority, Private,
+ * Sensitivity, Initials from the name, E-mail Type SMTP and the display
+ * name of an address) says nothing */
+static const struct heading outlook[] = {
+	{ "Title", "+note", NULL, NULL },
+	{ "First Name", "first_name", NULL, NULL },
+	{ "Middle Name", "+note", NULL, NULL },
+	{ "Last Name", "last_name", NULL, NULL },
+	{ "Suffix", "+note", NULL, NULL },
+	{ "Company", "company", NULL, NULL },
+	{ "Department", "+note", NULL, NULL },
+	{ "Job Title", "title", NULL, NULL },
+	{ "Business Street", "street", "work", NULL },
+	{ "Business Street 2", "street", "work", NULL },
+	{ "Business Street 3", "street", "work", NULL },
+	{ "Business City", "city", "work", NULL },
+	{ "Business State", "region", "work", NULL },
+	{ "Business Postal Code", "zip", "work", NULL },
+	{ "Business Country/Region", "country", "work", NULL },
+	{ "Home Street", "street", "home", NULL },
+	{ "Home Street 2", "street", "home", NULL },
+	{ "Home Street 3", "street", "home", NULL },
+	{ "Home City", "city", "home", NULL },
+	{ "Home State", "region", "home", NULL },
+	{ "Home Postal Code", "zip", "home", NULL },
+	{ "Home Country/Region", "country", "home", NULL },
+	{ "Other Street", "street", "other", NULL },
+	{ "Other Street 2", "street", "other", NULL },
+	{ "Other Street 3", "street", "other", NULL },
+	{ "Other City", "city", "other", NULL },
+	{ "Other State", "region", "other", NULL },
+	{ "Other Postal Code", "zip", "other", NULL },
+	{ "Other Country/Region", "country", "other", NULL },
+	{ "Assistant's Phone", "+TEL", "assistant", NULL },
+	{ "Business Fax", "+TEL", "work, fax", NULL },
+	{ "Business Phone", "phone", "work", NULL },
+	{ "Business Phone 2", "phone", "work", NULL },
+	{ "Callback", "+TEL", "callback", NULL },
+	{ "Car Phone", "phone", "car", NULL },
+	{ "Company Main Phone", "+TEL", "company", NULL },
+	{ "Home Fax", "+TEL", "home, fax", NULL },
+	{ "Home Phone", "phone", "home", NULL },
+	{ "Home Phone 2", "phone", "home", NULL },
+	{ "ISDN", "+TEL", "isdn", NULL },
+	{ "Mobile Phone", "phone", "cell", NULL },
+	{ "Other Fax", "+TEL", "fax", NULL },
+	{ "Other Phone", "phone", "other", NULL },
+	{ "Pager", "+TEL", "pager", NULL },
+	{ "Primary Phone", "phone", "pref", NULL },
+	{ "Radio Phone", "+TEL", "radio", NULL },
+	{ "TTY/TDD Phone", "+TEL", "textphone", NULL },
+	{ "Telex", "+TEL", "telex", NULL },
+	{ "Account", "+note", NULL, NULL },
+	{ "Anniversary", "+ANNIVERSARY", NULL, "0/0/00" },
+	{ "Assistant's Name", "+RELATED", "assistant", NULL },
+	{ "Billing Information", "+note", NULL, NULL },
+	{ "Birthday", "birthday", NULL, NULL },
+	{ "Business Address PO Box", "street", "work", NULL },
+	{ "Categories", "tags", NULL, NULL },
+	{ "Children", "+RELATED", "child", NULL },
+	{ "Directory Server", "+note", NULL, NULL },
+	{ "E-mail Address", "email", NULL, NULL },
+	{ "E-mail Type", "", NULL, NULL },
+	{ "E-mail Display Name", "", NULL, NULL },
+	{ "E-mail 2 Address", "email", NULL, NULL },
+	{ "E-mail 2 Type", "", NULL, NULL },
+	{ "E-mail 2 Display Name", "", NULL, NULL },
+	{ "E-mail 3 Address", "email", NULL, NULL },
+	{ "E-mail 3 Type", "", NULL, NULL },
+	{ "E-mail 3 Display Name", "", NULL, NULL },
+	{ "Gender", "+GENDER", NULL, "Unspecified" },
+	{ "Government ID Number", "+note", NULL, NULL },
+	{ "Hobby", "+note", NULL, NULL },
+	{ "Home Address PO Box", "street", "home", NULL },
+	{ "Initials", "", NULL, NULL },
+	{ "Internet Free Busy", "+note", NULL, NULL },
+	{ "Keywords", "+note", NULL, NULL },
+	{ "Language", "+note", NULL, NULL },
+	{ "Location", "+note", NULL, NULL },
+	{ "Manager's Name", "+RELATED", "manager", NULL },
+	{ "Mileage", "+note", NULL, NULL },
+	{ "Notes", "note", NULL, NULL },
+	{ "Office Location", "+note", NULL, NULL },
+	{ "Organizational ID Number", "+note", NULL, NULL },
+	{ "Other Address PO Box", "street", "other", NULL },
+	{ "Priority", "", NULL, NULL },
+	{ "Private", "", NULL, NULL },
+	{ "Profession", "+note", NULL, NULL },
+	{ "Referred By", "+note", NULL, NULL },
+	{ "Sensitivity", "", NULL, NULL },
+	{ "Spouse", "+RELATED", "spouse", NULL },
+	{ "User 1", "+note", NULL, NULL },
+	{ "User 2", "+note", NULL, NULL },
+	{ "User 3", "+note", NULL, NULL },
+	{ "User 4", "+note", NULL, NULL },
+	{ "Web Page", "url", NULL, NULL },
+	{ NULL, NULL, NULL, NULL }
 };
 
-static const char *const thunderbird[] = {
-	"Display Name", "name", "First Name", "first_name",
-	"Last Name", "last_name", "Primary Email", "email",
-	"Mobile Number", "phone", "Work Phone", "phone", "Home Phone", "phone",
-	"Organization", "company", "Job Title", "title",
-	"Work Address", "street", "Work City", "city", "Work ZipCode", "zip",
-	"Work Country", "country", "Notes", "note", "Web Page 1", "url", NULL
+static const struct heading thunderbird[] = {
+	{ "Display Name", "name", NULL, NULL },
+	{ "First Name", "first_name", NULL, NULL },
+	{ "Last Name", "last_name", NULL, NULL },
+	{ "Primary Email", "email", NULL, NULL },
+	{ "Mobile Number", "phone", "cell", NULL },
+	{ "Work Phone", "phone", "work", NULL },
+	{ "Home Phone", "phone", "home", NULL },
+	{ "Organization", "company", NULL, NULL },
+	{ "Job Title", "title", NULL, NULL },
+	{ "Work Address", "street", "work", NULL },
+	{ "Work City", "city", "work", NULL },
+	{ "Work ZipCode", "zip", "work", NULL },
+	{ "Work Country", "country", "work", NULL },
+	{ "Notes", "note", NULL, NULL },
+	{ "Web Page 1", "url", NULL, NULL },
+	{ NULL, NULL, NULL, NULL }
 };
 
 static const struct preset presets[] = {
@@ -91,7 +278,18 @@ struct imp {
 	struct crm_csv hdr, row;
 	char **target;		/* field of each column, NULL unmapped */
 	const struct crm_field **tfield;	/* and its field, looked up */
+	struct col {
+		const struct heading *h;	/* of the preset, or NULL */
+		size_t grp;	/* first column of its group: Address 2,
+				 * Outlook's home address */
+		size_t lab[2];	/* columns of its label (+1), 0: none */
+		int part;	/* F_STREET ... of an address, else -1 */
+	} *col;
 	size_t ntarget;
+	unsigned char *grpval;	/* an address part of the group has a
+				 * value in this row */
+	size_t adr;		/* the group of the row's address (+1) */
+	struct crm_buf clab, piece;	/* a column's label, a value */
 	unsigned char *used;	/* column had a value */
 	int bad;
 	size_t line;
@@ -165,6 +363,8 @@ seen_key(struct crm_buf *k, int kind, const char *v)
 	crm_fold(k, v, strlen(v));
 }
 
+static void note_part(struct imp *x, struct crm_buf *note,
+    const struct crm_vprop *p, const char *part, const char *v);
 static const char *phone_key(struct imp *x, const crm_rec *r,
     struct crm_buf *b);
 static const char *key_value(struct imp *x, const crm_rec *r, int k);
@@ -1355,17 +1555,59 @@ check_restored(crm_txn *t, struct imp *x)
 
 /* --------------------------------------------------------------- CSV */
 
-static const char *
-preset_field(const char *preset, const char *col)
+/* Does heading col fit p, where a # is a number? */
+static int
+fits(const char *p, const char *col)
 {
-	size_t i, j;
+	for (; *p; p++) {
+		if (*p == '#') {
+			if (!isdigit((unsigned char)*col))
+				return 0;
+			while (isdigit((unsigned char)*col))
+				col++;
+		} else if (tolower((unsigned char)*p) !=
+		    tolower((unsigned char)*col++)) {
+			return 0;
+		}
+	}
+	return !*col;
+}
+
+static const struct heading *
+preset_heading(const char *preset, const char *col)
+{
+	const struct heading *h;
+	size_t i;
 
 	for (i = 0; preset && presets[i].name; i++) {
 		if (strcmp(presets[i].name, preset))
 			continue;
-		for (j = 0; presets[i].map[j]; j += 2)
-			if (!strcasecmp(presets[i].map[j], col))
-				return presets[i].map[j + 1];
+		for (h = presets[i].h; h->col; h++)
+			if (fits(h->col, col))
+				return h;
+	}
+	return NULL;
+}
+
+/* Item col of the list "a,b=x,..." of --map or --ignore, compared
+ * without regard to case: where its name ends in the list (at its '=',
+ * if it has one), or NULL when the list has no such item. */
+static const char *
+list_item(const char *list, const char *col)
+{
+	const char *p = list, *end, *eq;
+	size_t n = strlen(col);
+
+	while (p && *p) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(p, '=', (size_t)(end - p));
+		if (!eq)
+			eq = end;
+		if ((size_t)(eq - p) == n && !strncasecmp(p, col, n))
+			return eq;
+		p = *end ? end + 1 : end;
 	}
 	return NULL;
 }
@@ -1374,40 +1616,96 @@ preset_field(const char *preset, const char *col)
 static const char *
 mapped(const char *map, const char *col, struct crm_buf *b)
 {
-	const char *p = map, *eq, *end;
+	const char *eq = list_item(map, col);
 
-	while (p && *p) {
-		end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(end - p));
-		if (eq && (size_t)(eq - p) == strlen(col) &&
-		    !strncasecmp(p, col, (size_t)(eq - p))) {
-			crm_buf_reset(b);
-			crm_buf_add(b, eq + 1, (size_t)(end - eq - 1));
-			return b->buf;
-		}
-		p = *end ? end + 1 : end;
-	}
-	return NULL;
+	if (!eq || *eq != '=')
+		return NULL;
+	crm_buf_reset(b);
+	crm_buf_add(b, eq + 1, strcspn(eq + 1, ","));
+	return b->buf;
 }
 
+/* --ignore 'A,B', as often as it is given */
 static int
 ignored(const struct crm_import *im, const char *col)
 {
 	size_t i;
 
 	for (i = 0; i < im->nignore; i++)
-		if (!strcasecmp(im->ignore[i], col))
+		if (list_item(im->ignore[i], col))
 			return 1;
 	return 0;
 }
 
-/* Decide each column's field from the header. */
+/* The F_ of field name f, or -1. */
+static int
+field_index(const char *f)
+{
+	int k;
+
+	for (k = 0; k < NFIELDS; k++)
+		if (!strcmp(fnames[k], f))
+			return k;
+	return -1;
+}
+
+/* Are the columns i and j of one group: of "Address 2 - ", or both
+ * addresses of Outlook's with one label? */
+static int
+same_group(const struct imp *x, size_t i, size_t j)
+{
+	const char *a = x->hdr.field[i], *b = x->hdr.field[j];
+	const char *d = strstr(a, " - ");
+	const struct heading *ha = x->col[i].h, *hb = x->col[j].h;
+
+	if (d)
+		return !strncasecmp(a, b, (size_t)(d - a) + 3);
+	return !strstr(b, " - ") && ha && hb && ha->label && hb->label &&
+	    !strcmp(ha->label, hb->label);
+}
+
+/* The group of each column of a preset, the columns that label it
+ * ("Phone 2 - Label", "IM 1 - Service"), and the part of an address
+ * it is. */
+static void
+groups(struct imp *x)
+{
+	const char *d;
+	size_t i, j, n;
+	int k;
+
+	for (i = 0; i < x->hdr.n; i++) {
+		struct col *c = &x->col[i];
+
+		k = x->target[i] ? field_index(x->target[i]) : -1;
+		c->part = k == F_STREET || k == F_CITY || k == F_ZIP ||
+		    k == F_COUNTRY || k == F_REGION ? k : -1;
+		c->grp = i;
+		if (!c->h)
+			continue;
+		for (j = 0; j < i && c->grp == i; j++)
+			if (x->col[j].h && same_group(x, i, j))
+				c->grp = j;
+		for (j = n = 0; j < x->hdr.n && n < 2; j++) {
+			d = strstr(x->hdr.field[j], " - ");
+			if (j != i && x->col[j].h && x->target[j] &&
+			    !*x->target[j] && d && same_group(x, i, j) &&
+			    (!strcasecmp(d + 3, "Label") ||
+			    !strcasecmp(d + 3, "Type") ||
+			    !strcasecmp(d + 3, "Service")))
+				c->lab[n++] = j + 1;
+		}
+	}
+}
+
+/* Decide each column's field from the header: --map's, the preset's, a
+ * field of its name.  A region, which the schema may not have, goes to
+ * the note as the vCard import notes it. */
 static int
 columns(struct imp *x)
 {
 	struct crm_buf b = CRM_BUF_INIT, norm = CRM_BUF_INIT;
+	const struct heading *h;
 	const char *f;
 	size_t i;
 	int rc = 0;
@@ -1415,15 +1713,18 @@ columns(struct imp *x)
 	x->ntarget = x->hdr.n;
 	x->target = calloc(x->hdr.n + 1, sizeof *x->target);
 	x->tfield = calloc(x->hdr.n + 1, sizeof *x->tfield);
+	x->col = calloc(x->hdr.n + 1, sizeof *x->col);
 	x->used = calloc(x->hdr.n + 1, 1);
+	x->grpval = calloc(x->hdr.n + 1, 1);
 	for (i = 0; i < x->hdr.n && !rc; i++) {
 		const char *col = x->hdr.field[i], *c;
 
 		if (ignored(x->im, col))
 			continue;
+		h = NULL;
 		f = mapped(x->im->map, col, &b);
-		if (!f)
-			f = preset_field(x->im->preset, col);
+		if (!f && (h = preset_heading(x->im->preset, col)))
+			f = h->field;
 		if (!f) {
 			/* "First Name" is first_name */
 			crm_buf_reset(&norm);
@@ -1435,18 +1736,17 @@ columns(struct imp *x)
 		}
 		if (!f)
 			continue;
-		if (*f == '+') {	/* kept in the note, with its heading */
-			x->target[i] = strdup(f);
+		x->col[i].h = h;
+		x->target[i] = strdup(f);
+		if (!*f || *f == '+')	/* kept in the note, or known */
 			continue;
-		}
-		if (!crm_type_field(x->type, f)) {
+		x->tfield[i] = crm_type_field(x->type, f);
+		if (!x->tfield[i] && (!h || field_index(f) != F_REGION))
 			rc = crm_seterr(CRM_EINVAL, "--map: a %s has no "
 			    "field '%s' (column '%s')", x->type->name, f, col);
-			break;
-		}
-		x->target[i] = strdup(f);
-		x->tfield[i] = crm_type_field(x->type, f);
 	}
+	if (!rc)
+		groups(x);
 	crm_buf_release(&b);
 	crm_buf_release(&norm);
 	return rc;
@@ -1593,6 +1893,166 @@ row_uid(struct imp *x, crm_rec *r)
 	return rc;
 }
 
+/* The label of column i's values: its label columns' ("* Work" is
+ * Google's first work address), else the preset's. */
+static const char *
+col_label(struct imp *x, size_t i)
+{
+	const struct col *c = &x->col[i];
+	const char *v;
+	size_t k;
+
+	crm_buf_reset(&x->clab);
+	for (k = 0; k < 2 && c->lab[k]; k++) {
+		if (c->lab[k] - 1 >= x->row.n)
+			continue;
+		v = x->row.field[c->lab[k] - 1];
+		v += strspn(v, "* ");
+		if (*v)
+			crm_buf_addf(&x->clab, "%s%s", x->clab.len ? ", " :
+			    "", v);
+	}
+	if (!x->clab.len && c->h && c->h->label)
+		crm_buf_addstr(&x->clab, c->h->label);
+	return x->clab.buf;
+}
+
+/*
+ * v of column i in the note, on one line: as the vCard import keeps what
+ * has no field, under the name of vCard's property (with part, the part
+ * of an address) and the column's label, "TEL (work): +421 2 1234";
+ * without a name, under the column's heading.
+ */
+static void
+csv_note(struct imp *x, size_t i, const char *name, const char *part,
+    const char *v)
+{
+	struct crm_vparam type = { "TYPE", NULL };
+	struct crm_vprop p = { 0 };
+	const char *nl;
+
+	crm_buf_reset(&x->piece);
+	for (; (nl = strchr(v, '\n')); v = nl + 1)
+		crm_buf_addf(&x->piece, "%.*s, ", (int)(nl - v -
+		    (nl > v && nl[-1] == '\r')), v);
+	crm_buf_addstr(&x->piece, v);
+	if (!name) {
+		crm_buf_addf(&x->labelled, "%s%s: %s", x->labelled.len ?
+		    "\n" : "", x->hdr.field[i], x->piece.buf);
+		return;
+	}
+	p.name = (char *)name;
+	type.value = (char *)col_label(x, i);
+	if (*type.value) {
+		p.param = &type;
+		p.nparam = 1;
+	}
+	note_part(x, &x->labelled, &p, part, x->piece.buf);
+}
+
+/* The vCard property of field f's values, for the note, or NULL. */
+static const char *
+field_prop(const char *f)
+{
+	static const char *const props[NFIELDS] = { NULL, "EMAIL", "TEL",
+		NULL, NULL, NULL, "ORG", "TITLE", "URL", NULL, "ADR", "ADR",
+		"ADR", "ADR", "BDAY", NULL, NULL, "ADR" };
+	int k = field_index(f);
+
+	return k < 0 ? NULL : props[k];
+}
+
+/* The address of a row: the first group of the preset's with a part of
+ * an address that has a value.  The others go to the note. */
+static void
+row_address(struct imp *x)
+{
+	size_t i;
+
+	memset(x->grpval, 0, x->hdr.n);
+	x->adr = 0;
+	for (i = 0; i < x->row.n && i < x->hdr.n; i++) {
+		const struct col *c = &x->col[i];
+
+		if (!x->row.len[i] || !c->h || c->part < 0)
+			continue;
+		x->grpval[c->grp] = 1;
+		if (!x->adr && x->tfield[i])
+			x->adr = c->grp + 1;
+	}
+}
+
+/*
+ * A value of column i, for its field: into the field if it is empty, the
+ * street of the row's address after its street; what finds the field
+ * taken or has none, a later value of a part of an address and the
+ * parts of the other addresses, into the note.
+ */
+static int
+csv_value(crm_txn *t, struct imp *x, size_t i, const char *v, size_t len,
+    int later)
+{
+	const struct crm_field *f = x->tfield[i];
+	const struct col *c = &x->col[i];
+	const char *was = f ? fval(x->r, f) : NULL;
+	struct crm_buf b = CRM_BUF_INIT;
+	int rc = 0;
+
+	if (c->h && c->part >= 0 && (!f || c->grp + 1 != x->adr || later)) {
+		crm_buf_add(&b, v, len);
+		csv_note(x, i, "ADR", fnames[c->part], b.buf);
+	} else if (!was && f) {
+		rc = set_cell(t, x, x->r, f, v, len);
+	} else if (c->h && c->part == F_STREET) {
+		crm_buf_addf(&b, "%s, %.*s", was, (int)len, v);
+		rc = crm_rec_setf(x->r, f, b.buf, b.len, CRM_SET);
+	} else if (!was || strlen(was) != len || memcmp(was, v, len)) {
+		crm_buf_add(&b, v, len);
+		csv_note(x, i, field_prop(x->target[i]), c->part >= 0 ?
+		    fnames[c->part] : NULL, b.buf);
+	}
+	crm_buf_release(&b);
+	return rc;
+}
+
+/* A cell of column i, for its field.  Google puts several values of one
+ * label in one cell, "a ::: b": the first is the cell's, the others
+ * come later. */
+static int
+csv_cell(crm_txn *t, struct imp *x, size_t i, const char *v, size_t len)
+{
+	const struct crm_field *f = x->tfield[i];
+	const char *e = NULL, *end = v + len;
+	int rc = 0, later = 0;
+
+	if (f && f->type == FT_TAGS)
+		return set_cell(t, x, x->r, f, v, len);
+	if (!x->col[i].h || !field_prop(x->target[i]))
+		return csv_value(t, x, i, v, len, 0);
+	for (; v < end && !rc; v = e + 5, later = 1) {
+		if (!(e = strstr(v, " ::: ")) || e > end)
+			e = end;
+		if (e > v)
+			rc = csv_value(t, x, i, v, (size_t)(e - v), later);
+		if (e == end)
+			break;
+	}
+	return rc;
+}
+
+/* A cell that goes to the note: under its heading, or as a vCard
+ * property; Google's formatted address when its parts have no value. */
+static void
+noted_cell(struct imp *x, size_t i)
+{
+	const char *to = x->target[i] + 1;
+
+	if (!strcmp(to, "note"))
+		csv_note(x, i, NULL, NULL, x->row.field[i]);
+	else if (strcmp(to, "ADR") || !x->grpval[x->col[i].grp])
+		csv_note(x, i, to, NULL, x->row.field[i]);
+}
+
 static int
 csv_row(crm_txn *t, struct imp *x)
 {
@@ -1601,14 +2061,15 @@ csv_row(crm_txn *t, struct imp *x)
 
 	crm_buf_reset(&x->note);
 	crm_buf_reset(&x->labelled);
+	row_address(x);
 	for (i = 0; i < x->row.n && !rc; i++) {
-		if (!x->row.len[i] || i >= x->hdr.n)
+		if (!x->row.len[i] || i >= x->hdr.n || (x->col[i].h &&
+		    x->col[i].h->none && !strcasecmp(x->row.field[i],
+		    x->col[i].h->none)))
 			continue;
 		if (x->target[i] && *x->target[i] == '+') {
-			crm_buf_addf(&x->labelled, "%s%s: %s",
-			    x->labelled.len ? "\n" : "", x->hdr.field[i],
-			    x->row.field[i]);
-		} else if (x->target[i]) {
+			noted_cell(x, i);
+		} else if (x->target[i] && *x->target[i]) {
 			const char *v = x->row.field[i];
 			size_t len = x->row.len[i];
 
@@ -1618,8 +2079,8 @@ csv_row(crm_txn *t, struct imp *x)
 				v++;
 				len--;
 			}
-			rc = set_cell(t, x, x->r, x->tfield[i], v, len);
-		} else if (!ignored(x->im, x->hdr.field[i])) {
+			rc = csv_cell(t, x, i, v, len);
+		} else if (!x->target[i] && !ignored(x->im, x->hdr.field[i])) {
 			x->used[i] = 1;
 			crm_buf_addf(&x->note, "%s%s: %s", x->note.len ?
 			    "\n" : "", x->hdr.field[i], x->row.field[i]);
@@ -2461,6 +2922,8 @@ run(crm_txn *t, void *arg)
 		free(x->target);
 		free(x->tfield);
 		free(x->used);
+		free(x->col);
+		free(x->grpval);
 		if ((rc = columns(x)))
 			return rc;
 	}
@@ -2551,7 +3014,7 @@ static int
 guess(struct imp *x)
 {
 	static const char *const marks[] = { "E-mail 1 - Value", "google",
-		"Given Name", "google", "E-mail Address", "outlook",
+		"Given Name", "google", "File As", "google", "E-mail Address", "outlook",
 		"Business Phone", "outlook", "Primary Email", "thunderbird",
 		NULL };
 	struct crm_import *im = x->im;
@@ -2597,6 +3060,8 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	crm_buf_init(&x.why, 0);
 	crm_buf_init(&x.note, 0);
 	crm_buf_init(&x.labelled, 0);
+	crm_buf_init(&x.clab, 0);
+	crm_buf_init(&x.piece, 0);
 	for (i = 0; i < 3; i++)
 		crm_buf_init(&x.key[i], 0);
 	crm_buf_init(&x.key2, 0);
@@ -2623,9 +3088,13 @@ crm_import_run(crm_db *db, crm_input *in, struct crm_import *im)
 	free(x.target);
 	free(x.tfield);
 	free(x.used);
+	free(x.col);
+	free(x.grpval);
 	crm_buf_release(&x.why);
 	crm_buf_release(&x.note);
 	crm_buf_release(&x.labelled);
+	crm_buf_release(&x.clab);
+	crm_buf_release(&x.piece);
 	crm_ids_release(&x.restored);
 	crm_ids_release(&x.refigure);
 	map_clear(&x);
