@@ -1092,15 +1092,38 @@ store_line(crm_txn *t, struct imp *x, const cJSON *j)
 {
 	const cJSON *s = cJSON_GetObjectItem(j, "store");
 	const cJSON *from = cJSON_GetObjectItem(j, "import");
-	uint64_t id, to;
+	uint64_t id = 0, to;
 	char key[64], val[24];
 
 	if (s) {
 		if (!store_name(s))
 			return crm_seterr(CRM_EINVAL, "store: not a store's "
 			    "name");
-		return x->im->restore ? crm_meta_put(t, "uuid",
-		    s->valuestring, 32) : 0;
+		if ((from = cJSON_GetObjectItem(j, "next")) &&
+		    !(id = json_id(from)))
+			return crm_seterr(CRM_EINVAL, "next: not a record's "
+			    "id");
+		if (!x->im->restore)
+			return 0;
+		if (id > t->next_id)
+			t->next_id = id;
+		return crm_meta_put(t, "uuid", s->valuestring, 32);
+	}
+	if ((s = cJSON_GetObjectItem(j, "alias"))) {
+		/* a merged record's id, which answers as the one it went
+		 * into: kept as it was in a restore */
+		id = json_id(s);
+		to = json_id(cJSON_GetObjectItem(j, "record"));
+		if (!id || !to || id == to)
+			return crm_seterr(CRM_EINVAL, "alias: an id and the "
+			    "record it is now");
+		if (!x->im->restore)
+			return 0;
+		snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
+		snprintf(val, sizeof val, "%llu", (unsigned long long)to);
+		if (id >= t->next_id)
+			t->next_id = id + 1;
+		return crm_meta_put(t, key, val, strlen(val));
 	}
 	s = cJSON_GetObjectItem(from, "store");
 	id = json_id(cJSON_GetObjectItem(from, "id"));
@@ -1426,7 +1449,8 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		return rc;
 	}
 	if (cJSON_GetObjectItem(j, "store") ||
-	    cJSON_GetObjectItem(j, "import")) {
+	    cJSON_GetObjectItem(j, "import") ||
+	    cJSON_GetObjectItem(j, "alias")) {
 		rc = store_line(t, x, j);
 		cJSON_Delete(j);
 		return rc;

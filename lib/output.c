@@ -1098,6 +1098,18 @@ export_from(const char *name, const char *value, void *arg)
 	return emit_json(arg, j);
 }
 
+/* The id of a record merged into another, and the record it is now. */
+static int
+export_alias(const char *name, const char *value, void *arg)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(j, "alias", (double)strtoull(name, NULL, 10));
+	cJSON_AddNumberToObject(j, "record", (double)strtoull(value, NULL,
+	    10));
+	return emit_json(arg, j);
+}
+
 int
 crm_out_export_meta(crm_out *o, crm_txn *t, const char *store)
 {
@@ -1109,6 +1121,10 @@ crm_out_export_meta(crm_out *o, crm_txn *t, const char *store)
 		cJSON *j = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(j, "store", store);
+		/* and the id it gives next: a restore gives no id twice,
+		 * not those of the records removed since */
+		cJSON_AddNumberToObject(j, "next", (double)(t->next_id ?
+		    t->next_id : crm_meta_u64(t, "next_id", 1)));
 		rc = emit_json(o, j);
 	}
 	/* the opt-outs are everyone's addresses: an admin's to take */
@@ -1116,6 +1132,8 @@ crm_out_export_meta(crm_out *o, crm_txn *t, const char *store)
 		rc = crm_optout_list(t, export_optout, o);
 	if (!rc)
 		rc = crm_segment_list(t, export_segment, o);
+	if (!rc)
+		rc = crm_meta_list(t, "alias:", export_alias, o);
 	return rc ? rc : crm_meta_list(t, "from:", export_from, o);
 }
 

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 72
+plan 73
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1586,4 +1586,23 @@ check 'a restore of lines without figures counts them from the history' '
 	2	1	2026-11-25T11:00:00+00:00	100
 	4	1	2026-11-20T11:00:00+00:00	
 	EOF
+'
+
+# ids are never given twice: not those of records removed or merged
+# before the store was exported, in the store it is restored to
+check 'a restore keeps the next id and the merged ids, which still answer' '
+	for n in "Ida One" "Ida Two" "Ida Three"; do
+		crm-add --db ids person name="$n" >/dev/null || return 1
+	done &&
+	crm-merge --db ids 1 2 >/dev/null &&
+	crm-rm --db ids 3 &&
+	crm-export --db ids --to jsonl >ids.jsonl &&
+	grep -F "{\"alias\":2,\"record\":1}" ids.jsonl &&
+	grep -F ",\"next\":4}" ids.jsonl &&
+	crm-import --db ids2 ids.jsonl 2>err &&
+	grep -F "1 added" err &&
+	crm-show --db ids2 -j 2 | jq -e ".id == 1" &&
+	crm-export --db ids2 --to jsonl | cmp - ids.jsonl &&
+	test "$(crm-add --db ids2 person name=New)" = 4 &&
+	test "$(crm-add --db ids person name=New)" = 4
 '

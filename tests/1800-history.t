@@ -412,7 +412,9 @@ check 'undo of crm-import (CSV): the records it added are removed' '
 	1
 	EOF
 	must_fail 1 crm-find email=ada@x.sk &&
-	crm-export --to jsonl | cmp - exp.before
+	# all as before, but the ids 2 to 4, which are not given again
+	crm-export --to jsonl >exp.after &&
+	sed "s/,\"next\":2}$/,\"next\":5}/" exp.before | cmp - exp.after
 '
 
 # ------------------------------------------------ undo: a crm-merge
