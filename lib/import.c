@@ -1457,7 +1457,7 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 	}
 	f = cJSON_GetObjectItem(j, "type");
 	if ((rc = crm_rec_new(t, cJSON_IsString(f) ? f->valuestring :
-	    x->im->type ? x->im->type : "", &r)))
+	    x->im->type ? x->im->type : "person", &r)))
 		goto out;
 	cJSON_DeleteItemFromObject(j, "type");
 	if ((f = cJSON_GetObjectItem(j, "id")) && !(id = json_id(f))) {

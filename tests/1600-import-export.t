@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 73
+plan 74
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1605,4 +1605,13 @@ check 'a restore keeps the next id and the merged ids, which still answer' '
 	crm-export --db ids2 --to jsonl | cmp - ids.jsonl &&
 	test "$(crm-add --db ids2 person name=New)" = 4 &&
 	test "$(crm-add --db ids person name=New)" = 4
+'
+
+check 'JSON Lines without "type": persons, or the type of --type' '
+	printf "%s\n" "{\"name\":\"Tia Typeless\",\"email\":\"tia@x.sk\"}" >typeless.jsonl &&
+	crm-import --db typeless --from jsonl typeless.jsonl 2>err &&
+	grep -F "1 added" err &&
+	crm-find --db typeless --email tia@x.sk | cut -f2 | grep -Fx person &&
+	crm-import --db typeless2 --from jsonl --type company typeless.jsonl &&
+	crm-find --db typeless2 --email tia@x.sk | cut -f2 | grep -Fx company
 '
