@@ -297,13 +297,27 @@ more(crm_input *in, size_t *got)
 int
 crm_input_line(crm_input *in, char **linep, size_t *lenp)
 {
-	char *s, *nl;
+	char *s, *nl, *cr, *e;
 	size_t n, got;
 	int rc;
 
 	for (;;) {
 		s = in->buf + in->pos;
-		if ((nl = memchr(s, '\n', in->len - in->pos))) {
+		nl = memchr(s, '\n', in->len - in->pos);
+		/* a CR that no LF follows ends a line too (old Macs, and a
+		 * stray one in a vCard); one before an LF is the CRLF's */
+		cr = memchr(s, '\r', (nl ? (size_t)(nl - s) : in->len -
+		    in->pos));
+		if (cr) {
+			for (e = cr; e < in->buf + in->len && *e == '\r'; e++)
+				;
+			if (e < in->buf + in->len && e != nl) {
+				n = (size_t)(cr - s);
+				in->pos = (size_t)(e - in->buf);
+				break;
+			}
+		}
+		if (nl) {
 			n = (size_t)(nl - s);
 			in->pos += n + 1;
 			break;
@@ -321,7 +335,7 @@ crm_input_line(crm_input *in, char **linep, size_t *lenp)
 		}
 	}
 	in->lineno++;
-	if (n > 0 && s[n - 1] == '\r')
+	while (n > 0 && s[n - 1] == '\r')	/* CRLF, CR CR LF */
 		n--;
 	s[n] = 0;
 	if (in->lineno == 1 && n >= 3 && !memcmp(s, "\xef\xbb\xbf", 3)) {

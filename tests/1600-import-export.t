@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 74
+plan 75
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1614,4 +1614,23 @@ check 'JSON Lines without "type": persons, or the type of --type' '
 	crm-find --db typeless --email tia@x.sk | cut -f2 | grep -Fx person &&
 	crm-import --db typeless2 --from jsonl --type company typeless.jsonl &&
 	crm-find --db typeless2 --email tia@x.sk | cut -f2 | grep -Fx company
+'
+
+# lines ended by CR alone: a CSV of an old Mac (CSV Macintosh), a CR
+# left in a vCard; CR CR LF is one line end
+check 'a CR without LF ends a line: Mac CSV, a stray CR in a vCard' '
+	printf "name,email\rAda Mac,ada@mac.example\rBo Mac,bo@mac.example\r" |
+		crm-import --db mac --from csv 2>err &&
+	grep -Fx "crm-import: 2 added, 0 updated, 0 unchanged, 0 rejected" err &&
+	crm-find --db mac --email bo@mac.example | cut -f3 | grep -Fx "Bo Mac" &&
+	printf "name,email\r\r\nCy Mac,cy@mac.example\r\r\n" |
+		crm-import --db mac --from csv 2>err &&
+	grep -F "1 added" err &&
+	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Di Mac\rEMAIL:di@mac.example\r\nEND:VCARD\r\n" |
+		crm-import --db mac 2>err &&
+	grep -F "1 added" err &&
+	crm-find --db mac --email di@mac.example | cut -f3 | grep -Fx "Di Mac" &&
+	printf "name,note\nEd Mac,\"one\rtwo\"\n" |
+		crm-import --db mac --from csv 2>err &&
+	crm-show --db mac -j 5 | jq -e ".note == \"one\ntwo\""
 '
