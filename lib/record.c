@@ -1516,6 +1516,12 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 				/* itself, or going in the same command */
 				if (by == id || crm_ids_has(also, by))
 					continue;
+				/* its tasks go with it, as its history does */
+				if (!strcmp(s->types[i].name, "task") &&
+				    !strcmp(f->name, "about")) {
+					rc = crm_rec_del(t, by, flags, also);
+					continue;
+				}
 				if (!(flags & CRM_DEL_UNLINK)) {
 					crm_buf_addf(&list, "%s%llu (%s)",
 					    list.len ? ", " : "",

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0500-crm-rm.t - removing records
-plan 21
+plan 22
 
 check 'setup: two companies, people, a deal' '
 	crm-add company name="Kovo s.r.o." >ids &&
@@ -190,4 +190,21 @@ check 'a bulk removal empties whole pages and keeps every index right' '
 	echo "Bulk P3000" >want && cmp want got &&
 	crm-segment --count "tag:kept" >got &&
 	wc -l <kept | tr -d " " >want && cmp want got
+'
+
+check 'a record goes with its tasks, open and done; an undo brings all back' '
+	id=$(crm-add person name="Tess Tasked") &&
+	t1=$(crm-task add "$id" "call back" --due 2026-12-01) &&
+	t2=$(crm-task add "$id" "send quote" --due 2026-12-02) &&
+	crm-task done "$t2" &&
+	crm-rm "$id" &&
+	must_fail 1 crm-show "$t1" && must_fail 1 crm-show "$t2" &&
+	! crm-task ls --all | grep -F Tess &&
+	crm-check &&
+	txn=$(crm-history | tail -n 1 | cut -f1) &&
+	crm-undo "$txn" >/dev/null &&
+	crm-task ls --all | cut -f1 | sort >got &&
+	printf "%s\n%s\n" "$t1" "$t2" | sort >want &&
+	cmp want got &&
+	crm-check
 '
