@@ -11,6 +11,50 @@
 	UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK | UTF8PROC_IGNORE)
 
 /*
+ * Letters that Unicode does not make of a letter and a mark, so that
+ * taking the marks off leaves them: a Pole's Ł, a Dane's Ø, a Croat's
+ * Đ are written L, O and D where the letter is not to hand.  Each as
+ * what utf8proc folds it to (two bytes), and its letters.
+ */
+static const struct {
+	char from[3], to[3];
+} unstroked[] = {
+	{ "\xc3\xb8", "o" },	/* ø */
+	{ "\xc3\xb0", "d" },	/* ð */
+	{ "\xc3\xbe", "th" },	/* þ */
+	{ "\xc3\xa6", "ae" },	/* æ */
+	{ "\xc4\x91", "d" },	/* đ */
+	{ "\xc4\xa7", "h" },	/* ħ */
+	{ "\xc4\xb1", "i" },	/* ı */
+	{ "\xc5\x82", "l" },	/* ł */
+	{ "\xc5\x93", "oe" },	/* œ */
+	{ "\xc5\xa7", "t" },	/* ŧ */
+};
+
+/* utf8proc's folding of s (n bytes) into out, with those letters as
+ * their plain ones */
+static void
+unstroke(struct crm_buf *out, const utf8proc_uint8_t *s, size_t n)
+{
+	size_t i, k, run = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != 0xc3 && s[i] != 0xc4 && s[i] != 0xc5)
+			continue;
+		for (k = 0; k < sizeof unstroked / sizeof *unstroked; k++)
+			if (!memcmp(s + i, unstroked[k].from, 2))
+				break;
+		if (k == sizeof unstroked / sizeof *unstroked)
+			continue;
+		crm_buf_add(out, s + run, i - run);
+		crm_buf_addstr(out, unstroked[k].to);
+		run = i + 2;
+		i++;
+	}
+	crm_buf_add(out, s + run, n - run);
+}
+
+/*
  * The folding of each code point below U+0300 (Latin letters with their
  * accents), worked out once by utf8proc: most names need nothing else.
  */
@@ -23,6 +67,7 @@ static struct {
 static void
 fast_init(void)
 {
+	struct crm_buf b = CRM_BUF_INIT;
 	utf8proc_uint8_t in[4], *out;
 	utf8proc_ssize_t n, k;
 	int cp;
@@ -30,15 +75,20 @@ fast_init(void)
 	for (cp = 0; cp < FAST; cp++) {
 		k = utf8proc_encode_char(cp, in);
 		n = utf8proc_map(in, k, &out, FOLD_FLAGS);
-		if (n >= 0 && (size_t)n <= sizeof fast[cp].s) {
-			memcpy(fast[cp].s, out, (size_t)n);
-			fast[cp].len = (unsigned char)n;
+		if (n >= 0) {
+			crm_buf_reset(&b);
+			unstroke(&b, out, (size_t)n);
+		}
+		if (n >= 0 && b.len <= sizeof fast[cp].s) {
+			memcpy(fast[cp].s, b.buf, b.len);
+			fast[cp].len = (unsigned char)b.len;
 		} else {
 			fast[cp].len = 0xff;	/* not in the table */
 		}
 		free(out);
 	}
 	fast[0].len = 0xff;
+	crm_buf_release(&b);
 }
 
 static void
@@ -59,7 +109,7 @@ fold_slow(struct crm_buf *out, const char *s, size_t len)
 		}
 		return;
 	}
-	crm_buf_add(out, dst, (size_t)n);
+	unstroke(out, dst, (size_t)n);
 	free(dst);
 }
 

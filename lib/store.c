@@ -220,6 +220,7 @@ save_schema(crm_db *db, MDB_txn *txn, const crm_schema *s, const char *text,
 /* A store whose index is still one key per (value, id), as crm kept it
  * before: open_dbis opens the rest, and says so. */
 #define OLD_INDEX 1
+#define FOLD "2"	/* the folding of the index's keys (norm.c) */
 
 static int
 open_dbis(crm_db *db, MDB_txn *txn, unsigned f)
@@ -312,6 +313,7 @@ create(crm_db *db)
 		if (rc || (rc = put_meta(db, txn, "version", "1", 1)) ||
 		    (rc = put_meta(db, txn, "index:type", "1", 1)) ||
 		    (rc = put_meta(db, txn, "index:hist", "1", 1)) ||
+		    (rc = put_meta(db, txn, "index:fold", FOLD, 1)) ||
 		    (rc = new_uuid(db, txn)))
 			goto abort;
 	}
@@ -438,11 +440,32 @@ convert_txn(crm_txn *t, void *arg)
 }
 
 /*
+ * The index anew, of a store whose names older crm folded otherwise
+ * (Ł, Ø, Đ kept): the keys of a name, e-mail or city are the folding's.
+ */
+static int
+refold_txn(crm_txn *t, void *arg)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+	int rc;
+
+	(void)arg;
+	/* another command may have done it meanwhile */
+	rc = crm_meta_get(t, "index:fold", &v);
+	crm_buf_release(&v);
+	if (rc != CRM_ENOTFOUND)
+		return rc;
+	if (!(rc = crm_index_rebuild(t)))
+		rc = crm_meta_put(t, "index:fold", FOLD, 1);
+	return rc;
+}
+
+/*
  * A store made by an older crm gets the new index the first time it is
  * opened (a reader opens it for writing to do so), and is opened anew.
  */
 static int
-convert(crm_db *db, const char *dir)
+convert(crm_db *db, const char *dir, int (*fn)(crm_txn *, void *))
 {
 	unsigned flags = db->flags;
 	int rc;
@@ -462,7 +485,7 @@ convert(crm_db *db, const char *dir)
 			return rc;
 	}
 	db->flags &= ~(unsigned)CRM_RDONLY;
-	rc = crm_write(db, convert_txn, NULL);
+	rc = crm_write(db, fn, NULL);
 	db->flags = flags;
 	mdb_env_close(db->env);
 	db->env = NULL;
@@ -475,7 +498,7 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	crm_db *db;
 	MDB_txn *txn;
 	struct stat st;
-	int rc, dead, converted = 0;
+	int rc, dead, converted = 0, refolded = 0;
 
 	*dbp = NULL;
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
@@ -534,20 +557,31 @@ again:
 			rc = crm_mdb_err(rc, "cannot read the store");
 			goto fail;
 		}
-		if ((rc = convert(db, dir)))
+		if ((rc = convert(db, dir, convert_txn)))
 			goto fail;
 		converted = 1;
 		goto again;
 	}
 	if (!rc) {
+		MDB_val v;
+		int refold;
+
 		/* commit, not abort: the DBI handles must outlive it */
 		if ((rc = load(db, txn)) || (rc = crm_view_load(db, txn))) {
 			mdb_txn_abort(txn);
 			goto fail;
 		}
+		refold = get_meta(db, txn, "index:fold", &v) == MDB_NOTFOUND &&
+		    get_meta(db, txn, "schema.bin", &v) == 0;
 		if ((rc = mdb_txn_commit(txn))) {
 			rc = crm_mdb_err(rc, "cannot read the store");
 			goto fail;
+		}
+		if (refold && !refolded) {
+			if ((rc = convert(db, dir, refold_txn)))
+				goto fail;
+			refolded = 1;
+			goto again;
 		}
 	} else {
 		mdb_txn_abort(txn);

@@ -8,7 +8,7 @@
 # record survives, what it takes from the other, where the history,
 # tasks and deals go, and the figures kept from the history.  Last, 2,000
 # generated people with 20 planted duplicates: recall and precision.
-plan 42
+plan 43
 
 TAB=$(printf '\t')
 PY=/usr/bin/python3
@@ -682,4 +682,13 @@ check 'a name 70 people share: a copy by phone is still the same name' '
 	test "$(wc -l <pairs)" -eq 1 &&
 	c=$(cat copy) &&
 	grep -x "33${TAB}${c}${TAB}0.95${TAB}same phone, same name" pairs
+'
+
+check 'names with Ł, Ø, Đ pair with the same written without them' '
+	for n in "Łukasz Wójcik" "Lukasz Wojcik" "Søren Jørgensen" "Soren Jorgensen"; do
+		crm-add --db stroke person name="$n" >/dev/null || return 1
+	done &&
+	crm-dupes --db stroke --min 0 | cut -f1,2 >got &&
+	printf "1\t2\n3\t4\n" >want &&
+	cmp want got
 '

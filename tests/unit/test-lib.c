@@ -106,6 +106,11 @@ test_norm(void)
 	CHECK_STR(fold("Jürgen MÜLLER"), "jurgen muller");
 	CHECK_STR(fold("Straße"), "strasse");
 	CHECK_STR(fold("ŠŤASTNÝ"), "stastny");
+	/* letters that are no letter and a mark: as written without them */
+	CHECK_STR(fold("Łukasz Søren ĐORĐE Æther Þór Œuvre"),
+	    "lukasz soren dorde aether thor oeuvre");
+	/* the same on the slow way (a mark after a letter, a 3-byte one) */
+	CHECK_STR(fold("Ł\xcc\x81 ø\xe2\x82\xac"), "l o\xe2\x82\xac");
 	CHECK_STR(fold("ABC xyz"), "abc xyz");
 	{
 		/* every ASCII byte, from each offset: eight at a time and
