@@ -5,7 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "crm.h"
+#include "internal.h"
 
 static const char formats[] = "2026-12-01, 2026-12-01T10:00, now, today, "
     "tomorrow, yesterday, mon..sun, +3d, -2w, +1m, +1y, +4h, eow, eom; a "
@@ -41,6 +41,24 @@ clock_time(const char *s, int *h, int *m, int *sec)
 		*sec = (int)v;
 	}
 	return *end == 0;
+}
+
+/*
+ * n months on from a normalised tm.  The day is kept, but a month
+ * without it (the 31st of February) ends on its last day instead of
+ * spilling into the next month, as mktime would have it.
+ */
+static void
+add_months(struct tm *tm, long n)
+{
+	long m = tm->tm_year * 12L + tm->tm_mon + n;
+	int last;
+
+	tm->tm_year = (int)(m >= 0 ? m / 12 : (m - 11) / 12);
+	tm->tm_mon = (int)(m - tm->tm_year * 12L);
+	last = crm_month_days(tm->tm_year + 1900, tm->tm_mon + 1);
+	if (tm->tm_mday > last)
+		tm->tm_mday = last;
 }
 
 static int64_t
@@ -132,8 +150,8 @@ crm_date_parse(const char *in, int64_t now, int64_t *out)
 			return 0;
 		case 'd': tm.tm_mday += (int)n; break;
 		case 'w': tm.tm_mday += 7 * (int)n; break;
-		case 'm': tm.tm_mon += (int)n; break;
-		case 'y': tm.tm_year += (int)n; break;
+		case 'm': add_months(&tm, n); break;
+		case 'y': add_months(&tm, 12 * n); break;
 		default: goto bad;
 		}
 		if (!timed) {
