@@ -102,6 +102,9 @@ next_due(int64_t due, const char *every, int64_t now, int64_t *next)
 	long n = strtol(every, &unit, 10), k;
 	int rc;
 
+	if (n <= 0)
+		return crm_seterr(CRM_EINVAL, "'%s' is not an interval",
+		    every);
 	*next = due;
 	for (k = 1; *next <= now; k++) {
 		snprintf(step, sizeof step, "+%ld%s", k * n, unit);
@@ -286,8 +289,9 @@ main(int argc, char **argv)
 		if (c.every) {
 			size_t d = strspn(c.every, "0123456789");
 
+			/* 0d would never step past now when it is done */
 			if (!d || !c.every[d] || !strchr("dwmy", c.every[d]) ||
-			    c.every[d + 1])
+			    c.every[d + 1] || !strtol(c.every, NULL, 10))
 				crm_die(2, "--every: '%s' is not an interval "
 				    "like 3m (N followed by d, w, m or y)",
 				    c.every);

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1100-crm-task.t - follow-ups: adding, listing, marking done, removing
-plan 48
+plan 49
 
 # Monday, 23 November 2026, 10:00 UTC
 N='2026-11-23 10:00'
@@ -148,7 +148,7 @@ check 'a bad --due is refused, nothing written' '
 '
 
 check 'a bad --every is refused, nothing written' '
-	for e in 3x 3 m 1mm -1m 2h; do
+	for e in 3x 3 m 1mm -1m 2h 0d 00m; do
 		bad_task "--every" add --due tomorrow --every "$e" 1 x || exit 1
 	done
 '
@@ -483,5 +483,17 @@ check 'a monthly task due on the 31st comes back on the last of February' '
 	Month 2027-02-28T12:00:00+00:00
 	Late 2027-04-30T09:00:00+00:00
 	Year 2029-02-28T12:00:00+00:00
+	EOF
+'
+
+check 'done of a task set to repeat every 0d is refused, not looped on' '
+	crm-task --db "$M" --now "2027-01-01 12:00" add --due tomorrow \
+		--every 1d 1 Zero >id &&
+	crm-set --db "$M" $(cat id) every=0d &&
+	must_fail 2 timeout 10 crm-task --db "$M" done $(cat id) 2>err &&
+	grep -F "'\''0d'\'' is not an interval" err &&
+	crm-show --db "$M" -f "%{done}" $(cat id) >out &&
+	expect out <<-EOF
+
 	EOF
 '
