@@ -44,6 +44,24 @@ clock_time(const char *s, int *h, int *m, int *sec)
 }
 
 /*
+ * ISO 8601, whose hours have two digits, or a date and an hour of one
+ * digit ("2026-12-01 9:30"), as the time after a day word may have.
+ */
+static int
+iso_parse(const char *s, int64_t *out)
+{
+	char padded[80];
+
+	if (!crm_datetime_parse(s, out))
+		return 0;
+	if (strlen(s) < 13 || (s[10] != 'T' && s[10] != ' ') ||
+	    !isdigit((unsigned char)s[11]) || s[12] != ':')
+		return CRM_EINVAL;
+	snprintf(padded, sizeof padded, "%.11s0%s", s, s + 11);
+	return crm_datetime_parse(padded, out);
+}
+
+/*
  * n months on from a normalised tm.  The day is kept, but a month
  * without it (the 31st of February) ends on its last day instead of
  * spilling into the next month, as mktime would have it.
@@ -89,7 +107,7 @@ crm_date_parse(const char *in, int64_t now, int64_t *out)
 	memcpy(word, in, len);
 	word[len] = 0;
 	/* ISO 8601 first: its own parser knows offsets and seconds */
-	if (isdigit((unsigned char)word[0]) && !crm_datetime_parse(word, out))
+	if (isdigit((unsigned char)word[0]) && !iso_parse(word, out))
 		return 0;
 	/* a day word, then maybe a time */
 	if ((sp = strchr(word, ' '))) {
@@ -105,7 +123,7 @@ crm_date_parse(const char *in, int64_t now, int64_t *out)
 			char iso[80];
 
 			snprintf(iso, sizeof iso, "%sT%s", word, rest);
-			if (!crm_datetime_parse(iso, out))
+			if (!iso_parse(iso, out))
 				return 0;
 			goto bad;
 		}

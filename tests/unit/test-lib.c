@@ -257,6 +257,15 @@ test_dates(void)
 	CHECK_STR(date("2026-12-01 10:30"), "2026-12-01T10:30:00+00:00");
 	CHECK_STR(date("2026-12-01T10:30:00+01:00"),
 	    "2026-12-01T09:30:00+00:00");
+	/* an hour of one digit after a date, as after a day word */
+	CHECK_STR(date("2026-12-01 9:30"), "2026-12-01T09:30:00+00:00");
+	CHECK_STR(date("2026-12-01T9:30"), "2026-12-01T09:30:00+00:00");
+	CHECK_STR(date("2026-12-01  9:30:15"), "2026-12-01T09:30:15+00:00");
+	CHECK_STR(date("2026-12-01T9:30+01:00"),
+	    "2026-12-01T08:30:00+00:00");
+	CHECK_STR(date("2026-12-01 9:3"), "ERR");
+	CHECK_STR(date("2026-12-01 9"), "ERR");
+	CHECK_STR(date("2026-12-01 930"), "ERR");
 	CHECK_STR(date("now"), "2026-11-23T17:40:00+00:00");
 	CHECK_STR(date("today"), "2026-11-23T00:00:00+00:00");
 	CHECK_STR(date("tomorrow"), "2026-11-24T00:00:00+00:00");
