@@ -313,9 +313,11 @@ check 'crm-due writes nothing to the store' '
 	test "$(store_sum)" = "$before"
 '
 
-check 'bad usage: a bad --within, --within with --overdue, an operand' '
+check 'bad usage: a bad --within, both of a choice, an operand' '
 	bad_due "--within" --within 3x &&
 	bad_due "usage" --within 2d --overdue &&
+	bad_due "usage" --owner anna --mine &&
+	bad_due "usage" --mine --owner anna &&
 	bad_due "usage" 2 &&
 	bad_due "usage" --bogus
 '
