@@ -78,7 +78,7 @@ main(int argc, char **argv)
 	struct ctx c = { 0 };
 	const char *owner = NULL, *within = NULL;
 	int64_t now, until;
-	int ch, rc, overdue = 0;
+	int ch, rc, overdue = 0, mine = 0;
 	crm_db *db;
 
 	crm_progname = "crm-due";
@@ -88,15 +88,18 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case O_OWNER: owner = optarg; break;
-		case O_MINE: owner = crm_user(); break;
+		case O_MINE: mine = 1; break;
 		case O_WITHIN: within = optarg; break;
 		case O_OVERDUE: overdue = 1; break;
 		case O_ICAL: c.ical = 1; break;
 		default: crm_usage(usage);
 		}
 	}
-	if (optind != argc || (within && overdue))
+	/* the synopsis offers each pair as one or the other */
+	if (optind != argc || (within && overdue) || (owner && mine))
 		crm_usage(usage);
+	if (mine)
+		owner = crm_user();
 	now = crm_now(&o);
 	until = now;
 	c.after = INT64_MIN;

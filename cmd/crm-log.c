@@ -132,7 +132,14 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case O_AT: at = optarg; break;
-		case O_AMOUNT: c.e.amount = optarg; break;
+		case O_AMOUNT:
+			/* the library reads an empty amount as none, as an
+			 * import's empty cell is; typed, it is a mistake */
+			if (!*optarg)
+				crm_die(2, "--amount: '' is not an amount of "
+				    "money (e.g. 1840.50)");
+			c.e.amount = optarg;
+			break;
 		case O_OWNER: c.e.owner = optarg; break;
 		case O_CAMPAIGN: c.e.campaign = optarg; break;
 		case O_DIR: c.e.dir = optarg; break;

@@ -89,12 +89,37 @@ get_task(crm_txn *t, uint64_t id, crm_rec **rp)
 	return rc;
 }
 
+/*
+ * The first time after now that is a whole number of intervals after
+ * due.  Counted from due rather than step by step, so that a task due
+ * monthly on the 31st of January and done in the middle of April comes
+ * back on the 30th of April, not on the 28th that February would have left.
+ */
+static int
+next_due(int64_t due, const char *every, int64_t now, int64_t *next)
+{
+	char step[32], *unit;
+	long n = strtol(every, &unit, 10), k;
+	int rc;
+
+	if (n <= 0)
+		return crm_seterr(CRM_EINVAL, "'%s' is not an interval",
+		    every);
+	*next = due;
+	for (k = 1; *next <= now; k++) {
+		snprintf(step, sizeof step, "+%ld%s", k * n, unit);
+		if ((rc = crm_date_parse(step, due, next)))
+			return rc;
+	}
+	return 0;
+}
+
 /* Done: stamp it; a repeating task comes back, one interval later. */
 static int
 done(crm_txn *t, void *arg)
 {
 	struct ctx *c = arg;
-	char when[64], step[32];
+	char when[64];
 	const char *due, *every;
 	crm_rec *r;
 	size_t i;
@@ -114,14 +139,10 @@ done(crm_txn *t, void *arg)
 		due = crm_rec_value(r, "due");
 		every = crm_rec_value(r, "every");
 		if (!rc && due && every) {
-			int64_t next = strtoll(due, NULL, 10);
+			int64_t next;
 
-			snprintf(step, sizeof step, "+%s", every);
-			/* the next one after now, not one already past */
-			do {
-				if ((rc = crm_date_parse(step, next, &next)))
-					break;
-			} while (next <= c->now);
+			rc = next_due(strtoll(due, NULL, 10), every, c->now,
+			    &next);
 			iso(when, sizeof when, next);
 			if (!rc)
 				rc = crm_rec_set(r, "due", when, strlen(when),
@@ -268,8 +289,9 @@ main(int argc, char **argv)
 		if (c.every) {
 			size_t d = strspn(c.every, "0123456789");
 
+			/* 0d would never step past now when it is done */
 			if (!d || !c.every[d] || !strchr("dwmy", c.every[d]) ||
-			    c.every[d + 1])
+			    c.every[d + 1] || !strtol(c.every, NULL, 10))
 				crm_die(2, "--every: '%s' is not an interval "
 				    "like 3m (N followed by d, w, m or y)",
 				    c.every);

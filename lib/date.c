@@ -5,7 +5,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "crm.h"
+#include "internal.h"
 
 static const char formats[] = "2026-12-01, 2026-12-01T10:00, now, today, "
     "tomorrow, yesterday, mon..sun, +3d, -2w, +1m, +1y, +4h, eow, eom; a "
@@ -43,6 +43,42 @@ clock_time(const char *s, int *h, int *m, int *sec)
 	return *end == 0;
 }
 
+/*
+ * ISO 8601, whose hours have two digits, or a date and an hour of one
+ * digit ("2026-12-01 9:30"), as the time after a day word may have.
+ */
+static int
+iso_parse(const char *s, int64_t *out)
+{
+	char padded[80];
+
+	if (!crm_datetime_parse(s, out))
+		return 0;
+	if (strlen(s) < 13 || (s[10] != 'T' && s[10] != ' ') ||
+	    !isdigit((unsigned char)s[11]) || s[12] != ':')
+		return CRM_EINVAL;
+	snprintf(padded, sizeof padded, "%.11s0%s", s, s + 11);
+	return crm_datetime_parse(padded, out);
+}
+
+/*
+ * n months on from a normalised tm.  The day is kept, but a month
+ * without it (the 31st of February) ends on its last day instead of
+ * spilling into the next month, as mktime would have it.
+ */
+static void
+add_months(struct tm *tm, long n)
+{
+	long m = tm->tm_year * 12L + tm->tm_mon + n;
+	int last;
+
+	tm->tm_year = (int)(m >= 0 ? m / 12 : (m - 11) / 12);
+	tm->tm_mon = (int)(m - tm->tm_year * 12L);
+	last = crm_month_days(tm->tm_year + 1900, tm->tm_mon + 1);
+	if (tm->tm_mday > last)
+		tm->tm_mday = last;
+}
+
 static int64_t
 mk(struct tm *tm)
 {
@@ -71,7 +107,7 @@ crm_date_parse(const char *in, int64_t now, int64_t *out)
 	memcpy(word, in, len);
 	word[len] = 0;
 	/* ISO 8601 first: its own parser knows offsets and seconds */
-	if (isdigit((unsigned char)word[0]) && !crm_datetime_parse(word, out))
+	if (isdigit((unsigned char)word[0]) && !iso_parse(word, out))
 		return 0;
 	/* a day word, then maybe a time */
 	if ((sp = strchr(word, ' '))) {
@@ -87,7 +123,7 @@ crm_date_parse(const char *in, int64_t now, int64_t *out)
 			char iso[80];
 
 			snprintf(iso, sizeof iso, "%sT%s", word, rest);
-			if (!crm_datetime_parse(iso, out))
+			if (!iso_parse(iso, out))
 				return 0;
 			goto bad;
 		}
@@ -132,8 +168,8 @@ crm_date_parse(const char *in, int64_t now, int64_t *out)
 			return 0;
 		case 'd': tm.tm_mday += (int)n; break;
 		case 'w': tm.tm_mday += 7 * (int)n; break;
-		case 'm': tm.tm_mon += (int)n; break;
-		case 'y': tm.tm_year += (int)n; break;
+		case 'm': add_months(&tm, n); break;
+		case 'y': add_months(&tm, 12 * n); break;
 		default: goto bad;
 		}
 		if (!timed) {

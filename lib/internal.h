@@ -576,6 +576,9 @@ uint64_t crm_hash(const void *p, size_t n);
 void *crm_lazy_open(const char *so);
 void *crm_lazy_sym(void *h, const char *so, const char *name);
 
+/* value.c: the days in month m (1 to 12) of year y */
+int crm_month_days(int y, int m);
+
 /* varint.c */
 void crm_put_varint(struct crm_buf *b, uint64_t v);
 int crm_get_varint_long(const unsigned char **p, const unsigned char *end,

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "crm.h"
+#include "internal.h"
 
 static int
 atext(unsigned char c)
@@ -61,8 +61,8 @@ num(const char **pp, int n, int *v)
 	return 1;
 }
 
-static int
-mdays(int y, int m)
+int
+crm_month_days(int y, int m)
 {
 	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
 		31 };
@@ -98,7 +98,8 @@ crm_date_valid(const char *s)
 		return 0;
 	if (!num(&p, 2, &m) || *p++ != '-' || !num(&p, 2, &d) || *p)
 		return 0;
-	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= mdays(y, m);
+	return y >= 1 && m >= 1 && m <= 12 && d >= 1 &&
+	    d <= crm_month_days(y, m);
 }
 
 int
@@ -113,7 +114,7 @@ crm_datetime_parse(const char *s, int64_t *t)
 	if (!num(&p, 4, &y) || *p++ != '-' || !num(&p, 2, &mo) ||
 	    *p++ != '-' || !num(&p, 2, &d))
 		return CRM_EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays(y, mo))
+	if (mo < 1 || mo > 12 || d < 1 || d > crm_month_days(y, mo))
 		return CRM_EINVAL;
 	if (*p == 'T' || *p == ' ') {
 		p++;

@@ -393,6 +393,7 @@ check 'a date it cannot read names the forms, logs nothing' '
 
 check 'a bad amount or direction logs nothing' '
 	bad_log "'\''12,x'\''" --amount 12,x 2 purchase &&
+	bad_log "--amount: '\'''\''" --amount "" 2 purchase x &&
 	bad_log "'\''up'\''" --dir up 2 call
 '
 

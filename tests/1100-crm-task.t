@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1100-crm-task.t - follow-ups: adding, listing, marking done, removing
-plan 46
+plan 49
 
 # Monday, 23 November 2026, 10:00 UTC
 N='2026-11-23 10:00'
@@ -148,7 +148,7 @@ check 'a bad --due is refused, nothing written' '
 '
 
 check 'a bad --every is refused, nothing written' '
-	for e in 3x 3 m 1mm -1m 2h; do
+	for e in 3x 3 m 1mm -1m 2h 0d 00m; do
 		bad_task "--every" add --due tomorrow --every "$e" 1 x || exit 1
 	done
 '
@@ -451,5 +451,49 @@ check '--db DIR uses that store only' '
 	expect out <<-EOF
 	2
 	2	Elsewhere
+	EOF
+'
+
+# a store of its own for the ends of months
+M="$T/months"
+
+check 'a month or a year on from a day February lacks ends in February' '
+	crm-add --db "$M" person name=Ema >/dev/null &&
+	crm-task --db "$M" --now "2027-01-31 12:00" add --due +1m 1 Month \
+		>ids &&
+	crm-task --db "$M" --now "2028-02-29 12:00" add --due +1y 1 Year \
+		>>ids &&
+	crm-show --db "$M" -f "%{text} %{due}" $(cat ids) >out &&
+	expect out <<-EOF
+	Month 2027-02-28T12:00:00+00:00
+	Year 2029-02-28T12:00:00+00:00
+	EOF
+'
+
+check 'a monthly task due on the 31st comes back on the last of February' '
+	crm-task --db "$M" --now "2027-01-01 12:00" add \
+		--due "2027-01-31 10:00" --every 1m 1 Monthly >id &&
+	crm-task --db "$M" --now "2027-01-01 12:00" add \
+		--due "2027-01-31 09:00" --every 1m 1 Late >>id &&
+	crm-task --db "$M" --now "2027-01-31 11:00" done $(sed -n 1p id) &&
+	crm-task --db "$M" --now "2027-04-15 11:00" done $(sed -n 2p id) &&
+	crm-task --db "$M" ls -f "%{text} %{due}" 1 >out &&
+	expect out <<-EOF
+	Monthly 2027-02-28T10:00:00+00:00
+	Month 2027-02-28T12:00:00+00:00
+	Late 2027-04-30T09:00:00+00:00
+	Year 2029-02-28T12:00:00+00:00
+	EOF
+'
+
+check 'done of a task set to repeat every 0d is refused, not looped on' '
+	crm-task --db "$M" --now "2027-01-01 12:00" add --due tomorrow \
+		--every 1d 1 Zero >id &&
+	crm-set --db "$M" $(cat id) every=0d &&
+	must_fail 2 timeout 10 crm-task --db "$M" done $(cat id) 2>err &&
+	grep -F "'\''0d'\'' is not an interval" err &&
+	crm-show --db "$M" -f "%{done}" $(cat id) >out &&
+	expect out <<-EOF
+
 	EOF
 '

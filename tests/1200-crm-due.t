@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1200-crm-due.t - what is due: for cron, mail and calendars
-plan 36
+plan 37
 
 # Monday, 23 November 2026, 10:00 UTC
 N='2026-11-23 10:00'
@@ -313,9 +313,11 @@ check 'crm-due writes nothing to the store' '
 	test "$(store_sum)" = "$before"
 '
 
-check 'bad usage: a bad --within, --within with --overdue, an operand' '
+check 'bad usage: a bad --within, both of a choice, an operand' '
 	bad_due "--within" --within 3x &&
 	bad_due "usage" --within 2d --overdue &&
+	bad_due "usage" --owner anna --mine &&
+	bad_due "usage" --mine --owner anna &&
 	bad_due "usage" 2 &&
 	bad_due "usage" --bogus
 '
@@ -450,4 +452,18 @@ check '--ical exits 1 when nothing is due' '
 	must_fail 1 crm-due --now 2026-11-01 --ical >empty.ics &&
 	$PY ical.py empty.ics >got &&
 	test ! -s got
+'
+
+check '--within 1m from 31 January ends on the last day of February' '
+	M="$T/months" &&
+	crm-add --db "$M" person name=Ema >/dev/null &&
+	crm-task --db "$M" --now "$N" add --due "2027-02-28 12:00" 1 Feb \
+		>/dev/null &&
+	crm-task --db "$M" --now "$N" add --due "2027-03-01 09:00" 1 Mar \
+		>/dev/null &&
+	crm-due --db "$M" --now "2027-01-31 12:00" --within 1m >out &&
+	cut -f 7 out >got &&
+	expect got <<-EOF
+	Feb
+	EOF
 '

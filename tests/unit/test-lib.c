@@ -236,17 +236,23 @@ test_values(void)
 }
 
 static const char *
-date(const char *in)
+date_at(const char *in, int64_t now)
 {
 	static struct crm_buf b = CRM_BUF_INIT;
 	int64_t t;
 
 	crm_buf_reset(&b);
-	/* now: Monday 2026-11-23 17:40:00 UTC */
-	if (crm_date_parse(in, 1795455600, &t))
+	if (crm_date_parse(in, now, &t))
 		return "ERR";
 	crm_datetime_fmt(&b, t);
 	return b.buf;
+}
+
+static const char *
+date(const char *in)
+{
+	/* now: Monday 2026-11-23 17:40:00 UTC */
+	return date_at(in, 1795455600);
 }
 
 static void
@@ -256,6 +262,15 @@ test_dates(void)
 	CHECK_STR(date("2026-12-01 10:30"), "2026-12-01T10:30:00+00:00");
 	CHECK_STR(date("2026-12-01T10:30:00+01:00"),
 	    "2026-12-01T09:30:00+00:00");
+	/* an hour of one digit after a date, as after a day word */
+	CHECK_STR(date("2026-12-01 9:30"), "2026-12-01T09:30:00+00:00");
+	CHECK_STR(date("2026-12-01T9:30"), "2026-12-01T09:30:00+00:00");
+	CHECK_STR(date("2026-12-01  9:30:15"), "2026-12-01T09:30:15+00:00");
+	CHECK_STR(date("2026-12-01T9:30+01:00"),
+	    "2026-12-01T08:30:00+00:00");
+	CHECK_STR(date("2026-12-01 9:3"), "ERR");
+	CHECK_STR(date("2026-12-01 9"), "ERR");
+	CHECK_STR(date("2026-12-01 930"), "ERR");
 	CHECK_STR(date("now"), "2026-11-23T17:40:00+00:00");
 	CHECK_STR(date("today"), "2026-11-23T00:00:00+00:00");
 	CHECK_STR(date("tomorrow"), "2026-11-24T00:00:00+00:00");
@@ -272,6 +287,15 @@ test_dates(void)
 	CHECK_STR(date("eow"), "2026-11-29T23:59:59+00:00");
 	CHECK_STR(date("eom"), "2026-11-30T23:59:59+00:00");
 	CHECK_STR(date(" tomorrow "), "2026-11-24T00:00:00+00:00");
+	/* a month from 31 January ends in February, not in March; now:
+	 * 2027-01-31, 2027-03-31 and 2028-02-29, each at 12:00 UTC */
+	CHECK_STR(date_at("+1m", 1801396800), "2027-02-28T12:00:00+00:00");
+	CHECK_STR(date_at("+13m", 1801396800), "2028-02-29T12:00:00+00:00");
+	CHECK_STR(date_at("-1m 09:00", 1806494400),
+	    "2027-02-28T09:00:00+00:00");
+	CHECK_STR(date_at("-3m", 1806494400), "2026-12-31T12:00:00+00:00");
+	CHECK_STR(date_at("+1y", 1835438400), "2029-02-28T12:00:00+00:00");
+	CHECK_STR(date_at("+4y", 1835438400), "2032-02-29T12:00:00+00:00");
 	CHECK_STR(date("fri 25:00"), "ERR");
 	CHECK_STR(date("someday"), "ERR");
 	CHECK_STR(date("+3x"), "ERR");
