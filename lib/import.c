@@ -546,13 +546,59 @@ same_folded(const char *a, const char *b)
 	return same;
 }
 
+static void lines_of(const char *s, struct crm_buf *b, char ***v,
+    size_t *n);
+
+static int
+add_token(const char *tok, size_t len, void *arg)
+{
+	crm_buf_add(arg, tok, len);
+	crm_buf_addch(arg, '\n');
+	return 0;
+}
+
+/* The words of a name, folded, sorted: "Nováková Jana" as "jana
+ * novakova", one a line. */
+static void
+words(const char *name, struct crm_buf *out)
+{
+	struct crm_buf t = CRM_BUF_INIT, l = CRM_BUF_INIT;
+	char **v;
+	size_t n, i;
+
+	crm_buf_addstr(out, "");
+	crm_tokens(name, strlen(name), add_token, &t);
+	if (t.len) {
+		crm_buf_setlen(&t, t.len - 1);
+		lines_of(t.buf, &l, &v, &n);
+		for (i = 0; i < n; i++) {
+			crm_buf_addstr(out, v[i]);
+			crm_buf_addch(out, ' ');
+		}
+		free(v);
+	}
+	crm_buf_release(&t);
+	crm_buf_release(&l);
+}
+
 /* A phone is shared by a household or a switchboard: it matches only
- * a record of the same name (or of none). */
+ * a record of the same name, in any order of its words (or of none). */
 static int
 same_name(const crm_rec *a, const crm_rec *b)
 {
-	return same_folded(crm_rec_value(a, "name"), crm_rec_value(b,
-	    "name"));
+	const char *x = crm_rec_value(a, "name"), *y = crm_rec_value(b,
+	    "name");
+	struct crm_buf wx = CRM_BUF_INIT, wy = CRM_BUF_INIT;
+	int same;
+
+	if (!x || !y)
+		return 1;
+	words(x, &wx);
+	words(y, &wy);
+	same = !strcmp(wx.buf, wy.buf);
+	crm_buf_release(&wx);
+	crm_buf_release(&wy);
+	return same;
 }
 
 static int

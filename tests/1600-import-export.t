@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 75
+plan 76
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1633,4 +1633,16 @@ check 'a CR without LF ends a line: Mac CSV, a stray CR in a vCard' '
 	printf "name,note\nEd Mac,\"one\rtwo\"\n" |
 		crm-import --db mac --from csv 2>err &&
 	crm-show --db mac -j 5 | jq -e ".note == \"one\ntwo\""
+'
+
+# a phone matches a record of the same name only (a switchboard is
+# many people's), in any order of its words
+check 'a card matched by phone: the same name in another order, not another' '
+	crm-add --db ord person "name=Jana Nováková" "phone=0905 123 456" >/dev/null &&
+	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:NOVAKOVA Jana\r\nTEL:+421905123456\r\nTITLE:CEO\r\nEND:VCARD\r\n" |
+		crm-import --db ord 2>err &&
+	grep -F "0 added, 1 updated" err &&
+	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jana Malá\r\nTEL:+421905123456\r\nEND:VCARD\r\n" |
+		crm-import --db ord 2>err &&
+	grep -F "1 added, 0 updated" err
 '
