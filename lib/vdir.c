@@ -202,19 +202,27 @@ filestate(const char *path, const char *card, size_t len, uint64_t *h)
 	return same;
 }
 
-/* The file's name in the list for the card of uid, in v->name, and its
- * path in v->path. */
+/*
+ * The file's name in the list for the card of uid, in v->name, and its
+ * path in v->path: the UID's, when it may be a file's name; else one of
+ * its hash, so that two UIDs are two files (a/b and a_b) and a long one
+ * is a name a file system takes.
+ */
 static void
 card_path(crm_vdir *v, const char *uid)
 {
-	size_t i;
+	size_t i, n = strlen(uid);
 
-	/* a UID is a file name here: no slashes, no dot first */
 	crm_buf_reset(&v->name);
 	crm_buf_addf(&v->name, "%s.vcf", uid);
-	for (i = 0; i + 4 < v->name.len; i++)
-		if (v->name.buf[i] == '/' || (!i && v->name.buf[i] == '.'))
-			v->name.buf[i] = '_';
+	for (i = 0; i < n && uid[i] != '/' && (unsigned char)uid[i] >= ' ';
+	    i++)
+		;
+	if (i < n || !n || *uid == '.' || n > 200) {
+		crm_buf_reset(&v->name);
+		crm_buf_addf(&v->name, "crm-%016" PRIx64 ".vcf",
+		    crm_hash(uid, n));
+	}
 	crm_buf_reset(&v->path);
 	crm_buf_addf(&v->path, "%s/%s", v->dir, v->name.buf);
 }

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 76
+plan 77
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1645,4 +1645,25 @@ check 'a card matched by phone: the same name in another order, not another' '
 	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jana Malá\r\nTEL:+421905123456\r\nEND:VCARD\r\n" |
 		crm-import --db ord 2>err &&
 	grep -F "1 added, 0 updated" err
+'
+
+check '--to vdir: UIDs that cannot be file names get one each of their hash' '
+	long=$(printf "x%.0s" $(seq 300)) &&
+	for u in a/b a_b .hidden _hidden "$long"; do
+		crm-add --db vu person "name=N $u" "uid=$u" >/dev/null || return 1
+	done &&
+	crm-export --db vu --to vdir vu.d 2>err &&
+	grep -Fx "crm-export: 5 cards, 5 written" err &&
+	test "$(ls vu.d | wc -l)" -eq 5 &&
+	test -f vu.d/a_b.vcf && test -f vu.d/_hidden.vcf &&
+	for f in vu.d/*.vcf; do
+		awk "{ sub(/\r\$/, \"\") } /^ / { u = u substr(\$0, 2); next }
+		    { if (u ~ /^UID:/) print u; u = \$0 }" "$f"
+	done | sort >got &&
+	printf "UID:%s\n" a/b a_b .hidden _hidden "$long" | sort >want &&
+	cmp want got &&
+	crm-export --db vu --to vdir vu.d 2>err &&
+	grep -Fx "crm-export: 5 cards, 0 written" err &&
+	crm-import --db vu vu.d 2>err &&
+	grep -Fx "crm-import: 0 added, 0 updated, 5 unchanged, 0 rejected" err
 '
