@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 77
+plan 78
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1666,4 +1666,15 @@ check '--to vdir: UIDs that cannot be file names get one each of their hash' '
 	grep -Fx "crm-export: 5 cards, 0 written" err &&
 	crm-import --db vu vu.d 2>err &&
 	grep -Fx "crm-import: 0 added, 0 updated, 5 unchanged, 0 rejected" err
+'
+
+check 'a card without its end is a rejected row: --skip-bad imports the rest' '
+	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Al Half\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bo Whole\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cy Cut\r\n" >half.vcf &&
+	must_fail 2 crm-import --db half half.vcf 2>err &&
+	grep -F "line 1: no END:VCARD before the BEGIN:VCARD of line 4" err &&
+	grep -F "line 8: no END:VCARD before the end of the input" err &&
+	test ! -e half/data.mdb -o "$(crm-segment --db half --count type:person)" = 0 &&
+	crm-import --db half --skip-bad half.vcf 2>err &&
+	grep -F "1 added, 0 updated, 0 unchanged, 2 rejected" err &&
+	crm-find --db half whole | cut -f3 | grep -Fx "Bo Whole"
 '
