@@ -223,7 +223,7 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &c.start);
 	c.last = c.start;
 
-	db = crm_open_or_die(&o, 0, argc, argv);
+	db = crm_open_or_die(&o, im.dry_run ? CRM_SCRATCH : 0, argc, argv);
 	if (im.type && !crm_schema_hastype(crm_db_schema(db), im.type))
 		crm_fail(CRM_EINVAL, NULL);
 	if (nfiles) {

@@ -167,6 +167,8 @@ typedef struct crm_txn crm_txn;
 enum crm_open_flags {
 	CRM_RDONLY = 1 << 0,	/* read only; CRM_ENOSTORE when missing */
 	CRM_NOCREATE = 1 << 1,	/* for writing, but CRM_ENOSTORE if missing */
+	CRM_SCRATCH = 1 << 2,	/* when missing, an empty one that goes at
+				 * crm_db_close (a dry run writes nothing) */
 };
 /*
  * The store's directory: dir if given, else $CRM_DB, else

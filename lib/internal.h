@@ -181,6 +181,7 @@ struct crm_db {
 	int lockfd;		/* writers queue on it, for a bounded time */
 	int openfd;		/* shared while open; crm-compact's alone */
 	struct crm_view *view;	/* who is looking; NULL: a store without users */
+	int scratch;		/* dir is a store of CRM_SCRATCH's, to remove */
 };
 
 /* the tables a writer keeps a cursor on */

@@ -1,4 +1,5 @@
 /* store.c - the LMDB environment, transactions, counters */
+#include <dirent.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pwd.h>
@@ -492,6 +493,71 @@ convert(crm_db *db, const char *dir, int (*fn)(crm_txn *, void *))
 	return rc;
 }
 
+static void scratch_remove(const char *dir);
+
+static char *scratch_left;	/* to remove at exit, however it comes */
+
+static void
+scratch_at_exit(void)
+{
+	if (scratch_left)
+		scratch_remove(scratch_left);
+}
+
+/*
+ * A store at *dir, or, when there is none, an empty one made in a
+ * directory of its own for this process: *scratch, which *dir then is.
+ */
+static int
+scratch_dir(const char **dir, char **scratch)
+{
+	struct crm_buf p = CRM_BUF_INIT;
+	struct stat st;
+
+	crm_buf_addf(&p, "%s/data.mdb", *dir);
+	if (!stat(p.buf, &st) || crm_secure()) {
+		crm_buf_release(&p);
+		return 0;
+	}
+	crm_buf_reset(&p);
+	crm_buf_addf(&p, "%s/crm-scratch.XXXXXX", crm_tmpdir());
+	if (!mkdtemp(p.buf)) {
+		int rc = crm_seterr(errno, "%s: %s", p.buf, strerror(errno));
+
+		crm_buf_release(&p);
+		return rc;
+	}
+	*dir = *scratch = crm_xstrndup(p.buf, p.len);
+	if (!scratch_left) {
+		scratch_left = crm_xstrndup(p.buf, p.len);
+		atexit(scratch_at_exit);
+	}
+	crm_buf_release(&p);
+	return 0;
+}
+
+/* The files of a scratch store, and its directory. */
+static void
+scratch_remove(const char *dir)
+{
+	struct crm_buf p = CRM_BUF_INIT;
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			crm_buf_reset(&p);
+			crm_buf_addf(&p, "%s/%s", dir, e->d_name);
+			unlink(p.buf);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+	crm_buf_release(&p);
+}
+
 int
 crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 {
@@ -499,8 +565,12 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 	MDB_txn *txn;
 	struct stat st;
 	int rc, dead, converted = 0, refolded = 0;
+	char *scratch = NULL;
 
 	*dbp = NULL;
+	if ((flags & CRM_SCRATCH) && !(flags & CRM_RDONLY) &&
+	    (rc = scratch_dir(&dir, &scratch)))
+		return rc;
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		if (flags & (CRM_RDONLY | CRM_NOCREATE))
 			return CRM_ENOSTORE;
@@ -508,7 +578,8 @@ crm_db_open(crm_db **dbp, const char *dir, unsigned flags)
 			return crm_seterr(rc, "%s", strerror(rc));
 	}
 	db = calloc(1, sizeof *db);
-	db->dir = strdup(dir);
+	db->dir = scratch ? scratch : strdup(dir);	/* dir: scratch's */
+	db->scratch = scratch != NULL;
 	db->flags = flags;
 	db->lockfd = db->openfd = -1;
 	crm_buf_init(&db->command, 0);
@@ -629,6 +700,8 @@ crm_db_close(crm_db *db)
 	dict_free(&db->types);
 	crm_buf_release(&db->blob);
 	crm_buf_release(&db->command);
+	if (db->scratch)
+		scratch_remove(db->dir);
 	free(db->dir);
 	free(db);
 }

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 78
+plan 79
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1677,4 +1677,14 @@ check 'a card without its end is a rejected row: --skip-bad imports the rest' '
 	crm-import --db half --skip-bad half.vcf 2>err &&
 	grep -F "1 added, 0 updated, 0 unchanged, 2 rejected" err &&
 	crm-find --db half whole | cut -f3 | grep -Fx "Bo Whole"
+'
+
+check '--dry-run into no store: what would be, and no store made' '
+	mkdir scratch.tmp &&
+	printf "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dry Run\r\nEMAIL:dry@run.example\r\nEND:VCARD\r\n" >dry.vcf &&
+	TMPDIR=$T/scratch.tmp crm-import --db nostore --dry-run dry.vcf >out 2>err &&
+	grep -Fx "add	1	line 1" out &&
+	grep -Fx "crm-import: would be: 1 added, 0 updated, 0 unchanged, 0 rejected" err &&
+	test ! -e nostore &&
+	test -z "$(ls -A scratch.tmp)"
 '
