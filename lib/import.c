@@ -2603,17 +2603,36 @@ own_id(crm_txn *t, struct imp *x, const char *uid, const char *ty,
  * a UID of this store's export, or the company's own UID, urn:uuid: or
  * not) into *id; 0 there when none. */
 static int
+is_company(crm_txn *t, uint64_t id)
+{
+	crm_rec *o;
+	int is;
+
+	if (crm_rec_get(t, id, &o))
+		return 0;
+	is = !strcmp(crm_rec_type(o), "company");
+	crm_rec_free(o);
+	return is;
+}
+
+static int
 related_co(crm_txn *t, struct imp *x, const char *v, uint64_t *id)
 {
 	struct crm_ids ids = { 0 };
 	size_t i, k;
 	int rc;
 
-	if ((rc = own_id(t, x, v, "company", id)) || *id || x->fresh)
+	if ((rc = own_id(t, x, v, "company", id)) || *id)
 		return rc;
 	for (k = 0; k < 2 && !*id; k++) {
 		if (k && strncasecmp(v, "urn:uuid:", 9))
 			break;
+		/* a card of this import, or one in the store before */
+		if ((*id = seen_get(t, x, 'u', k ? v + 9 : v)) &&
+		    !is_company(t, *id))
+			*id = 0;
+		if (*id || x->fresh)
+			continue;
 		rc = find_uid(t, k ? v + 9 : v, &ids);
 		for (i = 0; !rc && i < ids.n && !*id; i++) {
 			crm_rec *o;
@@ -2630,6 +2649,24 @@ related_co(crm_txn *t, struct imp *x, const char *v, uint64_t *id)
 	}
 	crm_ids_release(&ids);
 	return rc;
+}
+
+static int named(crm_txn *t, uint64_t id, const char *name);
+
+/* Is company id the one the card's ORG names? */
+static int
+org_named(crm_txn *t, const struct crm_vcard *c, uint64_t id)
+{
+	const struct crm_vprop *o = crm_vcard_get(c, "ORG", 0);
+	struct crm_buf v = CRM_BUF_INIT;
+	int same;
+
+	if (!o)
+		return 0;
+	crm_vcard_part(o->value, ';', 0, &v);
+	same = v.len && named(t, id, v.buf);
+	crm_buf_release(&v);
+	return same;
 }
 
 /* Is company id named name (folded)? */
@@ -2832,14 +2869,16 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 				    p->len, CRM_SET);
 		} else if (noted_prop(p, n)) {
 			crm_vcard_part(p->value, 0, 0, &v);
-			/* the link crm-export writes to the company */
-			if (x->own_co && is(n, "RELATED") &&
+			/* the link crm-export writes to the company: of
+			 * this store's, or of the company ORG names */
+			if (is(n, "RELATED") &&
 			    crm_vprop_has(p, "TYPE", "co-worker")) {
 				uint64_t co;
 
 				if ((rc = related_co(t, x, v.buf, &co)))
 					break;
-				if (co == x->own_co)
+				if (co && (co == x->own_co ||
+				    org_named(t, c, co)))
 					continue;
 			}
 			if (v.len)

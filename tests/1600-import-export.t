@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 79
+plan 80
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1687,4 +1687,21 @@ check '--dry-run into no store: what would be, and no store made' '
 	grep -Fx "crm-import: would be: 1 added, 0 updated, 0 unchanged, 0 rejected" err &&
 	test ! -e nostore &&
 	test -z "$(ls -A scratch.tmp)"
+'
+
+# the co-worker RELATED of another store's export names the company ORG
+# names: the link, not a note to write out again beside it
+check 'another store'\''s cards: RELATED to the ORG'\''s company is the link, not noted' '
+	crm-add --db rel1 company name=Kovo >/dev/null &&
+	crm-add --db rel1 person name=Jana email=j@kovo.example company=1 >/dev/null &&
+	crm-export --db rel1 --to vcard >rel.vcf &&
+	crm-import --db rel2 rel.vcf 2>err &&
+	crm-show --db rel2 -j 2 | jq -e ".company == 1 and (has(\"note\") | not)" &&
+	crm-import --db rel2 rel.vcf 2>err &&
+	grep -F "0 added, 0 updated, 2 unchanged" err &&
+	crm-add --db rel2 company name=Other >/dev/null &&
+	crm-set --db rel2 2 company=3 &&
+	crm-export --db rel2 --to vcard --where type:person >out &&
+	test "$(grep -c "^RELATED" out)" -eq 1 &&
+	grep -F "000000000003" out
 '
