@@ -7,19 +7,23 @@
 #include "crm.h"
 
 static const char usage[] =
-    "crm-dupes [--db DIR] [--type TYPE] [--min SCORE]";
+    "crm-dupes [-j0H] [-f FORMAT] [--db DIR] [--type TYPE] [--min SCORE]";
 
 enum { O_TYPE = CRM_OPT_CMD, O_MIN };
+
+static const char *const cols[] = { "id1", "id2", "score", "reasons",
+	NULL };
 
 static int
 pair(uint64_t a, uint64_t b, double score, const char *why, void *arg)
 {
-	size_t *n = arg;
+	char x[24], y[24], s[16];
+	const char *v[5] = { x, y, s, why, NULL };
 
-	(*n)++;
-	printf("%llu\t%llu\t%.2f\t%s\n", (unsigned long long)a,
-	    (unsigned long long)b, score, why);
-	return ferror(stdout) ? 3 : 0;
+	snprintf(x, sizeof x, "%llu", (unsigned long long)a);
+	snprintf(y, sizeof y, "%llu", (unsigned long long)b);
+	snprintf(s, sizeof s, "%.2f", score);
+	return crm_out_row(arg, v) ? 3 : 0;
 }
 
 int
@@ -32,9 +36,10 @@ main(int argc, char **argv)
 	};
 	struct crm_opts o = { 0 };
 	const char *type = "person";
+	size_t n;
 	double min = 0.8;
-	size_t n = 0;
 	char *end;
+	crm_out *out;
 	crm_db *db;
 	crm_txn *t;
 	int ch, rc;
@@ -55,18 +60,21 @@ main(int argc, char **argv)
 		default: crm_usage(usage);
 		}
 	}
-	if (optind != argc || o.json || o.format || o.nul)
+	if (optind != argc)
 		crm_usage(usage);
 	db = crm_open_or_die(&o, CRM_RDONLY, argc, argv);
 	if (!crm_schema_hastype(crm_db_schema(db), type))
 		crm_fail(CRM_EINVAL, NULL);
+	if ((rc = crm_out_new(&out, &o, crm_db_schema(db), cols)))
+		crm_fail(rc, NULL);
 	if ((rc = crm_read(db, &t)))
 		crm_fail(rc, "cannot read");
-	if ((rc = crm_dupes(t, type, min, pair, &n)))
+	if ((rc = crm_dupes(t, type, min, pair, out)))
 		crm_fail(rc, "cannot look");
 	crm_txn_end(t);
 	crm_cli_done(db);
-	if (fflush(stdout))
+	n = crm_out_count(out);
+	if (crm_out_free(out) || fflush(stdout))
 		crm_die(3, "cannot write the output");
 	return n ? 0 : 1;
 }

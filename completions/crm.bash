@@ -173,7 +173,7 @@ _crm()
 			--subject --prune'
 		argopts+=' --to --where --version --subject' ;;
 	crm-dupes)
-		opts='--db --now -h --help --version --type --min'
+		opts="$common --type --min"
 		argopts+=' --type --min' ;;
 	crm-merge)
 		opts='--db --now -h --help --version --keep'

@@ -266,7 +266,7 @@ function __crm_schema_arg
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
 end
 
-for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history crm-check crm-user
+for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history crm-check crm-user crm-dupes
     complete -c $c -f
     complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
     complete -c $c -s j -l json -d 'Print JSON Lines'
@@ -382,11 +382,6 @@ complete -c crm-report -l campaign -x -d 'Report on this mailing campaign'
 complete -c crm-report -l window -x -a '7d 14d 30d 90d' -d 'With --campaign, how long a reply or purchase counts'
 complete -c crm-report -n '__crm_noperands 0' -a 'persons companies deals tasks interactions' -d 'Record type'
 
-complete -c crm-dupes -f
-complete -c crm-dupes -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
-complete -c crm-dupes -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
-complete -c crm-dupes -s h -l help -d 'Print usage and exit'
-complete -c crm-dupes -l version -d 'Print the version and exit'
 complete -c crm-dupes -l type -x -a '(__crm_schema types)' -d 'Look among the records of this type'
 complete -c crm-dupes -l min -x -a '0.5 0.7 0.9' -d 'Print only the pairs of this score or more'
 

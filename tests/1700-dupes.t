@@ -8,7 +8,7 @@
 # record survives, what it takes from the other, where the history,
 # tasks and deals go, and the figures kept from the history.  Last, 2,000
 # generated people with 20 planted duplicates: recall and precision.
-plan 43
+plan 44
 
 TAB=$(printf '\t')
 PY=/usr/bin/python3
@@ -691,4 +691,16 @@ check 'names with Ł, Ø, Đ pair with the same written without them' '
 	crm-dupes --db stroke --min 0 | cut -f1,2 >got &&
 	printf "1\t2\n3\t4\n" >want &&
 	cmp want got
+'
+
+check 'crm-dupes prints as every command: -j, -H, -0, -f' '
+	crm-dupes --db stroke --min 0 -j |
+		jq -r "[.id1, .id2, .score, .reasons] | @tsv" >got &&
+	crm-dupes --db stroke --min 0 >want &&
+	cmp want got &&
+	crm-dupes --db stroke --min 0 -H | head -n 1 |
+		grep -Fx "id1	id2	score	reasons" &&
+	test "$(crm-dupes --db stroke --min 0 -0 | tr -cd "\000" | wc -c)" -eq 2 &&
+	crm-dupes --db stroke --min 0 -f "%{id2}<%{id1}" >got &&
+	printf "2<1\n4<3\n" >want && cmp want got
 '
