@@ -1418,7 +1418,8 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 			rc = emit(o);
 		goto out;
 	}
-	if (o->count++)
+	/* cards apart by an empty line, or each ended by a NUL (-0) */
+	if (o->count++ && o->term)
 		putchar('\n');
 	crm_buf_addf(&text, "%llu %s ", (unsigned long long)r->id,
 	    r->type->name);
@@ -1487,6 +1488,8 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 		rc = crm_log_list(t, r->id, CARD_HISTORY, history_line, &h);
 	}
 	fwrite(text.buf, 1, text.len, stdout);
+	if (!o->term)
+		putchar('\0');
 	if (!rc && ferror(stdout))
 		rc = EIO;
 out:

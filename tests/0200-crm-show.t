@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0200-crm-show.t - the customer card
-plan 16
+plan 17
 
 check 'setup: a person, a company and two contact persons' '
 	crm-add person name="Jürgen Müller" email=juergen@example.de >ids &&
@@ -165,4 +165,12 @@ check 'a word that is not an id is bad usage' '
 	must_fail 2 crm-show jana >out 2>err &&
 	test ! -s out &&
 	grep -F "jana" err
+'
+
+check '-0: each card ends with a NUL, no empty line between them' '
+	crm-show 1 2 >cards &&
+	crm-show -0 1 2 >nul &&
+	test "$(tr -cd "\000" <nul | wc -c)" -eq 2 &&
+	tr "\000" "\n" <nul >got &&
+	{ cat cards; echo; } | cmp - got
 '
