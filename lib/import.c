@@ -223,22 +223,51 @@ static const struct heading outlook[] = {
 	{ NULL, NULL, NULL, NULL }
 };
 
+/* Thunderbird's address book: its CSV (a build for Britain says County,
+ * Post Code and Organisation) */
 static const struct heading thunderbird[] = {
-	{ "Display Name", "name", NULL, NULL },
 	{ "First Name", "first_name", NULL, NULL },
 	{ "Last Name", "last_name", NULL, NULL },
+	{ "Display Name", "name", NULL, NULL },
+	{ "Nickname", "+NICKNAME", NULL, NULL },
 	{ "Primary Email", "email", NULL, NULL },
-	{ "Mobile Number", "phone", "cell", NULL },
+	{ "Secondary Email", "email", NULL, NULL },
+	{ "Screen Name", "+IMPP", NULL, NULL },
 	{ "Work Phone", "phone", "work", NULL },
 	{ "Home Phone", "phone", "home", NULL },
-	{ "Organization", "company", NULL, NULL },
-	{ "Job Title", "title", NULL, NULL },
+	{ "Fax Number", "+TEL", "fax", NULL },
+	{ "Pager Number", "+TEL", "pager", NULL },
+	{ "Mobile Number", "phone", "cell", NULL },
+	{ "Home Address", "street", "home", NULL },
+	{ "Home Address 2", "street", "home", NULL },
+	{ "Home Address2", "street", "home", NULL },
+	{ "Home City", "city", "home", NULL },
+	{ "Home State", "region", "home", NULL },
+	{ "Home County", "region", "home", NULL },
+	{ "Home ZipCode", "zip", "home", NULL },
+	{ "Home Post Code", "zip", "home", NULL },
+	{ "Home Country", "country", "home", NULL },
 	{ "Work Address", "street", "work", NULL },
+	{ "Work Address 2", "street", "work", NULL },
+	{ "Work Address2", "street", "work", NULL },
 	{ "Work City", "city", "work", NULL },
+	{ "Work State", "region", "work", NULL },
+	{ "Work County", "region", "work", NULL },
 	{ "Work ZipCode", "zip", "work", NULL },
+	{ "Work Zip", "zip", "work", NULL },
+	{ "Work Post Code", "zip", "work", NULL },
 	{ "Work Country", "country", "work", NULL },
-	{ "Notes", "note", NULL, NULL },
+	{ "Job Title", "title", NULL, NULL },
+	{ "Department", "+note", NULL, NULL },
+	{ "Organization", "company", NULL, NULL },
+	{ "Organisation", "company", NULL, NULL },
 	{ "Web Page 1", "url", NULL, NULL },
+	{ "Web Page 2", "url", NULL, NULL },
+	{ "Birth Year", "+birth", NULL, NULL },
+	{ "Birth Month", "+birth", NULL, NULL },
+	{ "Birth Day", "+birth", NULL, NULL },
+	{ "Custom #", "+note", NULL, NULL },
+	{ "Notes", "note", NULL, NULL },
 	{ NULL, NULL, NULL, NULL }
 };
 
@@ -2123,10 +2152,45 @@ noted_cell(struct imp *x, size_t i)
 		csv_note(x, i, to, NULL, x->row.field[i]);
 }
 
+/*
+ * Thunderbird's birthday, in columns of its year, month and day: the
+ * birthday (without a year if it has none), else each in the note.
+ */
+static int
+birth(struct imp *x, const size_t col[3])
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	long v[3] = { 0, 0, 0 };
+	size_t k;
+	char *end;
+	int rc = 0;
+
+	for (k = 0; k < 3; k++)
+		if (col[k] && ((v[k] = strtol(x->row.field[col[k] - 1], &end,
+		    10)) <= 0 || *end))
+			break;
+	if (k == 3 && v[1] && v[2]) {
+		if (v[0])
+			crm_buf_addf(&b, "%04ld-%02ld-%02ld", v[0], v[1], v[2]);
+		else
+			crm_buf_addf(&b, "--%02ld-%02ld", v[1], v[2]);
+	}
+	if (b.len && crm_date_valid(b.buf) &&
+	    crm_type_field(x->r->type, "birthday"))
+		rc = crm_rec_set(x->r, "birthday", b.buf, b.len, CRM_SET);
+	else
+		for (k = 0; k < 3; k++)
+			if (col[k])
+				csv_note(x, col[k] - 1, NULL, NULL,
+				    x->row.field[col[k] - 1]);
+	crm_buf_release(&b);
+	return rc;
+}
+
 static int
 csv_row(crm_txn *t, struct imp *x)
 {
-	size_t i;
+	size_t i, bcol[3] = { 0, 0, 0 };
 	int rc = 0;
 
 	crm_buf_reset(&x->note);
@@ -2137,7 +2201,12 @@ csv_row(crm_txn *t, struct imp *x)
 		    x->col[i].h->none && !strcasecmp(x->row.field[i],
 		    x->col[i].h->none)))
 			continue;
-		if (x->target[i] && *x->target[i] == '+') {
+		if (x->target[i] && !strcmp(x->target[i], "+birth")) {
+			const char *h = x->hdr.field[i];
+
+			bcol[!strcasecmp(h, "Birth Year") ? 0 :
+			    !strcasecmp(h, "Birth Month") ? 1 : 2] = i + 1;
+		} else if (x->target[i] && *x->target[i] == '+') {
 			noted_cell(x, i);
 		} else if (x->target[i] && *x->target[i]) {
 			const char *v = x->row.field[i];
@@ -2156,6 +2225,8 @@ csv_row(crm_txn *t, struct imp *x)
 			    "\n" : "", x->hdr.field[i], x->row.field[i]);
 		}
 	}
+	if (!rc && (bcol[0] || bcol[1] || bcol[2]))
+		rc = birth(x, bcol);
 	if (rc)
 		return rc;
 	if (x->row.n > x->hdr.n)

@@ -1,13 +1,14 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
-# 1610-presets.t - crm-import --from google, outlook: every column known
+# 1610-presets.t - crm-import --from google, outlook, thunderbird: every
+# column known
 #
 # The header rows are the ones the programs write, whole: a column the
 # preset has no field for goes to the note or is known to say nothing,
 # and a file is imported as it comes, without --ignore.  What has no
 # field of its own is kept in the note as the vCard import keeps it.
 
-plan 8
+plan 9
 
 # people PREFIX: what the store has, one JSON line a record with a type
 people() {
@@ -178,4 +179,31 @@ check "--ignore 'A,B' leaves out each, as --ignore A --ignore B does" '
 ["Eva Malá","eva@dumbier.example",null]
 ["Ján Veľký","jan@lisy.example",null]
 EOF
+'
+
+# Thunderbird's CSV: its whole header, with the empty column its trailing
+# comma makes; the birthday of three columns, one without a year
+{
+printf 'First Name,Last Name,Display Name,Nickname,Primary Email,Secondary Email,Screen Name,Work Phone,Home Phone,Fax Number,Pager Number,Mobile Number,Home Address,Home Address 2,Home City,Home State,Home ZipCode,Home Country,Work Address,Work Address 2,Work City,Work State,Work ZipCode,Work Country,Job Title,Department,Organization,Web Page 1,Web Page 2,Birth Year,Birth Month,Birth Day,Custom 1,Custom 2,Custom 3,Custom 4,Notes,\r\n'
+printf 'Jana,Nováková,Jana Nováková,Janka,jana@kovo.sk,jana@gmail.com,,+421 2 1111 222,,,,0905 123 456,Hlavná 1,,Košice,,04001,Slovakia,,,,,,,CEO,Sales,Kovo s.r.o.,https://kovo.sk,,1980,4,2,vip,,,,met at fair,\r\n'
+printf 'Peter,Malý,Peter Malý,,peter@kovo.sk,,,,,,,,,,,,,,,,,,,,,,,,,,12,24,,,,,,\r\n'
+} >thunderbird.csv
+
+check 'thunderbird: the whole header, the birthday of three columns' '
+	fresh tb thunderbird thunderbird.csv &&
+	people ".name, .email, .phone, .company, .city, .birthday" >got &&
+	expect got <<-EOF &&
+	["Jana Nováková","jana@kovo.sk","+42121111222",1,"Košice","1980-04-02"]
+	["Peter Malý","peter@kovo.sk",null,null,null,"--12-24"]
+	EOF
+	jq -r "select(.name == \"Jana Nováková\") | .note" all.jsonl >got &&
+	expect got <<-EOF &&
+	met at fair
+	NICKNAME: Janka
+	EMAIL: jana@gmail.com
+	TEL (cell): 0905 123 456
+	Department: Sales
+	Custom 1: vip
+	EOF
+	again thunderbird.csv --from thunderbird
 '
