@@ -482,8 +482,12 @@ convert(crm_db *db, const char *dir, int (*fn)(crm_txn *, void *))
 			    rc > 0 ? strerror(rc) : mdb_strerror(rc));
 		else
 			rc = reattach(db);
-		if (rc)
+		if (rc) {
+			if (db->env)	/* for the caller to open anew */
+				mdb_env_close(db->env);
+			db->env = NULL;
 			return rc;
+		}
 	}
 	db->flags &= ~(unsigned)CRM_RDONLY;
 	rc = crm_write(db, fn, NULL);
@@ -649,9 +653,13 @@ again:
 			goto fail;
 		}
 		if (refold && !refolded) {
-			if ((rc = convert(db, dir, refold_txn)))
-				goto fail;
+			/* a reader of a store it may not write reads the
+			 * index as it is: only names with those letters
+			 * are looked up otherwise */
 			refolded = 1;
+			if ((rc = convert(db, dir, refold_txn)) &&
+			    !(flags & CRM_RDONLY))
+				goto fail;
 			goto again;
 		}
 	} else {

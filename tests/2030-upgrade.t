@@ -8,7 +8,7 @@
 # first command to open it converts it, reader or writer, and every
 # answer is what it was.  A store that may not be written is not
 # converted, and its reader says why.
-plan 10
+plan 11
 
 # reads: what the readers answer, each kind of index term among them
 reads() {
@@ -191,4 +191,18 @@ if [ "$user" ] && mkdir o5 && mdb_load -f old.dump o5 2>/dev/null &&
 else
 	skip "an old store one may not write (needs a user who is not root)"
 	skip "once it may be written, it converts (needs a user who is not root)"
+fi
+
+if [ "$user" ] && mkdir f3 && mdb_load -f f.dump f3 2>/dev/null &&
+    { [ ! "$root" ] || chown -R nobody f3; } && chmod -R a-w f3; then
+	check 'a store of the older folding one may not write: read as it is' '
+		sum=$(CRM_DB="$T/f3" store_sum) &&
+		as_user crm-show --db "$T/f3" 1 >out &&
+		grep -F "Łukasz Wójcik" out &&
+		test "$(CRM_DB="$T/f3" store_sum)" = "$sum" &&
+		chmod -R u+w f3 &&
+		as_user crm-find --db "$T/f3" lukasz | cut -f1 | grep -x 1
+	'
+else
+	skip "a store of the older folding one may not write (needs a user who is not root)"
 fi
