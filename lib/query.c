@@ -20,6 +20,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "internal.h"
@@ -43,6 +44,7 @@ struct qnode {
 	unsigned fid;
 	enum vk vk;
 	int64_t num;		/* numbers, money (1/10000), times */
+	int64_t day_end;	/* = or != a time to a date: its day's end */
 	int hist;		/* a history entry's field */
 	size_t col;
 };
@@ -276,6 +278,20 @@ scaled(double d)
 	return d == d ? (int64_t)(d * 10000) : 0;
 }
 
+/* When t is the start of a local day, the start of the next; else 0. */
+static int64_t
+day_end(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || tm.tm_hour || tm.tm_min || tm.tm_sec)
+		return 0;
+	tm.tm_mday++;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
 /* Read the value of a comparison into the form its field compares in. */
 static int
 typed(struct parser *ps, struct qnode *n, const char *at)
@@ -308,6 +324,11 @@ typed(struct parser *ps, struct qnode *n, const char *at)
 		if (crm_date_parse(n->value, ps->now, &t))
 			return err(ps, at, "%s", crm_errmsg());
 		n->num = t;
+		/* a time is on a day given without a time of day: that
+		 * day is the range of = and != */
+		if (n->vk == V_TIME && (n->op == OP_EQ || n->op == OP_NE) &&
+		    !strchr(n->value, ':'))
+			n->day_end = day_end(t);
 		if (n->vk == V_DATE) {
 			/* dates compare as text: YYYY-MM-DD */
 			crm_datetime_fmt(&b, t);
@@ -748,6 +769,15 @@ ascii_eq(const char *v, const char *f)
 	return *a ? -1 : !*b;
 }
 
+/* A time against a comparison: = and != to a day, on that day or not. */
+static int
+time_match(int64_t x, const struct qnode *n)
+{
+	if (n->day_end)
+		return (x >= n->num && x < n->day_end) == (n->op == OP_EQ);
+	return cmp_num(x, n->op, n->num);
+}
+
 /* One value against a comparison. */
 static int
 match_one(struct ev *e, const struct qnode *n, const char *v)
@@ -762,7 +792,7 @@ match_one(struct ev *e, const struct qnode *n, const char *v)
 	case V_MONEY:
 		return !crm_money_parse(v, &x) && cmp_num(x, n->op, n->num);
 	case V_TIME:
-		return cmp_num(strtoll(v, NULL, 10), n->op, n->num);
+		return time_match(strtoll(v, NULL, 10), n);
 	case V_DATE:
 		c = strncmp(v, n->folded, 10);
 		return cmp_num(c, n->op, 0);
@@ -859,8 +889,8 @@ eval_cmp(struct ev *e, const struct qnode *n, const crm_rec *r)
 			return 0;
 		if (n->op == OP_NE)
 			return !match_one(e, &(struct qnode){ .vk = n->vk,
-			    .op = OP_EQ, .num = n->num, .folded = n->folded },
-			    v);
+			    .op = OP_EQ, .num = n->num, .folded = n->folded,
+			    .day_end = n->day_end }, v);
 		return match_one(e, n, v);
 	}
 	if (!crm_type_field_id(r->type, n->fid))
@@ -939,7 +969,7 @@ eval_hist(struct ev *e, const struct qnode *n, const struct crm_log *l)
 		return !eval_hist(e, n->a, l);
 	case Q_CMP:
 		if (n->vk == V_TIME && !strcmp(n->field, "at"))
-			return cmp_num(l->at, n->op, n->num);
+			return time_match(l->at, n);
 		if (!(v = hist_text(n, l, b, sizeof b)))
 			return 0;
 		if (n->op == OP_NE) {

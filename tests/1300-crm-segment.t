@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1300-crm-segment.t - the query language, saved segments, the plan
-plan 82
+plan 83
 
 # Monday; under TZ=UTC -90d is 2026-08-25T10:00, eom 2026-11-30T23:59:59
 N='2026-11-23 10:00'
@@ -794,4 +794,27 @@ check 'count() stops at enough entries for >= and > and counts all for the rest'
 	echo 8 >want && cmp want got &&
 	crm-segment --db "$D" "tag:rare and count(kind=call)<3" >got &&
 	echo 8 >want && cmp want got
+'
+
+# a datetime = or != a date without a time of day: on that day, in the
+# local time zone, or not
+check 'last_contact=today: on that day; != not; a time of day exactly' '
+	a=$(crm-add --db day person name="Dee Day") &&
+	crm-log --db day "$a" call x --at "2026-11-25 10:30" >/dev/null &&
+	b=$(crm-add --db day person name="Ed Else") &&
+	crm-log --db day "$b" call y --at "2026-11-24 23:30" >/dev/null &&
+	crm-task --db day add "$a" t --due "2026-11-27 09:00" >/dev/null &&
+	q() { crm-segment --db day --now "2026-11-25 12:00" "type:person and ($1)" |
+		tr "\n" " "; } &&
+	test "$(q last_contact=today)" = "$a " &&
+	test "$(q last_contact!=today)" = "$b " &&
+	test "$(q last_contact=yesterday)" = "$b " &&
+	test "$(q last_contact=2026-11-25)" = "$a " &&
+	test "$(q next_due=2026-11-27)" = "$a " &&
+	test "$(q "count(kind=call and at=today)>=1")" = "$a " &&
+	test "$(q "last_contact=2026-11-25T10:30")" = "$a " &&
+	must_fail 1 crm-segment --db day --now "2026-11-25 12:00" \
+		"last_contact=2026-11-25T10:00" &&
+	test "$(TZ=America/New_York crm-segment --db day --now "2026-11-25 12:00" \
+		last_contact=2026-11-24 | tr "\n" " ")" = "$b "
 '
