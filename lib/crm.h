@@ -614,6 +614,10 @@ const char *crm_vcard_next(const char *s, int sep, struct crm_buf *out);
  * inside TYPE=a,b)? */
 int crm_vprop_has(const struct crm_vprop *p, const char *name,
     const char *value);
+/* PHOTO's value as a URI (base64 as a data: URI of its TYPE); the image
+ * type ("jpeg", "png", "gif") of base64 data by its start, or NULL. */
+void crm_photo_uri(const struct crm_vprop *p, struct crm_buf *out);
+const char *crm_photo_type(const char *b64);
 /* One content line: NAME;PARAMS:VALUE folded at 75 octets, CRLF (params
  * without the leading ';', NULL for none); the
  * value escaped as text unless raw (structured values, escaped by the

@@ -1,4 +1,5 @@
 /* export.c - records for other programs: vCard */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -300,6 +301,49 @@ related(struct crm_buf *b, const crm_rec *c, const char *store)
 	crm_buf_release(&v);
 }
 
+/*
+ * A photo: 4.0 takes a URI, data: or not; 3.0 the image in base64 with
+ * its type, or a URI as VALUE=uri.  A photo kept as bare base64 (by an
+ * older crm-import) is an image of the type its first bytes say.
+ */
+static void
+photo(struct crm_buf *b, const char *x, int v3)
+{
+	struct crm_buf p = CRM_BUF_INIT, u = CRM_BUF_INIT;
+	const char *data, *type, *semi;
+
+	if (!strncmp(x, "data:", 5)) {
+		if (!(data = strstr(x, ";base64,")) || !v3) {
+			crm_vcard_line(b, "PHOTO", NULL, x, 1);
+			return;
+		}
+		/* data:image/png;base64,... : TYPE=PNG */
+		type = strchr(x, '/') && strchr(x, '/') < data ?
+		    strchr(x, '/') + 1 : "jpeg";
+		semi = type < data ? data : type + strlen(type);
+		crm_buf_addstr(&p, "ENCODING=b;TYPE=");
+		for (; type < semi; type++)
+			crm_buf_addch(&p, toupper((unsigned char)*type));
+		crm_vcard_line(b, "PHOTO", p.buf, data + 8, 1);
+	} else if (strstr(x, "://")) {
+		crm_vcard_line(b, "PHOTO", v3 ? "VALUE=uri" : NULL, x, 1);
+	} else {
+		type = crm_photo_type(x);
+		if (v3) {
+			crm_buf_addf(&p, "ENCODING=b;TYPE=%s", type && !strcmp(
+			    type, "png") ? "PNG" : type && !strcmp(type,
+			    "gif") ? "GIF" : "JPEG");
+			crm_vcard_line(b, "PHOTO", p.buf, x, 1);
+		} else {
+			crm_buf_addf(&u, "data:image/%s;base64,%s", type ?
+			    type : "jpeg", x);
+			crm_vcard_line(b, "PHOTO", NULL, u.buf, 1);
+		}
+	}
+	crm_buf_release(&p);
+	crm_buf_release(&u);
+}
+
 int
 crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
     struct crm_buf *b)
@@ -374,9 +418,8 @@ crm_vcard_of(crm_txn *t, const crm_rec *r, int v3, const char *store,
 		}
 		crm_vcard_line(b, "CATEGORIES", NULL, v.buf, 1);
 	}
-	if ((x = crm_rec_value(r, "photo")) && !strncmp(x, "data:", 5) &&
-	    !v3)
-		crm_vcard_line(b, "PHOTO", NULL, x, 1);
+	if ((x = crm_rec_value(r, "photo")))
+		photo(b, x, v3);
 	crm_vcard_line(b, "END", NULL, "VCARD", 1);
 	crm_buf_release(&v);
 	return 0;

@@ -2935,9 +2935,12 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 			}
 		} else if (is(n, "PHOTO")) {
 			if (x->im->photos && f[F_PHOTO] &&
-			    !fval(r, f[F_PHOTO]))
-				rc = crm_rec_setf(r, f[F_PHOTO], p->value,
-				    p->len, CRM_SET);
+			    !fval(r, f[F_PHOTO])) {
+				crm_buf_reset(&v);
+				crm_photo_uri(p, &v);
+				rc = crm_rec_setf(r, f[F_PHOTO], v.buf, v.len,
+				    CRM_SET);
+			}
 		} else if (noted_prop(p, n)) {
 			crm_vcard_part(p->value, 0, 0, &v);
 			/* the link crm-export writes to the company: of

@@ -632,6 +632,55 @@ crm_vcard_part(const char *value, int sep, size_t n, struct crm_buf *out)
 	return 1;
 }
 
+/*
+ * A photo as a data: URI into out, of a value in base64 (vCard 2.1 and
+ * 3.0 write the image so, its TYPE beside it), or as it is when it is a
+ * URI already.
+ */
+void
+crm_photo_uri(const struct crm_vprop *p, struct crm_buf *out)
+{
+	static const char *const known[] = { "jpeg", "png", "gif", "bmp",
+		"tiff", "webp", NULL };
+	const char *v = p->value, *type = NULL, *t;
+	size_t i, k;
+
+	if (!strncasecmp(v, "data:", 5) || strstr(v, "://")) {
+		crm_buf_addstr(out, v);
+		return;
+	}
+	for (i = 0; i < p->nparam && !type; i++) {
+		if (strcasecmp(p->param[i].name, "TYPE"))
+			continue;
+		t = p->param[i].value;
+		if (!strncasecmp(t, "image/", 6))
+			t += 6;
+		for (k = 0; known[k] && !type; k++)
+			if (!strcasecmp(t, known[k]) || (!strcasecmp(t,
+			    "jpg") && !k))
+				type = known[k];
+	}
+	if (!type)
+		type = crm_photo_type(v);
+	crm_buf_addf(out, "data:image/%s;base64,", type ? type : "jpeg");
+	for (; *v; v++)
+		if (!strchr(" \t\r\n", *v))
+			crm_buf_addch(out, *v);
+}
+
+/* The image type of base64 data by its first bytes, or NULL. */
+const char *
+crm_photo_type(const char *b64)
+{
+	if (!strncmp(b64, "/9j/", 4))
+		return "jpeg";
+	if (!strncmp(b64, "iVBOR", 5))
+		return "png";
+	if (!strncmp(b64, "R0lGOD", 6))
+		return "gif";
+	return NULL;
+}
+
 int
 crm_vprop_has(const struct crm_vprop *p, const char *name,
     const char *value)

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 80
+plan 81
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1704,4 +1704,35 @@ check 'another store'\''s cards: RELATED to the ORG'\''s company is the link, no
 	crm-export --db rel2 --to vcard --where type:person >out &&
 	test "$(grep -c "^RELATED" out)" -eq 1 &&
 	grep -F "000000000003" out
+'
+
+# a phone's photo (3.0: base64 with its TYPE), a URI: kept as data: URI
+# and URI, written out in 4.0 and in 3.0 as each version has them
+check '--photos: a phone'\''s photo goes out again, in 4.0 and in 3.0' '
+	crm-import --db pho --photos "$VC/khard/photov3.vcf" \
+		"$VC/ez-vcard/John_Doe_IPHONE.vcf" 2>err &&
+	grep -F "2 added" err &&
+	crm-export --db pho --to jsonl | jq -r ".photo // empty" | cut -c1-26 >got &&
+	printf "data:image/png;base64,iVBO\ndata:image/jpeg;base64,/9j\n" >want &&
+	cmp want got &&
+	crm-export --db pho --to vcard >pho4.vcf &&
+	test "$(grep -c "^PHOTO:data:image/" pho4.vcf)" -eq 2 &&
+	crm-export --db pho --to vcard --version 3.0 >pho3.vcf &&
+	grep -q "^PHOTO;ENCODING=b;TYPE=PNG:iVBOR" pho3.vcf &&
+	grep -q "^PHOTO;ENCODING=b;TYPE=JPEG:/9j/" pho3.vcf &&
+	if [ -n "$VOBJECT" ]; then
+		"$PY" -c "import vobject, base64, sys
+n = 0
+for c in vobject.readComponents(open(\"pho3.vcf\").read()):
+    if not hasattr(c, \"photo\"):
+        continue
+    v = c.photo.value
+    assert v[:4] in (b\"\\x89PNG\", b\"\\xff\\xd8\\xff\\xe0\"), v[:4]
+    n += 1
+assert n == 2"
+	fi &&
+	crm-import --db pho --photos pho3.vcf 2>err &&
+	grep -F "0 added, 0 updated, 3 unchanged" err &&
+	crm-import --db pho --photos pho4.vcf 2>err &&
+	grep -F "0 added, 0 updated, 3 unchanged" err
 '
