@@ -1517,6 +1517,12 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		cJSON_Delete(j);
 		return crm_seterr(CRM_EINVAL, "not a JSON object");
 	}
+	/* a C string ends at it: what follows would be lost */
+	if (crm_json_nul(line, len)) {
+		cJSON_Delete(j);
+		return crm_seterr(CRM_EINVAL, "a NUL character (\\u0000) "
+		    "in a JSON string");
+	}
 	if (cJSON_GetObjectItem(j, "optout") ||
 	    cJSON_GetObjectItem(j, "segment")) {
 		rc = meta_line(t, j);

@@ -595,4 +595,7 @@ crm_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
 	return crm_get_varint_long(p, end, v);
 }
 
+/* record.c: does a JSON text hold a NUL, a byte or \u0000? */
+int crm_json_nul(const char *s, size_t len);
+
 #endif

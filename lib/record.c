@@ -519,12 +519,15 @@ arena_free(void *p)
 		free(p);
 }
 
-/* Does a JSON text hold the escape \u0000, which C strings cannot? */
-static int
-has_nul_escape(const char *s, size_t len)
+/* Does a JSON text hold a NUL, as a byte or as the escape \u0000,
+ * which C strings cannot? */
+int
+crm_json_nul(const char *s, size_t len)
 {
 	size_t i;
 
+	if (memchr(s, 0, len))
+		return 1;
 	for (i = 0; i + 1 < len; i++) {
 		if (s[i] != '\\')
 			continue;
@@ -572,7 +575,7 @@ crm_rec_set_json(crm_rec *r, const char *json, size_t len)
 	const struct crm_field *f;
 	int rc = 0;
 
-	if (has_nul_escape(json, len))
+	if (crm_json_nul(json, len))
 		return crm_seterr(CRM_EINVAL, "a NUL character (\\u0000) "
 		    "in a JSON string");
 	root = parse_json(json, len, &e);

@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 81
+plan 82
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1735,4 +1735,16 @@ assert n == 2"
 	grep -F "0 added, 0 updated, 3 unchanged" err &&
 	crm-import --db pho --photos pho4.vcf 2>err &&
 	grep -F "0 added, 0 updated, 3 unchanged" err
+'
+
+check 'JSON Lines: a NUL in a string, escaped or raw, is refused, not cut' '
+	printf "%s\n" "{\"type\":\"person\",\"name\":\"Ja\\u0000na\"}" >nul1.jsonl &&
+	must_fail 2 crm-import --db nulj nul1.jsonl 2>err &&
+	grep -F "line 1: a NUL character" err &&
+	printf "{\"type\":\"person\",\"name\":\"Ja\000na\"}\n" >nul2.jsonl &&
+	must_fail 2 crm-import --db nulj nul2.jsonl 2>err &&
+	grep -F "line 1: a NUL character" err &&
+	printf "%s\n" "{\"type\":\"person\",\"name\":\"Ja\\\\u0000na\"}" >nul3.jsonl &&
+	crm-import --db nulj nul3.jsonl 2>err &&
+	crm-export --db nulj --to jsonl | grep -F "\"name\":\"Ja\\\\u0000na\""
 '
