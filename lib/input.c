@@ -73,6 +73,7 @@ struct crm_input {
 	int seekable, replay;
 	char *buf;		/* [pos, len) read and not yet taken */
 	size_t pos, len, cap, lineno;
+	size_t nolf;		/* buf holds no LF before this (lines of CR) */
 	/* files read one after another: names[part] is open as f; the
 	 * sizes of those before it, and of all */
 	char **names;
@@ -113,7 +114,7 @@ part(crm_input *in, size_t k)
 	if (!k)
 		in->before = 0;
 	in->part = k;
-	in->lineno = in->pos = in->len = 0;
+	in->lineno = in->pos = in->len = in->nolf = 0;
 	if (!(in->f = fopen(name, "rb")))
 		return crm_seterr(errno, "cannot open: %s", strerror(errno));
 	if (fstat(fileno(in->f), &in->st[k]))
@@ -230,7 +231,7 @@ int
 crm_input_rewind(crm_input *in)
 {
 	in->lineno = 0;
-	in->pos = in->len = 0;
+	in->pos = in->len = in->nolf = 0;
 	if (in->names && in->part)
 		return part(in, 0);
 	if (in->seekable) {
@@ -258,6 +259,7 @@ more(crm_input *in, size_t *got)
 	if (in->pos) {
 		memmove(in->buf, in->buf + in->pos, in->len - in->pos);
 		in->len -= in->pos;
+		in->nolf = in->nolf > in->pos ? in->nolf - in->pos : 0;
 		in->pos = 0;
 	}
 	if (in->cap - in->len < BLOCK / 2) {	/* a long line */
@@ -298,12 +300,16 @@ int
 crm_input_line(crm_input *in, char **linep, size_t *lenp)
 {
 	char *s, *nl, *cr, *e;
-	size_t n, got;
+	size_t n, got, from;
 	int rc;
 
 	for (;;) {
 		s = in->buf + in->pos;
-		nl = memchr(s, '\n', in->len - in->pos);
+		/* not looked for again where it was not: a file of CR
+		 * lines would be searched to its buffer's end each line */
+		from = in->nolf > in->pos ? in->nolf : in->pos;
+		if (!(nl = memchr(in->buf + from, '\n', in->len - from)))
+			in->nolf = in->len;
 		/* a CR that no LF follows ends a line too (old Macs, and a
 		 * stray one in a vCard); one before an LF is the CRLF's */
 		cr = memchr(s, '\r', (nl ? (size_t)(nl - s) : in->len -
