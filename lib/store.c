@@ -646,8 +646,7 @@ again:
 			mdb_txn_abort(txn);
 			goto fail;
 		}
-		refold = get_meta(db, txn, "index:fold", &v) == MDB_NOTFOUND &&
-		    get_meta(db, txn, "schema.bin", &v) == 0;
+		refold = get_meta(db, txn, "index:fold", &v) == MDB_NOTFOUND;
 		if ((rc = mdb_txn_commit(txn))) {
 			rc = crm_mdb_err(rc, "cannot read the store");
 			goto fail;

@@ -474,7 +474,7 @@ crm_vdir_took(const crm_input *in, const unsigned char *skip)
 {
 	struct crm_buf dir = CRM_BUF_INIT;
 	struct known *k;
-	const char *name, *base;
+	const char *name, *base, *d;
 	struct stat st;
 	crm_vdir *v = NULL;
 	uint64_t h = 0;
@@ -482,18 +482,20 @@ crm_vdir_took(const crm_input *in, const unsigned char *skip)
 	int rc = 0, rc2, seen = 0;
 
 	for (i = 0; !rc && !crm_input_file(in, i, &name, &st); i++) {
+		/* its directory: d, len bytes */
 		base = strrchr(name, '/');
 		len = base ? (size_t)(base - name) : 0;
-		if (!seen || dir.len != (len ? len : 1) ||
-		    memcmp(dir.buf, len ? name : base ? "/" : ".", dir.len)) {
+		d = len ? name : base ? "/" : ".";
+		if (!len)
+			len = 1;
+		if (!seen || dir.len != len || memcmp(dir.buf, d, len)) {
 			/* the files of a directory come one after another */
 			if (v && (rc = crm_vdir_close(v, 0, NULL)))
 				break;
 			v = NULL;
 			seen = 1;
 			crm_buf_reset(&dir);
-			crm_buf_add(&dir, len ? name : base ? "/" : ".",
-			    len ? len : 1);
+			crm_buf_add(&dir, d, len);
 			if (has_list(dir.buf) && (rc = crm_vdir_open(&v,
 			    dir.buf)))
 				break;
