@@ -11,7 +11,7 @@ static const char usage[] =
 
 enum { O_REPAIR = CRM_OPT_CMD };
 
-static const char *const cols[] = { "record", "problem", NULL };
+static const char *const cols[] = { "record#", "problem", NULL };
 
 static int
 problem(uint64_t id, const char *msg, void *arg)

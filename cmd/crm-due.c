@@ -10,7 +10,7 @@ static const char usage[] =
     "       [--owner USER | --mine] [--within N(h|d|w|m) | --overdue] "
     "[--ical]";
 
-static const char *const cols[] = { "due", "task", "record", "name",
+static const char *const cols[] = { "due", "task#", "record#", "name",
 	"phone", "email", "text", NULL };
 
 struct ctx {

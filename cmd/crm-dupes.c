@@ -11,7 +11,7 @@ static const char usage[] =
 
 enum { O_TYPE = CRM_OPT_CMD, O_MIN };
 
-static const char *const cols[] = { "id1", "id2", "score", "reasons",
+static const char *const cols[] = { "id1#", "id2#", "score#", "reasons",
 	NULL };
 
 static int

@@ -12,7 +12,7 @@ static const char usage[] =
 
 enum { O_SINCE = CRM_OPT_CMD, O_USER, O_TXN };
 
-static const char *const cols[] = { "txn", "at", "user", "record", "op",
+static const char *const cols[] = { "txn#", "at", "user", "record#", "op",
 	"field", "old", "new", "command", NULL };
 
 static const char *const ops[] = { "C", "created", "S", "set", "D",

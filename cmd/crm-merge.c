@@ -7,16 +7,19 @@
 #include "crm.h"
 
 static const char usage[] =
-    "crm-merge [--db DIR] [--keep first|oldest|newest] [ID ID | < pairs]";
+    "crm-merge [-j0H] [-f FORMAT] [--db DIR] [--keep first|oldest|newest]\n"
+    "          [ID ID | < pairs]";
 
 enum { O_KEEP = CRM_OPT_CMD };
 enum keep { K_FIRST, K_OLDEST, K_NEWEST };
 
+static const char *const cols[] = { "kept#", "merged#", NULL };
+
 struct ctx {
-	uint64_t *a, *b;
+	uint64_t *a, *b;	/* the pairs given */
+	uint64_t *kept, *gone;	/* each pair as merged */
 	size_t n;
 	enum keep keep;
-	struct crm_buf done;
 };
 
 static int
@@ -27,7 +30,6 @@ merge(crm_txn *t, void *arg)
 	size_t i;
 	int rc = 0;
 
-	crm_buf_reset(&c->done);
 	for (i = 0; i < c->n && !rc; i++) {
 		uint64_t keep = c->a[i], drop = c->b[i];
 
@@ -50,11 +52,9 @@ merge(crm_txn *t, void *arg)
 		}
 		if (!rc)
 			rc = crm_rec_merge_ids(t, &keep, &drop);
-		if (!rc)
-			crm_buf_addf(&c->done, "%llu\t%llu\n",
-			    (unsigned long long)keep,
-			    (unsigned long long)drop);
-		else if (c->n > 1)
+		c->kept[i] = keep;
+		c->gone[i] = drop;
+		if (rc && c->n > 1)
 			crm_errprefix(rc, "pair %zu: ", i + 1);
 	}
 	return rc;
@@ -66,9 +66,29 @@ id_of(const char *s, size_t line)
 	char *end;
 	unsigned long long v = strtoull(s, &end, 10);
 
-	if (end == s || !v || (*end && !strchr("\t \r\n", *end)))
-		crm_die(2, "line %zu: '%s' is not a record id", line, s);
+	if (end == s || !v || (*end && !strchr("\t \r\n", *end))) {
+		if (line)
+			crm_die(2, "line %zu: '%.*s' is not a record id",
+			    line, (int)strcspn(s, "\t \r\n"), s);
+		crm_die(2, "'%s' is not a record id", s);
+	}
 	return v;
+}
+
+/* One more pair: room for it in all four lists. */
+static void
+grow(struct ctx *c, uint64_t a, uint64_t b)
+{
+	size_t cap = c->n ? 2 * c->n : 1;
+
+	if (!(c->n & (c->n - 1))) {	/* 0, 1, 2, 4, ...: full */
+		c->a = crm_xrealloc(c->a, cap * sizeof *c->a);
+		c->b = crm_xrealloc(c->b, cap * sizeof *c->b);
+		c->kept = crm_xrealloc(c->kept, cap * sizeof *c->kept);
+		c->gone = crm_xrealloc(c->gone, cap * sizeof *c->gone);
+	}
+	c->a[c->n] = a;
+	c->b[c->n++] = b;
 }
 
 int
@@ -82,8 +102,9 @@ main(int argc, char **argv)
 	struct crm_opts o = { 0 };
 	struct ctx c = { 0 };
 	char *line = NULL, *tab;
-	size_t cap = 0, lineno = 0;
+	size_t i, cap = 0, lineno = 0;
 	ssize_t len;
+	crm_out *out;
 	crm_db *db;
 	int ch, rc;
 
@@ -105,25 +126,18 @@ main(int argc, char **argv)
 			    "'%s'", optarg);
 	}
 	if (argc - optind == 2) {
-		c.a = malloc(sizeof *c.a);
-		c.b = malloc(sizeof *c.b);
-		c.a[0] = id_of(argv[optind], 0);
-		c.b[0] = id_of(argv[optind + 1], 0);
-		c.n = 1;
+		grow(&c, id_of(argv[optind], 0), id_of(argv[optind + 1], 0));
 	} else if (optind == argc) {
 		/* pairs: "ID<TAB>ID[<TAB>score...]", as crm-dupes prints */
 		while ((len = getline(&line, &cap, stdin)) > 0) {
 			lineno++;
 			if (len <= 1)
 				continue;
-			c.a = realloc(c.a, (c.n + 1) * sizeof *c.a);
-			c.b = realloc(c.b, (c.n + 1) * sizeof *c.b);
-			c.a[c.n] = id_of(line, lineno);
 			tab = line + strcspn(line, "\t ");
 			if (!*tab)
 				crm_die(2, "line %zu: expected two ids",
 				    lineno);
-			c.b[c.n++] = id_of(tab + 1, lineno);
+			grow(&c, id_of(line, lineno), id_of(tab + 1, lineno));
 		}
 		free(line);
 	} else {
@@ -132,12 +146,22 @@ main(int argc, char **argv)
 	if (!c.n)
 		crm_die(2, "no pairs to merge");
 	db = crm_open_or_die(&o, 0, argc, argv);
+	if ((rc = crm_out_new(&out, &o, crm_db_schema(db), cols)))
+		crm_fail(rc, NULL);
 	if ((rc = crm_write(db, merge, &c)))
 		crm_fail(rc, "cannot merge");
-	fputs(c.done.buf, stdout);
-	crm_buf_release(&c.done);
+	for (i = 0; i < c.n && !rc; i++) {
+		char x[24], y[24];
+		const char *v[3] = { x, y, NULL };
+
+		snprintf(x, sizeof x, "%llu", (unsigned long long)c.kept[i]);
+		snprintf(y, sizeof y, "%llu", (unsigned long long)c.gone[i]);
+		rc = crm_out_row(out, v);
+	}
 	crm_cli_done(db);
 	free(c.a);
 	free(c.b);
-	return fflush(stdout) ? 3 : 0;
+	free(c.kept);
+	free(c.gone);
+	return crm_out_free(out) || rc ? 3 : 0;
 }

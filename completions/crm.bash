@@ -176,7 +176,7 @@ _crm()
 		opts="$common --type --min"
 		argopts+=' --type --min' ;;
 	crm-merge)
-		opts='--db --now -h --help --version --keep'
+		opts="$common --keep"
 		argopts+=' --keep' ;;
 	crm-history)
 		opts="$common --since --user --txn"

@@ -266,7 +266,7 @@ function __crm_schema_arg
     test (count $o) -eq 1; and test "$o[1]" = $argv[1]
 end
 
-for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history crm-check crm-user crm-dupes
+for c in crm-add crm-show crm-find crm-set crm-rm crm-log crm-schema crm-task crm-due crm-segment crm-history crm-check crm-user crm-dupes crm-merge
     complete -c $c -f
     complete -c $c -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
     complete -c $c -s j -l json -d 'Print JSON Lines'
@@ -385,11 +385,6 @@ complete -c crm-report -n '__crm_noperands 0' -a 'persons companies deals tasks 
 complete -c crm-dupes -l type -x -a '(__crm_schema types)' -d 'Look among the records of this type'
 complete -c crm-dupes -l min -x -a '0.5 0.7 0.9' -d 'Print only the pairs of this score or more'
 
-complete -c crm-merge -f
-complete -c crm-merge -l db -x -a '(__fish_complete_directories)' -d 'Use the store in this directory'
-complete -c crm-merge -l now -x -a '(__crm_dates)' -d 'Take this as the present moment'
-complete -c crm-merge -s h -l help -d 'Print usage and exit'
-complete -c crm-merge -l version -d 'Print the version and exit'
 complete -c crm-merge -l keep -x -a 'first\t"The first of the pair" oldest\t"The one created first" newest\t"The one created last"' -d 'Which record of each pair is kept'
 
 complete -c crm-history -l since -x -a '(__crm_dates)' -d 'Only the changes made at this time or later'

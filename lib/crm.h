@@ -784,6 +784,8 @@ typedef struct crm_out crm_out;
 /*
  * A printer of records to stdout in the chosen form; cols are the default
  * tab-separated columns (fields or id, type, created), NULL-terminated.
+ * A column named with a trailing '#' ("score#") is a number: crm_out_row
+ * writes its values to JSON as numbers when they are.
  */
 int crm_out_new(crm_out **op, const struct crm_opts *o, const crm_schema *s,
     const char *const *cols);

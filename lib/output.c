@@ -25,6 +25,7 @@ struct crm_out {
 	int term, header, headed, anyname;
 	const crm_schema *s;
 	char **cols;
+	char *num;		/* which cols are numbers in JSON */
 	size_t ncols;
 	struct piece *pc;
 	size_t npc;
@@ -34,6 +35,37 @@ struct crm_out {
 };
 
 static int flush_batch(crm_out *o);
+
+/* Is s a number as JSON writes one (not "1.", "0x1", "inf" or "01")? */
+static int
+is_number(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (*s == '0')
+		s++;
+	else if (isdigit((unsigned char)*s))
+		while (isdigit((unsigned char)*s))
+			s++;
+	else
+		return 0;
+	if (*s == '.') {
+		if (!isdigit((unsigned char)*++s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		while (isdigit((unsigned char)*s))
+			s++;
+	}
+	return !*s;
+}
 
 static int
 known(const crm_schema *s, const char *name, const char *what)
@@ -128,6 +160,7 @@ crm_out_new(crm_out **op, const struct crm_opts *opt, const crm_schema *s,
     const char *const *cols)
 {
 	crm_out *o = calloc(1, sizeof *o);
+	size_t n;
 	int rc;
 
 	*op = NULL;
@@ -146,7 +179,12 @@ crm_out_new(crm_out **op, const struct crm_opts *opt, const crm_schema *s,
 		}
 		o->cols = crm_xrealloc(o->cols, (o->ncols + 1) *
 		    sizeof *o->cols);
-		o->cols[o->ncols++] = strdup(*cols);
+		o->num = crm_xrealloc(o->num, o->ncols + 1);
+		n = strlen(*cols);
+		o->num[o->ncols] = n > 1 && (*cols)[n - 1] == '#';
+		o->cols[o->ncols] = crm_xstrndup(*cols,
+		    n - o->num[o->ncols]);
+		o->ncols++;
 	}
 	if (o->mode == M_FORMAT && (rc = template(o, opt->format))) {
 		crm_out_free(o);
@@ -177,6 +215,7 @@ crm_out_free(crm_out *o)
 		free(o->pc[i].field);
 	}
 	free(o->cols);
+	free(o->num);
 	free(o->pc);
 	crm_buf_release(&o->line);
 	crm_buf_release(&o->val);
@@ -1187,10 +1226,16 @@ crm_out_row(crm_out *o, const char *const *values)
 	if (o->mode == M_JSON) {
 		cJSON *j = cJSON_CreateObject();
 
-		for (i = 0; i < o->ncols; i++)
-			if (values[i] && *values[i])
+		for (i = 0; i < o->ncols; i++) {
+			if (!values[i] || !*values[i])
+				continue;
+			if (o->num[i] && is_number(values[i]))
+				cJSON_AddRawToObject(j, o->cols[i],
+				    values[i]);
+			else
 				cJSON_AddStringToObject(j, o->cols[i],
 				    values[i]);
+		}
 		return emit_json(o, j);
 	}
 	if (o->mode == M_FORMAT) {
@@ -1649,17 +1694,6 @@ print_chart(const struct crm_table *tb, struct crm_buf *out)
 		crm_buf_addch(out, '\n');
 	}
 	crm_buf_release(&lab);
-}
-
-static int
-is_number(const char *s)
-{
-	char *end;
-
-	if (!*s)
-		return 0;
-	strtod(s, &end);
-	return *end == 0 && (isdigit((unsigned char)*s) || *s == '-');
 }
 
 int

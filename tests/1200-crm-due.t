@@ -271,13 +271,18 @@ check '-H prints a header line' '
 	EOF
 '
 
-check '-j: JSON objects of strings, empty values left out' '
+check '-j: JSON objects, ids as numbers, empty values left out' '
 	crm-due --now "$N" -j >out &&
 	jq -c . out >got &&
+	expect got <<-EOF &&
+	{"due":"2026-11-20T09:00:00+00:00","task":4,"record":1,"name":"Kovo s.r.o.","phone":"+421905123456","email":"info@kovo.sk","text":"Send the contract"}
+	{"due":"2026-11-23T08:00:00+00:00","task":5,"record":2,"name":"Jana Nováková","email":"jana@kovo.sk","text":"Call Jana"}
+	{"due":"2026-11-23T10:00:00+00:00","task":10,"record":2,"name":"Jana Nováková","email":"jana@kovo.sk","text":"Due right now"}
+	EOF
+	jq -r "select(.record == 2) | .task" out >got &&
 	expect got <<-EOF
-	{"due":"2026-11-20T09:00:00+00:00","task":"4","record":"1","name":"Kovo s.r.o.","phone":"+421905123456","email":"info@kovo.sk","text":"Send the contract"}
-	{"due":"2026-11-23T08:00:00+00:00","task":"5","record":"2","name":"Jana Nováková","email":"jana@kovo.sk","text":"Call Jana"}
-	{"due":"2026-11-23T10:00:00+00:00","task":"10","record":"2","name":"Jana Nováková","email":"jana@kovo.sk","text":"Due right now"}
+	5
+	10
 	EOF
 '
 

@@ -8,7 +8,7 @@
 # record survives, what it takes from the other, where the history,
 # tasks and deals go, and the figures kept from the history.  Last, 2,000
 # generated people with 20 planted duplicates: recall and precision.
-plan 44
+plan 45
 
 TAB=$(printf '\t')
 PY=/usr/bin/python3
@@ -523,6 +523,24 @@ check 'a chain: each printed line names the record that was kept' '
 	EOF
 '
 
+check 'crm-merge prints as every command: -j, -H, -0, -f' '
+	chain "$T/mo1" &&
+	crm-merge --db "$T/mo1" -H -j 1 2 >got &&
+	expect got <<-EOF &&
+	{"kept":1,"merged":2}
+	EOF
+	printf "3 1\n" | crm-merge --db "$T/mo1" -H >got &&
+	expect got <<-EOF &&
+	kept	merged
+	3	1
+	EOF
+	chain "$T/mo2" &&
+	crm-merge --db "$T/mo2" -0 -f "%{merged} is %{kept}" 3 2 >got &&
+	printf "2 is 3\0" | cmp - got &&
+	must_fail 2 crm-merge --db "$T/mo2" -f "%{score}" 3 1 2>err &&
+	grep -F score err
+'
+
 # 2,000 people, 20 of them twice: a gmail form of the address, the phone
 # written otherwise, accents dropped, words swapped, a typo.  Ids are the
 # line numbers; truth holds the planted pairs, lower id first.
@@ -694,9 +712,14 @@ check 'names with Ł, Ø, Đ pair with the same written without them' '
 '
 
 check 'crm-dupes prints as every command: -j, -H, -0, -f' '
-	crm-dupes --db stroke --min 0 -j |
-		jq -r "[.id1, .id2, .score, .reasons] | @tsv" >got &&
-	crm-dupes --db stroke --min 0 >want &&
+	crm-dupes --db stroke --min 0 -j >json &&
+	jq -e "(.id1, .id2, .score) | numbers" json >/dev/null &&
+	test "$(jq "select(.score >= 0.7)" json | jq -s length)" -eq 2 &&
+	test "$(jq "select(.score > 0.7)" json | jq -s length)" -eq 0 &&
+	jq -r "[.id1, .id2, (.score * 100 | round), .reasons] | @tsv" \
+		json >got &&
+	crm-dupes --db stroke --min 0 |
+		awk -F "\t" -v OFS="\t" "{ \$3 = \$3 * 100; print }" >want &&
 	cmp want got &&
 	crm-dupes --db stroke --min 0 -H | head -n 1 |
 		grep -Fx "id1	id2	score	reasons" &&

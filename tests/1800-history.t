@@ -193,11 +193,14 @@ check '-H: a header naming the columns first' '
 	EOF
 '
 
-check '-j: one JSON object per change, string values, no empty keys' '
+check '-j: one JSON object per change, ids numbers, no empty keys' '
 	crm-history -j >all.json &&
 	test "$(jq -s length all.json)" -eq "$(crm-history | wc -l)" &&
-	jq -s -e "all(.[]; to_entries | all(.value | type == \"string\"))" \
-		all.json &&
+	jq -s -e "all(.[]; del(.txn, .record) | to_entries |
+		all(.value | type == \"string\"))" all.json &&
+	jq -s -e "all(.[]; (.txn | type == \"number\") and
+		(.record | type == \"number\" or . == null or
+		test(\"^[0-9]+-[0-9]+\$\")))" all.json &&
 	jq -s -e "all(.[]; .txn and .at and .user and .op and .command)" \
 		all.json &&
 	crm-history -j --txn 5 | jq -r "select(.field == \"tags\") |

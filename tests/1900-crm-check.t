@@ -289,7 +289,7 @@ check '-j: a JSON object per line, as the lines say; no record, no key' '
 	jq -r "[.record // \"\", .problem] | @tsv" json >back &&
 	cmp lines back &&
 	jq -se "map(select(has(\"record\"))) | length == 1 and
-		.[0].record == \"3\"" json &&
+		.[0].record == 3" json &&
 	jq -se "map(select(has(\"record\") | not)) | length == 1 and
 		(.[0].problem | startswith(\"journal transaction 6\"))" json
 '
