@@ -488,15 +488,13 @@ move_refs(crm_txn *t, uint64_t keep, uint64_t drop)
 }
 
 /* keep takes drop's fields where it has none, all its tags; a value
- * of drop's that differs from keep's goes into the note. */
-static int
-merge_fields(crm_rec *keep, const crm_rec *drop)
+ * of drop's that differs from keep's goes into note, if one is given. */
+static void
+fill(crm_rec *keep, const crm_rec *drop, struct crm_buf *note)
 {
-	struct crm_buf note = CRM_BUF_INIT, v = CRM_BUF_INIT;
 	const struct crm_field *nf = crm_type_field(keep->type, "note");
 	const char *x;
 	size_t i, j, n;
-	int rc = 0;
 
 	for (i = 0; i < keep->type->nfields; i++) {
 		const struct crm_field *f = &keep->type->fields[i];
@@ -507,15 +505,37 @@ merge_fields(crm_rec *keep, const crm_rec *drop)
 				continue;
 			if (!had || f->type == FT_TAGS)
 				crm_rec_add_raw(keep, f->fid, x, n);
+			else if (!note)
+				;
 			else if (f != nf)
-				crm_buf_addf(&note, "%s%s (merged from %llu): "
-				    "%s", note.len ? "\n" : "", f->name,
+				crm_buf_addf(note, "%s%s (merged from %llu): "
+				    "%s", note->len ? "\n" : "", f->name,
 				    (unsigned long long)drop->id, x);
 			else
-				crm_buf_addf(&note, "%s%s", note.len ? "\n" :
+				crm_buf_addf(note, "%s%s", note->len ? "\n" :
 				    "", x);
 		}
 	}
+}
+
+void
+crm_rec_fill(crm_rec *keep, const crm_rec *src)
+{
+	fill(keep, src, NULL);
+}
+
+/* keep takes drop's fields where it has none, all its tags; a value
+ * of drop's that differs from keep's goes into the note. */
+static int
+merge_fields(crm_rec *keep, const crm_rec *drop)
+{
+	struct crm_buf note = CRM_BUF_INIT, v = CRM_BUF_INIT;
+	const struct crm_field *nf = crm_type_field(keep->type, "note");
+	const char *x;
+	size_t n;
+	int rc = 0;
+
+	fill(keep, drop, &note);
 	if (note.len && nf) {
 		x = crm_rec_nth(keep, nf->fid, 0, &n);
 		if (x)
@@ -526,6 +546,168 @@ merge_fields(crm_rec *keep, const crm_rec *drop)
 	}
 	crm_buf_release(&note);
 	crm_buf_release(&v);
+	return rc;
+}
+
+/*
+ * A merged record's uid and e-mail that the record kept has not (they
+ * went into its note) go on finding it, so an import of the merged
+ * record's card updates the record kept instead of adding the customer
+ * again.  Meta "merged:FIELD:VALUE" (the value folded, as an index key)
+ * names the merged id, which is an alias; "aliaskeys:ID" lists the
+ * merged id's keys, "FIELD<TAB>VALUE" a line, for its export, its undo
+ * and crm-forget.
+ */
+static const char *const alias_fields[] = { "uid", "email", NULL };
+
+static void
+alias_key(struct crm_buf *k, const char *field, const char *v, size_t n)
+{
+	size_t start, i;
+
+	crm_buf_reset(k);
+	crm_buf_addf(k, "merged:%s:", field);
+	start = k->len;
+	crm_fold(k, v, n);
+	if (k->len - start > 400)	/* LMDB keys hold 511 bytes */
+		crm_buf_setlen(k, start + 400);
+	for (i = start; i < k->len; i++)
+		if ((unsigned char)k->buf[i] < 0x20)
+			k->buf[i] = ' ';
+}
+
+static int
+is_alias_field(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; alias_fields[i]; i++)
+		if (strlen(alias_fields[i]) == n &&
+		    !memcmp(alias_fields[i], name, n))
+			return 1;
+	return 0;
+}
+
+int
+crm_alias_keys_add(crm_txn *t, uint64_t alias, const char *field,
+    const char *v, size_t n)
+{
+	struct crm_buf k = CRM_BUF_INIT, list = CRM_BUF_INIT;
+	char key[40], id[24];
+	size_t at;
+	int rc;
+
+	if (!is_alias_field(field, strlen(field)))
+		return crm_seterr(CRM_EINVAL, "%s: not a key a merged record "
+		    "keeps", field);
+	snprintf(key, sizeof key, "aliaskeys:%llu", (unsigned long long)alias);
+	snprintf(id, sizeof id, "%llu", (unsigned long long)alias);
+	alias_key(&k, field, v, n);
+	if ((rc = crm_meta_get(t, key, &list)) && rc != CRM_ENOTFOUND)
+		goto out;
+	at = list.len;
+	/* the list's line: the key after "merged:", its ':' a tab */
+	crm_buf_addstr(&list, k.buf + 7);
+	list.buf[at + strlen(field)] = '\t';
+	crm_buf_addch(&list, '\n');
+	if (!(rc = crm_meta_put(t, k.buf, id, strlen(id))))
+		rc = crm_meta_put(t, key, list.buf, list.len);
+out:
+	crm_buf_release(&k);
+	crm_buf_release(&list);
+	return rc;
+}
+
+int
+crm_alias_keys(crm_txn *t, uint64_t alias,
+    int (*fn)(const char *field, const char *value, void *arg), void *arg)
+{
+	struct crm_buf list = CRM_BUF_INIT;
+	char key[40], *p, *tab, *nl;
+	int rc;
+
+	snprintf(key, sizeof key, "aliaskeys:%llu", (unsigned long long)alias);
+	if ((rc = crm_meta_get(t, key, &list))) {
+		crm_buf_release(&list);
+		return rc == CRM_ENOTFOUND ? 0 : rc;
+	}
+	for (p = list.buf; !rc && (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = 0;
+		if ((tab = strchr(p, '\t'))) {
+			*tab = 0;
+			rc = fn(p, tab + 1, arg);
+		}
+	}
+	crm_buf_release(&list);
+	return rc;
+}
+
+struct dropping {
+	crm_txn *t;
+	uint64_t alias;
+};
+
+/* A key goes unless a later merge made it another merged id's. */
+static int
+drop_key(const char *field, const char *value, void *arg)
+{
+	struct dropping *d = arg;
+	struct crm_buf k = CRM_BUF_INIT, id = CRM_BUF_INIT;
+	int rc;
+
+	crm_buf_addf(&k, "merged:%s:%s", field, value);
+	if (!(rc = crm_meta_get(d->t, k.buf, &id)) &&
+	    strtoull(id.buf, NULL, 10) == d->alias)
+		rc = crm_meta_del(d->t, k.buf);
+	crm_buf_release(&k);
+	crm_buf_release(&id);
+	return rc == CRM_ENOTFOUND ? 0 : rc;
+}
+
+int
+crm_alias_keys_drop(crm_txn *t, uint64_t alias)
+{
+	struct dropping d = { t, alias };
+	char key[40];
+	int rc;
+
+	snprintf(key, sizeof key, "aliaskeys:%llu", (unsigned long long)alias);
+	if (!(rc = crm_alias_keys(t, alias, drop_key, &d)))
+		rc = crm_meta_del(t, key);
+	return rc;
+}
+
+int
+crm_alias_find(crm_txn *t, const char *field, const char *v, uint64_t *alias)
+{
+	struct crm_buf k = CRM_BUF_INIT, id = CRM_BUF_INIT;
+	int rc;
+
+	alias_key(&k, field, v, strlen(v));
+	if (!(rc = crm_meta_get(t, k.buf, &id)))
+		*alias = strtoull(id.buf, NULL, 10);
+	crm_buf_release(&k);
+	crm_buf_release(&id);
+	return rc;
+}
+
+/* drop's uid and e-mail that keep has not (merged) find keep. */
+static int
+keep_keys(crm_txn *t, const crm_rec *keep, const crm_rec *drop)
+{
+	const struct crm_field *f;
+	const char *x;
+	size_t i, j, n;
+	int rc = 0;
+
+	for (i = 0; alias_fields[i] && !rc; i++) {
+		if (!(f = crm_type_field(drop->type, alias_fields[i])))
+			continue;
+		for (j = 0; !rc && (x = crm_rec_nth(drop, f->fid, j, &n)); j++)
+			if (!has_value(keep, f->fid, x, n))
+				rc = crm_alias_keys_add(t, drop->id,
+				    alias_fields[i], x, n);
+	}
 	return rc;
 }
 
@@ -576,7 +758,7 @@ crm_rec_merge_ids(crm_txn *t, uint64_t *keepp, uint64_t *dropp)
 	    (rc = crm_log_move(t, drop, keep)) ||
 	    (rc = crm_rec_del(t, drop, CRM_DEL_UNLINK, NULL)) ||
 	    (rc = crm_rec_get(t, keep, &k)) || (rc = merge_fields(k, d)) ||
-	    (rc = crm_rec_put(t, k)))
+	    (rc = crm_rec_put(t, k)) || (rc = keep_keys(t, k, d)))
 		goto out;
 	/* the figures, counted anew where the history went */
 	ck = company_id(t, keep);

@@ -288,6 +288,9 @@ crm_forget(crm_txn *t, uint64_t id)
 		rc = crm_find_refs(t, "about", r->id, &tasks);
 	if (rc == CRM_ENOTFOUND)
 		rc = 0;
+	/* the uid and e-mail its merged records had go */
+	for (i = 0; i < ids.n && !rc; i++)
+		rc = crm_alias_keys_drop(t, ids.v[i]);
 	for (i = 0; i < tasks.n; i++)
 		crm_ids_add(&ids, tasks.v[i]);
 	crm_ids_sort(&ids);

@@ -347,6 +347,8 @@ struct imp {
 	/* a card of this store's export: the record its UID names (the
 	 * UID in ownuid), the company its RELATED names */
 	uint64_t own_rec, own_co;
+	int own_merged;		/* own_rec is merged into another */
+	int via_alias;		/* the row matched a merged record */
 	struct crm_buf ownuid;
 	struct crm_buf parts, join;	/* a card's N or ADR, taken apart */
 	const struct crm_vcard *card;	/* the card being read */
@@ -773,6 +775,37 @@ phone_key(struct imp *x, const crm_rec *r, struct crm_buf *b)
 	return b->buf;
 }
 
+/* The record a card of a merged record went into, by the uid or e-mail
+ * it had (crm_alias_keys_add); x->via_alias says so. */
+static int
+by_alias(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
+{
+	static const int keys[] = { F_UID, F_EMAIL };
+	const char *v;
+	uint64_t alias;
+	crm_rec *o;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < 2; i++) {
+		if (!(v = key_value(x, r, keys[i])))
+			continue;
+		rc = crm_alias_find(t, fnames[keys[i]], v, &alias);
+		if (!rc)
+			rc = crm_rec_get(t, alias, &o);
+		if (rc == CRM_ENOTFOUND)
+			continue;
+		if (rc)
+			return rc;
+		*id = crm_rec_id(o);
+		x->via_alias = !strcmp(crm_rec_type(o), crm_rec_type(r));
+		crm_rec_free(o);
+		if (x->via_alias)
+			return 0;
+	}
+	return CRM_ENOTFOUND;
+}
+
 /* The record r is another copy of, if any; the hashes of its uid,
  * e-mail and phone stay in x for seen_add. */
 static int
@@ -780,6 +813,7 @@ match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 {
 	int rc;
 
+	x->via_alias = x->own_merged;
 	if ((*id = x->own_rec))
 		return 0;
 	/* the three slots asked for at once: each is a miss of the cache
@@ -798,21 +832,26 @@ match(crm_txn *t, struct imp *x, const crm_rec *r, uint64_t *id)
 		return CRM_ENOTFOUND;	/* nothing in the store before */
 	if ((rc = by_index(t, r, "uid", id, find_uid)) != CRM_ENOTFOUND ||
 	    (rc = by_index(t, r, "email", id, crm_find_email)) !=
-	    CRM_ENOTFOUND)
+	    CRM_ENOTFOUND || (rc = by_alias(t, x, r, id)) != CRM_ENOTFOUND)
 		return rc;
 	return by_index(t, r, "phone", id, crm_find_phone);
 }
 
-/* Merge r into old; did that change anything? */
+/* Merge r into old; did that change anything?  A row of a record merged
+ * into old only fills in what old has not: old's values were chosen
+ * over it, and its import again must change nothing. */
 static int
-merged_same(crm_txn *t, crm_rec *old, const crm_rec *r)
+merged_same(crm_txn *t, crm_rec *old, const crm_rec *r, int fill)
 {
 	crm_rec *was;
 	int same;
 
 	if (crm_rec_get(t, crm_rec_id(old), &was))
 		return 0;
-	crm_rec_merge(old, r);
+	if (fill)
+		crm_rec_fill(old, r);
+	else
+		crm_rec_merge(old, r);
 	same = crm_rec_equal(was, old);
 	crm_rec_free(was);
 	return same;
@@ -826,7 +865,7 @@ update(crm_txn *t, struct imp *x, crm_rec *old, const crm_rec *r,
 	int rc = 0;
 
 	*at = crm_rec_id(old);
-	if (merged_same(t, old, r)) {
+	if (merged_same(t, old, r, x->via_alias)) {
 		x->im->unchanged++;
 	} else if (!(rc = crm_rec_put(t, old))) {
 		x->im->updated++;
@@ -920,6 +959,34 @@ put(crm_txn *t, struct imp *x, crm_rec *r, uint64_t *at)
 }
 
 /* ---------------------------------------------------- JSON Lines */
+
+/* An alias line's "uid" and "email": the merged record's keys, arrays of
+ * strings, checked; kept in a restore. */
+static int
+alias_keys(crm_txn *t, struct imp *x, const cJSON *j, uint64_t id)
+{
+	static const char *const keys[] = { "uid", "email" };
+	const cJSON *a, *v;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < 2 && !rc; i++) {
+		if (!(a = cJSON_GetObjectItem(j, keys[i])))
+			continue;
+		if (!cJSON_IsArray(a))
+			return crm_seterr(CRM_EINVAL, "%s: a list of the "
+			    "merged record's values", keys[i]);
+		for (v = a->child; v && !rc; v = v->next) {
+			if (!cJSON_IsString(v) || !*v->valuestring)
+				return crm_seterr(CRM_EINVAL, "%s: a list of "
+				    "the merged record's values", keys[i]);
+			if (x->im->restore)
+				rc = crm_alias_keys_add(t, id, keys[i],
+				    v->valuestring, strlen(v->valuestring));
+		}
+	}
+	return rc;
+}
 
 /* The same title, the first text the type requires (a name, a task's
  * text), or none to tell them apart by. */
@@ -1169,6 +1236,7 @@ store_line(crm_txn *t, struct imp *x, const cJSON *j)
 	const cJSON *from = cJSON_GetObjectItem(j, "import");
 	uint64_t id = 0, to;
 	char key[64], val[24];
+	int rc;
 
 	if (s) {
 		if (!store_name(s))
@@ -1192,8 +1260,8 @@ store_line(crm_txn *t, struct imp *x, const cJSON *j)
 		if (!id || !to || id == to)
 			return crm_seterr(CRM_EINVAL, "alias: an id and the "
 			    "record it is now");
-		if (!x->im->restore)
-			return 0;
+		if ((rc = alias_keys(t, x, j, id)) || !x->im->restore)
+			return rc;
 		snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
 		snprintf(val, sizeof val, "%llu", (unsigned long long)to);
 		if (id >= t->next_id)
@@ -2654,7 +2722,7 @@ adr(struct imp *x, crm_rec *r, const struct crm_field **f,
  * (crm_vcard_uid) into *id, when there is one; else 0 there. */
 static int
 own_id(crm_txn *t, struct imp *x, const char *uid, const char *ty,
-    uint64_t *id)
+    uint64_t *id, int *merged)
 {
 	crm_rec *o;
 	int rc;
@@ -2672,6 +2740,8 @@ own_id(crm_txn *t, struct imp *x, const char *uid, const char *ty,
 	}
 	if (strcmp(crm_rec_type(o), ty))
 		*id = 0;
+	else if (merged)
+		*merged = crm_rec_id(o) != *id;
 	crm_rec_free(o);
 	return 0;
 }
@@ -2699,7 +2769,7 @@ related_co(crm_txn *t, struct imp *x, const char *v, uint64_t *id)
 	size_t i, k;
 	int rc;
 
-	if ((rc = own_id(t, x, v, "company", id)) || *id)
+	if ((rc = own_id(t, x, v, "company", id, NULL)) || *id)
 		return rc;
 	for (k = 0; k < 2 && !*id; k++) {
 		if (k && strncasecmp(v, "urn:uuid:", 9))
@@ -2802,13 +2872,14 @@ own_card(crm_txn *t, struct imp *x, const struct crm_vcard *c,
 	int rc = 0;
 
 	x->own_rec = x->own_co = 0;
+	x->own_merged = 0;
 	if (x->fresh)
 		return 0;
 	if ((p = crm_vcard_get(c, "UID", 0))) {
 		crm_buf_reset(&x->ownuid);
 		crm_vcard_part(p->value, 0, 0, &x->ownuid);
 		rc = own_id(t, x, x->ownuid.buf, crm_rec_type(r),
-		    &x->own_rec);
+		    &x->own_rec, &x->own_merged);
 	}
 	for (i = 0; person && !rc && !x->own_co && i < c->nprop; i++) {
 		p = &c->prop[i];
@@ -2981,6 +3052,7 @@ vcard_fill(crm_txn *t, struct imp *x, crm_rec *r, const struct crm_vcard *c)
 	 * else the UID is the card's own */
 	if (!rc && x->own_rec && !own_same(t, x->own_rec, r)) {
 		x->own_rec = 0;
+		x->own_merged = 0;
 		rc = set_text(r, f[F_UID], x->ownuid.buf);
 	}
 	if (!rc && f[F_UID] && !x->own_rec && !fval(r, f[F_UID]) &&

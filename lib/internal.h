@@ -495,6 +495,19 @@ int crm_suppress(crm_txn *t, const struct crm_field *f, const char *v,
 int crm_suppress_rec(crm_txn *t, const crm_rec *r);
 /* The ids of the records merged into id, added to out. */
 int crm_merged_into(crm_txn *t, uint64_t id, struct crm_ids *out);
+/* dupes.c: the uid and e-mail of a record merged into another, which
+ * go on finding that one (see there).  Add one; call fn for each (the
+ * values folded); drop them all (an undo, crm-forget); the merged id
+ * a value names, CRM_ENOTFOUND if none. */
+int crm_alias_keys_add(crm_txn *t, uint64_t alias, const char *field,
+    const char *v, size_t n);
+int crm_alias_keys(crm_txn *t, uint64_t alias,
+    int (*fn)(const char *field, const char *value, void *arg), void *arg);
+int crm_alias_keys_drop(crm_txn *t, uint64_t alias);
+int crm_alias_find(crm_txn *t, const char *field, const char *v,
+    uint64_t *alias);
+/* Copy into keep the fields it has none of, and the tags it lacks. */
+void crm_rec_fill(crm_rec *keep, const crm_rec *src);
 /* Drop r's personal values; a required one reads "(forgotten)". */
 void crm_rec_scrub(crm_rec *r);
 /* log.c: a history entry without its personal parts (text, free

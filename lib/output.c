@@ -1137,16 +1137,43 @@ export_from(const char *name, const char *value, void *arg)
 	return emit_json(arg, j);
 }
 
-/* The id of a record merged into another, and the record it is now. */
+struct aliasing {
+	crm_out *o;
+	crm_txn *t;
+};
+
+/* A uid or e-mail of the merged record (folded), under its field. */
+static int
+alias_key(const char *field, const char *value, void *arg)
+{
+	cJSON *j = arg, *a = cJSON_GetObjectItem(j, field);
+
+	if (!a)
+		a = cJSON_AddArrayToObject(j, field);
+	cJSON_AddItemToArray(a, cJSON_CreateString(value));
+	return 0;
+}
+
+/* The id of a record merged into another, the record it is now and,
+ * for an admin, the uid and e-mail it still answers to. */
 static int
 export_alias(const char *name, const char *value, void *arg)
 {
+	struct aliasing *x = arg;
+	uint64_t id = strtoull(name, NULL, 10);
 	cJSON *j = cJSON_CreateObject();
+	int rc = 0;
 
-	cJSON_AddNumberToObject(j, "alias", (double)strtoull(name, NULL, 10));
+	cJSON_AddNumberToObject(j, "alias", (double)id);
 	cJSON_AddNumberToObject(j, "record", (double)strtoull(value, NULL,
 	    10));
-	return emit_json(arg, j);
+	if (crm_view_role(x->t->db) == ROLE_ADMIN)
+		rc = crm_alias_keys(x->t, id, alias_key, j);
+	if (rc) {
+		cJSON_Delete(j);
+		return rc;
+	}
+	return emit_json(x->o, j);
 }
 
 int
@@ -1171,8 +1198,11 @@ crm_out_export_meta(crm_out *o, crm_txn *t, const char *store)
 		rc = crm_optout_list(t, export_optout, o);
 	if (!rc)
 		rc = crm_segment_list(t, export_segment, o);
-	if (!rc)
-		rc = crm_meta_list(t, "alias:", export_alias, o);
+	if (!rc) {
+		struct aliasing x = { o, t };
+
+		rc = crm_meta_list(t, "alias:", export_alias, &x);
+	}
 	return rc ? rc : crm_meta_list(t, "from:", export_from, o);
 }
 

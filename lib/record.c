@@ -1058,8 +1058,9 @@ crm_rec_revive(crm_txn *t, uint64_t id, const void *enc, size_t len)
 	snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
 	if (!(rc = crm_rec_decode(r, crm_txn_schema(t), id, enc, len)) &&
 	    !(rc = crm_rec_restore(t, r)) &&
-	    !(rc = crm_task_changed(t, NULL, r)))
-		rc = crm_meta_del(t, key);
+	    !(rc = crm_task_changed(t, NULL, r)) &&
+	    !(rc = crm_meta_del(t, key)))
+		rc = crm_alias_keys_drop(t, id);
 	crm_rec_free(r);
 	return rc;
 }

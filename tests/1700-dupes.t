@@ -8,7 +8,7 @@
 # record survives, what it takes from the other, where the history,
 # tasks and deals go, and the figures kept from the history.  Last, 2,000
 # generated people with 20 planted duplicates: recall and precision.
-plan 45
+plan 50
 
 TAB=$(printf '\t')
 PY=/usr/bin/python3
@@ -539,6 +539,104 @@ check 'crm-merge prints as every command: -j, -H, -0, -f' '
 	printf "2 is 3\0" | cmp - got &&
 	must_fail 2 crm-merge --db "$T/mo2" -f "%{score}" 3 1 2>err &&
 	grep -F score err
+'
+
+# Two cards of one customer from a phone, and the store's own export of
+# two records: merged, each imported again is the record kept, and
+# changes nothing.
+cat >"$T/two.vcf" <<'EOF'
+BEGIN:VCARD
+VERSION:3.0
+UID:phone-a
+FN:Eva Malá
+N:Malá;Eva;;;
+EMAIL:eva@mala.sk
+TEL:+421 904 000 001
+END:VCARD
+BEGIN:VCARD
+VERSION:3.0
+UID:phone-b
+FN:Eva Mala
+N:Mala;Eva;;;
+EMAIL:eva.mala@gmail.com
+TEL:0904 000 002
+END:VCARD
+EOF
+
+# keys DB: the meta keys the merged records' uids and e-mails make
+keys() {
+	mdb_dump -p -s meta "$1" | grep -E '^ (merged|aliaskeys):' | sort
+}
+
+check 'merged: both cards imported again add nobody and change nothing' '
+	crm-import --db mgi --from vcard <"$T/two.vcf" 2>/dev/null &&
+	crm-merge --db mgi 1 2 >/dev/null &&
+	crm-show --db mgi -j 1 >kept.json &&
+	for i in 1 2; do
+		crm-import --db mgi --from vcard <"$T/two.vcf" 2>err &&
+		grep -Fx "crm-import: 0 added, 0 updated, 2 unchanged, 0 rejected" err ||
+			return 1
+	done &&
+	test "$(crm-segment --db mgi type=person | wc -l)" -eq 1 &&
+	crm-show --db mgi -j 1 | cmp - kept.json &&
+	keys mgi >got &&
+	expect got <<-EOF
+	 aliaskeys:2
+	 merged:email:eva.mala@gmail.com
+	 merged:uid:phone-b
+	EOF
+'
+
+check 'merged: the card of a merged record fills in only what is missing' '
+	sed "s/^TEL:0904 000 002/&\nTITLE:Buyer/" "$T/two.vcf" >three.vcf &&
+	crm-import --db mgi --from vcard <three.vcf 2>err &&
+	grep -F "0 added, 1 updated, 1 unchanged" err &&
+	test "$(crm-show --db mgi -j 1 | jq -r .title)" = Buyer &&
+	test "$(crm-show --db mgi -j 1 | jq -r .email)" = eva@mala.sk &&
+	crm-import --db mgi --from vcard <three.vcf 2>err &&
+	grep -F "0 added, 0 updated, 2 unchanged" err
+'
+
+check 'merged: a card of the store'\''s own export before the merge' '
+	crm-add --db mgo person name="Jana Nováková" email=jana@kovo.sk \
+		phone=0905123456 >/dev/null &&
+	crm-add --db mgo person name="Jana Novakova" city=Brno \
+		email=jana.novakova@gmail.com phone=0905999999 >/dev/null &&
+	crm-export --db mgo --to vcard >own.vcf &&
+	crm-merge --db mgo 1 2 >/dev/null &&
+	for i in 1 2; do
+		crm-import --db mgo --from vcard <own.vcf 2>err &&
+		grep -F "0 added, 0 updated, 2 unchanged" err || return 1
+	done &&
+	person --db mgo 1 >got &&
+	expect got <<-EOF
+	1	Jana Nováková	jana@kovo.sk	+421905123456
+	EOF
+'
+
+check 'merged keys: in the JSON Lines export, and back in a restore' '
+	crm-export --db mgo --to jsonl >mo.jsonl &&
+	grep -Fx "{\"alias\":2,\"record\":1,\"email\":[\"jana.novakova@gmail.com\"]}" mo.jsonl &&
+	crm-import --db mgr <mo.jsonl 2>/dev/null &&
+	crm-export --db mgr --to jsonl | cmp - mo.jsonl &&
+	keys mgo >want && keys mgr | cmp - want &&
+	crm-import --db mgr --from vcard <own.vcf 2>err &&
+	grep -F "0 added, 0 updated, 2 unchanged" err &&
+	echo "{\"alias\":7,\"record\":1,\"email\":\"x@y.sk\"}" >bad.jsonl &&
+	must_fail 2 crm-import --db mgr <bad.jsonl 2>err &&
+	grep -F "email: a list" err
+'
+
+check 'merged keys: an undo of the merge, and crm-forget, take them away' '
+	cp -R mgo mgu &&
+	t=$(crm-history --db mgu | awk -F "\t" "\$9 ~ /^crm-merge/ { print \$1; exit }") &&
+	crm-undo --db mgu "$t" >/dev/null &&
+	test -z "$(keys mgu)" &&
+	crm-import --db mgu --from vcard <own.vcf 2>err &&
+	grep -F "0 added, 0 updated, 2 unchanged" err &&
+	test "$(crm-segment --db mgu type=person | wc -l)" -eq 2 &&
+	crm-forget --db mgo 1 >/dev/null &&
+	test -z "$(keys mgo)"
 '
 
 # 2,000 people, 20 of them twice: a gmail form of the address, the phone
