@@ -103,6 +103,9 @@ int crm_strpcmp(const void *a, const void *b);
  * out.
  */
 void crm_fold(struct crm_buf *out, const char *s, size_t len);
+/* Append s in lower case (Unicode case folding, NFC), accents kept:
+ * a domain or an address as mail compares it. */
+void crm_casefold(struct crm_buf *out, const char *s, size_t len);
 /* Calls fn for each folded token of s; stops at the first non-zero. */
 int crm_tokens(const char *s, size_t len,
     int (*fn)(const char *tok, size_t len, void *arg), void *arg);

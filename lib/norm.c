@@ -175,6 +175,32 @@ slow:
 	fold_slow(out, s, len);
 }
 
+void
+crm_casefold(struct crm_buf *out, const char *s, size_t len)
+{
+	utf8proc_uint8_t *dst = NULL;
+	utf8proc_ssize_t n = -1;
+	size_t i;
+
+	for (i = 0; i < len && !((unsigned char)s[i] & 0x80); i++)
+		;
+	if (i < len)
+		n = utf8proc_map((const utf8proc_uint8_t *)s,
+		    (utf8proc_ssize_t)len, &dst, UTF8PROC_STABLE |
+		    UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+	if (n >= 0) {
+		crm_buf_add(out, (const char *)dst, (size_t)n);
+		free(dst);
+		return;
+	}
+	/* ASCII, or not UTF-8: the ASCII letters */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		crm_buf_addch(out, c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+}
+
 /* Letters and digits make tokens; the rest (spaces, dashes, dots) part
  * them. */
 static int

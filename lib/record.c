@@ -202,8 +202,10 @@ crm_value_canon(const crm_schema *s, const struct crm_field *f, const char *v,
 		{
 			const char *at = strrchr(v, '@');
 
+			/* the domain in lower case: müller.de is not
+			 * muller.de, another domain */
 			crm_buf_add(out, v, (size_t)(at - v));
-			crm_fold(out, at, strlen(at));
+			crm_casefold(out, at, strlen(at));
 		}
 		return 0;
 	case FT_PHONE:

@@ -1482,14 +1482,29 @@ crm_optout_restore(crm_txn *t, const char *email, const char *why,
  * back into a mailing.
  */
 static void
-optout_key(struct crm_buf *k, const char *email)
+optout_key(struct crm_buf *k, const char *email, int ascii)
 {
 	const char *p;
 
-	/* case does not matter, accents do: josé@ is not jose@ */
+	/* case does not matter, accents do: josé@ is not jose@; before,
+	 * only A-Z were lowered (ascii), as keys of older stores are */
 	crm_buf_addstr(k, "optout:");
+	if (!ascii) {
+		crm_casefold(k, email, strlen(email));
+		return;
+	}
 	for (p = email; *p; p++)
 		crm_buf_addch(k, *p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+}
+
+/* Has s a byte outside ASCII, so that its two keys may differ? */
+static int
+has_8bit(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s & 0x80)
+			return 1;
+	return 0;
 }
 
 int
@@ -1501,7 +1516,7 @@ crm_optout_add(crm_txn *t, const char *email, const char *why)
 	if (!crm_email_valid(email))
 		return crm_seterr(CRM_EINVAL, "'%s' is not an e-mail address",
 		    email);
-	optout_key(&k, email);
+	optout_key(&k, email, 0);
 	crm_buf_addf(&v, "%lld %s", (long long)t->now, why);
 	t->optouts = 2;
 	rc = put_meta(t->db, t->txn, k.buf, v.buf, v.len);
@@ -1515,12 +1530,16 @@ crm_optout_del(crm_txn *t, const char *email)
 {
 	struct crm_buf k = CRM_BUF_INIT;
 	MDB_val key;
-	int rc;
+	int rc = 0, ascii;
 
-	optout_key(&k, email);
-	key.mv_size = k.len;
-	key.mv_data = k.buf;
-	rc = mdb_del(t->txn, t->db->meta, &key, NULL);
+	for (ascii = 0; ascii < 1 + has_8bit(email) && (!rc ||
+	    rc == MDB_NOTFOUND); ascii++) {
+		crm_buf_reset(&k);
+		optout_key(&k, email, ascii);
+		key.mv_size = k.len;
+		key.mv_data = k.buf;
+		rc = mdb_del(t->txn, t->db->meta, &key, NULL);
+	}
 	crm_buf_release(&k);
 	return rc && rc != MDB_NOTFOUND ? crm_mdb_err(rc,
 	    "cannot write the store") : 0;
@@ -1553,8 +1572,13 @@ crm_optout_get(crm_txn *t, const char *email, struct crm_buf *why)
 	}
 	if (t->optouts == 1)
 		return CRM_ENOTFOUND;
-	optout_key(&k, email);
+	optout_key(&k, email, 0);
 	rc = get_meta(t->db, t->txn, k.buf, &v);
+	if (rc == MDB_NOTFOUND && has_8bit(email)) {
+		crm_buf_reset(&k);
+		optout_key(&k, email, 1);
+		rc = get_meta(t->db, t->txn, k.buf, &v);
+	}
 	crm_buf_release(&k);
 	if (rc == MDB_NOTFOUND)
 		return CRM_ENOTFOUND;

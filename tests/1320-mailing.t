@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1320-mailing.t - mailing lists, CSV for mail merge, opt-outs and bounces
-plan 41
+plan 43
 
 PY=/usr/bin/python3
 
@@ -364,6 +364,30 @@ check 'an address differing in more than case is not opted out' '
 	expect out <<-EOF
 	<jose@example.com>
 	EOF
+'
+
+check 'a domain keeps its accents; case folds in UTF-8 too' '
+	crm-add subscriber email=Jürgen@MÜLLER.de tags=idn >/dev/null &&
+	crm-add subscriber email=jurgen.m@muller.de tags=idn >/dev/null &&
+	crm-segment tag:idn --mailto >out &&
+	expect out <<-EOF &&
+	<Jürgen@müller.de>
+	<jurgen.m@muller.de>
+	EOF
+	crm-optout JÜRGEN@müller.DE &&
+	crm-segment tag:idn --mailto >out &&
+	expect out <<-EOF &&
+	<jurgen.m@muller.de>
+	EOF
+	crm-export --to jsonl | grep -F "\"optout\":\"jürgen@müller.de\""
+'
+
+check 'an opt-out an older store keyed with only A-Z lowered still holds' '
+	crm-add subscriber email=Ödön@example.com tags=old >/dev/null &&
+	printf "optout:Ödön@example.com\n1700000000 opted out\n" |
+		mdb_load -T -s meta "$CRM_DB" &&
+	must_fail 1 crm-segment tag:old --mailto >out &&
+	test ! -s out
 '
 
 check 'a record without an e-mail address is an error, nothing written' '
