@@ -506,6 +506,9 @@ int crm_alias_keys(crm_txn *t, uint64_t alias,
 int crm_alias_keys_drop(crm_txn *t, uint64_t alias);
 int crm_alias_find(crm_txn *t, const char *field, const char *v,
     uint64_t *alias);
+/* log.c: 0 if kind is one of the schema's interaction kinds (nocase:
+ * in any case), else CRM_EINVAL, the message naming the closest. */
+int crm_kind_known(const crm_schema *s, const char *kind, int nocase);
 /* Copy into keep the fields it has none of, and the tags it lacks. */
 void crm_rec_fill(crm_rec *keep, const crm_rec *src);
 /* Drop r's personal values; a required one reads "(forgotten)". */

@@ -112,32 +112,40 @@ decode(struct decoded *d, const unsigned char *key, const void *p,
 const char *const crm_log_keys[] = { "id", "at", "kind", "text", "amount",
 	"owner", "campaign", "dir", "record", NULL };
 
+int
+crm_kind_known(const crm_schema *s, const char *kind, int nocase)
+{
+	const char *best = NULL;
+	size_t i, bd = (size_t)-1, d;
+
+	for (i = 0; i < s->nkinds; i++)
+		if (!(nocase ? strcasecmp : strcmp)(s->kinds[i], kind))
+			return 0;
+	for (i = 0; i < s->nkinds; i++) {
+		d = crm_distance(kind, s->kinds[i]);
+		if (d < bd) {
+			bd = d;
+			best = s->kinds[i];
+		}
+	}
+	if (best && bd <= 2)
+		return crm_seterr(CRM_EINVAL, "unknown kind '%s' (did you "
+		    "mean '%s'?)", kind, best);
+	return crm_seterr(CRM_EINVAL, "unknown kind '%s' (the schema's "
+	    "interactions: kinds lists them)", kind);
+}
+
 static int
 check(crm_txn *t, struct crm_log *e, struct crm_buf *amount)
 {
 	const crm_schema *s = crm_txn_schema(t);
 	const char *const *k;
-	const char *best = NULL;
-	size_t i, bd = (size_t)-1, d;
+	size_t i;
 	int64_t v;
+	int rc;
 
-	for (i = 0; i < s->nkinds; i++)
-		if (!strcmp(s->kinds[i], e->kind))
-			break;
-	if (i == s->nkinds) {
-		for (i = 0; i < s->nkinds; i++) {
-			d = crm_distance(e->kind, s->kinds[i]);
-			if (d < bd) {
-				bd = d;
-				best = s->kinds[i];
-			}
-		}
-		if (best && bd <= 2)
-			return crm_seterr(CRM_EINVAL, "unknown kind '%s' (did "
-			    "you mean '%s'?)", e->kind, best);
-		return crm_seterr(CRM_EINVAL, "unknown kind '%s' (the "
-		    "schema's interactions: kinds lists them)", e->kind);
-	}
+	if ((rc = crm_kind_known(s, e->kind, 0)))
+		return rc;
 	if (e->amount && *e->amount) {
 		if (crm_money_parse(e->amount, &v))
 			return crm_seterr(CRM_EINVAL, "amount: '%s' is not an "

@@ -104,10 +104,12 @@ skip(struct parser *ps)
 		ps->p++;
 }
 
+/* Letters, digits, '_', and the bytes of any UTF-8 letter: a word in
+ * another script is one word, named whole in an error. */
 static int
 namechar(int c)
 {
-	return isalnum(c) || c == '_';
+	return isalnum(c) || c == '_' || c >= 0x80;
 }
 
 /* A word: a name, or a bare value (up to a blank or a parenthesis). */
@@ -292,6 +294,37 @@ day_end(int64_t t)
 	return (int64_t)mktime(&tm);
 }
 
+/*
+ * May a field of this name, in any type, hold v?  Only an enum's or a
+ * bool's values are known; when none may, the first type's error is
+ * the one set.
+ */
+static int
+known_value(const crm_schema *s, const char *name, const char *v)
+{
+	struct crm_buf b = CRM_BUF_INIT, why = CRM_BUF_INIT;
+	const struct crm_field *f;
+	int ok = 0, any = 0;
+	size_t i;
+
+	for (i = 0; i < s->ntypes && !ok; i++) {
+		if (!(f = crm_type_field(&s->types[i], name)))
+			continue;
+		any = 1;
+		crm_buf_reset(&b);
+		if ((f->type != FT_ENUM && f->type != FT_BOOL) ||
+		    !crm_value_canon(s, f, v, &b))
+			ok = 1;
+		else if (!why.len)
+			crm_buf_addstr(&why, crm_errmsg());
+	}
+	if (any && !ok)
+		crm_seterr(CRM_EINVAL, "%s", why.buf);
+	crm_buf_release(&b);
+	crm_buf_release(&why);
+	return ok || !any;
+}
+
 /* Read the value of a comparison into the form its field compares in. */
 static int
 typed(struct parser *ps, struct qnode *n, const char *at)
@@ -345,6 +378,13 @@ typed(struct parser *ps, struct qnode *n, const char *at)
 		/* FALLTHROUGH */
 	case V_TEXT:
 		crm_buf_reset(&b);
+		/* a mistyped stage or kind is an error, not an empty list */
+		if (n->op != OP_LIKE && (n->hist ? !strcmp(n->field, "kind")
+		    && crm_kind_known(ps->sch, n->value, 1) : n->f &&
+		    !known_value(ps->sch, n->f->name, n->value))) {
+			crm_buf_release(&b);
+			return err(ps, at, "%s", crm_errmsg());
+		}
 		/* a consent is kept as yes or no, whichever word gave it */
 		if (n->f && n->f->type == FT_CONSENT && n->op != OP_LIKE) {
 			if (crm_value_canon(ps->sch, n->f, n->value, &b)) {
@@ -462,6 +502,7 @@ parse_term(struct parser *ps, struct qnode **out)
 			    *ps->p);
 		return err(ps, at, "expected a term");
 	}
+	skip(ps);
 	name = consent_name(ps, name);
 	n = node(Q_CMP, column(ps, at));
 	if (*ps->p == ':' && (!strcmp(name, "tag") || !strcmp(name, "has") ||
@@ -538,8 +579,15 @@ parse_term(struct parser *ps, struct qnode **out)
 		return 0;
 	}
 	n->field = name;
-	if ((rc = resolve(ps, n, at)))
+	if ((rc = resolve(ps, n, at))) {
+		/* name=Jana Nováková: the value's second word */
+		if (!*ps->p || !strchr("=!<>~", *ps->p))
+			rc = err(ps, at, "'%s' is not a field: a term is a "
+			    "field, an operator and a value, and a value of "
+			    "more than one word is quoted (name='Jana Novak')",
+			    name);
 		goto fail;
+	}
 	at = ps->p;
 	if (parse_op(ps, &n->op)) {
 		rc = err(ps, at, "expected =, !=, <, >, <=, >= or ~ after "

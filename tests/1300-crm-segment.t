@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1300-crm-segment.t - the query language, saved segments, the plan
-plan 83
+plan 85
 
 # Monday; under TZ=UTC -90d is 2026-08-25T10:00, eom 2026-11-30T23:59:59
 N='2026-11-23 10:00'
@@ -621,6 +621,19 @@ check 'error: an operator missing' '
 	bad "city" "query:1:5: expected =, !=, <, >, <=, >= or ~ after '\''city'\''" &&
 	bad "count(kind=call)" \
 		"query:1:17: expected =, !=, <, >, <= or >= after count()"
+'
+
+check 'error: a value no enum, bool or kind has, not an empty answer' '
+	bad "stage=wonn" "query:1:7: field '\''stage'\'': '\''wonn'\'' is not one of lead, qualified, proposal, negotiation, won, lost" &&
+	bad "count(kind=purchse)>0" "query:1:12: unknown kind '\''purchse'\'' (did you mean '\''purchase'\''?)" &&
+	crm-segment --now "$N" "stage=PROPOSAL or count(kind=Call)>=0" >out &&
+	test -s out &&
+	crm-segment --now "$N" "stage~pro" >out && test -s out
+'
+
+check 'error: a word in another script is named whole' '
+	bad "Žilina=1" "query:1:1: unknown field '\''Žilina'\''" &&
+	bad "name=Jana Nováková" "query:1:11: '\''Nováková'\'' is not a field: a term is a field, an operator and a value, and a value of more than one word is quoted (name='\''Jana Novak'\'')"
 '
 
 check 'error: not a number, not an amount' '
