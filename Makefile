@@ -77,7 +77,8 @@ tests/unit/test-lib: tests/unit/test-lib.o lib/libcrm.a
 # a shared install's commands, of a store of the tests' own, for the
 # test that installs them setgid for two Unix users
 SHAREDTEST = /tmp/crm-shared-test
-SHAREDCMDS = crm-add crm-find crm-segment crm-set crm-show crm-user
+SHAREDCMDS = crm-add crm-export crm-find crm-import crm-segment crm-set \
+	crm-show crm-user
 tests/shared/sysdb.o: lib/sysdb.c lib/crm.h .flags
 	@mkdir -p tests/shared
 	$(CC) $(CFLAGS) $(CPPFLAGS) \

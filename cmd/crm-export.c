@@ -249,6 +249,9 @@ main(int argc, char **argv)
 		crm_usage(usage);
 
 	db = crm_open_or_die(&o, CRM_RDONLY, argc, argv);
+	/* open, the store needs no more of its group: the directory of
+	 * --to vdir is written as the user */
+	crm_as_user(1);
 	for (i = 0; c.csv && c.csv[i]; i++)
 		if ((rc = crm_field_check(crm_db_schema(db), c.csv[i],
 		    "--to csv")))

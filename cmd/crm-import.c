@@ -204,6 +204,8 @@ main(int argc, char **argv)
 	} else
 		crm_die(2, "--from takes csv, google, outlook, thunderbird, "
 		    "vcard or jsonl, not '%s'", from);
+	/* the files named are read as the user, not the store's group */
+	crm_as_user(1);
 	if (many && (rc = crm_vdir_files(argv + optind, argc - optind,
 	    &files, &nfiles)))
 		crm_fail(rc, NULL);
@@ -212,6 +214,7 @@ main(int argc, char **argv)
 	if (!many && optind < argc && strcmp(argv[optind], "-") &&
 	    !(f = fopen(argv[optind], "rb")))
 		crm_die(2, "%s: %s", argv[optind], strerror(errno));
+	crm_as_user(0);
 	if (enc)
 		f = recode(f, enc);
 	im.reject = rejected;
@@ -243,8 +246,10 @@ main(int argc, char **argv)
 	if (rc)
 		crm_fail(rc, "cannot import");
 	/* the next crm-export --to vdir may write over what was read */
+	crm_as_user(1);
 	if (nfiles && !im.dry_run && (rc = crm_vdir_took(in, c.skip)))
 		crm_warn("%s", crm_errmsg());
+	crm_as_user(0);
 	crm_input_close(in);
 	free(c.skip);
 	fprintf(stderr, "%s: %s%zu added, %zu updated, %zu unchanged, "

@@ -213,8 +213,13 @@ crm_slurp_or_die(const char *path, size_t *lenp)
 	struct crm_buf b = CRM_BUF_INIT;
 	char tmp[8192];
 	size_t n;
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	FILE *f = stdin;
 
+	if (strcmp(path, "-")) {
+		crm_as_user(1);
+		f = fopen(path, "r");
+		crm_as_user(0);
+	}
 	if (!f)
 		crm_die(2, "cannot open '%s': %s", path, strerror(errno));
 	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)

@@ -183,6 +183,13 @@ char *crm_db_dir(const char *dir);
 const char *crm_user(void);
 /* Installed setgid (or setuid): the shared store only, no overrides. */
 int crm_secure(void);
+/*
+ * A file or directory a user names is opened as the user: with on, the
+ * effective group becomes the real one, until crm_as_user(0) gives the
+ * store's back.  Else a shared install's command would read or write,
+ * for anyone, whatever its group may (the store's files themselves).
+ */
+void crm_as_user(int on);
 extern const char crm_system_db[];	/* where the shared store is */
 /* Open the store, creating it (0700/0600) unless CRM_RDONLY. */
 int crm_db_open(crm_db **dbp, const char *dir, unsigned flags);

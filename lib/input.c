@@ -115,7 +115,10 @@ part(crm_input *in, size_t k)
 		in->before = 0;
 	in->part = k;
 	in->lineno = in->pos = in->len = in->nolf = 0;
-	if (!(in->f = fopen(name, "rb")))
+	crm_as_user(1);
+	in->f = fopen(name, "rb");
+	crm_as_user(0);
+	if (!in->f)
 		return crm_seterr(errno, "cannot open: %s", strerror(errno));
 	if (fstat(fileno(in->f), &in->st[k]))
 		memset(&in->st[k], 0, sizeof in->st[k]);

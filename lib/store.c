@@ -68,6 +68,21 @@ crm_secure(void)
 	return getauxval(AT_SECURE) != 0;
 }
 
+void
+crm_as_user(int on)
+{
+	static gid_t store = (gid_t)-1;
+
+	if (!crm_secure())
+		return;
+	if (store == (gid_t)-1)
+		store = getegid();
+	/* to the real group and back to the saved one: never refused;
+	 * if it were, going on as the wrong group is worse than stopping */
+	if (setegid(on ? getgid() : store))
+		abort();
+}
+
 const char *
 crm_user(void)
 {

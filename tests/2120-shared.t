@@ -15,7 +15,7 @@
 S=/tmp/crm-shared-test
 BIN=$S/bin
 DB=$S/store
-CMDS="crm-add crm-find crm-segment crm-set crm-show crm-user"
+CMDS="crm-add crm-export crm-find crm-import crm-segment crm-set crm-show crm-user"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "1..0 # SKIP needs root"
@@ -56,7 +56,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-plan 18
+plan 19
 
 # as USER CMD ARG...: the command of the shared install, run by USER
 as() {
@@ -243,6 +243,25 @@ check 'a copy of a command without its setgid bit gets no access' '
 	test ! -s out
 '
 
+check 'files a user names are read and written as the user, not the group' '
+	must_fail 2 as "$U2" crm-import --from csv --map =email --dry-run \
+		--skip-bad "$DB/data.mdb" >out 2>err &&
+	grep -F "Permission denied" err &&
+	! grep -a -F Secretive out err &&
+	must_fail 2 as "$U2" crm-import --dry-run "$DB" >out 2>err &&
+	! grep -a -F Secretive out err &&
+	must_fail 2 as "$U2" crm-export --to vdir "$DB" >out 2>err &&
+	test -z "$(find "$DB" -name "*.vcf" -o -name .crm-export)" &&
+	printf "name,email\nGamma Own,gamma@u2.example\n" >"$S/u2/own.csv" &&
+	chown "$U2" "$S/u2/own.csv" && chmod 0600 "$S/u2/own.csv" &&
+	as "$U2" crm-import --from csv "$S/u2/own.csv" 2>err &&
+	grep -F "1 added" err &&
+	as "$U2" crm-export --to vdir "$S/u2/cards" 2>err &&
+	test "$(stat -c %G "$S/u2/cards")" != "$G" &&
+	ls "$S/u2/cards" | grep -c "\.vcf\$" >got &&
+	as "$U2" crm-segment type=person | wc -l | cmp - got
+'
+
 check 'user2 may not chmod the store open' '
 	! runuser -u "$U2" -- chmod 0777 "$DB" 2>/dev/null &&
 	test "$(stat -c %a "$DB")" = 2770
@@ -250,7 +269,7 @@ check 'user2 may not chmod the store open' '
 
 check 'root, an admin, sees both records' '
 	"$BIN/crm-segment" type=person | tr "\n" " " >got &&
-	test "$(cat got)" = "1 2 3 "
+	test "$(cat got)" = "1 2 3 4 "
 '
 
 check 'the store is sound: crm-check of the build, as root, passes' '
