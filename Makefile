@@ -77,8 +77,8 @@ tests/unit/test-lib: tests/unit/test-lib.o lib/libcrm.a
 # a shared install's commands, of a store of the tests' own, for the
 # test that installs them setgid for two Unix users
 SHAREDTEST = /tmp/crm-shared-test
-SHAREDCMDS = crm-add crm-export crm-find crm-import crm-segment crm-set \
-	crm-show crm-user
+SHAREDCMDS = crm-add crm-export crm-find crm-import crm-mailmerge crm-segment \
+	crm-set crm-show crm-user
 tests/shared/sysdb.o: lib/sysdb.c lib/crm.h .flags
 	@mkdir -p tests/shared
 	$(CC) $(CFLAGS) $(CPPFLAGS) \
@@ -89,7 +89,8 @@ tests/shared/nolsan.o: tests/sgid/nolsan.c .flags
 tests/shared/crm-%: cmd/crm-%.o tests/shared/sysdb.o tests/shared/nolsan.o \
 		lib/libcrm.a .flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< tests/shared/sysdb.o \
-		tests/shared/nolsan.o lib/libcrm.a $(LDLIBS)
+		tests/shared/nolsan.o lib/libcrm.a $(LDLIBS) \
+		$(if $(filter $(MAILCMDS),crm-$*),$(GMIME_LIBS))
 
 # make check VALGRIND=1: the commands and the unit tests run under
 # memcheck, through wrappers in tests/vg put first in PATH; an error or a

@@ -560,7 +560,12 @@ deliver(struct run *run)
 	int st;
 
 	fflush(stdout);
-	if (!(f = popen(run->m->sendmail, "w")))
+	/* the mailer runs as the user: exec makes the group it starts
+	 * with its saved one, so it cannot take the store's back */
+	crm_as_user(1);
+	f = popen(run->m->sendmail, "w");
+	crm_as_user(0);
+	if (!f)
 		return crm_seterr(CRM_ESTORE, "cannot run the mailer '%s': "
 		    "%s", run->m->sendmail, strerror(errno));
 	fwrite(run->msg.buf, 1, run->msg.len, f);

@@ -15,7 +15,8 @@
 S=/tmp/crm-shared-test
 BIN=$S/bin
 DB=$S/store
-CMDS="crm-add crm-export crm-find crm-import crm-segment crm-set crm-show crm-user"
+CMDS="crm-add crm-export crm-find crm-import crm-mailmerge crm-segment crm-set
+	crm-show crm-user"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "1..0 # SKIP needs root"
@@ -56,7 +57,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-plan 19
+plan 20
 
 # as USER CMD ARG...: the command of the shared install, run by USER
 as() {
@@ -260,6 +261,19 @@ check 'files a user names are read and written as the user, not the group' '
 	test "$(stat -c %G "$S/u2/cards")" != "$G" &&
 	ls "$S/u2/cards" | grep -c "\.vcf\$" >got &&
 	as "$U2" crm-segment type=person | wc -l | cmp - got
+'
+
+check 'the mailer runs as the user: it cannot read the store' '
+	printf "From: shop@u2.example\nSubject: Hi\n\nHello\n" >"$S/u2/t.eml" &&
+	printf "#!/bin/sh\ncat >/dev/null\nid -g >$S/u2/gid\ncat $DB/data.mdb >$S/u2/leak 2>/dev/null\nexit 0\n" \
+		>"$S/u2/mailer" &&
+	chmod 0755 "$S/u2/mailer" &&
+	chown "$U2" "$S/u2/t.eml" "$S/u2/mailer" &&
+	runuser -u "$U2" -- env SENDMAIL="$S/u2/mailer" \
+		"$BIN/crm-mailmerge" --send --campaign c1 "$S/u2/t.eml" 2 \
+		>/dev/null 2>err || { cat err; false; } &&
+	test "$(cat "$S/u2/gid")" = "$(id -g "$U2")" &&
+	test ! -s "$S/u2/leak"
 '
 
 check 'user2 may not chmod the store open' '
