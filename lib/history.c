@@ -425,7 +425,8 @@ undo_one(crm_txn *t, const struct change *cv, size_t n, size_t i,
 		if (rc)
 			return rc;
 		crm_rec_set_raw(r, je->fid, je->old, je->oldlen);
-		rc = crm_rec_put(t, r);
+		if (!(rc = crm_rec_check_values(r, je->fid)))
+			rc = crm_rec_put(t, r);
 		crm_buf_addf(report, "set %llu %s\n", (unsigned long long)
 		    je->id, field_name(t, je->fid));
 		crm_rec_free(r);
@@ -474,6 +475,28 @@ undo_one(crm_txn *t, const struct change *cv, size_t n, size_t i,
 		return crm_schema_apply(t, (const char *)je->val, je->vallen);
 	}
 	return 0;
+}
+
+/* The records that came back refer to records there: checked once all
+ * are back, as one may refer to another that comes back after it. */
+static int
+restored_refs(crm_txn *t, const struct change *cv, size_t n)
+{
+	crm_rec *r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i++) {
+		if (cv[i].je.op != J_DEL)
+			continue;
+		if ((rc = crm_rec_get(t, cv[i].je.id, &r)))
+			return rc == CRM_ENOTFOUND ? 0 : rc;
+		if ((rc = crm_rec_check_refs(t, r)) == CRM_EINVAL)
+			crm_errprefix(rc, "record %llu: ",
+			    (unsigned long long)r->id);
+		crm_rec_free(r);
+	}
+	return rc;
 }
 
 static int
@@ -534,13 +557,17 @@ crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report)
 		rc = crm_seterr(CRM_EEXIST, "cannot undo %llu: %s; --force "
 		    "undoes it all the same", (unsigned long long)txn,
 		    why.buf);
+	/* what it writes back is checked against the store's rules now */
 	for (i = n; !rc && i-- > 0;)
-		rc = undo_one(t, cv, n, i, report);
+		if ((rc = undo_one(t, cv, n, i, report)) == CRM_EINVAL &&
+		    (cv[i].je.op == J_SET || cv[i].je.op == J_DEL))
+			crm_errprefix(rc, "record %llu: ",
+			    (unsigned long long)cv[i].je.id);
 	/* the figures of the records whose history came or went, anew
 	 * (restored records' index entries written first: a company finds
 	 * its contacts through them) */
-	if (!rc)
-		rc = crm_index_flush(t);
+	if (!rc && !(rc = crm_index_flush(t)))
+		rc = restored_refs(t, cv, n);
 	for (i = 0; !rc && i < n; i++) {
 		const struct jentry *je = &cv[i].je;
 		uint64_t rec = je->op == J_LOG || je->op == J_UNLOG ?

@@ -129,6 +129,13 @@ struct crm_rec {
 /* Check v against f's type and append its stored form to out. */
 int crm_value_canon(const crm_schema *s, const struct crm_field *f,
     const char *v, struct crm_buf *out);
+/* Is v (len bytes, NUL after) in the form f's type stores?  0, or an
+ * error naming the field; b is scratch. */
+int crm_value_fits(const crm_schema *s, const struct crm_field *f,
+    const char *v, size_t len, struct crm_buf *b);
+/* Do r's values of field fid, or of every field when fid is 0, fit the
+ * types the schema gives them now?  0, or an error naming the field. */
+int crm_rec_check_values(crm_rec *r, unsigned fid);
 /* An empty record of no type yet; free with crm_rec_free(). */
 crm_rec *crm_rec_alloc(void);
 void crm_rec_encode(const crm_rec *r, struct crm_buf *out);

@@ -300,6 +300,45 @@ crm_value_canon(const crm_schema *s, const struct crm_field *f, const char *v,
 	return CRM_EINVAL;
 }
 
+int
+crm_value_fits(const crm_schema *s, const struct crm_field *f, const char *v,
+    size_t len, struct crm_buf *b)
+{
+	char *end;
+	int rc;
+
+	crm_buf_reset(b);
+	if (f->type == FT_DATETIME) {
+		(void)strtoll(v, &end, 10);
+		if (end != v && !*end)
+			return 0;
+	} else if ((rc = crm_value_canon(s, f, v, b))) {
+		return rc;
+	} else if (b->len == len && !memcmp(b->buf, v, len)) {
+		return 0;
+	}
+	return crm_seterr(CRM_EINVAL, "field '%s' holds '%s', not a value of "
+	    "its type", f->name, v);
+}
+
+int
+crm_rec_check_values(crm_rec *r, unsigned fid)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n && !rc; i++) {
+		const struct crm_field *f = crm_type_field_id(r->type,
+		    r->v[i].fid);
+
+		/* a former field's value is kept as it was */
+		if (f && (!fid || fid == f->fid))
+			rc = crm_value_fits(r->schema, f, r->arena.buf +
+			    r->v[i].off, r->v[i].len, &r->out);
+	}
+	return rc;
+}
+
 static const struct crm_field *
 field_of(const crm_rec *r, const char *name)
 {
@@ -1057,6 +1096,7 @@ crm_rec_revive(crm_txn *t, uint64_t id, const void *enc, size_t len)
 	/* back from a merge: its id is its own again, no alias */
 	snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
 	if (!(rc = crm_rec_decode(r, crm_txn_schema(t), id, enc, len)) &&
+	    !(rc = crm_rec_check_values(r, 0)) &&
 	    !(rc = crm_rec_restore(t, r)) &&
 	    !(rc = crm_task_changed(t, NULL, r)) &&
 	    !(rc = crm_meta_del(t, key)))

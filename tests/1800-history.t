@@ -8,8 +8,9 @@
 # a bulk crm-set, a refusal when a later transaction changed the same
 # field, --force, --dry-run, an undo undone, a crm-rm (record, history,
 # figures), a crm-log, a crm-import and a crm-merge (the store exported
-# before the merge and after its undo is the same, byte for byte).
-plan 36
+# before the merge and after its undo is the same, byte for byte); what
+# an undo writes back is checked against the store's rules as they are.
+plan 38
 
 TAB=$(printf '\t')
 
@@ -510,4 +511,47 @@ check 'an undo of an undo of crm-rm: the company counts without it' '
 	1	2	2026-05-06T00:00:00+00:00	30
 	3	2	2026-05-06T00:00:00+00:00	30
 	EOF
+'
+
+# --------------------- undo: what it writes back fits the store's rules
+
+check 'a restore of a record referring to one removed since: refused' '
+	CRM_DB=$T/rules &&
+	crm-add --now 2026-07-01 company name=Kovo >/dev/null &&
+	crm-add --now 2026-07-01 person name=Jana company=1 >/dev/null &&
+	crm-rm --now 2026-07-02 2 >/dev/null &&
+	crm-rm --now 2026-07-03 1 >/dev/null &&
+	refused "record 2: field '\''company'\'': no record 1" crm-undo 3 &&
+	refused "record 2: field '\''company'\'': no record 1" crm-undo -n 3 &&
+	crm-check &&
+	crm-undo --now 2026-07-04 4 >/dev/null &&
+	crm-undo --now 2026-07-04 3 >out &&
+	expect out <<-EOF &&
+	restore 2
+	EOF
+	crm-check
+'
+
+check 'a value back that the schema has dropped since: refused' '
+	CRM_DB=$T/enum &&
+	crm-add --now 2026-07-05 person name=Jana >/dev/null &&
+	crm-schema show >lv.yaml &&
+	awk "{ print } /^  person:/ { p = 1 }
+		p && /^    fields:/ { print \"      level: {type: text}\"; p = 0 }" \
+		lv.yaml >lv1.yaml &&
+	sed "s/level: {type: text}/level: {type: enum, values: [gold, silver]}/" \
+		lv1.yaml >lv2.yaml &&
+	sed "s/values: \[gold, silver\]/values: [gold]/" lv2.yaml >lv3.yaml &&
+	crm-schema apply lv1.yaml &&
+	crm-set --now 2026-07-05 1 level=plain &&
+	crm-set --now 2026-07-05 1 level=gold &&
+	crm-add --now 2026-07-05 person name=Eva level=silver >/dev/null &&
+	crm-schema apply lv2.yaml &&
+	refused "record 1: field '\''level'\'': '\''plain'\'' is not one of gold, silver" \
+		crm-undo 4 &&
+	crm-rm --now 2026-07-06 2 >/dev/null &&
+	crm-schema apply lv3.yaml &&
+	refused "record 2: field '\''level'\'': '\''silver'\'' is not one of gold" \
+		crm-undo 7 &&
+	crm-check
 '
