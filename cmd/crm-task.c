@@ -90,10 +90,11 @@ get_task(crm_txn *t, uint64_t id, crm_rec **rp)
 }
 
 /*
- * The first time after now that is a whole number of intervals after
- * due.  Counted from due rather than step by step, so that a task due
- * monthly on the 31st of January and done in the middle of April comes
- * back on the 30th of April, not on the 28th that February would have left.
+ * The first time after due and after now that is a whole number of
+ * intervals after due: a task done early comes back one interval on.
+ * Counted from due rather than step by step, so that a task due monthly
+ * on the 31st of January and done in the middle of April comes back on
+ * the 30th of April, not on the 28th that February would have left.
  */
 static int
 next_due(int64_t due, const char *every, int64_t now, int64_t *next)
@@ -105,12 +106,12 @@ next_due(int64_t due, const char *every, int64_t now, int64_t *next)
 	if (n <= 0)
 		return crm_seterr(CRM_EINVAL, "'%s' is not an interval",
 		    every);
-	*next = due;
-	for (k = 1; *next <= now; k++) {
-		snprintf(step, sizeof step, "+%ld%s", k * n, unit);
+	k = 1;
+	do {
+		snprintf(step, sizeof step, "+%ld%s", k++ * n, unit);
 		if ((rc = crm_date_parse(step, due, next)))
 			return rc;
-	}
+	} while (*next <= now);
 	return 0;
 }
 

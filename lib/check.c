@@ -91,20 +91,12 @@ check_values(struct check *c, const crm_rec *r)
 		const struct crm_field *f = crm_type_field_id(r->type,
 		    r->v[i].fid);
 		const char *v = r->arena.buf + r->v[i].off;
-		char *end;
 
 		if (!f)
 			continue;	/* a former field's value, kept */
-		crm_buf_reset(&c->b);
-		if (f->type == FT_DATETIME) {
-			(void)strtoll(v, &end, 10);
-			if (end != v && !*end)
-				continue;
-		} else if (!crm_value_canon(s, f, v, &c->b) &&
-		    c->b.len == r->v[i].len && !memcmp(c->b.buf, v, c->b.len))
-			continue;
-		crm_bad(c->ck, r->id, "field '%s' holds '%s', not a value of "
-		    "its type", f->name, v);
+		if (crm_value_fits(s, f, v, r->v[i].len, &c->b))
+			crm_bad(c->ck, r->id, "field '%s' holds '%s', not a "
+			    "value of its type", f->name, v);
 	}
 	if (crm_rec_check_refs(c->t, r))
 		crm_bad(c->ck, r->id, "%s", crm_errmsg());

@@ -362,19 +362,88 @@ clashes(const struct jentry *later, const struct jentry *je)
 	return 0;
 }
 
+/* A record that refers to one txn created, and the field it does so by. */
+struct ref {
+	uint64_t by;
+	unsigned fid;
+};
+
+struct refs {
+	struct ref *v;
+	size_t n;
+	const struct crm_ids *created;
+};
+
+static int
+add_ref(crm_txn *t, uint64_t by, const struct crm_type *ty,
+    const struct crm_field *f, void *arg)
+{
+	struct refs *rv = arg;
+
+	(void)t;
+	(void)ty;
+	if (crm_ids_has(rv->created, by))
+		return 0;
+	rv->v = crm_xrealloc(rv->v, (rv->n + 1) * sizeof *rv->v);
+	rv->v[rv->n].by = by;
+	rv->v[rv->n++].fid = f->fid;
+	return 0;
+}
+
+static int
+by_referrer(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+
+	return (x->by > y->by) - (x->by < y->by);
+}
+
+/* Did a later entry make a record refer to one that txn created (a task
+ * about it, a deal of it)?  Only a later one can have: the reference
+ * txn made itself to a record it did not create goes back first.  The
+ * referrers are sorted: a journal of years is read against them. */
+static int
+made_refer(const struct jentry *later, const struct refs *rv)
+{
+	size_t lo = 0, hi = rv->n, mid;
+
+	if (later->op != J_CREATE && later->op != J_SET)
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (rv->v[mid].by < later->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < rv->n && about(later, rv->v[lo].by); lo++)
+		if (later->op == J_CREATE || later->fid == rv->v[lo].fid)
+			return 1;
+	return 0;
+}
+
 /* The first change after txn to what txn changed, named in why. */
 static int
 later_change(crm_txn *t, uint64_t txn, const struct change *cv, size_t n,
-    struct crm_buf *why)
+    const struct crm_ids *created, struct crm_buf *why)
 {
+	struct refs rv = { NULL, 0, created };
 	struct crm_change hdr;
 	struct jentry je;
 	unsigned char start[12];
 	MDB_cursor *cur;
 	MDB_val k, v;
 	size_t i;
-	int rc, found = 0;
+	int rc = 0, found = 0;
 
+	for (i = 0; i < created->n && !rc; i++)
+		rc = crm_rec_referrers(t, created->v[i], add_ref, &rv);
+	if (rc) {
+		free(rv.v);
+		return rc;
+	}
+	if (rv.n)
+		qsort(rv.v, rv.n, sizeof *rv.v, by_referrer);
 	memset(&hdr, 0, sizeof hdr);
 	crm_buf_init(&hdr.user_, 0);
 	crm_buf_init(&hdr.command_, 0);
@@ -382,14 +451,17 @@ later_change(crm_txn *t, uint64_t txn, const struct change *cv, size_t n,
 	crm_be64(start, txn + 1);
 	k.mv_size = sizeof start;
 	k.mv_data = start;
-	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &cur)))
+	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &cur))) {
+		free(rv.v);
 		return crm_mdb_err(rc, "cannot read the journal");
+	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); !rc && !found;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (jdecode(&k, &v, &je, &hdr) || je.op == J_TXN)
 			continue;
 		for (i = 0; i < n && !found; i++)
 			found = clashes(&je, &cv[i].je);
+		found = found || made_refer(&je, &rv);
 		if (found) {
 			crm_buf_addf(why, "transaction %llu changed it since "
 			    "(%s at ", (unsigned long long)je.txn,
@@ -399,6 +471,7 @@ later_change(crm_txn *t, uint64_t txn, const struct change *cv, size_t n,
 		}
 	}
 	mdb_cursor_close(cur);
+	free(rv.v);
 	crm_buf_release(&hdr.user_);
 	crm_buf_release(&hdr.command_);
 	if (found)
@@ -407,14 +480,20 @@ later_change(crm_txn *t, uint64_t txn, const struct change *cv, size_t n,
 	    "cannot read the journal") : 0;
 }
 
+/* What the undo works from: txn's changes, and the records it made. */
+struct undo {
+	const struct change *cv;
+	size_t n;
+	struct crm_ids created;	/* sorted */
+	int force;
+	struct crm_buf *report;
+};
+
 static int
-undo_one(crm_txn *t, const struct change *cv, size_t n, size_t i,
-    struct crm_buf *report)
+undo_one(crm_txn *t, const struct undo *u, const struct jentry *je)
 {
-	const struct jentry *je = &cv[i].je;
-	struct crm_ids also = { 0 };
+	struct crm_buf *report = u->report;
 	crm_rec *r;
-	uint64_t x;
 	size_t k;
 	int rc = 0;
 
@@ -425,29 +504,25 @@ undo_one(crm_txn *t, const struct change *cv, size_t n, size_t i,
 		if (rc)
 			return rc;
 		crm_rec_set_raw(r, je->fid, je->old, je->oldlen);
-		rc = crm_rec_put(t, r);
+		if (!(rc = crm_rec_check_values(r, je->fid)))
+			rc = crm_rec_put(t, r);
 		crm_buf_addf(report, "set %llu %s\n", (unsigned long long)
 		    je->id, field_name(t, je->fid));
 		crm_rec_free(r);
 		return rc;
 	case J_CREATE:
-		/* the records this transaction made go, together */
-		for (k = 0; k < n; k++)
-			if (cv[k].je.op == J_CREATE)
-				for (x = cv[k].je.id; x < cv[k].je.id +
-				    cv[k].je.vallen; x++)
-					crm_ids_add(&also, x);
-		crm_ids_sort(&also);
+		/* the records this transaction made go, together; what was
+		 * made to refer to them since, with --force */
 		for (k = je->vallen; k-- > 0 && !rc;) {
-			rc = crm_rec_del(t, je->id + k, 0, &also);
-			if (rc == CRM_EINVAL && crm_errmsg() &&
-			    strstr(crm_errmsg(), "no record"))
-				rc = 0;	/* gone since */
-			else if (!rc)
+			if (!crm_rec_exists(t, je->id + k))
+				continue;	/* gone since: --force */
+			if (!(rc = crm_rec_unref(t, je->id + k, u->force ?
+			    CRM_DEL_UNLINK : 0, &u->created,
+			    "--force clears those", report)) &&
+			    !(rc = crm_rec_del(t, je->id + k, 0, &u->created)))
 				crm_buf_addf(report, "remove %llu\n",
 				    (unsigned long long)(je->id + k));
 		}
-		crm_ids_release(&also);
 		return rc;
 	case J_DEL:
 		if ((rc = crm_rec_revive(t, je->id, je->val, je->vallen)))
@@ -476,6 +551,28 @@ undo_one(crm_txn *t, const struct change *cv, size_t n, size_t i,
 	return 0;
 }
 
+/* The records that came back refer to records there: checked once all
+ * are back, as one may refer to another that comes back after it. */
+static int
+restored_refs(crm_txn *t, const struct undo *u)
+{
+	crm_rec *r;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < u->n && !rc; i++) {
+		if (u->cv[i].je.op != J_DEL)
+			continue;
+		if ((rc = crm_rec_get(t, u->cv[i].je.id, &r)))
+			return rc == CRM_ENOTFOUND ? 0 : rc;
+		if ((rc = crm_rec_check_refs(t, r)) == CRM_EINVAL)
+			crm_errprefix(rc, "record %llu: ",
+			    (unsigned long long)r->id);
+		crm_rec_free(r);
+	}
+	return rc;
+}
+
 static int
 refigure_company(crm_txn *t, uint64_t rec)
 {
@@ -498,6 +595,8 @@ crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report)
 	struct crm_buf why = CRM_BUF_INIT;
 	struct crm_change hdr;
 	struct change *cv = NULL;
+	struct undo u = { NULL, 0, { 0 }, force, report };
+	uint64_t x;
 	size_t n = 0, i;
 	int rc;
 
@@ -507,6 +606,14 @@ crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report)
 	crm_buf_reset(report);
 	if ((rc = entries_of(t, txn, &cv, &n, &hdr)))
 		goto out;
+	u.cv = cv;
+	u.n = n;
+	for (i = 0; i < n; i++)
+		if (cv[i].je.op == J_CREATE)
+			for (x = cv[i].je.id; x < cv[i].je.id +
+			    cv[i].je.vallen; x++)
+				crm_ids_add(&u.created, x);
+	crm_ids_sort(&u.created);
 	if (crm_view_role(t->db) != ROLE_ADMIN && hdr.user_.buf &&
 	    strcmp(hdr.user_.buf, crm_user())) {
 		rc = crm_seterr(CRM_EPERM, "transaction %llu is %s's; %s may "
@@ -530,17 +637,22 @@ crm_undo(crm_txn *t, uint64_t txn, int force, struct crm_buf *report)
 	if (rc)
 		goto out;
 	/* nothing changed since, or --force */
-	if (!force && (rc = later_change(t, txn, cv, n, &why)) == CRM_EEXIST)
+	if (!force && (rc = later_change(t, txn, cv, n, &u.created,
+	    &why)) == CRM_EEXIST)
 		rc = crm_seterr(CRM_EEXIST, "cannot undo %llu: %s; --force "
 		    "undoes it all the same", (unsigned long long)txn,
 		    why.buf);
+	/* what it writes back is checked against the store's rules now */
 	for (i = n; !rc && i-- > 0;)
-		rc = undo_one(t, cv, n, i, report);
+		if ((rc = undo_one(t, &u, &cv[i].je)) == CRM_EINVAL &&
+		    (cv[i].je.op == J_SET || cv[i].je.op == J_DEL))
+			crm_errprefix(rc, "record %llu: ",
+			    (unsigned long long)cv[i].je.id);
 	/* the figures of the records whose history came or went, anew
 	 * (restored records' index entries written first: a company finds
 	 * its contacts through them) */
-	if (!rc)
-		rc = crm_index_flush(t);
+	if (!rc && !(rc = crm_index_flush(t)))
+		rc = restored_refs(t, &u);
 	for (i = 0; !rc && i < n; i++) {
 		const struct jentry *je = &cv[i].je;
 		uint64_t rec = je->op == J_LOG || je->op == J_UNLOG ?
@@ -553,6 +665,7 @@ out:
 	for (i = 0; i < n; i++)
 		crm_buf_release(&cv[i].copy);
 	free(cv);
+	crm_ids_release(&u.created);
 	crm_buf_release(&why);
 	crm_buf_release(&hdr.user_);
 	crm_buf_release(&hdr.command_);

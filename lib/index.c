@@ -763,6 +763,35 @@ flush_moves(crm_txn *t)
 
 static int flush_adds(crm_txn *t);
 
+/* Where a value came from: its line of input, or else its record. */
+static void
+origin(struct crm_buf *b, uint32_t tag, uint64_t id)
+{
+	if (tag)
+		crm_buf_addf(b, "line %lu", (unsigned long)tag);
+	else
+		crm_buf_addf(b, "record %llu", (unsigned long long)id);
+}
+
+/* A unique value (key, vlen long) twice, in id and in prev's record. */
+static int
+twice(const struct crm_field *f, const unsigned char *key, size_t vlen,
+    uint32_t tag, uint64_t id, const struct crm_buf *prev, uint32_t prevtag)
+{
+	struct crm_buf a = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	uint64_t previd;
+
+	entry_split((const unsigned char *)prev->buf, prev->len, 2, &previd);
+	origin(&a, tag, id);
+	origin(&b, prevtag, previd);
+	crm_seterr(CRM_EEXIST, "%s: %s '%.*s' twice (also %s %s)", a.buf,
+	    f->name, (int)vlen - 2, (const char *)key + 2,
+	    prevtag ? "on" : "in", b.buf);
+	crm_buf_release(&a);
+	crm_buf_release(&b);
+	return CRM_EEXIST;
+}
+
 /* New records' entries in, then the moves. */
 int
 crm_index_flush(crm_txn *t)
@@ -811,13 +840,8 @@ flush_adds(crm_txn *t)
 			const struct crm_field *f = unique_field(s, key);
 
 			if (f) {
-				rc = crm_seterr(CRM_EEXIST, "%s '%.*s' twice "
-				    "(also on line %lu)", f->name,
-				    (int)vlen - 2, (const char *)key + 2,
-				    (unsigned long)prevtag);
-				if (tag)
-					crm_errprefix(rc, "line %lu: ",
-					    (unsigned long)tag);
+				rc = twice(f, key, vlen, tag, id, &prev,
+				    prevtag);
 				break;
 			}
 		}

@@ -129,6 +129,13 @@ struct crm_rec {
 /* Check v against f's type and append its stored form to out. */
 int crm_value_canon(const crm_schema *s, const struct crm_field *f,
     const char *v, struct crm_buf *out);
+/* Is v (len bytes, NUL after) in the form f's type stores?  0, or an
+ * error naming the field; b is scratch. */
+int crm_value_fits(const crm_schema *s, const struct crm_field *f,
+    const char *v, size_t len, struct crm_buf *b);
+/* Do r's values of field fid, or of every field when fid is 0, fit the
+ * types the schema gives them now?  0, or an error naming the field. */
+int crm_rec_check_values(crm_rec *r, unsigned fid);
 /* An empty record of no type yet; free with crm_rec_free(). */
 crm_rec *crm_rec_alloc(void);
 void crm_rec_encode(const crm_rec *r, struct crm_buf *out);
@@ -163,6 +170,20 @@ int crm_rec_reclose(crm_rec *r);
 int crm_rec_equal(const crm_rec *a, const crm_rec *b);
 /* Remove the values of ref field fid that point at id. */
 void crm_rec_unlink(crm_rec *r, unsigned fid, uint64_t id);
+/* Call fn for each record that refers to record id, with the type and
+ * the ref field it does so through, until fn returns other than 0. */
+int crm_rec_referrers(crm_txn *t, uint64_t id, int (*fn)(crm_txn *t,
+    uint64_t by, const struct crm_type *ty, const struct crm_field *f,
+    void *arg), void *arg);
+/*
+ * Make nothing refer to record id but itself and the records in also
+ * (as crm_rec_del): its tasks are removed, the references of others
+ * cleared with CRM_DEL_UNLINK, else refused, the error ending in (hint).
+ * Each change made is added to report, if not NULL, as a line "remove
+ * ID" or "set ID FIELD".
+ */
+int crm_rec_unref(crm_txn *t, uint64_t id, unsigned flags,
+    const struct crm_ids *also, const char *hint, struct crm_buf *report);
 
 /* store.c */
 struct crm_sorter;

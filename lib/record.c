@@ -302,6 +302,45 @@ crm_value_canon(const crm_schema *s, const struct crm_field *f, const char *v,
 	return CRM_EINVAL;
 }
 
+int
+crm_value_fits(const crm_schema *s, const struct crm_field *f, const char *v,
+    size_t len, struct crm_buf *b)
+{
+	char *end;
+	int rc;
+
+	crm_buf_reset(b);
+	if (f->type == FT_DATETIME) {
+		(void)strtoll(v, &end, 10);
+		if (end != v && !*end)
+			return 0;
+	} else if ((rc = crm_value_canon(s, f, v, b))) {
+		return rc;
+	} else if (b->len == len && !memcmp(b->buf, v, len)) {
+		return 0;
+	}
+	return crm_seterr(CRM_EINVAL, "field '%s' holds '%s', not a value of "
+	    "its type", f->name, v);
+}
+
+int
+crm_rec_check_values(crm_rec *r, unsigned fid)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n && !rc; i++) {
+		const struct crm_field *f = crm_type_field_id(r->type,
+		    r->v[i].fid);
+
+		/* a former field's value is kept as it was */
+		if (f && (!fid || fid == f->fid))
+			rc = crm_value_fits(r->schema, f, r->arena.buf +
+			    r->v[i].off, r->v[i].len, &r->out);
+	}
+	return rc;
+}
+
 static const struct crm_field *
 field_of(const crm_rec *r, const char *name)
 {
@@ -1059,6 +1098,7 @@ crm_rec_revive(crm_txn *t, uint64_t id, const void *enc, size_t len)
 	/* back from a merge: its id is its own again, no alias */
 	snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
 	if (!(rc = crm_rec_decode(r, crm_txn_schema(t), id, enc, len)) &&
+	    !(rc = crm_rec_check_values(r, 0)) &&
 	    !(rc = crm_rec_restore(t, r)) &&
 	    !(rc = crm_task_changed(t, NULL, r)) &&
 	    !(rc = crm_meta_del(t, key)))
@@ -1475,30 +1515,17 @@ crm_rec_unlink(crm_rec *r, unsigned fid, uint64_t id)
 }
 
 int
-crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
-    const struct crm_ids *also)
+crm_rec_referrers(crm_txn *t, uint64_t id, int (*fn)(crm_txn *t,
+    uint64_t by, const struct crm_type *ty, const struct crm_field *f,
+    void *arg), void *arg)
 {
 	struct crm_ids refs = { 0 };
-	struct crm_buf enc = CRM_BUF_INIT, list = CRM_BUF_INIT;
 	const crm_schema *s = crm_txn_schema(t);
-	crm_rec *old = NULL, *other;
-	MDB_val k = { sizeof id, &id };
 	unsigned done[64];
 	size_t i, j, d, n, ndone = 0;
-	int rc;
+	int rc = 0;
 
-	/* read first, as crm_rec_put does */
-	rc = crm_rec_get(t, id, &old);
-	if (rc == CRM_ENOTFOUND)
-		return crm_seterr(CRM_EINVAL, "no record %llu",
-		    (unsigned long long)id);
-	if (rc)
-		return rc;
-	if ((rc = crm_index_flush(t)) || (rc = crm_may_write(t, old, NULL))) {
-		crm_rec_free(old);
-		return rc;
-	}
-	/* who points here, through each ref field (a name is one field) */
+	/* through each ref field (a name is one field) */
 	for (i = 0; i < s->ntypes && !rc; i++)
 		for (j = 0; j < s->types[i].nfields && !rc; j++) {
 			const struct crm_field *f = &s->types[i].fields[j];
@@ -1516,52 +1543,107 @@ crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
 			if (rc == CRM_ENOTFOUND)
 				rc = 0;
 			crm_ids_sort(&refs);
-			for (n = 0; n < refs.n && !rc; n++) {
-				uint64_t by = refs.v[n];
-
-				/* itself, or going in the same command */
-				if (by == id || crm_ids_has(also, by))
-					continue;
-				/* its tasks go with it, as its history does */
-				if (!strcmp(s->types[i].name, "task") &&
-				    !strcmp(f->name, "about")) {
-					rc = crm_rec_del(t, by, flags, also);
-					continue;
-				}
-				if (!(flags & CRM_DEL_UNLINK)) {
-					crm_buf_addf(&list, "%s%llu (%s)",
-					    list.len ? ", " : "",
-					    (unsigned long long)by, f->name);
-					continue;
-				}
-				if ((rc = crm_rec_get(t, by, &other)))
-					break;
-				crm_rec_unlink(other, f->fid, id);
-				rc = crm_rec_put(t, other);
-				crm_rec_free(other);
-			}
+			for (n = 0; n < refs.n && !rc; n++)
+				if (refs.v[n] != id)
+					rc = fn(t, refs.v[n], &s->types[i], f,
+					    arg);
 		}
-	if (!rc && list.len)
-		rc = crm_seterr(CRM_EINVAL, "record %llu is referred to by "
-		    "%s (--unlink clears those)", (unsigned long long)id,
-		    list.buf);
-	/* its history goes with it (the journal keeps both) */
-	if (!rc)
-		rc = crm_log_drop(t, id);
-	if (!rc) {
-		crm_rec_encode(old, &enc);
-		if ((rc = crm_index_del(t, old)) ||
-		    (rc = crm_journal_del(t, id, &enc)))
-			goto out;
-		if ((rc = mdb_del(t->txn, t->db->recs, &k, NULL)))
-			rc = crm_mdb_err(rc, "cannot remove a record");
-		else if (!(rc = crm_roll_changed(t, old, NULL)))
-			rc = crm_task_changed(t, old, NULL);
-	}
-out:
 	crm_ids_release(&refs);
+	return rc;
+}
+
+struct unref {
+	uint64_t id;
+	unsigned flags;
+	const struct crm_ids *also;
+	struct crm_buf *report;
+	struct crm_buf list;	/* those that refuse the removal */
+};
+
+static int
+unref_one(crm_txn *t, uint64_t by, const struct crm_type *ty,
+    const struct crm_field *f, void *arg)
+{
+	struct unref *u = arg;
+	crm_rec *other;
+	int rc;
+
+	/* going in the same command */
+	if (crm_ids_has(u->also, by))
+		return 0;
+	/* its tasks go with it, as its history does */
+	if (!strcmp(ty->name, "task") && !strcmp(f->name, "about")) {
+		if (!(rc = crm_rec_del(t, by, u->flags, u->also)) && u->report)
+			crm_buf_addf(u->report, "remove %llu\n",
+			    (unsigned long long)by);
+		return rc;
+	}
+	if (!(u->flags & CRM_DEL_UNLINK)) {
+		crm_buf_addf(&u->list, "%s%llu (%s)", u->list.len ? ", " : "",
+		    (unsigned long long)by, f->name);
+		return 0;
+	}
+	if ((rc = crm_rec_get(t, by, &other)))
+		return rc;
+	crm_rec_unlink(other, f->fid, u->id);
+	rc = crm_rec_put(t, other);
+	crm_rec_free(other);
+	if (!rc && u->report)
+		crm_buf_addf(u->report, "set %llu %s\n", (unsigned long long)by,
+		    f->name);
+	return rc;
+}
+
+int
+crm_rec_unref(crm_txn *t, uint64_t id, unsigned flags,
+    const struct crm_ids *also, const char *hint, struct crm_buf *report)
+{
+	struct unref u = { id, flags, also, report, CRM_BUF_INIT };
+	int rc;
+
+	/* the references are looked up in the index */
+	if (!(rc = crm_index_flush(t)))
+		rc = crm_rec_referrers(t, id, unref_one, &u);
+	if (!rc && u.list.len)
+		rc = crm_seterr(CRM_EINVAL, "record %llu is referred to by "
+		    "%s (%s)", (unsigned long long)id, u.list.buf, hint);
+	crm_buf_release(&u.list);
+	return rc;
+}
+
+int
+crm_rec_del(crm_txn *t, uint64_t id, unsigned flags,
+    const struct crm_ids *also)
+{
+	struct crm_buf enc = CRM_BUF_INIT;
+	crm_rec *old = NULL;
+	MDB_val k = { sizeof id, &id };
+	int rc;
+
+	/* read first, as crm_rec_put does */
+	rc = crm_rec_get(t, id, &old);
+	if (rc == CRM_ENOTFOUND)
+		return crm_seterr(CRM_EINVAL, "no record %llu",
+		    (unsigned long long)id);
+	if (rc)
+		return rc;
+	if ((rc = crm_index_flush(t)) || (rc = crm_may_write(t, old, NULL)) ||
+	    (rc = crm_rec_unref(t, id, flags, also, "--unlink clears those",
+	    NULL)))
+		goto out;
+	/* its history goes with it (the journal keeps both) */
+	if ((rc = crm_log_drop(t, id)))
+		goto out;
+	crm_rec_encode(old, &enc);
+	if ((rc = crm_index_del(t, old)) ||
+	    (rc = crm_journal_del(t, id, &enc)))
+		goto out;
+	if ((rc = mdb_del(t->txn, t->db->recs, &k, NULL)))
+		rc = crm_mdb_err(rc, "cannot remove a record");
+	else if (!(rc = crm_roll_changed(t, old, NULL)))
+		rc = crm_task_changed(t, old, NULL);
+out:
 	crm_buf_release(&enc);
-	crm_buf_release(&list);
 	crm_rec_free(old);
 	return rc;
 }

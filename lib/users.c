@@ -302,15 +302,17 @@ int
 crm_user_put(crm_txn *t, const char *name, int role, const char *team)
 {
 	struct crm_buf k = CRM_BUF_INIT, v = CRM_BUF_INIT;
-	const char *p;
+	const unsigned char *p;
 	int rc;
 
-	for (p = name; *p; p++)
-		if (*p <= ' ' || *p == ':' || *p == 0x7f)
+	/* a login name may be UTF-8 (Žofia); no controls, C1's neither */
+	for (p = (const unsigned char *)name; *p; p++)
+		if (*p <= ' ' || *p == ':' || *p == 0x7f ||
+		    (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
 			break;
-	if (!*name || *p)
+	if (!*name || *p || !crm_utf8_valid(name, strlen(name)))
 		return crm_seterr(CRM_EINVAL, "'%s' is not a user name (no "
-		    "spaces or colons)", name);
+		    "spaces, colons or control characters; UTF-8)", name);
 	if (team && strchr(team, ' '))
 		return crm_seterr(CRM_EINVAL, "'%s' is not a team name (no "
 		    "spaces)", team);

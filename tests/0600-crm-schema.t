@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0600-crm-schema.t - showing, checking and applying the schema
-plan 30
+plan 31
 
 # add-fields.awk: custom fields for persons, put first in their fields
 cat >add-fields.awk <<\EOF
@@ -209,6 +209,19 @@ check 'changing a type that every value fits is applied' '
 		custom.yaml >wide.yaml &&
 	crm-schema apply wide.yaml &&
 	crm-schema apply custom.yaml
+'
+
+check 'making a field unique that two records share names both' '
+	CRM_DB=$T/uniq &&
+	crm-add person name=Ada city=Brno >/dev/null &&
+	crm-add person name=Bob city=Praha >/dev/null &&
+	crm-add person name=Cyd city=brno >/dev/null &&
+	crm-schema show >u.yaml &&
+	sed "s/city: *{type: text, index: true}/city: {type: text, unique: true}/" \
+		u.yaml >unique.yaml &&
+	bad_apply "record 3: city '\''brno'\'' twice (also in record 1)" \
+		unique.yaml &&
+	! grep -F "line" err
 '
 
 check 'removing an enum value nobody uses is fine' '

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1100-crm-task.t - follow-ups: adding, listing, marking done, removing
-plan 49
+plan 50
 
 # Monday, 23 November 2026, 10:00 UTC
 N='2026-11-23 10:00'
@@ -483,6 +483,21 @@ check 'a monthly task due on the 31st comes back on the last of February' '
 	Month 2027-02-28T12:00:00+00:00
 	Late 2027-04-30T09:00:00+00:00
 	Year 2029-02-28T12:00:00+00:00
+	EOF
+'
+
+check 'a repeating task done early comes back one interval after its due' '
+	E=$T/early &&
+	crm-add --db "$E" --now "$N" person name=Jan >/dev/null &&
+	crm-task --db "$E" --now "$N" add --due 2026-12-01 --every 1w 1 \
+		Weekly >id &&
+	crm-task --db "$E" --now "$N" add --due "2026-12-31 10:00" \
+		--every 1m 1 Monthly >>id &&
+	crm-task --db "$E" --now "$N" done $(cat id) &&
+	crm-task --db "$E" ls -f "%{text} %{due}" 1 >out &&
+	expect out <<-EOF
+	Weekly 2026-12-08T00:00:00+00:00
+	Monthly 2027-01-31T10:00:00+00:00
 	EOF
 '
 

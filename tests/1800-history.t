@@ -8,8 +8,11 @@
 # a bulk crm-set, a refusal when a later transaction changed the same
 # field, --force, --dry-run, an undo undone, a crm-rm (record, history,
 # figures), a crm-log, a crm-import and a crm-merge (the store exported
-# before the merge and after its undo is the same, byte for byte).
-plan 36
+# before the merge and after its undo is the same, byte for byte); an
+# undo of an add refused when a task or a deal came to refer to what it
+# added, and what --force does then; what an undo writes back is checked
+# against the store's rules as they are.
+plan 42
 
 TAB=$(printf '\t')
 
@@ -510,4 +513,114 @@ check 'an undo of an undo of crm-rm: the company counts without it' '
 	1	2	2026-05-06T00:00:00+00:00	30
 	3	2	2026-05-06T00:00:00+00:00	30
 	EOF
+'
+
+# ------------------------- undo: records that others came to refer to
+
+check 'undo of an import refuses when a later task is about its records' '
+	CRM_DB=$T/tasks &&
+	printf "name,email\nA,a@x.sk\nB,b@x.sk\n" >ab.csv &&
+	crm-import --now 2026-06-01 --from csv ab.csv 2>/dev/null &&
+	crm-task --now 2026-06-02 add 1 2 "welcome call" --due 2026-12-01 \
+		>/dev/null &&
+	refused "cannot undo 1: transaction 2 changed it since" crm-undo 1 &&
+	grep -F "crm-task --now 2026-06-02 add 1 2" err &&
+	refused "transaction 2" crm-undo -n 1 &&
+	crm-task ls | cut -f 1,3 >got &&
+	expect got <<-EOF
+	3	1
+	4	2
+	EOF
+'
+
+check 'undo of an add refuses when a later deal, or a set, refers to it' '
+	CRM_DB=$T/refs &&
+	crm-add --now 2026-06-01 deal name=Lisy >/dev/null &&
+	crm-add --now 2026-06-01 person name=Ada >/dev/null &&
+	crm-add --now 2026-06-02 deal name=Rez person=2 >/dev/null &&
+	refused "cannot undo 2: transaction 3 changed it since" crm-undo 2 &&
+	! grep -F -- "--unlink" err &&
+	crm-add --now 2026-06-03 company name=Kovo >/dev/null &&
+	crm-set --now 2026-06-04 1 company=4 &&
+	refused "cannot undo 4: transaction 5 changed it since" crm-undo 4
+'
+
+check '--force: the tasks go with the records, references are cleared' '
+	CRM_DB=$T/tasks &&
+	crm-undo --dry-run --force 1 >plan &&
+	crm-undo --force --now 2026-06-03 1 >out &&
+	cmp plan out &&
+	expect out <<-EOF &&
+	remove 4
+	remove 2
+	remove 3
+	remove 1
+	EOF
+	must_fail 1 crm-task ls &&
+	crm-check &&
+	CRM_DB=$T/refs &&
+	crm-undo --force --now 2026-06-05 4 >out &&
+	expect out <<-EOF &&
+	set 1 company
+	remove 4
+	EOF
+	crm-show -j 1 | jq -r ".company // \"none\"" >got &&
+	expect got <<-EOF &&
+	none
+	EOF
+	crm-check
+'
+
+check 'the undo of that undo brings the records and their tasks back' '
+	CRM_DB=$T/tasks &&
+	crm-undo --now 2026-06-04 3 >out &&
+	crm-task ls | cut -f 1,3 >got &&
+	expect got <<-EOF &&
+	3	1
+	4	2
+	EOF
+	crm-check
+'
+
+# --------------------- undo: what it writes back fits the store's rules
+
+check 'a restore of a record referring to one removed since: refused' '
+	CRM_DB=$T/rules &&
+	crm-add --now 2026-07-01 company name=Kovo >/dev/null &&
+	crm-add --now 2026-07-01 person name=Jana company=1 >/dev/null &&
+	crm-rm --now 2026-07-02 2 >/dev/null &&
+	crm-rm --now 2026-07-03 1 >/dev/null &&
+	refused "record 2: field '\''company'\'': no record 1" crm-undo 3 &&
+	refused "record 2: field '\''company'\'': no record 1" crm-undo -n 3 &&
+	crm-check &&
+	crm-undo --now 2026-07-04 4 >/dev/null &&
+	crm-undo --now 2026-07-04 3 >out &&
+	expect out <<-EOF &&
+	restore 2
+	EOF
+	crm-check
+'
+
+check 'a value back that the schema has dropped since: refused' '
+	CRM_DB=$T/enum &&
+	crm-add --now 2026-07-05 person name=Jana >/dev/null &&
+	crm-schema show >lv.yaml &&
+	awk "{ print } /^  person:/ { p = 1 }
+		p && /^    fields:/ { print \"      level: {type: text}\"; p = 0 }" \
+		lv.yaml >lv1.yaml &&
+	sed "s/level: {type: text}/level: {type: enum, values: [gold, silver]}/" \
+		lv1.yaml >lv2.yaml &&
+	sed "s/values: \[gold, silver\]/values: [gold]/" lv2.yaml >lv3.yaml &&
+	crm-schema apply lv1.yaml &&
+	crm-set --now 2026-07-05 1 level=plain &&
+	crm-set --now 2026-07-05 1 level=gold &&
+	crm-add --now 2026-07-05 person name=Eva level=silver >/dev/null &&
+	crm-schema apply lv2.yaml &&
+	refused "record 1: field '\''level'\'': '\''plain'\'' is not one of gold, silver" \
+		crm-undo 4 &&
+	crm-rm --now 2026-07-06 2 >/dev/null &&
+	crm-schema apply lv3.yaml &&
+	refused "record 2: field '\''level'\'': '\''silver'\'' is not one of gold" \
+		crm-undo 7 &&
+	crm-check
 '

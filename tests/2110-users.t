@@ -14,7 +14,7 @@
 # an admin, so those checks run as nobody when the test runs as root
 # (root is always an admin), or as the login user demoted in stores of
 # their own otherwise.
-plan 36
+plan 37
 
 TAB=$(printf '\t')
 ME=$(id -un)
@@ -414,6 +414,23 @@ check 'crm-user add: an existing user, a bad role, no role: exit 2' '
 	refused "admin, manager or rep" crm-user add eve --role boss &&
 	refused "usage" crm-user add eve &&
 	refused "not a user name" crm-user add "e ve" --role rep
+'
+
+check 'crm-user add: a name in UTF-8 is one; control bytes, bad UTF-8 not' '
+	crm-user add "Žofia" --role manager --team east &&
+	crm-user ls | grep "^Žofia$TAB" >got &&
+	expect got <<-EOF &&
+	Žofia	manager	east
+	EOF
+	crm-user rm "Žofia" &&
+	refused "not a user name" crm-user add "$(printf "e\\tve")" --role rep &&
+	refused "not a user name" crm-user add "$(printf "e\\302\\205ve")" \
+		--role rep &&
+	refused "not a user name" crm-user add "$(printf "e\\377ve")" \
+		--role rep &&
+	refused "not a user name" crm-user add "$(printf "e\\305ve")" \
+		--role rep &&
+	refused "not a user name" crm-user add e:ve --role rep
 '
 
 check 'crm-user set --team: bob moves east, mara sees his records' '
