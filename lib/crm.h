@@ -446,7 +446,8 @@ int crm_user_list(crm_txn *t, int (*fn)(const char *name, const char *role,
  * references resolve; the index holds exactly the records' entries; the
  * derived figures are what the history and tasks say; the history and
  * the journal are whole.  fn is told each problem (id: the record it is
- * about, or 0; nonzero from fn stops); *n is how many were found. */
+ * about, or 0; nonzero from fn stops); *n is how many were found.
+ * CRM_EPERM for a user who is not an admin, in a store with users. */
 int crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
     void *arg, size_t *n, size_t *fixable);
 /* Rebuild the index and every derived figure from the records (the

@@ -14,7 +14,7 @@
 # an admin, so those checks run as nobody when the test runs as root
 # (root is always an admin), or as the login user demoted in stores of
 # their own otherwise.
-plan 36
+plan 37
 
 TAB=$(printf '\t')
 ME=$(id -un)
@@ -382,6 +382,16 @@ check 'a rep may not add users, prune, change the schema or compact' '
 	refused "crm-compact is for admins" as anna crm-compact &&
 	refused "changing users is for admins; mara is a manager" \
 		as mara crm-user set anna --role admin
+'
+
+check 'crm-check, with or without --repair, is for admins: exit 2' '
+	refused "crm-check is for admins; anna is a rep" as anna crm-check &&
+	refused "crm-check is for admins; mara is a manager" \
+		as mara crm-check -j &&
+	refused "crm-check --repair is for admins; anna is a rep" \
+		as anna crm-check --repair &&
+	as boss crm-check >out 2>err &&
+	test ! -s out && test ! -s err
 '
 
 check 'crm-forget: refused for a rep, exit 2' '
