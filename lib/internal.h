@@ -515,10 +515,11 @@ void crm_rec_scrub(crm_rec *r);
 void crm_log_scrub(const void *val, size_t len, struct crm_buf *out);
 int crm_log_erase(crm_txn *t, uint64_t rec);
 /* history.c: the journal's entries about ids (sorted) without their
- * personal values, the commands of their transactions erased; and an
- * entry saying rec was forgotten.  A record gone is taken as of type
- * deftype. */
-int crm_journal_erase(crm_txn *t, const struct crm_ids *ids,
+ * personal values, the commands of their transactions erased; the
+ * tasks about them that were removed are added to ids and erased too.
+ * A record gone that the journal does not keep is taken as of type
+ * deftype.  And an entry saying rec was forgotten. */
+int crm_journal_erase(crm_txn *t, struct crm_ids *ids,
     const struct crm_type *deftype);
 int crm_journal_forget(crm_txn *t, uint64_t rec);
 /* store.c: each meta entry under prefix (the rest of its key, its

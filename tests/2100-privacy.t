@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP needs python3 for tests/bench/gen"
 	exit 0
 fi
-plan 35
+plan 36
 
 GEN=$TOP/tests/bench/gen
 TAB=$(printf '\t')
@@ -491,6 +491,30 @@ check 'another record with her number: still changeable after crm-forget' '
 	Nitra
 	Nitra
 	EOF
+'
+
+check 'crm-forget: the tasks about the record that were removed go too' '
+	CRM_DB=$T/tasks &&
+	{
+	crm-add person "name=Tom Task" email=tom@example.com &&
+	crm-task add --due 2026-12-01 1 "TOM-TASK ask about his illness" &&
+	crm-set 2 "text=TOM-TASK his illness, again" &&
+	crm-task add --due 2026-12-02 1 "TOM-KEPT still open" &&
+	crm-task rm 2
+	} >/dev/null &&
+	crm-forget 1 &&
+	crm-history 2 | cut -f 1,5,6,9 >got &&
+	expect got <<-EOF &&
+	2	created		(erased)
+	3	erased	text	(erased)
+	5	removed		(erased)
+	EOF
+	crm-show -j 3 | jq -r .text >got &&
+	expect got <<-EOF &&
+	(forgotten)
+	EOF
+	crm-compact >/dev/null &&
+	! grep -r -a -e TOM-TASK -e TOM-KEPT "$CRM_DB"
 '
 
 # -------------------------------------------------------------- crm-gc
