@@ -8,7 +8,8 @@
  * entries keep only which field changed, removed records and history
  * entries lose their personal parts, and the commands of the
  * transactions that touched the person are erased.  Records merged into
- * the person are forgotten with them.  The old bytes may still sit in
+ * the person are forgotten with them.  A record removed is forgotten in
+ * what the journal keeps of it, as it was when it was removed.  The old bytes may still sit in
  * the store file's free pages until crm-compact copies the store.
  *
  * What stays of the e-mail addresses and phone numbers is a keyed hash
@@ -269,13 +270,21 @@ crm_forget(crm_txn *t, uint64_t id)
 	struct crm_ids ids = { 0 }, tasks = { 0 };
 	crm_rec *r;
 	size_t i;
-	int rc;
+	int rc, hops, removed = 0;
 
 	if ((rc = crm_index_flush(t)))
 		return rc;
 	if ((rc = crm_require(t->db, ROLE_MANAGER, "crm-forget")))
 		return rc;
-	if ((rc = crm_rec_get(t, id, &r)))
+	/* a removed record is forgotten in what the journal keeps of it
+	 * (a record merged into it answers as it, as a live one does) */
+	if ((rc = crm_rec_get(t, id, &r)) == CRM_ENOTFOUND) {
+		for (hops = 0; hops < 8 && !crm_alias_next(t, &id); hops++)
+			;
+		if (!(rc = crm_journal_removed(t, id, &r)))
+			removed = 1;
+	}
+	if (rc)
 		return rc == CRM_ENOTFOUND ? crm_seterr(CRM_EINVAL,
 		    "no record %llu", (unsigned long long)id) : rc;
 	if ((rc = crm_may_write(t, r, NULL))) {
@@ -296,7 +305,7 @@ crm_forget(crm_txn *t, uint64_t id)
 	crm_ids_sort(&ids);
 	if (!rc)
 		rc = crm_suppress_rec(t, r);
-	if (!rc)
+	if (!rc && !removed)
 		rc = scrub_rec(t, r->id);
 	for (i = 0; i < tasks.n && !rc; i++)
 		rc = scrub_rec(t, tasks.v[i]);

@@ -668,6 +668,46 @@ each_removed(crm_txn *t, int (*fn)(const crm_rec *r, void *arg), void *arg)
 	    "cannot read the journal");
 }
 
+struct last_removed {
+	uint64_t id;
+	struct crm_buf enc;
+	int found;
+};
+
+static int
+last_removed(const crm_rec *r, void *arg)
+{
+	struct last_removed *x = arg;
+
+	if (r->id == x->id) {
+		crm_buf_reset(&x->enc);
+		crm_rec_encode(r, &x->enc);
+		x->found = 1;
+	}
+	return 0;
+}
+
+int
+crm_journal_removed(crm_txn *t, uint64_t id, crm_rec **rp)
+{
+	struct last_removed x = { id, CRM_BUF_INIT, 0 };
+	int rc;
+
+	*rp = NULL;
+	if (!(rc = each_removed(t, last_removed, &x)) && !x.found)
+		rc = CRM_ENOTFOUND;
+	if (!rc) {
+		*rp = crm_rec_alloc();
+		if ((rc = crm_rec_decode(*rp, crm_txn_schema(t), id, x.enc.buf,
+		    x.enc.len))) {
+			crm_rec_free(*rp);
+			*rp = NULL;
+		}
+	}
+	crm_buf_release(&x.enc);
+	return rc;
+}
+
 /* The forgotten: their ids, and the types of those removed, which the
  * journal alone knows. */
 struct forgotten {

@@ -493,6 +493,9 @@ int crm_suppressed(crm_txn *t, const crm_rec *old, const crm_rec *r);
 int crm_suppress(crm_txn *t, const struct crm_field *f, const char *v,
     size_t n);
 int crm_suppress_rec(crm_txn *t, const crm_rec *r);
+/* record.c: the record *id was merged into, in *id; CRM_ENOTFOUND
+ * when it was not. */
+int crm_alias_next(crm_txn *t, uint64_t *id);
 /* The ids of the records merged into id, added to out. */
 int crm_merged_into(crm_txn *t, uint64_t id, struct crm_ids *out);
 /* dupes.c: the uid and e-mail of a record merged into another, which
@@ -522,6 +525,9 @@ int crm_log_erase(crm_txn *t, uint64_t rec);
 int crm_journal_erase(crm_txn *t, struct crm_ids *ids,
     const struct crm_type *deftype);
 int crm_journal_forget(crm_txn *t, uint64_t rec);
+/* Record id as the journal kept it when it was last removed (caller
+ * frees); CRM_ENOTFOUND if it never was. */
+int crm_journal_removed(crm_txn *t, uint64_t id, crm_rec **rp);
 /* store.c: each meta entry under prefix (the rest of its key, its
  * value); an address off the opt-out list. */
 int crm_meta_list(crm_txn *t, const char *prefix,

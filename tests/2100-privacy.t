@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP needs python3 for tests/bench/gen"
 	exit 0
 fi
-plan 36
+plan 37
 
 GEN=$TOP/tests/bench/gen
 TAB=$(printf '\t')
@@ -491,6 +491,43 @@ check 'another record with her number: still changeable after crm-forget' '
 	Nitra
 	Nitra
 	EOF
+'
+
+check 'crm-forget of a removed record: what the journal keeps of it goes' '
+	CRM_DB=$T/removed &&
+	{
+	crm-add person "name=Rita Removed" email=rita@example.com \
+		"phone=0905 999 888" note=RITA-NOTE &&
+	crm-task add --due 2026-12-01 1 "RITA-TASK call her back" &&
+	crm-log 1 call RITA-CALL &&
+	crm-add person "name=Other Keeper" &&
+	crm-rm 1
+	} >/dev/null &&
+	crm-history >hist &&
+	grep -i -q rita hist &&
+	crm-forget 1 >out 2>err &&
+	test ! -s out && test ! -s err &&
+	crm-history >hist &&
+	! grep -i rita hist &&
+	cut -f 1,4,5,9 hist >got &&
+	expect got <<-EOF &&
+	1	1	created	(erased)
+	2	2	created	(erased)
+	3	1	logged	(erased)
+	4	4	created	crm-add person '\''name=Other Keeper'\''
+	5	2	removed	(erased)
+	5	1	unlogged	(erased)
+	5	1	removed	(erased)
+	6	1	forgotten	crm-forget 1
+	EOF
+	refused "crm-forget" crm-add person name=Again email=Rita@Example.com &&
+	refused "crm-forget" crm-add person name=Again phone=+421905999888 &&
+	must_fail 2 crm-forget 3 2>err &&
+	grep -F "no record 3" err &&
+	crm-compact >/dev/null &&
+	! grep -r -a -i -e rita -e 905999888 "$CRM_DB" &&
+	crm-check >out 2>err &&
+	test ! -s out && test ! -s err
 '
 
 check 'crm-forget: the tasks about the record that were removed go too' '
