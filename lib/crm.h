@@ -459,8 +459,10 @@ int crm_repair(crm_txn *t);
 int crm_journal_gc(crm_txn *t, int64_t before, size_t *ntxn, size_t *nent);
 /* Erase on request what is held about a person (the record stays, its
  * personal fields, history text and journal values gone; its e-mail and
- * phone kept only as keyed hashes that keep it from coming back). */
-int crm_forget(crm_txn *t, uint64_t id);
+ * phone kept only as keyed hashes that keep it from coming back).  The
+ * saved segments whose query holds an erased value are dropped, their
+ * names appended to dropped, one a line. */
+int crm_forget(crm_txn *t, uint64_t id, struct crm_buf *dropped);
 /* Copy the store to one without free pages, and put it in place (the
  * file sizes before and after); the db is closed but for crm_db_close. */
 int crm_compact(crm_db *db, uint64_t *before, uint64_t *after);

@@ -154,15 +154,37 @@ crm_field_personal(const crm_rec *r, unsigned fid)
 }
 
 void
-crm_rec_scrub(crm_rec *r)
+crm_erased_add(struct crm_buf *gone, const struct crm_field *f,
+    const char *v, size_t n)
 {
-	size_t i;
+	const char *end = v + n, *comma;
+	int list = f->type == FT_EMAIL || f->type == FT_PHONE;
+
+	for (; v < end; v = comma + 1) {
+		if (!list || !(comma = memchr(v, ',', (size_t)(end - v))))
+			comma = end;
+		if (comma == v || ((size_t)(comma - v) == sizeof FORGOTTEN - 1 &&
+		    !memcmp(v, FORGOTTEN, sizeof FORGOTTEN - 1)))
+			continue;
+		crm_buf_addch(gone, f->type == FT_PHONE ? 'p' : 'v');
+		crm_buf_add(gone, v, (size_t)(comma - v));
+		crm_buf_addch(gone, 0);
+	}
+}
+
+void
+crm_rec_scrub(crm_rec *r, struct crm_buf *gone)
+{
+	const char *v;
+	size_t i, j, n;
 
 	for (i = 0; i < r->type->nfields; i++) {
 		const struct crm_field *f = &r->type->fields[i];
 
 		if (!(f->flags & FF_PERSONAL))
 			continue;
+		for (j = 0; gone && (v = crm_rec_nth(r, f->fid, j, &n)); j++)
+			crm_erased_add(gone, f, v, n);
 		crm_rec_drop(r, f->fid);
 		if (f->flags & FF_REQUIRED)
 			crm_rec_add_raw(r, f->fid, FORGOTTEN,
@@ -171,9 +193,9 @@ crm_rec_scrub(crm_rec *r)
 }
 
 /* Write a record without its personal values, and with no journal of
- * what they were. */
+ * what they were (added to gone). */
 static int
-scrub_rec(crm_txn *t, uint64_t id)
+scrub_rec(crm_txn *t, uint64_t id, struct crm_buf *gone)
 {
 	crm_rec *old, *r;
 	int rc;
@@ -185,7 +207,7 @@ scrub_rec(crm_txn *t, uint64_t id)
 		crm_rec_free(old);
 		return rc;
 	}
-	crm_rec_scrub(r);
+	crm_rec_scrub(r, gone);
 	if (!(rc = crm_index_update(t, old, r)))
 		rc = crm_rec_write(t, r);
 	crm_rec_free(old);
@@ -264,10 +286,125 @@ crm_suppress_rec(crm_txn *t, const crm_rec *r)
 	return rc;
 }
 
+/* ------------------------------------------------- saved segments */
+
+/* A byte of a word: a letter or digit, or part of one in UTF-8. */
+static int
+wordch(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c & 0x80);
+}
+
+/* Is v (folded) in q (folded), and not the part of a longer word? */
+static int
+in_words(const struct crm_buf *q, const struct crm_buf *v)
+{
+	const char *at;
+
+	if (!v->len)
+		return 0;
+	for (at = q->buf; (at = strstr(at, v->buf)); at++)
+		if ((at == q->buf || !wordch((unsigned char)at[-1]) ||
+		    !wordch((unsigned char)v->buf[0])) &&
+		    (!wordch((unsigned char)at[v->len]) ||
+		    !wordch((unsigned char)v->buf[v->len - 1])))
+			return 1;
+	return 0;
+}
+
+/* The phone numbers written in query q, as E.164, each ending in NUL. */
+static void
+numbers_in(crm_txn *t, const char *q, struct crm_buf *out)
+{
+	static const char chars[] = "+0123456789 -./()";
+	struct crm_buf run = CRM_BUF_INIT;
+	size_t n, digits, i;
+
+	for (; *q; q += n ? n : 1) {
+		n = strspn(q, chars);
+		for (i = digits = 0; i < n; i++)
+			digits += q[i] >= '0' && q[i] <= '9';
+		if (digits < 6)
+			continue;
+		crm_buf_reset(&run);
+		crm_buf_add(&run, q, n);
+		if (!crm_phone_norm(out, run.buf, crm_txn_schema(t)->country))
+			crm_buf_addch(out, 0);
+	}
+	crm_buf_release(&run);
+}
+
+/* Does query q hold one of the values gone (as crm_erased_add lists
+ * them): a value whole, folded, or a number in any notation? */
+static int
+holds(crm_txn *t, const char *q, const struct crm_buf *gone)
+{
+	struct crm_buf fq = CRM_BUF_INIT, v = CRM_BUF_INIT,
+	    nums = CRM_BUF_INIT;
+	const char *p, *n, *end = gone->buf + gone->len;
+	int hit = 0;
+
+	crm_fold(&fq, q, strlen(q));
+	numbers_in(t, q, &nums);
+	for (p = gone->buf; p < end && !hit; p += strlen(p) + 1) {
+		crm_buf_reset(&v);
+		crm_fold(&v, p + 1, strlen(p + 1));
+		hit = in_words(&fq, &v);
+		for (n = nums.buf; *p == 'p' && !hit &&
+		    n < nums.buf + nums.len; n += strlen(n) + 1)
+			hit = !strcmp(n, p + 1);
+	}
+	crm_buf_release(&fq);
+	crm_buf_release(&v);
+	crm_buf_release(&nums);
+	return hit;
+}
+
+struct segments {
+	crm_txn *t;
+	const struct crm_buf *gone;
+	struct crm_buf names;	/* of those to drop, one a line */
+};
+
+static int
+segment_holds(const char *name, const char *query, void *arg)
+{
+	struct segments *s = arg;
+
+	if (holds(s->t, query, s->gone))
+		crm_buf_addf(&s->names, "%s\n", name);
+	return 0;
+}
+
+/* Drop the saved segments whose query holds a value gone (their names
+ * appended to dropped, one a line): the query is kept in the store. */
+static int
+drop_segments(crm_txn *t, const struct crm_buf *gone,
+    struct crm_buf *dropped)
+{
+	struct segments s = { t, gone, CRM_BUF_INIT };
+	char *name, *nl;
+	int rc;
+
+	if (!gone->len)
+		return 0;
+	rc = crm_segment_list(t, segment_holds, &s);
+	for (name = s.names.buf; !rc && (nl = strchr(name, '\n'));
+	    name = nl + 1) {
+		*nl = 0;
+		if (!(rc = crm_segment_drop(t, name)))
+			crm_buf_addf(dropped, "%s\n", name);
+	}
+	crm_buf_release(&s.names);
+	return rc;
+}
+
 int
-crm_forget(crm_txn *t, uint64_t id)
+crm_forget(crm_txn *t, uint64_t id, struct crm_buf *dropped)
 {
 	struct crm_ids ids = { 0 }, tasks = { 0 };
+	struct crm_buf gone = CRM_BUF_INIT;	/* the values erased */
 	crm_rec *r;
 	size_t i;
 	int rc, hops, removed = 0;
@@ -306,15 +443,18 @@ crm_forget(crm_txn *t, uint64_t id)
 	if (!rc)
 		rc = crm_suppress_rec(t, r);
 	if (!rc && !removed)
-		rc = scrub_rec(t, r->id);
+		rc = scrub_rec(t, r->id, &gone);
 	for (i = 0; i < tasks.n && !rc; i++)
-		rc = scrub_rec(t, tasks.v[i]);
+		rc = scrub_rec(t, tasks.v[i], &gone);
 	if (!rc)
 		rc = crm_log_erase(t, r->id);
 	if (!rc)
-		rc = crm_journal_erase(t, &ids, r->type);
+		rc = crm_journal_erase(t, &ids, r->type, &gone);
+	if (!rc)
+		rc = drop_segments(t, &gone, dropped);
 	if (!rc)
 		rc = crm_journal_forget(t, r->id);
+	crm_buf_release(&gone);
 	crm_rec_free(r);
 	crm_ids_release(&ids);
 	crm_ids_release(&tasks);

@@ -717,6 +717,7 @@ struct forgotten {
 	const struct crm_type **type;
 	size_t ngone;
 	const struct crm_type *deftype;
+	struct crm_buf *values;	/* the values erased, added to */
 };
 
 /* A removed record among the forgotten, or a removed task about one. */
@@ -790,6 +791,8 @@ erased(crm_txn *t, const struct jentry *je, const struct forgotten *fg,
 		if ((rc = crm_suppress(t, f, je->old, je->oldlen)) ||
 		    (rc = crm_suppress(t, f, je->new, je->newlen)))
 			break;
+		crm_erased_add(fg->values, f, je->old, je->oldlen);
+		crm_erased_add(fg->values, f, je->new, je->newlen);
 		crm_buf_addch(b, J_ERASED);
 		crm_put_varint(b, je->id);
 		crm_put_varint(b, je->fid);
@@ -798,7 +801,7 @@ erased(crm_txn *t, const struct jentry *je, const struct forgotten *fg,
 		if (crm_rec_decode(r, crm_txn_schema(t), je->id, je->val,
 		    je->vallen) || (rc = crm_suppress_rec(t, r)))
 			break;
-		crm_rec_scrub(r);
+		crm_rec_scrub(r, fg->values);
 		crm_buf_addch(b, J_DEL);
 		crm_put_varint(b, je->id);
 		crm_rec_encode(r, b);
@@ -862,10 +865,10 @@ apply(crm_txn *t, const struct crm_buf *todo)
 
 int
 crm_journal_erase(crm_txn *t, struct crm_ids *ids,
-    const struct crm_type *deftype)
+    const struct crm_type *deftype, struct crm_buf *values)
 {
 	struct crm_buf todo = CRM_BUF_INIT, b = CRM_BUF_INIT;
-	struct forgotten fg = { ids, { 0 }, NULL, NULL, 0, deftype };
+	struct forgotten fg = { ids, { 0 }, NULL, NULL, 0, deftype, values };
 	struct crm_change hdr;
 	struct jentry je;
 	crm_rec *r = crm_rec_alloc();

@@ -511,8 +511,14 @@ int crm_alias_find(crm_txn *t, const char *field, const char *v,
     uint64_t *alias);
 /* Copy into keep the fields it has none of, and the tags it lacks. */
 void crm_rec_fill(crm_rec *keep, const crm_rec *src);
-/* Drop r's personal values; a required one reads "(forgotten)". */
-void crm_rec_scrub(crm_rec *r);
+/* Drop r's personal values; a required one reads "(forgotten)".  Those
+ * dropped are added to gone (unless NULL) as crm_erased_add does. */
+void crm_rec_scrub(crm_rec *r, struct crm_buf *gone);
+/* Add the values v of field f (several joined by commas, as the journal
+ * keeps them) to the list of values erased: for each, 'p' for a phone
+ * number or 'v', the value, a NUL. */
+void crm_erased_add(struct crm_buf *gone, const struct crm_field *f,
+    const char *v, size_t n);
 /* log.c: a history entry without its personal parts (text, free
  * fields); every entry of rec so. */
 void crm_log_scrub(const void *val, size_t len, struct crm_buf *out);
@@ -521,9 +527,10 @@ int crm_log_erase(crm_txn *t, uint64_t rec);
  * personal values, the commands of their transactions erased; the
  * tasks about them that were removed are added to ids and erased too.
  * A record gone that the journal does not keep is taken as of type
- * deftype.  And an entry saying rec was forgotten. */
+ * deftype.  The values erased are added to values (crm_erased_add).
+ * And an entry saying rec was forgotten. */
 int crm_journal_erase(crm_txn *t, struct crm_ids *ids,
-    const struct crm_type *deftype);
+    const struct crm_type *deftype, struct crm_buf *values);
 int crm_journal_forget(crm_txn *t, uint64_t rec);
 /* Record id as the journal kept it when it was last removed (caller
  * frees); CRM_ENOTFOUND if it never was. */

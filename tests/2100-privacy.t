@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP needs python3 for tests/bench/gen"
 	exit 0
 fi
-plan 37
+plan 38
 
 GEN=$TOP/tests/bench/gen
 TAB=$(printf '\t')
@@ -552,6 +552,39 @@ check 'crm-forget: the tasks about the record that were removed go too' '
 	EOF
 	crm-compact >/dev/null &&
 	! grep -r -a -e TOM-TASK -e TOM-KEPT "$CRM_DB"
+'
+
+check 'crm-forget drops the saved segments whose query holds an erased value' '
+	CRM_DB=$T/segments &&
+	{
+	crm-add person "name=Sara Smith" email=sara@example.com \
+		"phone=0905 777 333" &&
+	crm-add person "name=Sarah Other" email=sarah@example.com &&
+	crm-set 1 email=Sara.New@Example.com &&
+	crm-segment --save old email=sara@example.com &&
+	crm-segment --save new "email=SARA.NEW@example.com or tag:x" &&
+	crm-segment --save call "phone=\"+421 905 777 333\"" &&
+	crm-segment --save byname "name=\"Sara Smith\"" &&
+	crm-segment --save domain "email~example.com" &&
+	crm-segment --save other "name~sarah*" &&
+	crm-segment --save vip tag:vip
+	} >/dev/null &&
+	crm-forget 1 >out 2>err &&
+	test ! -s out &&
+	expect err <<-EOF &&
+	crm-forget: saved segment '\''byname'\'' dropped: its query held an erased value
+	crm-forget: saved segment '\''call'\'' dropped: its query held an erased value
+	crm-forget: saved segment '\''new'\'' dropped: its query held an erased value
+	crm-forget: saved segment '\''old'\'' dropped: its query held an erased value
+	EOF
+	crm-segment --list >got &&
+	expect got <<-EOF &&
+	domain	email~example.com
+	other	name~sarah*
+	vip	tag:vip
+	EOF
+	crm-compact >/dev/null &&
+	! grep -r -a -i -e "sara[^h]" -e 905777333 "$CRM_DB"
 '
 
 # -------------------------------------------------------------- crm-gc
