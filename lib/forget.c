@@ -62,10 +62,31 @@ salt(crm_txn *t, struct crm_buf *key, int make)
 	return crm_meta_secret(t, "salt", make, key);
 }
 
+static int
+other_salt(const char *name, const char *value, void *arg)
+{
+	(void)value;
+	crm_buf_add(arg, name, strlen(name) + 1);
+	return 0;
+}
+
+/* The secrets hashes are kept under, each ending in NUL: the store's
+ * own, then those of the stores whose forgotten it took in with an
+ * import (meta "salt:SECRET"), whose hashes it cannot make again. */
+static int
+salts(crm_txn *t, struct crm_buf *out)
+{
+	int rc;
+
+	if ((rc = salt(t, out, 0)))
+		return rc;
+	crm_buf_addch(out, 0);
+	return crm_meta_list(t, "salt:", other_salt, out);
+}
+
 /* "forgot:" and the hex of the keyed hash of a value (e-mail: folded) */
 static void
-suppress_key(const struct crm_buf *secret, int email, const char *v,
-    struct crm_buf *k)
+suppress_key(const char *secret, int email, const char *v, struct crm_buf *k)
 {
 	struct hmac_sha256_ctx ctx;
 	struct crm_buf in = CRM_BUF_INIT;
@@ -77,7 +98,7 @@ suppress_key(const struct crm_buf *secret, int email, const char *v,
 		crm_fold(&in, v, strlen(v));
 	else
 		crm_buf_addstr(&in, v);
-	hmac()->set_key(&ctx, secret->len, (const uint8_t *)secret->buf);
+	hmac()->set_key(&ctx, strlen(secret), (const uint8_t *)secret);
 	hmac()->update(&ctx, in.len, (const uint8_t *)in.buf);
 	hmac()->digest(&ctx, sizeof d, d);
 	crm_buf_reset(k);
@@ -113,6 +134,7 @@ crm_suppressed(crm_txn *t, const crm_rec *old, const crm_rec *r)
 {
 	struct crm_buf secret = CRM_BUF_INIT, k = CRM_BUF_INIT,
 	    v = CRM_BUF_INIT;
+	const char *s;
 	size_t i;
 	int rc = 0;
 
@@ -120,8 +142,6 @@ crm_suppressed(crm_txn *t, const crm_rec *old, const crm_rec *r)
 	if (!t->forgot)
 		t->forgot = salt(t, &secret, 0) ? 1 : 2;
 	if (t->forgot == 1)
-		return 0;
-	if (!secret.len && (rc = salt(t, &secret, 0)))
 		goto out;
 	for (i = 0; i < r->n && !rc; i++) {
 		const struct crm_field *f = crm_type_field_id(r->type,
@@ -131,12 +151,19 @@ crm_suppressed(crm_txn *t, const crm_rec *old, const crm_rec *r)
 		/* only what is new: a value held already is someone's */
 		if (!is_contact(f) || held(old, r->v[i].fid, val))
 			continue;
-		suppress_key(&secret, f->type == FT_EMAIL, val, &k);
-		crm_buf_reset(&v);
-		if (!crm_meta_get(t, k.buf, &v))
-			rc = crm_seterr(CRM_EINVAL, "%s '%s' was a person's "
-			    "who asked to be forgotten (crm-forget); it is "
-			    "not taken again", f->name, val);
+		crm_buf_reset(&secret);
+		if ((rc = salts(t, &secret)))
+			break;
+		for (s = secret.buf; s < secret.buf + secret.len && !rc;
+		    s += strlen(s) + 1) {
+			suppress_key(s, f->type == FT_EMAIL, val, &k);
+			crm_buf_reset(&v);
+			if (!crm_meta_get(t, k.buf, &v))
+				rc = crm_seterr(CRM_EINVAL, "%s '%s' was a "
+				    "person's who asked to be forgotten "
+				    "(crm-forget); it is not taken again",
+				    f->name, val);
+		}
 	}
 out:
 	crm_buf_release(&secret);
@@ -262,7 +289,7 @@ crm_suppress(crm_txn *t, const struct crm_field *f, const char *v, size_t n)
 		crm_buf_add(&one, v, (size_t)(comma - v));
 		if (!one.len)
 			continue;
-		suppress_key(&secret, f->type == FT_EMAIL, one.buf, &k);
+		suppress_key(secret.buf, f->type == FT_EMAIL, one.buf, &k);
 		if (!(rc = crm_meta_put(t, k.buf, "", 0)) &&
 		    f->type == FT_EMAIL)
 			rc = crm_optout_del(t, one.buf);
@@ -271,6 +298,65 @@ out:
 	crm_buf_release(&secret);
 	crm_buf_release(&k);
 	crm_buf_release(&one);
+	return rc;
+}
+
+struct listing {
+	const char *what;
+	int (*fn)(const char *what, const char *hex, void *arg);
+	void *arg;
+};
+
+static int
+list_hash(const char *name, const char *value, void *arg)
+{
+	const struct listing *l = arg;
+
+	(void)value;
+	return l->fn(l->what, name, l->arg);
+}
+
+int
+crm_forgotten_list(crm_txn *t,
+    int (*fn)(const char *what, const char *hex, void *arg), void *arg)
+{
+	struct listing l = { "forgotten", fn, arg };
+	struct crm_buf keys = CRM_BUF_INIT;
+	const char *s;
+	int rc;
+
+	if ((rc = salts(t, &keys)))
+		goto out;
+	for (s = keys.buf; s < keys.buf + keys.len && !rc; s += strlen(s) + 1)
+		rc = fn("forgotten_key", s, arg);
+	if (!rc)
+		rc = crm_meta_list(t, "forgot:", list_hash, &l);
+out:
+	crm_buf_release(&keys);
+	return rc == CRM_ENOTFOUND ? 0 : rc;
+}
+
+int
+crm_forgotten_restore(crm_txn *t, const char *what, const char *hex)
+{
+	struct crm_buf k = CRM_BUF_INIT, own = CRM_BUF_INIT;
+	int key = !strcmp(what, "forgotten_key"), rc;
+
+	if (strlen(hex) != 2 * SHA256_DIGEST_SIZE ||
+	    strspn(hex, "0123456789abcdef") != strlen(hex))
+		return crm_seterr(CRM_EINVAL, "%s: not a %s (64 hexadecimal "
+		    "digits)", what, key ? "key" : "hash");
+	crm_buf_addf(&k, "%s%s", key ? "salt:" : "forgot:", hex);
+	if (!key)
+		rc = crm_meta_put(t, k.buf, "", 0);
+	else if ((rc = salt(t, &own, 0)) == CRM_ENOTFOUND)
+		rc = crm_meta_put(t, "salt", hex, strlen(hex));
+	else if (!rc && strcmp(own.buf, hex))
+		rc = crm_meta_put(t, k.buf, "", 0);
+	if (key && !rc)
+		t->forgot = 2;
+	crm_buf_release(&k);
+	crm_buf_release(&own);
 	return rc;
 }
 

@@ -493,6 +493,13 @@ int crm_suppressed(crm_txn *t, const crm_rec *old, const crm_rec *r);
 int crm_suppress(crm_txn *t, const struct crm_field *f, const char *v,
     size_t n);
 int crm_suppress_rec(crm_txn *t, const crm_rec *r);
+/* What keeps the forgotten out, as an export gives it: fn is called with
+ * "forgotten_key" and each secret the hashes are under (the store's own
+ * first), then with "forgotten" and each hash, in hex.  Restore one so
+ * given: a key becomes the store's own when it has none. */
+int crm_forgotten_list(crm_txn *t,
+    int (*fn)(const char *what, const char *hex, void *arg), void *arg);
+int crm_forgotten_restore(crm_txn *t, const char *what, const char *hex);
 /* record.c: the record *id was merged into, in *id; CRM_ENOTFOUND
  * when it was not. */
 int crm_alias_next(crm_txn *t, uint64_t *id);
