@@ -456,7 +456,8 @@ int crm_user_list(crm_txn *t, int (*fn)(const char *name, const char *role,
  * references resolve; the index holds exactly the records' entries; the
  * derived figures are what the history and tasks say; the history and
  * the journal are whole.  fn is told each problem (id: the record it is
- * about, or 0; nonzero from fn stops); *n is how many were found. */
+ * about, or 0; nonzero from fn stops); *n is how many were found.
+ * CRM_EPERM for a user who is not an admin, in a store with users. */
 int crm_check(crm_txn *t, int (*fn)(uint64_t id, const char *msg, void *arg),
     void *arg, size_t *n, size_t *fixable);
 /* Rebuild the index and every derived figure from the records (the
@@ -468,8 +469,10 @@ int crm_repair(crm_txn *t);
 int crm_journal_gc(crm_txn *t, int64_t before, size_t *ntxn, size_t *nent);
 /* Erase on request what is held about a person (the record stays, its
  * personal fields, history text and journal values gone; its e-mail and
- * phone kept only as keyed hashes that keep it from coming back). */
-int crm_forget(crm_txn *t, uint64_t id);
+ * phone kept only as keyed hashes that keep it from coming back).  The
+ * saved segments whose query holds an erased value are dropped, their
+ * names appended to dropped, one a line. */
+int crm_forget(crm_txn *t, uint64_t id, struct crm_buf *dropped);
 /* Copy the store to one without free pages, and put it in place (the
  * file sizes before and after); the db is closed but for crm_db_close. */
 int crm_compact(crm_db *db, uint64_t *before, uint64_t *after);

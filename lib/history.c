@@ -750,17 +750,128 @@ touches(const struct jentry *je, const struct crm_ids *ids)
 	    crm_get_be64(je->key) : je->id);
 }
 
-/* The type of record id, or deftype when it is gone. */
-static const struct crm_type *
-type_of(crm_txn *t, uint64_t id, const struct crm_type *deftype)
+/* Call fn for each record the journal keeps as removed, oldest first
+ * (r is valid during the call; nonzero from fn stops). */
+static int
+each_removed(crm_txn *t, int (*fn)(const crm_rec *r, void *arg), void *arg)
 {
-	const struct crm_type *ty = deftype;
+	struct jentry je;
 	crm_rec *r;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, frc = 0;
+
+	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &c)))
+		return crm_mdb_err(rc, "cannot read the journal");
+	r = crm_rec_alloc();
+	while (!(rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))) {
+		/* (a removal only: no transaction's header to read) */
+		if (!v.mv_size || *(const char *)v.mv_data != J_DEL ||
+		    jdecode(&k, &v, &je, NULL) || crm_rec_decode(r,
+		    crm_txn_schema(t), je.id, je.val, je.vallen))
+			continue;	/* crm-check tells of it */
+		if ((frc = fn(r, arg)))
+			break;
+	}
+	mdb_cursor_close(c);
+	crm_rec_free(r);
+	if (frc)
+		return frc;
+	return rc == MDB_NOTFOUND ? 0 : crm_mdb_err(rc,
+	    "cannot read the journal");
+}
+
+struct last_removed {
+	uint64_t id;
+	struct crm_buf enc;
+	int found;
+};
+
+static int
+last_removed(const crm_rec *r, void *arg)
+{
+	struct last_removed *x = arg;
+
+	if (r->id == x->id) {
+		crm_buf_reset(&x->enc);
+		crm_rec_encode(r, &x->enc);
+		x->found = 1;
+	}
+	return 0;
+}
+
+int
+crm_journal_removed(crm_txn *t, uint64_t id, crm_rec **rp)
+{
+	struct last_removed x = { id, CRM_BUF_INIT, 0 };
+	int rc;
+
+	*rp = NULL;
+	if (!(rc = each_removed(t, last_removed, &x)) && !x.found)
+		rc = CRM_ENOTFOUND;
+	if (!rc) {
+		*rp = crm_rec_alloc();
+		if ((rc = crm_rec_decode(*rp, crm_txn_schema(t), id, x.enc.buf,
+		    x.enc.len))) {
+			crm_rec_free(*rp);
+			*rp = NULL;
+		}
+	}
+	crm_buf_release(&x.enc);
+	return rc;
+}
+
+/* The forgotten: their ids, and the types of those removed, which the
+ * journal alone knows. */
+struct forgotten {
+	struct crm_ids *ids;
+	struct crm_ids more;	/* removed tasks about them, found */
+	uint64_t *gone;		/* removed ones, and their types */
+	const struct crm_type **type;
+	size_t ngone;
+	const struct crm_type *deftype;
+	struct crm_buf *values;	/* the values erased, added to */
+};
+
+/* A removed record among the forgotten, or a removed task about one. */
+static int
+removed_one(const crm_rec *r, void *arg)
+{
+	struct forgotten *fg = arg;
+	const struct crm_field *f = crm_type_field(r->type, "about");
+	const char *about;
+
+	if (!crm_ids_has(fg->ids, r->id)) {
+		if (!f || f->type != FT_REF ||
+		    !(about = crm_rec_nth(r, f->fid, 0, NULL)) ||
+		    !crm_ids_has(fg->ids, strtoull(about, NULL, 10)))
+			return 0;
+		crm_ids_add(&fg->more, r->id);
+	}
+	fg->gone = crm_xrealloc(fg->gone, (fg->ngone + 1) * sizeof *fg->gone);
+	fg->type = crm_xrealloc(fg->type, (fg->ngone + 1) * sizeof *fg->type);
+	fg->gone[fg->ngone] = r->id;
+	fg->type[fg->ngone++] = r->type;
+	return 0;
+}
+
+/* The type of record id: its own, as it was when it was removed, or
+ * deftype. */
+static const struct crm_type *
+type_of(crm_txn *t, uint64_t id, const struct forgotten *fg)
+{
+	const struct crm_type *ty = fg->deftype;
+	crm_rec *r;
+	size_t i;
 
 	if (!crm_rec_get(t, id, &r)) {
 		ty = r->type;
 		crm_rec_free(r);
+		return ty;
 	}
+	for (i = 0; i < fg->ngone; i++)
+		if (fg->gone[i] == id)
+			ty = fg->type[i];
 	return ty;
 }
 
@@ -776,7 +887,7 @@ rewrite(struct crm_buf *todo, const MDB_val *k, const struct crm_buf *v)
 
 /* The new value of an entry about the forgotten, or none (b empty). */
 static int
-erased(crm_txn *t, const struct jentry *je, const struct crm_type *deftype,
+erased(crm_txn *t, const struct jentry *je, const struct forgotten *fg,
     crm_rec *r, struct crm_buf *b)
 {
 	const struct crm_field *f;
@@ -786,13 +897,15 @@ erased(crm_txn *t, const struct jentry *je, const struct crm_type *deftype,
 	crm_buf_reset(b);
 	switch (je->op) {
 	case J_SET:
-		f = crm_type_field_id(type_of(t, je->id, deftype), je->fid);
+		f = crm_type_field_id(type_of(t, je->id, fg), je->fid);
 		if (!f || !(f->flags & FF_PERSONAL))
 			break;
 		/* addresses and numbers they had once stay out too */
 		if ((rc = crm_suppress(t, f, je->old, je->oldlen)) ||
 		    (rc = crm_suppress(t, f, je->new, je->newlen)))
 			break;
+		crm_erased_add(fg->values, f, je->old, je->oldlen);
+		crm_erased_add(fg->values, f, je->new, je->newlen);
 		crm_buf_addch(b, J_ERASED);
 		crm_put_varint(b, je->id);
 		crm_put_varint(b, je->fid);
@@ -801,7 +914,7 @@ erased(crm_txn *t, const struct jentry *je, const struct crm_type *deftype,
 		if (crm_rec_decode(r, crm_txn_schema(t), je->id, je->val,
 		    je->vallen) || (rc = crm_suppress_rec(t, r)))
 			break;
-		crm_rec_scrub(r);
+		crm_rec_scrub(r, fg->values);
 		crm_buf_addch(b, J_DEL);
 		crm_put_varint(b, je->id);
 		crm_rec_encode(r, b);
@@ -864,21 +977,29 @@ apply(crm_txn *t, const struct crm_buf *todo)
 }
 
 int
-crm_journal_erase(crm_txn *t, const struct crm_ids *ids,
-    const struct crm_type *deftype)
+crm_journal_erase(crm_txn *t, struct crm_ids *ids,
+    const struct crm_type *deftype, struct crm_buf *values)
 {
 	struct crm_buf todo = CRM_BUF_INIT, b = CRM_BUF_INIT;
+	struct forgotten fg = { ids, { 0 }, NULL, NULL, 0, deftype, values };
 	struct crm_change hdr;
 	struct jentry je;
 	crm_rec *r = crm_rec_alloc();
 	unsigned char hkey[12];
 	MDB_val k, v, hk = { sizeof hkey, hkey };
 	MDB_cursor *c;
+	size_t i;
 	int rc, frc = 0, hdone = 0;
 
 	memset(&hdr, 0, sizeof hdr);
 	crm_buf_init(&hdr.user_, 0);
 	crm_buf_init(&hdr.command_, 0);
+	/* the tasks about them that were removed are theirs too */
+	if ((rc = each_removed(t, removed_one, &fg)))
+		goto out;
+	for (i = 0; i < fg.more.n; i++)
+		crm_ids_add(ids, fg.more.v[i]);
+	crm_ids_sort(ids);
 	if ((rc = mdb_cursor_open(t->txn, t->db->journal, &c))) {
 		rc = crm_mdb_err(rc, "cannot read the journal");
 		goto out;
@@ -898,7 +1019,7 @@ crm_journal_erase(crm_txn *t, const struct crm_ids *ids,
 			rewrite(&todo, &hk, &b);
 			hdone = 1;
 		}
-		if ((frc = erased(t, &je, deftype, r, &b)))
+		if ((frc = erased(t, &je, &fg, r, &b)))
 			break;
 		if (b.len)
 			rewrite(&todo, &k, &b);
@@ -908,6 +1029,9 @@ crm_journal_erase(crm_txn *t, const struct crm_ids *ids,
 	    crm_mdb_err(rc, "cannot read the journal");
 out:
 	crm_rec_free(r);
+	crm_ids_release(&fg.more);
+	free(fg.gone);
+	free(fg.type);
 	crm_buf_release(&todo);
 	crm_buf_release(&b);
 	crm_buf_release(&hdr.user_);

@@ -1281,14 +1281,25 @@ store_line(crm_txn *t, struct imp *x, const cJSON *j)
 	return crm_meta_put(t, key, val, strlen(val));
 }
 
-/* An opt-out or a saved segment of an export. */
+static const char *const forgotten[] = { "forgotten_key", "forgotten" };
+
+/* An opt-out, a saved segment or what keeps the forgotten out, of an
+ * export. */
 static int
 meta_line(crm_txn *t, const cJSON *j)
 {
 	const cJSON *a = cJSON_GetObjectItem(j, "optout");
 	const cJSON *w = cJSON_GetObjectItem(j, "why");
 	const cJSON *at = cJSON_GetObjectItem(j, "at");
+	const cJSON *f;
 	int64_t when = t->now;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		if ((f = cJSON_GetObjectItem(j, forgotten[i])))
+			return cJSON_IsString(f) ? crm_forgotten_restore(t,
+			    forgotten[i], f->valuestring) : crm_seterr(
+			    CRM_EINVAL, "%s: not a string", forgotten[i]);
 
 	if (a) {
 		if (!cJSON_IsString(a))
@@ -1592,7 +1603,9 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		    "in a JSON string");
 	}
 	if (cJSON_GetObjectItem(j, "optout") ||
-	    cJSON_GetObjectItem(j, "segment")) {
+	    cJSON_GetObjectItem(j, "segment") ||
+	    cJSON_GetObjectItem(j, forgotten[0]) ||
+	    cJSON_GetObjectItem(j, forgotten[1])) {
 		rc = meta_line(t, j);
 		cJSON_Delete(j);
 		return rc;

@@ -514,6 +514,16 @@ int crm_suppressed(crm_txn *t, const crm_rec *old, const crm_rec *r);
 int crm_suppress(crm_txn *t, const struct crm_field *f, const char *v,
     size_t n);
 int crm_suppress_rec(crm_txn *t, const crm_rec *r);
+/* What keeps the forgotten out, as an export gives it: fn is called with
+ * "forgotten_key" and each secret the hashes are under (the store's own
+ * first), then with "forgotten" and each hash, in hex.  Restore one so
+ * given: a key becomes the store's own when it has none. */
+int crm_forgotten_list(crm_txn *t,
+    int (*fn)(const char *what, const char *hex, void *arg), void *arg);
+int crm_forgotten_restore(crm_txn *t, const char *what, const char *hex);
+/* record.c: the record *id was merged into, in *id; CRM_ENOTFOUND
+ * when it was not. */
+int crm_alias_next(crm_txn *t, uint64_t *id);
 /* The ids of the records merged into id, added to out. */
 int crm_merged_into(crm_txn *t, uint64_t id, struct crm_ids *out);
 /* dupes.c: the uid and e-mail of a record merged into another, which
@@ -532,19 +542,30 @@ int crm_alias_find(crm_txn *t, const char *field, const char *v,
 int crm_kind_known(const crm_schema *s, const char *kind, int nocase);
 /* Copy into keep the fields it has none of, and the tags it lacks. */
 void crm_rec_fill(crm_rec *keep, const crm_rec *src);
-/* Drop r's personal values; a required one reads "(forgotten)". */
-void crm_rec_scrub(crm_rec *r);
+/* Drop r's personal values; a required one reads "(forgotten)".  Those
+ * dropped are added to gone (unless NULL) as crm_erased_add does. */
+void crm_rec_scrub(crm_rec *r, struct crm_buf *gone);
+/* Add the values v of field f (several joined by commas, as the journal
+ * keeps them) to the list of values erased: for each, 'p' for a phone
+ * number or 'v', the value, a NUL. */
+void crm_erased_add(struct crm_buf *gone, const struct crm_field *f,
+    const char *v, size_t n);
 /* log.c: a history entry without its personal parts (text, free
  * fields); every entry of rec so. */
 void crm_log_scrub(const void *val, size_t len, struct crm_buf *out);
 int crm_log_erase(crm_txn *t, uint64_t rec);
 /* history.c: the journal's entries about ids (sorted) without their
- * personal values, the commands of their transactions erased; and an
- * entry saying rec was forgotten.  A record gone is taken as of type
- * deftype. */
-int crm_journal_erase(crm_txn *t, const struct crm_ids *ids,
-    const struct crm_type *deftype);
+ * personal values, the commands of their transactions erased; the
+ * tasks about them that were removed are added to ids and erased too.
+ * A record gone that the journal does not keep is taken as of type
+ * deftype.  The values erased are added to values (crm_erased_add).
+ * And an entry saying rec was forgotten. */
+int crm_journal_erase(crm_txn *t, struct crm_ids *ids,
+    const struct crm_type *deftype, struct crm_buf *values);
 int crm_journal_forget(crm_txn *t, uint64_t rec);
+/* Record id as the journal kept it when it was last removed (caller
+ * frees); CRM_ENOTFOUND if it never was. */
+int crm_journal_removed(crm_txn *t, uint64_t id, crm_rec **rp);
 /* store.c: each meta entry under prefix (the rest of its key, its
  * value); an address off the opt-out list. */
 int crm_meta_list(crm_txn *t, const char *prefix,

@@ -1105,6 +1105,15 @@ export_optout(const char *email, const char *value, void *arg)
 }
 
 static int
+export_forgotten(const char *what, const char *hex, void *arg)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(j, what, hex);
+	return emit_json(arg, j);
+}
+
+static int
 export_segment(const char *name, const char *query, void *arg)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -1193,9 +1202,12 @@ crm_out_export_meta(crm_out *o, crm_txn *t, const char *store)
 		    t->next_id : crm_meta_u64(t, "next_id", 1)));
 		rc = emit_json(o, j);
 	}
-	/* the opt-outs are everyone's addresses: an admin's to take */
-	if (crm_view_role(t->db) == ROLE_ADMIN)
-		rc = crm_optout_list(t, export_optout, o);
+	/* the opt-outs are everyone's addresses: an admin's to take; and
+	 * the hashes of the forgotten ones, with the keys to check them,
+	 * so that a restored store keeps them out too */
+	if (crm_view_role(t->db) == ROLE_ADMIN &&
+	    !(rc = crm_optout_list(t, export_optout, o)))
+		rc = crm_forgotten_list(t, export_forgotten, o);
 	if (!rc)
 		rc = crm_segment_list(t, export_segment, o);
 	if (!rc) {

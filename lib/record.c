@@ -803,28 +803,32 @@ get(crm_txn *t, MDB_val *k, MDB_val *v)
 }
 
 int
+crm_alias_next(crm_txn *t, uint64_t *id)
+{
+	struct crm_buf to = CRM_BUF_INIT;
+	char key[40];
+	int rc;
+
+	snprintf(key, sizeof key, "alias:%llu", (unsigned long long)*id);
+	if (!(rc = crm_meta_get(t, key, &to)))
+		*id = strtoull(to.buf, NULL, 10);
+	crm_buf_release(&to);
+	return rc;
+}
+
+int
 crm_rec_load(crm_txn *t, uint64_t id, crm_rec *r)
 {
 	MDB_val k = { sizeof id, &id }, v;
-	int rc;
-
-	struct crm_buf to = CRM_BUF_INIT;
-	char key[40];
-	int hops;
+	int rc, hops;
 
 	if (crm_log_pending(t, id) && (rc = crm_log_settle(t)))
 		return rc;
-	/* a record merged into another still answers, as that one */
-	for (hops = 0; (rc = get(t, &k, &v)) == MDB_NOTFOUND && hops < 8;
-	    hops++) {
-		snprintf(key, sizeof key, "alias:%llu", (unsigned long long)id);
-		crm_buf_reset(&to);
-		if (crm_meta_get(t, key, &to))
-			break;
-		id = strtoull(to.buf, NULL, 10);
-		k.mv_data = &id;
-	}
-	crm_buf_release(&to);
+	/* a record merged into another still answers, as that one (the
+	 * key points at id) */
+	for (hops = 0; (rc = get(t, &k, &v)) == MDB_NOTFOUND && hops < 8 &&
+	    !crm_alias_next(t, &id); hops++)
+		;
 	if (!rc && hops && crm_log_pending(t, id)) {
 		/* reached through an alias: the figures go in first */
 		if ((rc = crm_log_settle(t)))

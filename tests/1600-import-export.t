@@ -22,7 +22,7 @@ VOBJECT=
 "$PY" -c 'import vobject' >/dev/null 2>&1 && VOBJECT=yes
 VC=$TESTDATA/vcard
 
-plan 82
+plan 84
 
 # tool.py: the readers the checks use
 #   has EXPORT JSON...      each JSON object is a subset of some record of the
@@ -1552,6 +1552,60 @@ check 'opt-outs and saved segments move with the JSON Lines export' '
 	expect got <<-EOF
 	"Ola" <ola@example.sk>
 	EOF
+'
+
+check 'the forgotten stay out of a store moved by its JSON Lines export' '
+	D=$T/fg &&
+	crm-add --db "$D" person name=Gone email=gone@x.example \
+		"phone=0905 444 555" >/dev/null &&
+	crm-add --db "$D" person name=Stays email=stays@x.example >/dev/null &&
+	crm-optout --db "$D" gone@x.example &&
+	crm-forget --db "$D" 1 &&
+	crm-export --db "$D" --to jsonl >fg.jsonl &&
+	! grep -i -e gone@ -e 905444555 fg.jsonl &&
+	test "$(grep -c "^{\"forgotten_key\":\"[0-9a-f]\{64\}\"}\$" fg.jsonl)" \
+		-eq 1 &&
+	test "$(grep -c "^{\"forgotten\":\"[0-9a-f]\{64\}\"}\$" fg.jsonl)" \
+		-eq 2 &&
+	crm-import --db "$T/fg2" --from jsonl <fg.jsonl 2>/dev/null &&
+	crm-export --db "$T/fg2" --to jsonl | cmp - fg.jsonl &&
+	printf "name,email\nG,Gone@X.example\n" >fg.csv &&
+	must_fail 2 crm-import --db "$T/fg2" --from csv fg.csv 2>err &&
+	grep -F "line 2: email" err && grep -F "crm-forget" err &&
+	must_fail 2 crm-add --db "$T/fg2" person name=G \
+		phone=+421905444555 2>err &&
+	grep -F "crm-forget" err &&
+	crm-segment --db "$T/fg2" --mailto has:email >got &&
+	expect got <<-EOF
+	"Stays" <stays@x.example>
+	EOF
+'
+
+check 'another store'\''s forgotten kept beside its own; bad ones refused' '
+	D=$T/fg3 &&
+	crm-add --db "$D" person name=Mine email=mine@y.example >/dev/null &&
+	crm-forget --db "$D" 1 &&
+	crm-import --db "$D" --from jsonl <fg.jsonl 2>/dev/null &&
+	crm-export --db "$D" --to jsonl >fg3.jsonl &&
+	test "$(grep -c "\"forgotten_key\":" fg3.jsonl)" -eq 2 &&
+	test "$(grep -c "\"forgotten\":" fg3.jsonl)" -eq 3 &&
+	crm-import --db "$T/fg4" --from jsonl <fg3.jsonl 2>/dev/null &&
+	crm-export --db "$T/fg4" --to jsonl | cmp - fg3.jsonl &&
+	for db in "$D" "$T/fg4"; do
+		for e in gone@x.example mine@y.example; do
+			must_fail 2 crm-add --db "$db" person name=X "email=$e" \
+				2>/dev/null || exit 1
+		done
+	done &&
+	before=$(mdb_dump -a "$D" | md5sum) &&
+	for l in "{\"forgotten\":\"0a1b\"}" "{\"forgotten_key\":7}" \
+		"{\"forgotten\":\"$(printf "%064d" 0 | tr 0 G)\"}"; do
+		printf "%s\n" "$l" >bad.jsonl &&
+		must_fail 2 crm-import --db "$D" --from jsonl bad.jsonl \
+			2>err &&
+		grep -F "line 1: forgotten" err || exit 1
+	done &&
+	test "$(mdb_dump -a "$D" | md5sum)" = "$before"
 '
 
 check 'a header no type fits is refused, nothing leaked (tests/fuzz)' '

@@ -17,7 +17,7 @@ if ! command -v python3 >/dev/null; then
 	echo "1..0 # SKIP needs python3 for tests/bench/gen"
 	exit 0
 fi
-plan 35
+plan 38
 
 GEN=$TOP/tests/bench/gen
 TAB=$(printf '\t')
@@ -491,6 +491,100 @@ check 'another record with her number: still changeable after crm-forget' '
 	Nitra
 	Nitra
 	EOF
+'
+
+check 'crm-forget of a removed record: what the journal keeps of it goes' '
+	CRM_DB=$T/removed &&
+	{
+	crm-add person "name=Rita Removed" email=rita@example.com \
+		"phone=0905 999 888" note=RITA-NOTE &&
+	crm-task add --due 2026-12-01 1 "RITA-TASK call her back" &&
+	crm-log 1 call RITA-CALL &&
+	crm-add person "name=Other Keeper" &&
+	crm-rm 1
+	} >/dev/null &&
+	crm-history >hist &&
+	grep -i -q rita hist &&
+	crm-forget 1 >out 2>err &&
+	test ! -s out && test ! -s err &&
+	crm-history >hist &&
+	! grep -i rita hist &&
+	cut -f 1,4,5,9 hist >got &&
+	expect got <<-EOF &&
+	1	1	created	(erased)
+	2	2	created	(erased)
+	3	1	logged	(erased)
+	4	4	created	crm-add person '\''name=Other Keeper'\''
+	5	2	removed	(erased)
+	5	1	unlogged	(erased)
+	5	1	removed	(erased)
+	6	1	forgotten	crm-forget 1
+	EOF
+	refused "crm-forget" crm-add person name=Again email=Rita@Example.com &&
+	refused "crm-forget" crm-add person name=Again phone=+421905999888 &&
+	must_fail 2 crm-forget 3 2>err &&
+	grep -F "no record 3" err &&
+	crm-compact >/dev/null &&
+	! grep -r -a -i -e rita -e 905999888 "$CRM_DB" &&
+	crm-check >out 2>err &&
+	test ! -s out && test ! -s err
+'
+
+check 'crm-forget: the tasks about the record that were removed go too' '
+	CRM_DB=$T/tasks &&
+	{
+	crm-add person "name=Tom Task" email=tom@example.com &&
+	crm-task add --due 2026-12-01 1 "TOM-TASK ask about his illness" &&
+	crm-set 2 "text=TOM-TASK his illness, again" &&
+	crm-task add --due 2026-12-02 1 "TOM-KEPT still open" &&
+	crm-task rm 2
+	} >/dev/null &&
+	crm-forget 1 &&
+	crm-history 2 | cut -f 1,5,6,9 >got &&
+	expect got <<-EOF &&
+	2	created		(erased)
+	3	erased	text	(erased)
+	5	removed		(erased)
+	EOF
+	crm-show -j 3 | jq -r .text >got &&
+	expect got <<-EOF &&
+	(forgotten)
+	EOF
+	crm-compact >/dev/null &&
+	! grep -r -a -e TOM-TASK -e TOM-KEPT "$CRM_DB"
+'
+
+check 'crm-forget drops the saved segments whose query holds an erased value' '
+	CRM_DB=$T/segments &&
+	{
+	crm-add person "name=Sara Smith" email=sara@example.com \
+		"phone=0905 777 333" &&
+	crm-add person "name=Sarah Other" email=sarah@example.com &&
+	crm-set 1 email=Sara.New@Example.com &&
+	crm-segment --save old email=sara@example.com &&
+	crm-segment --save new "email=SARA.NEW@example.com or tag:x" &&
+	crm-segment --save call "phone=\"+421 905 777 333\"" &&
+	crm-segment --save byname "name=\"Sara Smith\"" &&
+	crm-segment --save domain "email~example.com" &&
+	crm-segment --save other "name~sarah*" &&
+	crm-segment --save vip tag:vip
+	} >/dev/null &&
+	crm-forget 1 >out 2>err &&
+	test ! -s out &&
+	expect err <<-EOF &&
+	crm-forget: saved segment '\''byname'\'' dropped: its query held an erased value
+	crm-forget: saved segment '\''call'\'' dropped: its query held an erased value
+	crm-forget: saved segment '\''new'\'' dropped: its query held an erased value
+	crm-forget: saved segment '\''old'\'' dropped: its query held an erased value
+	EOF
+	crm-segment --list >got &&
+	expect got <<-EOF &&
+	domain	email~example.com
+	other	name~sarah*
+	vip	tag:vip
+	EOF
+	crm-compact >/dev/null &&
+	! grep -r -a -i -e "sara[^h]" -e 905777333 "$CRM_DB"
 '
 
 # -------------------------------------------------------------- crm-gc

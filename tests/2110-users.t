@@ -14,7 +14,7 @@
 # an admin, so those checks run as nobody when the test runs as root
 # (root is always an admin), or as the login user demoted in stores of
 # their own otherwise.
-plan 37
+plan 39
 
 TAB=$(printf '\t')
 ME=$(id -un)
@@ -384,6 +384,16 @@ check 'a rep may not add users, prune, change the schema or compact' '
 		as mara crm-user set anna --role admin
 '
 
+check 'crm-check, with or without --repair, is for admins: exit 2' '
+	refused "crm-check is for admins; anna is a rep" as anna crm-check &&
+	refused "crm-check is for admins; mara is a manager" \
+		as mara crm-check -j &&
+	refused "crm-check --repair is for admins; anna is a rep" \
+		as anna crm-check --repair &&
+	as boss crm-check >out 2>err &&
+	test ! -s out && test ! -s err
+'
+
 check 'crm-forget: refused for a rep, exit 2' '
 	refused "crm-forget is for managers and admins; anna is a rep" \
 		as anna crm-forget 3 &&
@@ -573,6 +583,19 @@ else
 	skip 'a login user not in the store: needs nobody and setpriv'
 fi
 export CRM_DB="$T/db"
+
+check 'crm-export --to jsonl: the forgotten hashes for admins only' '
+	id=$(as boss crm-add person name=Fay email=fay@x.example) &&
+	as boss crm-forget "$id" &&
+	as boss crm-export --to jsonl >exp &&
+	test "$(grep -c "^{\"forgotten\":" exp)" -eq 1 &&
+	test "$(grep -c "^{\"forgotten_key\":" exp)" -eq 1 &&
+	for u in mara anna; do
+		as $u crm-export --to jsonl >exp &&
+		! grep -e "\"forgotten\":" -e "\"forgotten_key\":" exp ||
+		exit 1
+	done
+'
 
 check 'crm-check passes at the end' '
 	crm-check >out 2>err &&
