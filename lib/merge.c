@@ -369,7 +369,8 @@ struct run {
 	struct crm_merge *m;
 	struct crm_buf key;	/* the secret */
 	struct crm_buf msg, subject, msgid, why, mbox;
-	uint64_t id;
+	uint64_t arg;		/* the id as given */
+	uint64_t id;		/* the record's: another, if arg was merged */
 	crm_rec *r;
 	int sent;		/* already sent in this campaign */
 };
@@ -407,7 +408,7 @@ was_sent(const struct crm_log *e, void *arg)
 	return 0;
 }
 
-/* Render the message for run->id; CRM_ENOTFOUND (why set) to skip. */
+/* Render the message for run->arg; CRM_ENOTFOUND (why set) to skip. */
 static int
 render(crm_txn *t, struct run *run)
 {
@@ -422,13 +423,15 @@ render(crm_txn *t, struct run *run)
 
 	crm_buf_reset(&run->why);
 	crm_buf_reset(&run->msg);
-	rc = crm_rec_load(t, run->id, run->r);
+	rc = crm_rec_load(t, run->arg, run->r);
 	if (rc == CRM_ENOTFOUND) {
 		crm_buf_addstr(&run->why, "no such record");
 		return rc;
 	}
 	if (rc || (rc = crm_mail_ok(t, run->r, &run->why)))
 		return rc;
+	/* a merged id mails, logs and is checked as the record kept */
+	run->id = crm_rec_id(run->r);
 	run->sent = 0;
 	if ((rc = crm_log_list(t, run->id, 0, was_sent, run)))
 		return rc;
@@ -649,7 +652,7 @@ crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
 	if ((rc = crm_write(db, prepare, &run)))
 		goto out;
 	for (i = 0; i < ids->n && !rc; i++) {
-		run.id = ids->v[i];
+		run.arg = ids->v[i];
 		if ((rc = crm_read(db, &t)))
 			break;
 		rc = render(t, &run);
@@ -657,7 +660,7 @@ crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
 		if (rc == CRM_ENOTFOUND) {
 			m->skipped++;
 			if (m->skip)
-				m->skip(run.id, run.why.buf, m->arg);
+				m->skip(run.arg, run.why.buf, m->arg);
 			rc = 0;
 			continue;
 		}

@@ -1,0 +1,55 @@
+#!/bin/sh
+. "$(dirname "$0")/lib.sh"
+# 1510-mailmerge.t - crm-mailmerge: whom it mails, once each, in order
+#
+# The mailer is a script that appends each message to a file, so
+# nothing leaves the machine; 1500-mail.t sends through a real one.
+plan 2
+
+N='2026-11-23 10:00'
+
+# mail ARG...: crm-mailmerge --send through the mailer that keeps
+mail() {
+	SENDMAIL="cat >>$T/sent" crm-mailmerge --now "$N" hi.eml --send "$@"
+}
+
+# sent_to: the To: lines of what the mailer took, in order
+sent_to() {
+	grep '^To: ' "$T/sent"
+}
+
+check 'setup: a template and three people, the second merged into one' '
+	printf "%s\n" "From: Shop <shop@example.com>" "Subject: Hi %{name}" \
+		"" "Hello %{name}" >hi.eml &&
+	crm-add --now "$N" person name=Kim email=kim@example.com >ids &&
+	crm-add --now "$N" person name="Kim K." email=kim.k@example.com \
+		>>ids &&
+	crm-add --now "$N" person name=Lea email=lea@example.com >>ids &&
+	crm-merge 1 2 >/dev/null &&
+	expect ids <<-EOF
+	1
+	2
+	3
+	EOF
+'
+
+check 'a merged id is its record: mailed once, logged on it, not again' '
+	mail --campaign c1 2 >out 2>err &&
+	test ! -s out &&
+	sent_to >got &&
+	expect got <<-EOF &&
+	To: Kim <kim@example.com>
+	EOF
+	grep -x "crm-mailmerge: sent 1, skipped 0" err &&
+	grep "unsubscribe%201-[0-9a-f]*>" sent &&
+	must_fail 1 mail --campaign c1 2 >out 2>err &&
+	grep -x "crm-mailmerge: 2: already sent in c1" err &&
+	must_fail 1 mail --campaign c1 1 >out 2>err &&
+	grep -x "crm-mailmerge: 1: already sent in c1" err &&
+	crm-log --list -j 1 >log &&
+	jq -r "select(.campaign == \"c1\") | .record" log >got &&
+	expect got <<-EOF &&
+	1
+	EOF
+	test "$(grep -c "^To: " sent)" -eq 1
+'
