@@ -114,7 +114,6 @@ main(int argc, char **argv)
 	} else if ((rc = crm_ids_read(argc - optind, argv + optind, &ids))) {
 		crm_fail(rc, NULL);
 	}
-	crm_ids_sort(&ids);	/* each once: a repeated id is one person */
 	rc = crm_merge_run(db, tp, &m, &ids);
 	if (fflush(stdout) && !rc)
 		crm_die(3, "cannot write the output");

@@ -728,7 +728,9 @@ struct crm_merge {
 	void (*skip)(uint64_t id, const char *why, void *arg);
 	void *arg;
 };
-/* Mail each of ids (each in its own write transaction when sending). */
+/* Mail each of ids, in their order (each in its own write transaction
+ * when sending); a record mailed earlier in the run, by the same id or
+ * a merged one, counts as already sent. */
 int crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
     const struct crm_ids *ids);
 /* What crm-inbox did with a message: "bounced ADDR", ... lines. */

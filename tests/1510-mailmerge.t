@@ -4,7 +4,7 @@
 #
 # The mailer is a script that appends each message to a file, so
 # nothing leaves the machine; 1500-mail.t sends through a real one.
-plan 2
+plan 4
 
 N='2026-11-23 10:00'
 
@@ -52,4 +52,32 @@ check 'a merged id is its record: mailed once, logged on it, not again' '
 	1
 	EOF
 	test "$(grep -c "^To: " sent)" -eq 1
+'
+
+check 'a preview prints the records in the order given, each once' '
+	crm-mailmerge --now "$N" hi.eml --campaign c2 3 1 3 2 >out 2>err &&
+	grep "^To: " out >got &&
+	expect got <<-EOF &&
+	To: Lea <lea@example.com>
+	To: Kim <kim@example.com>
+	EOF
+	expect err <<-EOF
+	crm-mailmerge: 3: already sent in c2
+	crm-mailmerge: 2: already sent in c2
+	EOF
+'
+
+check '--send: in the order given, a repeated id said to be already sent' '
+	: >sent &&
+	mail --campaign c2 3 3 1 3 >out 2>err &&
+	sent_to >got &&
+	expect got <<-EOF &&
+	To: Lea <lea@example.com>
+	To: Kim <kim@example.com>
+	EOF
+	expect err <<-EOF
+	crm-mailmerge: 3: already sent in c2
+	crm-mailmerge: 3: already sent in c2
+	crm-mailmerge: sent 2, skipped 2
+	EOF
 '
