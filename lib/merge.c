@@ -364,57 +364,6 @@ crm_token_record(crm_txn *t, const char *tok)
 
 /* -------------------------------------------------------------- runs */
 
-/*
- * The records mailed (or printed) so far in this run: an id given twice,
- * or with an id merged into it, is one record, mailed once, whether or
- * not the run sends.  Open addressing, at most half full; 0, which no
- * record has, marks a free slot.
- */
-struct seen {
-	uint64_t *v;
-	size_t size, n;
-};
-
-/* Where id is, or the free slot where it would go. */
-static size_t
-seen_slot(const struct seen *s, uint64_t id)
-{
-	size_t m = s->size - 1;
-	size_t i = (size_t)((id * 0x9e3779b97f4a7c15ULL) >> 32) & m;
-
-	while (s->v[i] && s->v[i] != id)
-		i = (i + 1) & m;
-	return i;
-}
-
-static int
-seen_has(const struct seen *s, uint64_t id)
-{
-	return s->size && s->v[seen_slot(s, id)];
-}
-
-static void
-seen_add(struct seen *s, uint64_t id)
-{
-	uint64_t *old = s->v;
-	size_t i, n = s->size;
-
-	if (2 * (s->n + 1) > s->size) {
-		s->size = n ? 2 * n : 64;
-		s->v = crm_xmalloc(s->size * sizeof *s->v);
-		memset(s->v, 0, s->size * sizeof *s->v);
-		for (i = 0; i < n; i++)
-			if (old[i])
-				s->v[seen_slot(s, old[i])] = old[i];
-		free(old);
-	}
-	i = seen_slot(s, id);
-	if (!s->v[i]) {
-		s->v[i] = id;
-		s->n++;
-	}
-}
-
 struct run {
 	const crm_template *tp;
 	struct crm_merge *m;
@@ -424,7 +373,10 @@ struct run {
 	uint64_t id;		/* the record's: another, if arg was merged */
 	crm_rec *r;
 	int sent;		/* already sent in this campaign */
-	struct seen seen;
+	/* the records mailed (or printed) so far in this run: an id given
+	 * twice, or with an id merged into it, is one record, mailed once,
+	 * whether or not the run sends */
+	struct crm_idmap seen;
 };
 
 static int
@@ -484,7 +436,7 @@ render(crm_txn *t, struct run *run)
 		return rc;
 	/* a merged id mails, logs and is checked as the record kept */
 	run->id = crm_rec_id(run->r);
-	run->sent = seen_has(&run->seen, run->id);
+	run->sent = crm_idmap_get(&run->seen, run->id) != NULL;
 	if (!run->sent && (rc = crm_log_list(t, run->id, 0, was_sent, run)))
 		return rc;
 	if (run->sent) {
@@ -727,11 +679,11 @@ crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
 		}
 		if (!rc) {
 			m->sent++;
-			seen_add(&run.seen, run.id);
+			crm_idmap_put(&run.seen, run.id, 1);
 		}
 	}
 out:
-	free(run.seen.v);
+	crm_idmap_release(&run.seen);
 	crm_rec_free(run.r);
 	crm_buf_release(&run.key);
 	crm_buf_release(&run.msg);

@@ -56,8 +56,8 @@ check 'a merged id is its record: mailed once, logged on it, not again' '
 
 check 'a preview prints the records in the order given, each once' '
 	crm-mailmerge --now "$N" hi.eml --campaign c2 3 1 3 2 >out 2>err &&
-	grep "^To: " out >got &&
-	expect got <<-EOF &&
+	grep "^To: " out >order &&
+	expect order <<-EOF &&
 	To: Lea <lea@example.com>
 	To: Kim <kim@example.com>
 	EOF
@@ -67,14 +67,11 @@ check 'a preview prints the records in the order given, each once' '
 	EOF
 '
 
-check '--send: in the order given, a repeated id said to be already sent' '
+check '--send: what the preview printed, a repeated id already sent' '
 	: >sent &&
 	mail --campaign c2 3 3 1 3 >out 2>err &&
 	sent_to >got &&
-	expect got <<-EOF &&
-	To: Lea <lea@example.com>
-	To: Kim <kim@example.com>
-	EOF
+	cmp order got &&
 	expect err <<-EOF
 	crm-mailmerge: 3: already sent in c2
 	crm-mailmerge: 3: already sent in c2
