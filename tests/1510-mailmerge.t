@@ -4,7 +4,7 @@
 #
 # The mailer is a script that appends each message to a file, so
 # nothing leaves the machine; 1500-mail.t sends through a real one.
-plan 4
+plan 6
 
 N='2026-11-23 10:00'
 
@@ -76,5 +76,33 @@ check '--send: what the preview printed, a repeated id already sent' '
 	crm-mailmerge: 3: already sent in c2
 	crm-mailmerge: 3: already sent in c2
 	crm-mailmerge: sent 2, skipped 2
+	EOF
+'
+
+check 'a preview writes nothing: its unsubscribe address is not obeyed' '
+	printf "%s\n" "From: Shop <shop@example.com>" \
+		"X-Crm-Unsubscribe-To: leave@example.com" "Subject: Hi" "" \
+		"Hello" >leave.eml &&
+	crm-mailmerge --now "$N" leave.eml --campaign c3 3 >/dev/null &&
+	before=$(store_sum) &&
+	crm-mailmerge --now "$N" leave.eml --campaign c3 3 >out &&
+	test "$(store_sum)" = "$before" &&
+	grep -c "^To: " out >n &&
+	expect n <<-EOF &&
+	1
+	EOF
+	printf "From: lea@example.com\nTo: leave@example.com\nSubject: q\n\nhi\n" \
+		>q.eml &&
+	crm-inbox --now "$N" <q.eml >out &&
+	grep "^logged [0-9]* on 3\$" out
+'
+
+check '--send remembers it: mail to it then opts the sender out' '
+	SENDMAIL="cat >/dev/null" crm-mailmerge --now "$N" leave.eml \
+		--campaign c3 --send 1 2>/dev/null &&
+	printf "From: lea@example.com\nTo: leave@example.com\nSubject: q2\n\nhi\n" |
+		crm-inbox --now "$N" >out &&
+	expect out <<-EOF
+	opted out lea@example.com
 	EOF
 '
