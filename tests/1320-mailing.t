@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1320-mailing.t - mailing lists, CSV for mail merge, opt-outs and bounces
-plan 41
+plan 44
 
 PY=/usr/bin/python3
 
@@ -240,6 +240,34 @@ check '--mailto and --csv together is bad usage' '
 	must_fail 2 crm-segment tag:news --mailto --csv name >out 2>err &&
 	test ! -s out &&
 	grep -F "usage" err
+'
+
+check '--mailto -0 ends each mailbox with a NUL, not a newline' '
+	crm-segment tag:news --mailto >lf &&
+	crm-segment tag:news --mailto -0 >nul &&
+	tr "\\n" "\\0" <lf >want &&
+	cmp want nul
+'
+
+check '-j, -f, -H with --mailto or --csv, -0 with --csv: exit 2, no output' '
+	for how in -j "-f %{name}" -H; do
+		must_fail 2 crm-segment tag:news --mailto $how >out 2>err &&
+		test ! -s out &&
+		grep -F "crm-segment: --mailto prints a mailing list: no -j," \
+			err &&
+		must_fail 2 crm-segment tag:news --csv name $how >out 2>err &&
+		test ! -s out &&
+		grep -F "crm-segment: --csv prints a mailing list" err || exit 1
+	done &&
+	must_fail 2 crm-segment tag:news --csv name -0 >out 2>err &&
+	test ! -s out &&
+	grep -F "crm-segment: --csv ends its lines with CRLF: no -0" err
+'
+
+check '--why-excluded without --mailto or --csv: exit 2, no output' '
+	must_fail 2 crm-segment tag:news --why-excluded >out 2>err &&
+	test ! -s out &&
+	grep -x "crm-segment: --why-excluded goes with --mailto or --csv" err
 '
 
 check 'crm-optout ADDRESS: exit 0, prints nothing, reason "opted out"' '
