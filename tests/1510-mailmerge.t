@@ -4,7 +4,7 @@
 #
 # The mailer is a script that appends each message to a file, so
 # nothing leaves the machine; 1500-mail.t sends through a real one.
-plan 6
+plan 7
 
 N='2026-11-23 10:00'
 
@@ -105,4 +105,19 @@ check '--send remembers it: mail to it then opts the sender out' '
 	expect out <<-EOF
 	opted out lea@example.com
 	EOF
+'
+
+check '--rate that is no rate (nan, inf, 1e-300, 0): exit 2, nothing sent' '
+	: >sent &&
+	before=$(store_sum) &&
+	for r in nan inf 1e-300 0 -2 0.0009 3x; do
+		must_fail 2 mail --campaign c4 --rate "$r" 1 >out 2>err &&
+		grep -F "crm-mailmerge: --rate: '\''$r'\'' is not a number" err ||
+		exit 1
+	done &&
+	test ! -s sent &&
+	test "$(store_sum)" = "$before" &&
+	mail --campaign c4 --rate 0.001 1 2>err &&
+	mail --campaign c5 --rate 30/min 1 2>err &&
+	test "$(grep -c "^To: " sent)" -eq 2
 '
