@@ -695,8 +695,12 @@ int crm_dupes(crm_txn *t, const char *type, double min,
 int crm_rec_merge_ids(crm_txn *t, uint64_t *keep, uint64_t *drop);
 
 /* mail.c: addresses and files for mailings */
-/* "Display Name" <address> (RFC 5322 3.4; UTF-8 names as RFC 6532). */
+/* "Display Name" <address> (RFC 5322 3.4; UTF-8 names as RFC 6532);
+ * a control character in the name is a blank. */
 void crm_mailbox(struct crm_buf *out, const char *name, const char *email);
+/* s (n bytes) with each control character (a line break, a tab, any
+ * other below 0x20, DEL) as a blank, appended: text a header may hold. */
+void crm_mail_blank(struct crm_buf *out, const char *s, size_t n);
 /* One RFC 4180 field; a leading = + - @ is defused for spreadsheets. */
 void crm_csv_field(struct crm_buf *out, const char *s);
 /*

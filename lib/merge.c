@@ -43,7 +43,7 @@ struct xctx {
 	const crm_rec *r;
 	const char *unsub;
 	struct crm_buf val, name;
-	int header;		/* no line breaks in a header's value */
+	int header;		/* no control characters in a header's value */
 };
 
 static int
@@ -75,11 +75,10 @@ field(struct xctx *x, const char *name, size_t line, struct crm_buf *out)
 static void
 emit(struct xctx *x, struct crm_buf *out, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		crm_buf_addch(out, x->header && (s[i] == '\n' ||
-		    s[i] == '\r') ? ' ' : s[i]);
+	if (x->header)
+		crm_mail_blank(out, s, n);
+	else
+		crm_buf_add(out, s, n);
 }
 
 /* Expand s (starting at line) into out; skip while an %{if} is false. */
@@ -420,6 +419,7 @@ render(crm_txn *t, struct run *run)
 	struct xctx x = { 0 };
 	struct crm_buf tok = CRM_BUF_INIT, unsub = CRM_BUF_INIT;
 	struct crm_buf mailto = CRM_BUF_INIT, list = CRM_BUF_INIT;
+	struct crm_buf to = CRM_BUF_INIT;
 	struct crm_mailhdr *h = NULL;
 	unsigned char rnd[8];
 	size_t i, nh = 0;
@@ -507,11 +507,15 @@ render(crm_txn *t, struct run *run)
 	if (!rc) {
 		struct crm_buf body = CRM_BUF_INIT;
 
+		const char *name = crm_rec_value(run->r, "name");
+
+		/* the name in To: as in the other header fields */
+		if (name)
+			crm_mail_blank(&to, name, strlen(name));
 		x.header = 0;
 		if (!(rc = expand(&x, tp->body, tp->body_line, &body)))
-			rc = crm_mime_build(h, nh, crm_rec_value(run->r,
-			    "name"), crm_rec_value(run->r, "email"), body.buf,
-			    &run->msg);
+			rc = crm_mime_build(h, nh, to.buf, crm_rec_value(run->r,
+			    "email"), body.buf, &run->msg);
 		crm_buf_release(&body);
 	}
 	for (i = 0; i < nh; i++) {
@@ -524,6 +528,7 @@ render(crm_txn *t, struct run *run)
 	crm_buf_release(&tok);
 	crm_buf_release(&unsub);
 	crm_buf_release(&mailto);
+	crm_buf_release(&to);
 	return rc;
 }
 

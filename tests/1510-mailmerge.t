@@ -4,7 +4,7 @@
 #
 # The mailer is a script that appends each message to a file, so
 # nothing leaves the machine; 1500-mail.t sends through a real one.
-plan 7
+plan 8
 
 N='2026-11-23 10:00'
 
@@ -120,4 +120,32 @@ check '--rate that is no rate (nan, inf, 1e-300, 0): exit 2, nothing sent' '
 	mail --campaign c4 --rate 0.001 1 2>err &&
 	mail --campaign c5 --rate 30/min 1 2>err &&
 	test "$(grep -c "^To: " sent)" -eq 2
+'
+
+check 'control characters in a name are blanks in To:, Subject: and --mailto' '
+	crm-add --now "$N" person email=odd@example.com \
+		name="$(printf "Ann\nBcc: x@evil.example\tQ\001R\177S\rT")" \
+		>id &&
+	crm-mailmerge --now "$N" hi.eml --campaign c6 "$(cat id)" >odd.mbox &&
+	crm-segment --mailto "id=$(cat id)" >odd.to &&
+	/usr/bin/python3 - odd.mbox odd.to <<-\EOF
+	import email, email.policy, mailbox, sys
+	want = "Ann Bcc: x@evil.example Q R S T"
+	msgs = list(mailbox.mbox(sys.argv[1], factory=lambda f:
+	    email.message_from_binary_file(f, policy=email.policy.default)))
+	assert len(msgs) == 1, msgs
+	m = msgs[0]
+	assert m.get_all("Bcc") is None, m.get_all("Bcc")
+	for h in ("To", "Subject"):
+	    assert not m[h].defects, (h, m[h].defects)
+	to = m["To"].addresses
+	assert len(to) == 1 and to[0].addr_spec == "odd@example.com", to
+	assert to[0].display_name == want, to[0].display_name
+	assert str(m["Subject"]) == "Hi " + want, str(m["Subject"])
+	line = open(sys.argv[2], encoding="utf-8").read()
+	h = email.message_from_string("To: " + line + "\n",
+	    policy=email.policy.default)["To"]
+	assert not h.defects, h.defects
+	assert h.addresses[0].display_name == want, h.addresses
+	EOF
 '
