@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1320-mailing.t - mailing lists, CSV for mail merge, opt-outs and bounces
-plan 44
+plan 45
 
 PY=/usr/bin/python3
 
@@ -446,11 +446,20 @@ check 'bulk: one missing id among 1000 lines on stdin writes nothing' '
 		i=$((i + 1))
 	done >unsub &&
 	{ head -n 500 unsub; echo 999999; tail -n +501 unsub; } >bad &&
-	bad_optout "no record 999999" - <bad &&
+	bad_optout "crm-optout: line 501: no record 999999" - <bad &&
 	crm-segment tag:bulk --mailto --count >out &&
 	expect out <<-EOF
 	1000
 	EOF
+'
+
+check 'a bad line on stdin is named by its number, blank lines counted' '
+	printf "%s\n" new2@example.com "" "not-valid" >bad &&
+	bad_optout "crm-optout: line 3: '\''not-valid'\'' is not a record id" \
+		- <bad &&
+	printf "%s\n" new2@example.com 6 >bad &&
+	bad_optout "crm-optout: line 2: record 6 has no e-mail address" - <bad &&
+	bad_optout "crm-optout: '\''jana'\'' is not a record id" jana
 '
 
 check 'bulk: 1000 addresses on stdin opted out in one run' '
