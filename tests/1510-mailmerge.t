@@ -4,7 +4,7 @@
 #
 # The mailer is a script that appends each message to a file, so
 # nothing leaves the machine; 1500-mail.t sends through a real one.
-plan 8
+plan 9
 
 N='2026-11-23 10:00'
 
@@ -148,4 +148,22 @@ check 'control characters in a name are blanks in To:, Subject: and --mailto' '
 	assert not h.defects, h.defects
 	assert h.addresses[0].display_name == want, h.addresses
 	EOF
+'
+
+check 'crm-inbox: a reply to a record merged since names the one kept' '
+	crm-add --now "$N" person name=Mo email=mo@example.com >mo &&
+	crm-add --now "$N" person name=Ned email=ned@example.com >ned &&
+	: >sent &&
+	mail --campaign c7 "$(cat ned)" 2>/dev/null &&
+	id=$(sed -n "s/^Message-I[dD]: *//p" sent) &&
+	test -n "$id" &&
+	crm-merge "$(cat mo)" "$(cat ned)" >/dev/null &&
+	printf "From: ned@example.com\nSubject: Re: Hi\nIn-Reply-To: %s\n\nyes\n" \
+		"$id" | crm-inbox --now "$N" >out &&
+	crm-log --list -j "$(cat mo)" >log &&
+	jq -r "select(.dir == \"in\") |
+		\"logged \(.id) on \(.record) \(.campaign)\"" log >want &&
+	test "$(wc -l <want)" -eq 1 &&
+	grep " on $(cat mo) c7\$" want &&
+	sed "s/ c7\$//" want | cmp - out
 '
