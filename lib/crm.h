@@ -103,6 +103,9 @@ int crm_strpcmp(const void *a, const void *b);
  * out.
  */
 void crm_fold(struct crm_buf *out, const char *s, size_t len);
+/* Are a and b one text once folded, as a query's = compares text (and
+ * campaign names everywhere)? */
+int crm_fold_eq(const char *a, const char *b);
 /* Calls fn for each folded token of s; stops at the first non-zero. */
 int crm_tokens(const char *s, size_t len,
     int (*fn)(const char *tok, size_t len, void *arg), void *arg);

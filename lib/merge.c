@@ -405,7 +405,7 @@ was_sent(const struct crm_log *e, void *arg)
 	struct run *run = arg;
 
 	if (!strcasecmp(e->kind, "email") && e->campaign &&
-	    !strcmp(e->campaign, run->m->campaign) &&
+	    crm_fold_eq(e->campaign, run->m->campaign) &&
 	    !(e->dir && !strcmp(e->dir, "in")))
 		run->sent = 1;
 	return 0;

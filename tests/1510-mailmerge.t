@@ -4,7 +4,7 @@
 #
 # The mailer is a script that appends each message to a file, so
 # nothing leaves the machine; 1500-mail.t sends through a real one.
-plan 9
+plan 10
 
 N='2026-11-23 10:00'
 
@@ -166,4 +166,25 @@ check 'crm-inbox: a reply to a record merged since names the one kept' '
 	test "$(wc -l <want)" -eq 1 &&
 	grep " on $(cat mo) c7\$" want &&
 	sed "s/ c7\$//" want | cmp - out
+'
+
+check 'a campaign name is one whatever its case and accents, as in a query' '
+	must_fail 1 mail --campaign C1 1 >out 2>err &&
+	grep -x "crm-mailmerge: 1: already sent in C1" err &&
+	mail --campaign "Jeseň" "$(cat mo)" 2>/dev/null &&
+	must_fail 1 mail --campaign JESEN "$(cat mo)" >out 2>err &&
+	grep -x "crm-mailmerge: $(cat mo): already sent in JESEN" err &&
+	for c in C1 JESEN; do
+		crm-report --campaign $c | cut -f 1,2 &&
+		crm-segment --count "count(kind=email and campaign=$c)>=1" ||
+		exit 1
+	done >got &&
+	expect got <<-EOF
+	campaign	sent
+	C1	1
+	1
+	campaign	sent
+	JESEN	1
+	1
+	EOF
 '
