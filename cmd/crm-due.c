@@ -7,8 +7,8 @@
 
 static const char usage[] =
     "crm-due [-j0H] [-f FORMAT] [--db DIR] [--now WHEN]\n"
-    "       [--owner USER | --mine] [--within N(h|d|w|m) | --overdue] "
-    "[--ical]";
+    "       [--owner USER | --mine] [--within N(h|d|w|m) | --overdue]\n"
+    "       [--where QUERY] [--ical]";
 
 static const char *const cols[] = { "due", "task#", "record#", "name",
 	"phone", "email", "text", NULL };
@@ -17,6 +17,7 @@ struct ctx {
 	crm_txn *t;
 	crm_out *out;
 	crm_rec *task, *about;	/* reused for every line */
+	crm_query *where;	/* the record a task is about must match */
 	int64_t after;		/* --overdue: before today only */
 	int ical;
 	struct crm_buf cal, uid;
@@ -41,6 +42,8 @@ one(uint64_t id, int64_t due, void *arg)
 	if (!(a = crm_rec_value(task, "about")) ||
 	    crm_rec_load(c->t, strtoull(a, NULL, 10), about))
 		about = NULL;
+	if (c->where && (!about || !crm_query_match(c->t, c->where, about)))
+		return 0;
 	c->n++;
 	if (c->ical) {
 		crm_ical_todo(&c->cal, task, about, due, c->uid.buf);
@@ -66,17 +69,18 @@ one(uint64_t id, int64_t due, void *arg)
 int
 main(int argc, char **argv)
 {
-	enum { O_OWNER = CRM_OPT_CMD, O_MINE, O_WITHIN, O_OVERDUE, O_ICAL };
+	enum { O_OWNER = CRM_OPT_CMD, O_MINE, O_WITHIN, O_OVERDUE, O_ICAL,
+		O_WHERE };
 	static const struct option longopts[] = {
 		CRM_LONGOPTS,
 		{ "owner", 1, 0, O_OWNER }, { "mine", 0, 0, O_MINE },
 		{ "within", 1, 0, O_WITHIN }, { "overdue", 0, 0, O_OVERDUE },
-		{ "ical", 0, 0, O_ICAL },
+		{ "ical", 0, 0, O_ICAL }, { "where", 1, 0, O_WHERE },
 		{ 0, 0, 0, 0 }
 	};
 	struct crm_opts o = { 0 };
 	struct ctx c = { 0 };
-	const char *owner = NULL, *within = NULL;
+	const char *owner = NULL, *within = NULL, *where = NULL;
 	int64_t now, until;
 	int ch, rc, overdue = 0, mine = 0;
 	crm_db *db;
@@ -92,6 +96,7 @@ main(int argc, char **argv)
 		case O_WITHIN: within = optarg; break;
 		case O_OVERDUE: overdue = 1; break;
 		case O_ICAL: c.ical = 1; break;
+		case O_WHERE: where = optarg; break;
 		default: crm_usage(usage);
 		}
 	}
@@ -116,6 +121,9 @@ main(int argc, char **argv)
 	}
 
 	db = crm_open_or_die(&o, CRM_RDONLY, argc, argv);
+	if (where && (rc = crm_query_parse(&c.where, crm_db_schema(db), where,
+	    now)))
+		crm_fail(rc, NULL);
 	if ((rc = crm_out_new(&c.out, &o, crm_db_schema(db), cols)))
 		crm_fail(rc, NULL);
 	crm_buf_init(&c.cal, 0);
@@ -143,6 +151,7 @@ main(int argc, char **argv)
 		crm_die(3, "cannot write the output");
 	crm_rec_free(c.task);
 	crm_rec_free(c.about);
+	crm_query_free(c.where);
 	crm_txn_end(c.t);
 	crm_cli_done(db);
 	crm_buf_release(&c.cal);

@@ -1,6 +1,7 @@
 /* crm-mailmerge.c - one message a person from a template, mailed or shown */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@ static const char usage[] =
     "       [--segment NAME | ID... | -] [--send] [--rate N]";
 
 enum { O_CAMPAIGN = CRM_OPT_CMD, O_SEGMENT, O_SEND, O_RATE };
+
+#define MINRATE 0.001	/* a message every 1000 minutes, 16 hours */
 
 static void
 skipped(uint64_t id, const char *why, void *arg)
@@ -82,11 +85,13 @@ main(int argc, char **argv)
 		case O_SEGMENT: segment = optarg; break;
 		case O_SEND: m.send = 1; break;
 		case O_RATE:
+			/* nan, inf and a wait of centuries are no rate */
 			m.rate = strtod(optarg, &end);
 			if (end == optarg || (*end && strcmp(end, "/min")) ||
-			    m.rate <= 0)
+			    !isfinite(m.rate) || m.rate < MINRATE)
 				crm_die(2, "--rate: '%s' is not a number of "
-				    "messages a minute", optarg);
+				    "messages a minute, %g or more", optarg,
+				    MINRATE);
 			break;
 		default: crm_usage(usage);
 		}
@@ -114,7 +119,6 @@ main(int argc, char **argv)
 	} else if ((rc = crm_ids_read(argc - optind, argv + optind, &ids))) {
 		crm_fail(rc, NULL);
 	}
-	crm_ids_sort(&ids);	/* each once: a repeated id is one person */
 	rc = crm_merge_run(db, tp, &m, &ids);
 	if (fflush(stdout) && !rc)
 		crm_die(3, "cannot write the output");

@@ -11,45 +11,65 @@ static const char usage[] =
 
 struct ctx {
 	char **args;
-	size_t n;
+	size_t *line;		/* of stdin, 0 for an argument */
+	size_t n, alloc;
 	const char *why;
 };
 
+static void
+add(struct ctx *c, const char *arg, size_t line)
+{
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 64;
+		c->args = realloc(c->args, c->alloc * sizeof *c->args);
+		c->line = realloc(c->line, c->alloc * sizeof *c->line);
+	}
+	c->line[c->n] = line;
+	c->args[c->n++] = strdup(arg);
+}
+
 /* An id stands for its record's address; anything with @ is one. */
+static int
+one(crm_txn *t, struct ctx *c, const char *a, struct crm_ids *ids)
+{
+	crm_rec *r;
+	int rc;
+
+	if (strchr(a, '@'))
+		return crm_optout_add(t, a, c->why);
+	ids->n = 0;
+	if ((rc = crm_ids_read(1, (char **)&a, ids)))
+		return rc;
+	rc = crm_rec_get(t, ids->v[0], &r);
+	if (rc == CRM_ENOTFOUND)
+		return crm_seterr(CRM_EINVAL, "no record %s", a);
+	if (rc)
+		return rc;
+	if (!crm_visible(t, r))
+		rc = crm_seterr(CRM_EPERM, "record %s is not %s's to see", a,
+		    crm_user());
+	else if (!crm_rec_value(r, "email"))
+		rc = crm_seterr(CRM_EINVAL, "record %s has no e-mail address",
+		    a);
+	else
+		rc = crm_optout_add(t, crm_rec_value(r, "email"), c->why);
+	crm_rec_free(r);
+	return rc;
+}
+
 static int
 optout(crm_txn *t, void *arg)
 {
 	struct ctx *c = arg;
 	struct crm_ids ids = { 0 };
-	crm_rec *r;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < c->n && !rc; i++) {
-		const char *a = c->args[i];
-
-		if (strchr(a, '@')) {
-			rc = crm_optout_add(t, a, c->why);
-			continue;
-		}
-		ids.n = 0;
-		if ((rc = crm_ids_read(1, (char **)&a, &ids)))
-			break;
-		rc = crm_rec_get(t, ids.v[0], &r);
-		if (rc == CRM_ENOTFOUND)
-			rc = crm_seterr(CRM_EINVAL, "no record %s", a);
-		if (rc)
-			break;
-		if (!crm_visible(t, r))
-			rc = crm_seterr(CRM_EPERM, "record %s is not %s's to "
-			    "see", a, crm_user());
-		else if (!crm_rec_value(r, "email"))
-			rc = crm_seterr(CRM_EINVAL, "record %s has no e-mail "
-			    "address", a);
-		else
-			rc = crm_optout_add(t, crm_rec_value(r, "email"),
-			    c->why);
-		crm_rec_free(r);
+		rc = one(t, c, c->args[i], &ids);
+		/* what a line of stdin holds is told by its number */
+		if ((rc == CRM_EINVAL || rc == CRM_EPERM) && c->line[i])
+			crm_errprefix(rc, "line %zu: ", c->line[i]);
 	}
 	crm_ids_release(&ids);
 	return rc;
@@ -64,9 +84,9 @@ main(int argc, char **argv)
 		{ 0, 0, 0, 0 }
 	};
 	struct crm_opts o = { 0 };
-	struct ctx c = { NULL, 0, "opted out" };
+	struct ctx c = { .why = "opted out" };
 	char *line = NULL;
-	size_t cap = 0, alloc = 0;
+	size_t cap = 0, lineno = 0;
 	ssize_t len;
 	crm_db *db;
 	int ch, rc, i;
@@ -92,20 +112,14 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "-")) {
-			if (c.n == alloc)
-				alloc = alloc ? 2 * alloc : 64;
-			c.args = realloc(c.args, (alloc + 1) * sizeof *c.args);
-			c.args[c.n++] = strdup(argv[i]);
+			add(&c, argv[i], 0);
 			continue;
 		}
 		while ((len = getline(&line, &cap, stdin)) > 0) {
+			lineno++;
 			line[strcspn(line, "\t\r\n")] = 0;
-			if (!*line)
-				continue;
-			if (c.n == alloc)
-				alloc = alloc ? 2 * alloc : 64;
-			c.args = realloc(c.args, (alloc + 1) * sizeof *c.args);
-			c.args[c.n++] = strdup(line);
+			if (*line)
+				add(&c, line, lineno);
 		}
 	}
 	if (!c.n)
@@ -117,6 +131,7 @@ main(int argc, char **argv)
 	while (c.n)
 		free(c.args[--c.n]);
 	free(c.args);
+	free(c.line);
 	free(line);
 	return 0;
 }

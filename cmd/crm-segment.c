@@ -19,6 +19,7 @@ struct ctx {
 	const char *name, *query;
 	size_t n;
 	int count, explain, mailto, why;
+	int eol;		/* what ends a mailbox: -0 makes it NUL */
 	char **csv;		/* --csv: the fields, NULL-terminated */
 	char *csvbuf;
 	struct crm_buf line, val;
@@ -63,9 +64,10 @@ mailing(crm_txn *t, const crm_rec *r, struct ctx *c)
 			crm_rec_text(t, r, c->csv[i], &c->val);
 			crm_csv_field(&c->line, c->val.buf);
 		}
-		crm_buf_addch(&c->line, '\r');
+		crm_buf_addstr(&c->line, "\r\n");
 	}
-	crm_buf_addch(&c->line, '\n');
+	if (c->mailto)
+		crm_buf_addch(&c->line, c->eol);
 	return c->line.len < LINES ? 0 : flush(c);
 }
 
@@ -193,6 +195,17 @@ main(int argc, char **argv)
 	if (argc != 1)
 		crm_usage(usage);
 	c.query = argv[0];
+	if (c.mailto && csv)
+		crm_usage(usage);
+	/* a list of mailboxes or a CSV file, in its own form */
+	if ((c.mailto || csv) && (o.json || o.format || o.header))
+		crm_die(2, "%s prints a mailing list: no -j, -f or -H",
+		    c.mailto ? "--mailto" : "--csv");
+	if (csv && o.nul)
+		crm_die(2, "--csv ends its lines with CRLF: no -0");
+	if (c.why && !c.mailto && !csv)
+		crm_die(2, "--why-excluded goes with --mailto or --csv");
+	c.eol = o.nul ? '\0' : '\n';
 	db = crm_open_or_die(&o, c.name ? 0 : CRM_RDONLY, argc, argv);
 	/* a saved segment's name, else a query */
 	rc = c.name ? CRM_ENOTFOUND : crm_segment_get(db, c.query, &saved);
@@ -218,8 +231,6 @@ main(int argc, char **argv)
 		crm_cli_done(db);
 		return 0;
 	}
-	if (c.mailto && csv)
-		crm_usage(usage);
 	if (csv)
 		c.csv = csv_fields(db, csv, &c.csvbuf);
 	if ((rc = crm_out_new(&c.out, &o, crm_db_schema(db), cols)))

@@ -148,8 +148,8 @@ _crm()
 		opts="$common --due --owner --priority --every --all"
 		argopts+=' --due --owner --priority --every' ;;
 	crm-due)
-		opts="$common --owner --mine --within --overdue --ical"
-		argopts+=' --owner --within' ;;
+		opts="$common --owner --mine --within --overdue --where --ical"
+		argopts+=' --owner --within --where' ;;
 	crm-segment)
 		opts="$common --count --explain --mailto --csv --why-excluded
 			--save --list --drop"

@@ -318,6 +318,7 @@ complete -c crm-due -l owner -x -a '(__fish_complete_users)' -d 'Tasks of this o
 complete -c crm-due -l mine -d 'My tasks'
 complete -c crm-due -l within -x -a '4h 1d 3d 1w 1m' -d 'Due within this time'
 complete -c crm-due -l overdue -d 'Due before today'
+complete -c crm-due -l where -x -d 'Only tasks about a record that matches this query'
 complete -c crm-due -l ical -d 'Print an iCalendar of to-dos'
 
 complete -c crm-segment -l count -d 'Print only the number of matching records'

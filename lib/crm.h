@@ -106,6 +106,9 @@ void crm_fold(struct crm_buf *out, const char *s, size_t len);
 /* Append s in lower case (Unicode case folding, NFC), accents kept:
  * a domain or an address as mail compares it. */
 void crm_casefold(struct crm_buf *out, const char *s, size_t len);
+/* Are a and b one text once folded, as a query's = compares text (and
+ * campaign names everywhere)? */
+int crm_fold_eq(const char *a, const char *b);
 /* Calls fn for each folded token of s; stops at the first non-zero. */
 int crm_tokens(const char *s, size_t len,
     int (*fn)(const char *tok, size_t len, void *arg), void *arg);
@@ -708,8 +711,12 @@ int crm_dupes(crm_txn *t, const char *type, double min,
 int crm_rec_merge_ids(crm_txn *t, uint64_t *keep, uint64_t *drop);
 
 /* mail.c: addresses and files for mailings */
-/* "Display Name" <address> (RFC 5322 3.4; UTF-8 names as RFC 6532). */
+/* "Display Name" <address> (RFC 5322 3.4; UTF-8 names as RFC 6532);
+ * a control character in the name is a blank. */
 void crm_mailbox(struct crm_buf *out, const char *name, const char *email);
+/* s (n bytes) with each control character (a line break, a tab, any
+ * other below 0x20, DEL) as a blank, appended: text a header may hold. */
+void crm_mail_blank(struct crm_buf *out, const char *s, size_t n);
 /* One RFC 4180 field; a leading = + - @ is defused for spreadsheets. */
 void crm_csv_field(struct crm_buf *out, const char *s);
 /*
@@ -741,7 +748,9 @@ struct crm_merge {
 	void (*skip)(uint64_t id, const char *why, void *arg);
 	void *arg;
 };
-/* Mail each of ids (each in its own write transaction when sending). */
+/* Mail each of ids, in their order (each in its own write transaction
+ * when sending); a record mailed earlier in the run, by the same id or
+ * a merged one, counts as already sent. */
 int crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
     const struct crm_ids *ids);
 /* What crm-inbox did with a message: "bounced ADDR", ... lines. */

@@ -89,6 +89,56 @@ crm_ids_release(struct crm_ids *ids)
 	memset(ids, 0, sizeof *ids);
 }
 
+static struct crm_idpair *
+idmap_slot(const struct crm_idmap *m, uint64_t from)
+{
+	size_t i, mask = m->size - 1;
+
+	for (i = crm_hash(&from, sizeof from) & mask; m->v[i].from &&
+	    m->v[i].from != from; i = (i + 1) & mask)
+		;
+	return &m->v[i];
+}
+
+void
+crm_idmap_put(struct crm_idmap *m, uint64_t from, uint64_t to)
+{
+	struct crm_idpair *old = m->v, *e;
+	size_t i, n = m->size;
+
+	/* at most half full */
+	if (2 * (m->n + 1) > m->size) {
+		m->size = n ? 2 * n : 256;
+		m->v = crm_xmalloc(m->size * sizeof *m->v);
+		memset(m->v, 0, m->size * sizeof *m->v);
+		for (i = 0; i < n; i++)
+			if (old[i].from)
+				*idmap_slot(m, old[i].from) = old[i];
+		free(old);
+	}
+	if (!(e = idmap_slot(m, from))->from)
+		m->n++;
+	*e = (struct crm_idpair){ from, to };
+}
+
+const struct crm_idpair *
+crm_idmap_get(const struct crm_idmap *m, uint64_t from)
+{
+	const struct crm_idpair *e;
+
+	if (!m->size)
+		return NULL;
+	e = idmap_slot(m, from);
+	return e->from ? e : NULL;
+}
+
+void
+crm_idmap_release(struct crm_idmap *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof *m);
+}
+
 static int
 find_field_type(crm_txn *t, int ftype, const char *norm, size_t len,
     int prefix, struct crm_ids *out)

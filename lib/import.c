@@ -360,12 +360,9 @@ struct imp {
 	/* JSON Lines into a store that has records: the id each line of
 	 * the file had and the record it went to (0: it was rejected), and
 	 * the references to lines not yet read, set once all are in */
-	struct idmap {
-		uint64_t from, to;
-	} *map;
-	size_t nmap, mapsize;
+	struct crm_idmap map;
 	/* the file's records that came from this store: its id, ours */
-	struct idmap *back;
+	struct crm_idpair *back;
 	size_t nback, backlen;
 	struct later {
 		uint64_t rec, from;
@@ -1318,56 +1315,10 @@ meta_line(crm_txn *t, const cJSON *j)
 	return crm_segment_save(t, a->valuestring, w->valuestring);
 }
 
-/* ids of the file, and what they became */
-static struct idmap *
-map_slot(const struct imp *x, uint64_t from)
-{
-	size_t i, m = x->mapsize - 1;
-
-	for (i = crm_hash(&from, sizeof from) & m; x->map[i].from &&
-	    x->map[i].from != from; i = (i + 1) & m)
-		;
-	return &x->map[i];
-}
-
-static void
-map_put(struct imp *x, uint64_t from, uint64_t to)
-{
-	struct idmap *old = x->map, *e;
-	size_t i, n = x->mapsize;
-
-	if (2 * (x->nmap + 1) > x->mapsize) {
-		x->mapsize = n ? 2 * n : 256;
-		x->map = crm_xmalloc(x->mapsize * sizeof *x->map);
-		memset(x->map, 0, x->mapsize * sizeof *x->map);
-		for (i = 0; i < n; i++)
-			if (old[i].from)
-				*map_slot(x, old[i].from) = old[i];
-		free(old);
-	}
-	if (!(e = map_slot(x, from))->from)
-		x->nmap++;
-	*e = (struct idmap){ from, to };
-}
-
-/* The record line from went to (0 if rejected), or NULL: not read yet. */
-static const struct idmap *
-map_get(const struct imp *x, uint64_t from)
-{
-	const struct idmap *e;
-
-	if (!x->mapsize)
-		return NULL;
-	e = map_slot(x, from);
-	return e->from ? e : NULL;
-}
-
 static void
 map_clear(struct imp *x)
 {
-	free(x->map);
-	x->map = NULL;
-	x->nmap = x->mapsize = 0;
+	crm_idmap_release(&x->map);
 	x->nlater = 0;
 	free(x->back);
 	x->back = NULL;
@@ -1377,8 +1328,8 @@ map_clear(struct imp *x)
 static int
 cmp_from(const void *a, const void *b)
 {
-	uint64_t x = ((const struct idmap *)a)->from;
-	uint64_t y = ((const struct idmap *)b)->from;
+	uint64_t x = ((const struct crm_idpair *)a)->from;
+	uint64_t y = ((const struct crm_idpair *)b)->from;
 
 	return (x > y) - (x < y);
 }
@@ -1387,7 +1338,7 @@ cmp_from(const void *a, const void *b)
 static uint64_t
 back_get(const struct imp *x, uint64_t id)
 {
-	struct idmap k = { id, 0 }, *e = x->nback ? bsearch(&k, x->back,
+	struct crm_idpair k = { id, 0 }, *e = x->nback ? bsearch(&k, x->back,
 	    x->nback, sizeof k, cmp_from) : NULL;
 
 	return e ? e->to : 0;
@@ -1410,7 +1361,7 @@ back_put(struct imp *x, const cJSON *j)
 		x->backlen = x->backlen ? 2 * x->backlen : 64;
 		x->back = crm_xrealloc(x->back, x->backlen * sizeof *x->back);
 	}
-	x->back[x->nback++] = (struct idmap){ theirs, ours };
+	x->back[x->nback++] = (struct crm_idpair){ theirs, ours };
 }
 
 /* A reference's id, as a number or digits; else 0. */
@@ -1443,7 +1394,7 @@ file_ids(struct imp *x)
 		if (!(j = cJSON_ParseWithLength(line, len)))
 			continue;	/* rejected when it is read */
 		if ((id = json_id(cJSON_GetObjectItem(j, "id"))))
-			map_put(x, id, LATER);
+			crm_idmap_put(&x->map, id, LATER);
 		else if (store_name(f = cJSON_GetObjectItem(j, "store")))
 			memcpy(x->src, f->valuestring, 33);
 		else if (x->own[0])
@@ -1475,7 +1426,7 @@ refs(struct imp *x, const crm_rec *r, cJSON *j, size_t *n)
 		const struct crm_field *f;
 		uint64_t to;
 	} *mv = NULL;
-	const struct idmap *e;
+	const struct crm_idpair *e;
 	uint64_t from;
 	size_t nmv = 0, i;
 	cJSON *f;
@@ -1487,7 +1438,7 @@ refs(struct imp *x, const crm_rec *r, cJSON *j, size_t *n)
 		    f->string) : NULL;
 
 		if (!fd || fd->type != FT_REF || !(from = ref_id(f)) ||
-		    !(e = map_get(x, from)))
+		    !(e = crm_idmap_get(&x->map, from)))
 			continue;
 		if (!e->to) {
 			rc = crm_seterr(CRM_EINVAL, "field '%s': record %llu "
@@ -1548,7 +1499,7 @@ updated_now(struct imp *x, struct later *l)
 static int
 refs_later(crm_txn *t, struct imp *x)
 {
-	const struct idmap *e;
+	const struct crm_idpair *e;
 	crm_rec *r = NULL;
 	char b[24];
 	size_t i;
@@ -1560,7 +1511,7 @@ refs_later(crm_txn *t, struct imp *x)
 
 		if (!l->rec)
 			continue;	/* its own line was rejected */
-		e = map_get(x, l->from);
+		e = crm_idmap_get(&x->map, l->from);
 		if (!e || !e->to || e->to == LATER) {
 			rc = crm_seterr(CRM_EINVAL, "field '%s': record %llu "
 			    "of this file was rejected", l->f->name,
@@ -1669,7 +1620,7 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		crm_buf_release(&b);
 	}
 	cJSON_Delete(st);
-	if (!rc && x->nmap && !(x->im->restore && id))
+	if (!rc && x->map.n && !(x->im->restore && id))
 		rc = refs(x, r, j, &nlater);
 	rest = cJSON_PrintUnformatted(j);
 	if (rc || (rc = crm_rec_set_json(r, rest, strlen(rest))))
@@ -1695,16 +1646,17 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 		    &at) : put_into(t, x, r, id, &created, &at);
 		if (!rc && at && h)
 			rc = history(t, at, h, 0);
-		if (!rc && id && x->nmap)
-			map_put(x, id, at);
+		if (!rc && id && x->map.n)
+			crm_idmap_put(&x->map, id, at);
 		for (i = x->nlater - nlater; !rc && i < x->nlater; i++) {
 			x->later[i].rec = at;
 			x->later[i].unchanged = x->im->unchanged > same;
 		}
 	}
 out:
-	if (rc && id && x->nmap)
-		map_put(x, id, 0);	/* what points at it is rejected */
+	/* what points at it is rejected */
+	if (rc && id && x->map.n)
+		crm_idmap_put(&x->map, id, 0);
 	free(rest);
 	cJSON_Delete(h);
 	cJSON_Delete(j);

@@ -217,10 +217,13 @@ inbox(crm_txn *t, void *arg)
 	if (rec) {
 		crm_rec *r;
 
-		if (crm_rec_get(t, rec, &r))
-			rec = 0;	/* removed since it was mailed */
-		else
+		/* removed since it was mailed (0), or merged into another */
+		if (crm_rec_get(t, rec, &r)) {
+			rec = 0;
+		} else {
+			rec = crm_rec_id(r);
 			crm_rec_free(r);
+		}
 	}
 	if (!rec && in->from_addr && !crm_find_email(t, in->from_addr, &ids) &&
 	    ids.n)

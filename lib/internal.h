@@ -622,6 +622,21 @@ int crm_task_refresh(crm_txn *t, uint64_t about);
  * is all it needs)? */
 int crm_query_log_at_only(const crm_query *q);
 
+/* find.c: ids to ids, by a hash (a pair's from is never 0: that marks
+ * a free slot); a zeroed map is empty.  Put adds or replaces; get
+ * gives the pair of from, or NULL. */
+struct crm_idpair {
+	uint64_t from, to;
+};
+struct crm_idmap {
+	struct crm_idpair *v;
+	size_t n, size;
+};
+void crm_idmap_put(struct crm_idmap *m, uint64_t from, uint64_t to);
+const struct crm_idpair *crm_idmap_get(const struct crm_idmap *m,
+    uint64_t from);
+void crm_idmap_release(struct crm_idmap *m);
+
 /* merge.c: the record an unsubscribe token names, if crm made it; else 0 */
 uint64_t crm_token_record(crm_txn *t, const char *tok);
 

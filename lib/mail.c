@@ -3,29 +3,47 @@
 
 #include "internal.h"
 
+/* s with each control character as a blank; in a quoted string
+ * (quote), " and \\ with a backslash */
+static void
+header_text(struct crm_buf *out, const char *s, size_t n, int quote)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i = j + 1) {
+		for (j = i; j < n && (unsigned char)s[j] >= 0x20 &&
+		    s[j] != 0x7f && !(quote && (s[j] == '"' ||
+		    s[j] == '\\')); j++)
+			;
+		crm_buf_add(out, s + i, j - i);
+		if (j == n)
+			break;
+		if ((unsigned char)s[j] < 0x20 || s[j] == 0x7f) {
+			crm_buf_addch(out, ' ');
+		} else {
+			crm_buf_addch(out, '\\');
+			crm_buf_addch(out, s[j]);
+		}
+	}
+}
+
+void
+crm_mail_blank(struct crm_buf *out, const char *s, size_t n)
+{
+	header_text(out, s, n, 0);
+}
+
 void
 crm_mailbox(struct crm_buf *out, const char *name, const char *email)
 {
-	const char *p;
-
 	if (!name || !*name) {
 		crm_buf_addch(out, '<');
 		crm_buf_addstr(out, email);
 		crm_buf_addch(out, '>');
 		return;
 	}
-	/* a quoted string: only " and \ need a backslash */
 	crm_buf_addch(out, '"');
-	for (p = name; *p; p++) {
-		size_t n = strcspn(p, "\"\\\r\n\t");
-
-		crm_buf_add(out, p, n);
-		if (!*(p += n))
-			break;
-		if (*p == '"' || *p == '\\')
-			crm_buf_addch(out, '\\');
-		crm_buf_addch(out, *p == '"' || *p == '\\' ? *p : ' ');
-	}
+	header_text(out, name, strlen(name), 1);
 	crm_buf_add(out, "\" <", 3);
 	crm_buf_addstr(out, email);
 	crm_buf_addch(out, '>');

@@ -43,7 +43,7 @@ struct xctx {
 	const crm_rec *r;
 	const char *unsub;
 	struct crm_buf val, name;
-	int header;		/* no line breaks in a header's value */
+	int header;		/* no control characters in a header's value */
 };
 
 static int
@@ -75,11 +75,10 @@ field(struct xctx *x, const char *name, size_t line, struct crm_buf *out)
 static void
 emit(struct xctx *x, struct crm_buf *out, const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		crm_buf_addch(out, x->header && (s[i] == '\n' ||
-		    s[i] == '\r') ? ' ' : s[i]);
+	if (x->header)
+		crm_mail_blank(out, s, n);
+	else
+		crm_buf_add(out, s, n);
 }
 
 /* Expand s (starting at line) into out; skip while an %{if} is false. */
@@ -369,9 +368,14 @@ struct run {
 	struct crm_merge *m;
 	struct crm_buf key;	/* the secret */
 	struct crm_buf msg, subject, msgid, why, mbox;
-	uint64_t id;
+	uint64_t arg;		/* the id as given */
+	uint64_t id;		/* the record's: another, if arg was merged */
 	crm_rec *r;
 	int sent;		/* already sent in this campaign */
+	/* the records mailed (or printed) so far in this run: an id given
+	 * twice, or with an id merged into it, is one record, mailed once,
+	 * whether or not the run sends */
+	struct crm_idmap seen;
 };
 
 static int
@@ -401,13 +405,13 @@ was_sent(const struct crm_log *e, void *arg)
 	struct run *run = arg;
 
 	if (!strcasecmp(e->kind, "email") && e->campaign &&
-	    !strcmp(e->campaign, run->m->campaign) &&
+	    crm_fold_eq(e->campaign, run->m->campaign) &&
 	    !(e->dir && !strcmp(e->dir, "in")))
 		run->sent = 1;
 	return 0;
 }
 
-/* Render the message for run->id; CRM_ENOTFOUND (why set) to skip. */
+/* Render the message for run->arg; CRM_ENOTFOUND (why set) to skip. */
 static int
 render(crm_txn *t, struct run *run)
 {
@@ -415,6 +419,7 @@ render(crm_txn *t, struct run *run)
 	struct xctx x = { 0 };
 	struct crm_buf tok = CRM_BUF_INIT, unsub = CRM_BUF_INIT;
 	struct crm_buf mailto = CRM_BUF_INIT, list = CRM_BUF_INIT;
+	struct crm_buf to = CRM_BUF_INIT;
 	struct crm_mailhdr *h = NULL;
 	unsigned char rnd[8];
 	size_t i, nh = 0;
@@ -422,15 +427,17 @@ render(crm_txn *t, struct run *run)
 
 	crm_buf_reset(&run->why);
 	crm_buf_reset(&run->msg);
-	rc = crm_rec_load(t, run->id, run->r);
+	rc = crm_rec_load(t, run->arg, run->r);
 	if (rc == CRM_ENOTFOUND) {
 		crm_buf_addstr(&run->why, "no such record");
 		return rc;
 	}
 	if (rc || (rc = crm_mail_ok(t, run->r, &run->why)))
 		return rc;
-	run->sent = 0;
-	if ((rc = crm_log_list(t, run->id, 0, was_sent, run)))
+	/* a merged id mails, logs and is checked as the record kept */
+	run->id = crm_rec_id(run->r);
+	run->sent = crm_idmap_get(&run->seen, run->id) != NULL;
+	if (!run->sent && (rc = crm_log_list(t, run->id, 0, was_sent, run)))
 		return rc;
 	if (run->sent) {
 		crm_buf_addf(&run->why, "already sent in %s",
@@ -500,11 +507,15 @@ render(crm_txn *t, struct run *run)
 	if (!rc) {
 		struct crm_buf body = CRM_BUF_INIT;
 
+		const char *name = crm_rec_value(run->r, "name");
+
+		/* the name in To: as in the other header fields */
+		if (name)
+			crm_mail_blank(&to, name, strlen(name));
 		x.header = 0;
 		if (!(rc = expand(&x, tp->body, tp->body_line, &body)))
-			rc = crm_mime_build(h, nh, crm_rec_value(run->r,
-			    "name"), crm_rec_value(run->r, "email"), body.buf,
-			    &run->msg);
+			rc = crm_mime_build(h, nh, to.buf, crm_rec_value(run->r,
+			    "email"), body.buf, &run->msg);
 		crm_buf_release(&body);
 	}
 	for (i = 0; i < nh; i++) {
@@ -517,6 +528,7 @@ render(crm_txn *t, struct run *run)
 	crm_buf_release(&tok);
 	crm_buf_release(&unsub);
 	crm_buf_release(&mailto);
+	crm_buf_release(&to);
 	return rc;
 }
 
@@ -654,7 +666,7 @@ crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
 	if ((rc = crm_write(db, prepare, &run)))
 		goto out;
 	for (i = 0; i < ids->n && !rc; i++) {
-		run.id = ids->v[i];
+		run.arg = ids->v[i];
 		if ((rc = crm_read(db, &t)))
 			break;
 		rc = render(t, &run);
@@ -662,7 +674,7 @@ crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
 		if (rc == CRM_ENOTFOUND) {
 			m->skipped++;
 			if (m->skip)
-				m->skip(run.id, run.why.buf, m->arg);
+				m->skip(run.arg, run.why.buf, m->arg);
 			rc = 0;
 			continue;
 		}
@@ -675,10 +687,13 @@ crm_merge_run(crm_db *db, const crm_template *tp, struct crm_merge *m,
 			if (!(rc = deliver(&run)))
 				rc = crm_write(db, log_sent, &run);
 		}
-		if (!rc)
+		if (!rc) {
 			m->sent++;
+			crm_idmap_put(&run.seen, run.id, 1);
+		}
 	}
 out:
+	crm_idmap_release(&run.seen);
 	crm_rec_free(run.r);
 	crm_buf_release(&run.key);
 	crm_buf_release(&run.msg);

@@ -201,6 +201,34 @@ crm_casefold(struct crm_buf *out, const char *s, size_t len)
 	}
 }
 
+int
+crm_fold_eq(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a;
+	const unsigned char *q = (const unsigned char *)b;
+	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
+	int eq;
+
+	/* ASCII folds a byte to a byte: compared as it goes */
+	for (; *p && *p < 0x80 && *q && *q < 0x80; p++, q++)
+		if ((*p >= 'A' && *p <= 'Z' ? *p + 32 : *p) !=
+		    (*q >= 'A' && *q <= 'Z' ? *q + 32 : *q))
+			return 0;
+	if (!*p && !*q)
+		return 1;
+	/* the rest folded, with the letter before: a mark may change it */
+	if (p > (const unsigned char *)a) {
+		p--;
+		q--;
+	}
+	crm_fold(&x, (const char *)p, strlen((const char *)p));
+	crm_fold(&y, (const char *)q, strlen((const char *)q));
+	eq = !strcmp(x.buf, y.buf);
+	crm_buf_release(&x);
+	crm_buf_release(&y);
+	return eq;
+}
+
 /* Letters and digits make tokens; the rest (spaces, dashes, dots) part
  * them. */
 static int

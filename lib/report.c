@@ -2286,7 +2286,7 @@ camp_entry(const struct crm_log *e, void *arg)
 		return 0;
 	if (!c->sent) {
 		if (!strcasecmp(e->kind, "email") && e->campaign &&
-		    !strcmp(e->campaign, sp->campaign) &&
+		    crm_fold_eq(e->campaign, sp->campaign) &&
 		    (!e->dir || strcmp(e->dir, "in")))
 			c->sent = e->at;
 		return 0;

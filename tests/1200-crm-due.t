@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1200-crm-due.t - what is due: for cron, mail and calendars
-plan 37
+plan 39
 
 # Monday, 23 November 2026, 10:00 UTC
 N='2026-11-23 10:00'
@@ -325,6 +325,44 @@ check 'bad usage: a bad --within, both of a choice, an operand' '
 	bad_due "usage" --mine --owner anna &&
 	bad_due "usage" 2 &&
 	bad_due "usage" --bogus
+'
+
+check '--where: only the tasks whose record matches the query' '
+	for q in type:person "name~jana" "email~kovo.sk" \
+		"type:company and not has:phone"; do
+		echo "$q:" &&
+		crm-due --now "$N" --within 1y --where "$q" >out
+		test $? -le 1 || exit 1
+		cut -f 2,3 out
+	done >got &&
+	expect got <<-EOF &&
+	type:person:
+	5	2
+	10	2
+	6	3
+	name~jana:
+	5	2
+	10	2
+	email~kovo.sk:
+	4	1
+	5	2
+	10	2
+	7	1
+	type:company and not has:phone:
+	EOF
+	crm-due --now "$N" --within 1y --where type:company --ical >cal &&
+	grep "^UID:task-[0-9]*@" cal | cut -d@ -f1 >got &&
+	expect got <<-EOF &&
+	UID:task-4
+	UID:task-7
+	EOF
+	must_fail 1 crm-due --now "$N" --owner anna --where type:company
+'
+
+check '--where with a query that does not parse: exit 2, the column named' '
+	bad_due "crm-due: query:1:7: expected a value after" --where "city>=" &&
+	bad_due "unknown field '\''nmae'\'' (did you mean '\''name'\''?)" \
+		--where "nmae=Jana"
 '
 
 check 'setup: a task whose text needs escaping and folding' '

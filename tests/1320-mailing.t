@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1320-mailing.t - mailing lists, CSV for mail merge, opt-outs and bounces
-plan 43
+plan 47
 
 PY=/usr/bin/python3
 
@@ -242,6 +242,34 @@ check '--mailto and --csv together is bad usage' '
 	grep -F "usage" err
 '
 
+check '--mailto -0 ends each mailbox with a NUL, not a newline' '
+	crm-segment tag:news --mailto >lf &&
+	crm-segment tag:news --mailto -0 >nul &&
+	tr "\\n" "\\0" <lf >want &&
+	cmp want nul
+'
+
+check '-j, -f, -H with --mailto or --csv, -0 with --csv: exit 2, no output' '
+	for how in -j "-f %{name}" -H; do
+		must_fail 2 crm-segment tag:news --mailto $how >out 2>err &&
+		test ! -s out &&
+		grep -F "crm-segment: --mailto prints a mailing list: no -j," \
+			err &&
+		must_fail 2 crm-segment tag:news --csv name $how >out 2>err &&
+		test ! -s out &&
+		grep -F "crm-segment: --csv prints a mailing list" err || exit 1
+	done &&
+	must_fail 2 crm-segment tag:news --csv name -0 >out 2>err &&
+	test ! -s out &&
+	grep -F "crm-segment: --csv ends its lines with CRLF: no -0" err
+'
+
+check '--why-excluded without --mailto or --csv: exit 2, no output' '
+	must_fail 2 crm-segment tag:news --why-excluded >out 2>err &&
+	test ! -s out &&
+	grep -x "crm-segment: --why-excluded goes with --mailto or --csv" err
+'
+
 check 'crm-optout ADDRESS: exit 0, prints nothing, reason "opted out"' '
 	crm-optout pete@example.com >out &&
 	test ! -s out &&
@@ -442,11 +470,20 @@ check 'bulk: one missing id among 1000 lines on stdin writes nothing' '
 		i=$((i + 1))
 	done >unsub &&
 	{ head -n 500 unsub; echo 999999; tail -n +501 unsub; } >bad &&
-	bad_optout "no record 999999" - <bad &&
+	bad_optout "crm-optout: line 501: no record 999999" - <bad &&
 	crm-segment tag:bulk --mailto --count >out &&
 	expect out <<-EOF
 	1000
 	EOF
+'
+
+check 'a bad line on stdin is named by its number, blank lines counted' '
+	printf "%s\n" new2@example.com "" "not-valid" >bad &&
+	bad_optout "crm-optout: line 3: '\''not-valid'\'' is not a record id" \
+		- <bad &&
+	printf "%s\n" new2@example.com 6 >bad &&
+	bad_optout "crm-optout: line 2: record 6 has no e-mail address" - <bad &&
+	bad_optout "crm-optout: '\''jana'\'' is not a record id" jana
 '
 
 check 'bulk: 1000 addresses on stdin opted out in one run' '

@@ -112,6 +112,16 @@ test_norm(void)
 	/* the same on the slow way (a mark after a letter, a 3-byte one) */
 	CHECK_STR(fold("Ł\xcc\x81 ø\xe2\x82\xac"), "l o\xe2\x82\xac");
 	CHECK_STR(fold("ABC xyz"), "abc xyz");
+	/* one text once folded, as a query compares: campaign names */
+	CHECK(crm_fold_eq("LOY-2026", "loy-2026"));
+	CHECK(crm_fold_eq("Jesenná", "JESENNA"));
+	CHECK(crm_fold_eq("xe\xcc\x81", "XE"));
+	CHECK(crm_fold_eq("x\xc3\xa9", "xe\xcc\x81"));
+	CHECK(crm_fold_eq("", ""));
+	CHECK(!crm_fold_eq("loy", "loyal"));
+	CHECK(!crm_fold_eq("loyal", "loy"));
+	CHECK(!crm_fold_eq("nov-2026", "nov_2026"));
+	CHECK(!crm_fold_eq("Jesenná", "Jesenný"));
 	{
 		/* every ASCII byte, from each offset: eight at a time and
 		 * one at a time alike */
