@@ -120,6 +120,7 @@ check(crm_txn *t, struct crm_log *e, struct crm_buf *amount)
 	const char *best = NULL;
 	size_t i, bd = (size_t)-1, d;
 	int64_t v;
+	int rc;
 
 	for (i = 0; i < s->nkinds; i++)
 		if (!strcmp(s->kinds[i], e->kind))
@@ -139,9 +140,8 @@ check(crm_txn *t, struct crm_log *e, struct crm_buf *amount)
 		    "schema's interactions: kinds lists them)", e->kind);
 	}
 	if (e->amount && *e->amount) {
-		if (crm_money_parse(e->amount, &v))
-			return crm_seterr(CRM_EINVAL, "amount: '%s' is not an "
-			    "amount of money (e.g. 1840.50)", e->amount);
+		if ((rc = crm_money_read("amount", e->amount, &v)))
+			return rc;
 		crm_buf_reset(amount);
 		crm_money_fmt(amount, v);
 		e->amount = amount->buf;

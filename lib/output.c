@@ -440,6 +440,35 @@ jtime(struct crm_buf *b, int64_t at)
 	crm_buf_addch(b, '"');
 }
 
+/*
+ * An amount of money in its one form (0.50, 7.00), whatever form an
+ * older crm stored it in (.50, 007.00, -0.00); one that is no amount it
+ * can read as it is, and in JSON as a string unless it is a number.
+ */
+static void
+money_text(struct crm_buf *out, const char *v, size_t len)
+{
+	int64_t x;
+
+	if (!crm_money_parse(v, &x))
+		crm_money_fmt(out, x);
+	else
+		crm_buf_add(out, v, len);
+}
+
+static void
+money_json(struct crm_buf *b, const char *v, size_t len)
+{
+	int64_t x;
+
+	if (!crm_money_parse(v, &x))
+		crm_money_fmt(b, x);
+	else if (is_number(v))
+		crm_buf_add(b, v, len);
+	else
+		jstr(b, v, len);
+}
+
 /* [{"stage": "won", "at": "2026-..."}, ...] */
 static void
 stages_json(struct crm_buf *b, const crm_rec *r)
@@ -529,6 +558,8 @@ text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
 			crm_buf_addch(out, ',');
 		if (f->type == FT_DATETIME)
 			crm_datetime_fmt(out, strtoll(v, NULL, 10));
+		else if (f->type == FT_MONEY)
+			money_text(out, v, len);
 		else if (f->type == FT_CONSENT)
 			crm_buf_add(out, v, strcspn(v, " "));
 		else
@@ -643,10 +674,14 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 			*p++ = ']';
 			break;
 		case FT_NUMBER:
-		case FT_MONEY:
 		case FT_REF:
 			memcpy(p, v, len);
 			p += len;
+			break;
+		case FT_MONEY:
+			jend(b, p);
+			money_json(b, v, len);
+			p = jroom(b, b->buf + b->len, need);
 			break;
 		case FT_BOOL:
 			v = strcmp(v, "true") ? "false" : "true";
@@ -816,8 +851,8 @@ log_text(const struct crm_log *e, const char *name, struct crm_buf *out)
 		v = e->kind;
 	else if (!strcmp(name, "text"))
 		v = e->text;
-	else if (!strcmp(name, "amount"))
-		v = e->amount;
+	else if (!strcmp(name, "amount") && e->amount && *e->amount)
+		money_text(out, e->amount, strlen(e->amount));
 	else if (!strcmp(name, "owner"))
 		v = e->owner;
 	else if (!strcmp(name, "campaign"))
@@ -866,7 +901,7 @@ log_json(struct crm_buf *b, const struct crm_log *e, int withrec)
 		}
 	if (e->amount && *e->amount) {
 		jkey(b, "amount");
-		crm_buf_addstr(b, e->amount);
+		money_json(b, e->amount, strlen(e->amount));
 		keys[nk++] = "amount";
 	}
 	for (i = 0; i < e->nextra; i++) {

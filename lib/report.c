@@ -370,9 +370,15 @@ static void
 key_value(const struct col *c, const char *v, struct crm_buf *out)
 {
 	struct tm tm;
+	int64_t x;
 
 	if (!c->b) {
-		crm_buf_addstr(out, v);
+		/* an amount an older crm stored as typed (.50, 007.00) in
+		 * the group of its one form */
+		if (c->vk == V_MONEY && !crm_money_parse(v, &x))
+			crm_money_fmt(out, x);
+		else
+			crm_buf_addstr(out, v);
 		return;
 	}
 	if (c->vk == V_DATE) {
