@@ -215,7 +215,9 @@ struct crm_txn {
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	int optouts;		/* 0 not known yet, 1 none, 2 some */
-	int roll;		/* deals' sums: 0 not known, 1 not kept, 2 kept */
+	/* deals' sums: 0 not known, 1 not kept, 2 kept, 3 not kept as one
+	 * is beyond an int64_t */
+	int roll;
 	int hist;		/* the history's sums: the same */
 	struct crm_sums *rpend, *hpend;	/* changes to those, waiting */
 	const char *source;	/* where consents given now come from */
@@ -537,6 +539,7 @@ int crm_meta_secret(crm_txn *t, const char *key, int make,
  * many entries, the last one's time, the sum of its purchases */
 struct crm_figures {
 	int64_t n, last, sum;
+	int over;		/* sum is beyond what an amount holds */
 };
 int crm_log_figures(crm_txn *t, uint64_t rec, struct crm_figures *f);
 void crm_figures_add(struct crm_figures *to, const struct crm_figures *f);

@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 62
+plan 64
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -1458,4 +1458,71 @@ check 'interactions from kept sums: an import, a store without them' '
 	crm-log --db "$T/hkept3" 2 note y >/dev/null &&
 	mdb_dump -s meta -p "$T/hkept3" | grep -q "^ hist:note" &&
 	hkept "$T/hkept3"
+'
+
+# over DIR ARGS...: crm-report --db DIR ARGS... exits 2, saying that the
+# sum is out of range, and prints no row
+over() {
+	d=$1
+	shift
+	must_fail 2 crm-report --db "$d" "$@" >out 2>err &&
+	grep "the sum is out of range" err &&
+	test ! -s out
+}
+
+check 'deals: a sum beyond the range of money is an error, never wrapped' '
+	O="$T/over" &&
+	crm-add --db "$O" deal name=a amount=500000000000000 >/dev/null &&
+	crm-add --db "$O" deal name=b amount=500000000000000 >/dev/null &&
+	crm-report --db "$O" deals --max amount --min amount --count >got &&
+	printf "max_amount\tmin_amount\tcount\n%s\t%s\t2\n" \
+		500000000000000.00 500000000000000.00 >want &&
+	cmp want got &&
+	over "$O" deals --sum amount &&
+	grep -F "crm-report: --sum amount: the sum is out of range" err &&
+	over "$O" deals --avg amount --by stage &&
+	over "$O" deals --forecast &&
+	grep -F "crm-report: --forecast: the sum" err &&
+	over "$O" deals --funnel &&
+	over "$O" deals --forecast --where has:stage &&
+	over "$O" deals --funnel --by close:year &&
+	# no sum is kept wrapped: none is kept, until a deal changes
+	mdb_dump -s meta -p "$O" | grep -A1 "^ roll\$" | tail -n 1 >got &&
+	echo " 0" >want && cmp want got &&
+	crm-add --db "$O" person name=P >/dev/null &&
+	over "$O" deals --forecast &&
+	crm-set --db "$O" 2 amount=1 >/dev/null &&
+	crm-report --db "$O" deals --forecast >got &&
+	printf "deals\tamount\tweighted\n2\t%s\t%s\n" 500000000000001.00 \
+		50000000000000.10 >want &&
+	cmp want got &&
+	kept "$O"
+'
+
+check 'interactions: a sum beyond the range of money is an error' '
+	O="$T/hover" &&
+	crm-add --db "$O" person name=P >/dev/null &&
+	crm-add --db "$O" person name=Q >/dev/null &&
+	for i in 1 2; do
+		crm-log --db "$O" $i email offer --campaign c \
+			--at 2026-01-01T09:00:00Z >/dev/null &&
+		crm-log --db "$O" $i purchase --amount 500000000000000 \
+			--at 2026-01-01T10:0$i:00Z >/dev/null || exit 1
+	done &&
+	crm-report --db "$O" interactions --by kind --count >got &&
+	printf "kind\tcount\nemail\t2\npurchase\t2\n" >want &&
+	cmp want got &&
+	over "$O" interactions --sum amount &&
+	over "$O" interactions --by kind --sum amount &&
+	over "$O" interactions --avg amount --where "kind=purchase" &&
+	over "$O" interactions --campaign c &&
+	grep -F "crm-report: --campaign: the sum" err &&
+	mdb_dump -s meta -p "$O" | grep -A1 "^ hist\$" | tail -n 1 >got &&
+	echo " 0" >want && cmp want got &&
+	crm-log --db "$O" --rm 6 >/dev/null &&
+	crm-report --db "$O" interactions --by kind --sum amount >got &&
+	printf "kind\tsum_amount\nemail\t0.00\npurchase\t%s\n" \
+		500000000000000.00 >want &&
+	cmp want got &&
+	hkept "$O"
 '
