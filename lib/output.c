@@ -1806,7 +1806,11 @@ crm_table_print(const struct crm_table *tb, enum crm_table_form form,
 
 				if (c)
 					crm_buf_addch(&out, csv ? ',' : '\t');
-				if (csv)
+				/* a number, -20.00 too, is no formula: only
+				 * text is defused */
+				if (csv && r && tb->num[c] && is_number(v))
+					crm_buf_addstr(&out, v);
+				else if (csv)
 					crm_csv_field(&out, v);
 				else
 					crm_escape(&out, v, strlen(v));

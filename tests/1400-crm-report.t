@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 64
+plan 65
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -1525,4 +1525,23 @@ check 'interactions: a sum beyond the range of money is an error' '
 		500000000000000.00 >want &&
 	cmp want got &&
 	hkept "$O"
+'
+
+check 'CSV: a negative number is no formula, text that starts so is defused' '
+	C="$T/csv" &&
+	crm-add --db "$C" person name=A city=-5 >/dev/null &&
+	crm-add --db "$C" person name=B city=@home >/dev/null &&
+	crm-log --db "$C" --amount -20 1 purchase refund >/dev/null &&
+	crm-log --db "$C" --amount 5 2 purchase >/dev/null &&
+	crm-add --db "$C" deal name=D amount=-100 >/dev/null &&
+	crm-report --db "$C" interactions --by kind --sum amount --csv >got &&
+	printf "kind,sum_amount\r\npurchase,-15.00\r\n" >want &&
+	cmp want got &&
+	crm-report --db "$C" deals --forecast --csv >got &&
+	printf "deals,amount,weighted\r\n1,-100.00,-10.00\r\n" >want &&
+	cmp want got &&
+	crm-report --db "$C" persons --by city,turnover --sum turnover --csv >got &&
+	printf "%s\r\n" "city,turnover,sum_turnover" "\"'\''-5\",-20.00,-20.00" \
+		"\"'\''@home\",5.00,5.00" >want &&
+	cmp want got
 '
