@@ -692,6 +692,21 @@ add_value(struct report *r, struct acc *a, size_t i, const char *v)
 		    r->sp->aggs[i].field);
 }
 
+/* Every value of a row, such as each of its tags, into --distinct. */
+struct distinct {
+	struct report *r;
+	struct acc *a;
+	size_t i;
+};
+
+static void
+distinct_value(const char *v, void *arg)
+{
+	struct distinct *d = arg;
+
+	add_value(d->r, d->a, d->i, v);
+}
+
 /* Count one row into a group's aggregates. */
 static void
 accumulate(struct report *r, struct group *g, const crm_rec *rec,
@@ -702,9 +717,14 @@ accumulate(struct report *r, struct group *g, const crm_rec *rec,
 	for (i = 0; i < r->sp->naggs; i++) {
 		struct acc *a = &g->acc[i];
 		struct one o = { &r->vb, NULL };
+		struct distinct d = { r, a, i };
 
 		if (r->sp->aggs[i].op == CRM_AGG_COUNT) {
 			a->n++;
+			continue;
+		}
+		if (r->sp->aggs[i].op == CRM_AGG_DISTINCT) {
+			values(r, &r->aggf[i], rec, e, distinct_value, &d);
 			continue;
 		}
 		values(r, &r->aggf[i], rec, e, first_value, &o);

@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 65
+plan 66
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -536,6 +536,28 @@ t_tags() {
 	same want got
 }
 check 'persons --by tags: each record counted in each of its tags' t_tags
+
+t_distinct_tags() {
+	rep persons --by city --distinct tags --count >got &&
+	sql >want <<-\EOF &&
+	SELECT city, count(DISTINCT t.tag) AS distinct_tags,
+		count(DISTINCT p.id) AS count
+	FROM person p LEFT JOIN tags t ON t.id = p.id
+	GROUP BY city ORDER BY city IS NULL, city;
+	EOF
+	same want got &&
+	X="$T/distinct" &&
+	crm-add --db "$X" person name=A city=Brno tags=a,b >/dev/null &&
+	crm-add --db "$X" person name=B city=Brno tags=a >/dev/null &&
+	crm-add --db "$X" person name=C city=Praha tags=c,d,e >/dev/null &&
+	crm-report --db "$X" persons --distinct tags --by city >got &&
+	printf "city\tdistinct_tags\nBrno\t2\nPraha\t3\n" >want &&
+	cmp want got &&
+	crm-report --db "$X" persons --distinct tags >got &&
+	printf "distinct_tags\n5\n" >want &&
+	cmp want got
+}
+check 'persons --distinct tags: every tag of each record' t_distinct_tags
 
 t_where() {
 	rep persons --where 'tag:vip and not city=brno' --by city --count \
