@@ -2070,9 +2070,16 @@ crm_report(crm_txn *t, const struct crm_report_spec *sp,
 		if (r.amount && r.amount->type != FT_MONEY)
 			r.amount = NULL;
 	}
-	if (sp->analysis == CRM_REPORT_CHURN && !r.type) {
-		rc = crm_seterr(CRM_EINVAL, "--churn: a report of persons or "
-		    "companies, not of interactions");
+	/* the customers buy; a mailing is told from the history */
+	if ((sp->analysis == CRM_REPORT_CHURN && (!r.type ||
+	    (strcmp(r.type->name, "person") &&
+	    strcmp(r.type->name, "company")))) ||
+	    (sp->analysis == CRM_REPORT_CAMPAIGN && r.type)) {
+		rc = crm_seterr(CRM_EINVAL, "--%s: a report of %s, not of %s",
+		    analysis_names[sp->analysis],
+		    sp->analysis == CRM_REPORT_CHURN ? "persons or companies" :
+		    "interactions",
+		    sp->type ? sp->type : "interactions");
 		goto out;
 	}
 	if (sp->where && (rc = r.type || sp->analysis == CRM_REPORT_CAMPAIGN ?

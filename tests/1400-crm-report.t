@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 66
+plan 67
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -1297,6 +1297,33 @@ t_badkey() {
 	grep -F fortnight err
 }
 check 'an unknown --by key or bucket: exit 2, the key named' t_badkey
+
+# bad TEXT ARGS...: crm-report ARGS... exits 2, says TEXT, prints nothing
+bad() {
+	text=$1
+	shift
+	must_fail 2 rep "$@" >out 2>err &&
+	test ! -s out &&
+	grep -F -e "crm-report: $text" err
+}
+
+t_badanalysis() {
+	bad "--churn: a report of persons or companies, not of deals" \
+		deals --churn &&
+	bad "--churn: a report of persons or companies, not of tasks" \
+		tasks --churn &&
+	bad "--churn: a report of persons or companies, not of interactions" \
+		interactions --churn &&
+	bad "--campaign: a report of interactions, not of deals" \
+		deals --campaign news-2026 &&
+	bad "--campaign: a report of interactions, not of persons" \
+		persons --campaign news-2026 &&
+	bad "--funnel: 'persons' has no stages" persons --funnel &&
+	bad "--window: only with --campaign" persons --window 14d &&
+	bad "--window: only with --campaign" deals --forecast --window 14d
+}
+check 'an analysis for a type it is not for, --window alone: exit 2' \
+	t_badanalysis
 
 t_badquery() {
 	q='city=brno and (tag:vip' &&
