@@ -1185,6 +1185,20 @@ fill_one(struct report *r, size_t gi, size_t fi, const char *v)
 	crm_buf_release(&k);
 }
 
+/* The group of key part k set to v and the others to none: the first
+ * row of a report of nothing, that the other rows are filled from. */
+static void
+seed(struct report *r, size_t k, const char *v)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < r->nkeys; i++)
+		key_add(&b, i == k ? v : NULL);
+	group_of(r, b.buf, b.len);
+	crm_buf_release(&b);
+}
+
 /* Every value of an enum key, for each combination of the other keys. */
 static void
 fill_enum(struct report *r, size_t fi)
@@ -2118,29 +2132,25 @@ crm_report(crm_txn *t, const struct crm_report_spec *sp,
 		rc = crm_scan(t, r.type->name, rec_row, &r);
 	if (rc || (rc = r.err))
 		goto out;
-	/* a report without keys has its one row, even of nothing */
-	if (!r.nkeys && !r.ng)
-		group_of(&r, "", 0);
 	if (!r.ntot)
 		total_of(&r, "");
+	/* nothing counted: a report without keys has its one row, one by
+	 * an enum (the funnel by stage) a row of each value, all at 0; the
+	 * keys it adds itself, such as the currency, have none */
 	if (sp->analysis == CRM_REPORT_FUNNEL) {
-		if (!r.ng) {	/* no deals: every stage at 0 */
-			struct crm_buf k = CRM_BUF_INIT;
-
-			for (i = 0; i + 1 < r.nkeys; i++)
-				crm_buf_add(&k, "\0\0", 2);
-			crm_buf_addch(&k, 1);
-			crm_buf_addstr(&k, r.stage->vals[0].name);
-			crm_buf_addch(&k, 0);
-			group_of(&r, k.buf, k.len);
-			crm_buf_release(&k);
-		}
+		if (!r.ng)
+			seed(&r, r.nkeys - 1, r.stage->vals[0].name);
 		fill_enum(&r, r.nkeys - 1);
-	}
-	else if (r.nuser == 1 && r.keys[0].b)
+	} else if (!r.nuser) {
+		if (!r.ng)
+			seed(&r, 0, NULL);
+	} else if (r.nuser == 1 && r.keys[0].b) {
 		fill_buckets(&r, 0);
-	else if (r.nuser == 1 && r.keys[0].vk == V_ENUM)
+	} else if (r.nuser == 1 && r.keys[0].vk == V_ENUM) {
+		if (!r.ng)
+			seed(&r, 0, r.keys[0].f->vals[0].name);
 		fill_enum(&r, 0);
+	}
 	label_groups(&r);
 	*out = build(&r);
 	(*out)->matched = r.rows;

@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 67
+plan 68
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -1349,6 +1349,36 @@ t_nomatch() {
 	! grep -v "^owner${TAB}count\$" out
 }
 check 'no row matched: exit 1, no rows' t_nomatch
+
+t_zerorows() {
+	must_fail 1 rep deals --where 'name=nobody' --by stage >got &&
+	printf "stage\tcount\n" >want &&
+	for st in lead qualified proposal negotiation won lost; do
+		printf "%s\t0\n" $st >>want
+	done &&
+	cmp want got &&
+	must_fail 1 rep deals --where 'name=nobody' --by stage --sum amount \
+		-j >got &&
+	test "$(wc -l <got)" -eq 6 &&
+	head -n 1 got >first &&
+	echo "{\"stage\":\"lead\",\"sum_amount\":0.00}" >want &&
+	cmp want first &&
+	must_fail 1 rep tasks --where 'text=nothing' --by priority --csv >got &&
+	printf "priority,count\r\nhigh,0\r\nnormal,0\r\nlow,0\r\n" >want &&
+	cmp want got &&
+	must_fail 1 rep deals --where 'name=nobody' --forecast >got &&
+	printf "deals\tamount\tweighted\n0\t0.00\t0.00\n" >want &&
+	cmp want got &&
+	must_fail 1 rep deals --where 'name=nobody' --sum amount --csv >got &&
+	printf "sum_amount\r\n0.00\r\n" >want &&
+	cmp want got &&
+	crm-add --db "$T/nodeals" person name=P >/dev/null &&
+	must_fail 1 crm-report --db "$T/nodeals" deals --forecast -j >got &&
+	echo "{\"deals\":0,\"amount\":0.00,\"weighted\":0.00}" >want &&
+	cmp want got
+}
+check 'nothing matched: a row of 0 for each value of an enum, one without --by' \
+	t_zerorows
 
 check '--forecast --by close:month: the months of closed deals are no rows' '
 	crm-add --db "$T/forecast-closed" deal name=open amount=100 stage=proposal \
