@@ -536,6 +536,11 @@ text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
 			derived_text(r, (unsigned)i, out);
 			return;
 		}
+	if (!strcmp(name, "open_deals")) {
+		if (t && !crm_open_deals(t, r, &i))
+			crm_buf_addf(out, "%zu", i);
+		return;
+	}
 	if ((dot = strchr(name, '.')) && !crm_type_field(r->type, name)) {
 		struct crm_buf head = CRM_BUF_INIT;
 		crm_rec *to;
@@ -605,15 +610,32 @@ struct slot {
 	size_t at, val;
 };
 
+/* The open_deals of a record a deal may refer to, -1 for one no deal
+ * may (or without t: an export, the records on a card). */
+static int
+open_of(crm_txn *t, const crm_rec *r, long long *open)
+{
+	size_t n;
+	int rc;
+
+	*open = -1;
+	if (!t || !crm_type_dealt(r->schema, r->type))
+		return 0;
+	if (!(rc = crm_open_deals(t, r, &n)))
+		*open = (long long)n;
+	return rc;
+}
+
 /*
  * A record as JSON, without its closing brace, which the caller adds
  * after anything it appends: its fields in the schema's order, then when
- * it was made and what is derived from its history.  The few values a
+ * it was made and what is derived from its history, and open, its
+ * open_deals, unless it is -1.  The few values a
  * record has are put in that order (stably: tags keep theirs) in one
  * pass, not looked up field by field of the schema.
  */
 static void
-json_of(struct crm_buf *b, const crm_rec *r, int withtype)
+json_of(struct crm_buf *b, const crm_rec *r, int withtype, long long open)
 {
 	struct slot one[32], *s = r->n <= 32 ? one :
 	    crm_xmalloc(r->n * sizeof *s);
@@ -731,6 +753,14 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 			p = jput_str(p, v, len);
 		}
 	}
+	if (open >= 0) {
+		p = jroom(b, p, 40);
+		p = jput_name(p, "open_deals", 10);
+		if (open < 10)		/* mostly: 0 */
+			*p++ = (char)('0' + open);
+		else
+			p += crm_i64toa(p, open, 0);
+	}
 	jend(b, p);
 }
 
@@ -795,13 +825,17 @@ header(crm_out *o)
 int
 crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 {
+	long long open;
 	size_t i;
+	int rc;
 
 	flush_batch(o);
 	if (o->mode == M_JSON) {
+		if ((rc = open_of(t, r, &open)))
+			return rc;
 		o->count++;
 		crm_buf_reset(&o->json);
-		json_of(&o->json, r, 1);
+		json_of(&o->json, r, 1, open);
 		crm_buf_addch(&o->json, '}');
 		return emit(o);
 	}
@@ -954,7 +988,7 @@ export_json(crm_txn *t, const crm_rec *r, struct crm_buf *b)
 	struct export x = { b, 0 };
 	int rc;
 
-	json_of(b, r, 1);
+	json_of(b, r, 1, -1);
 	if ((rc = crm_log_own(t, r->id, export_entry, &x)))
 		return rc;
 	if (x.n)
@@ -1494,16 +1528,19 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 	struct history h = { o, NULL, NULL };
 	struct crm_buf text = CRM_BUF_INIT;
 	size_t ng, i, j, k;
+	long long open;
 	int rc = 0;
 
 	if (o->mode == M_FORMAT)
 		return crm_out_rec(o, t, r);
+	if ((rc = open_of(t, r, &open)))
+		return rc;
 	ng = referrers(t, r, g, 16);
 	if (o->mode == M_JSON) {
 		struct crm_buf *b = &o->json;
 
 		crm_buf_reset(b);
-		json_of(b, r, 1);
+		json_of(b, r, 1, open);
 		for (i = 0; i < ng; i++) {
 			jkey(b, g[i].label);
 			crm_buf_addch(b, '[');
@@ -1513,7 +1550,7 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 				if (crm_rec_get(t, g[i].ids.v[j], &c))
 					continue;
 				jsep(b);
-				json_of(b, c, 0);
+				json_of(b, c, 0, -1);
 				crm_buf_addch(b, '}');
 				crm_rec_free(c);
 			}
@@ -1572,6 +1609,8 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 		derived_text(r, (unsigned)i, &text);
 		crm_buf_addch(&text, '\n');
 	}
+	if (open > 0)
+		crm_buf_addf(&text, "open_deals: %lld\n", open);
 	for (i = 0; i < ng; i++) {
 		if (!g[i].ids.n)
 			continue;

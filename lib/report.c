@@ -21,7 +21,7 @@ enum vk { V_TEXT, V_NUM, V_MONEY, V_TIME, V_DATE, V_REF, V_ENUM };
 
 /* where a key or an aggregated field comes from */
 enum src { S_FIELD, S_DERIVED, S_ID, S_TYPE, S_CREATED, S_LOG, S_RECORD,
-	S_COMPANY, S_RECTYPE, S_CURRENCY, S_STAGE };
+	S_COMPANY, S_RECTYPE, S_CURRENCY, S_STAGE, S_OPEN };
 
 struct col {
 	char *name;		/* as typed, without the bucket */
@@ -248,6 +248,9 @@ resolve(struct report *r, const char *spec, struct col *c, int key)
 	} else if (!strcmp(c->name, "created")) {
 		c->src = S_CREATED;
 		c->vk = V_TIME;
+	} else if (!strcmp(c->name, "open_deals")) {
+		c->src = S_OPEN;
+		c->vk = V_NUM;
 	} else {
 		for (i = FID_LAST_CONTACT; i < FID_STAGES; i++)
 			if (!strcmp(c->name, crm_derived_names[i]))
@@ -464,6 +467,7 @@ values(struct report *r, const struct col *c, const crm_rec *rec,
 	const char *v;
 	char b[32];
 	size_t i;
+	int rc;
 
 	switch (c->src) {
 	case S_FIELD:
@@ -484,6 +488,15 @@ values(struct report *r, const struct col *c, const crm_rec *rec,
 		return;
 	case S_CREATED:
 		snprintf(b, sizeof b, "%lld", (long long)rec->created);
+		fn(b, arg);
+		return;
+	case S_OPEN:
+		if ((rc = crm_open_deals(r->t, rec, &i))) {
+			if (!r->err)
+				r->err = rc;
+			return;
+		}
+		snprintf(b, sizeof b, "%zu", i);
 		fn(b, arg);
 		return;
 	case S_LOG:

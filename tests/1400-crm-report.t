@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 68
+plan 69
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -1622,5 +1622,25 @@ check 'CSV: a negative number is no formula, text that starts so is defused' '
 	crm-report --db "$C" persons --by city,turnover --sum turnover --csv >got &&
 	printf "%s\r\n" "city,turnover,sum_turnover" "\"'\''-5\",-20.00,-20.00" \
 		"\"'\''@home\",5.00,5.00" >want &&
+	cmp want got
+'
+
+check 'open_deals: a key and a column, as in queries' '
+	O="$T/open" &&
+	crm-add --db "$O" person name=A >/dev/null &&
+	crm-add --db "$O" person name=B >/dev/null &&
+	crm-add --db "$O" company name=C >/dev/null &&
+	crm-add --db "$O" deal name=D person=1 company=3 >/dev/null &&
+	crm-add --db "$O" deal name=E person=1 >/dev/null &&
+	crm-add --db "$O" deal name=F person=2 stage=won >/dev/null &&
+	crm-report --db "$O" persons --by open_deals >got &&
+	printf "open_deals\tcount\n0\t1\n2\t1\n" >want &&
+	cmp want got &&
+	crm-report --db "$O" companies --sum open_deals --max open_deals \
+		>got &&
+	printf "sum_open_deals\tmax_open_deals\n1\t1\n" >want &&
+	cmp want got &&
+	crm-report --db "$O" persons --where "open_deals>0" --count >got &&
+	printf "count\n1\n" >want &&
 	cmp want got
 '
