@@ -315,9 +315,8 @@ typed(struct parser *ps, struct qnode *n, const char *at)
 		}
 		return 0;
 	case V_MONEY:
-		if (crm_money_parse(n->value, &n->num))
-			return err(ps, at, "'%s' is not an amount",
-			    n->value);
+		if (crm_money_read(n->field, n->value, &n->num))
+			return err(ps, at, "%s", crm_errmsg());
 		return 0;
 	case V_TIME:
 	case V_DATE:

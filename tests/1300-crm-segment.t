@@ -623,9 +623,10 @@ check 'error: an operator missing' '
 		"query:1:17: expected =, !=, <, >, <= or >= after count()"
 '
 
-check 'error: not a number, not an amount' '
+check 'error: not a number, not an amount, an amount out of range' '
 	bad "interactions>many" "query:1:14: '\''many'\'' is not a number" &&
-	bad "turnover>abc" "query:1:10: '\''abc'\'' is not an amount"
+	bad "turnover>abc" "query:1:10: turnover: '\''abc'\'' is not an amount of money (e.g. 1840.50)" &&
+	bad "amount>1000000000000000" "query:1:8: amount: '\''1000000000000000'\'' is out of range (an amount of money is at most 922337203685477.5807 either way)"
 '
 
 check 'error: a relation through a field that is no reference' '
