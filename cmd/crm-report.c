@@ -59,7 +59,7 @@ main(int argc, char **argv)
 	struct crm_report_spec sp;
 	struct crm_opts o = { 0 };
 	struct crm_table *tb;
-	const char *window = "30d";
+	const char *window = NULL;
 	enum crm_table_form form = CRM_TABLE_AUTO;
 	char step[32], *end;
 	int ch, rc, chart = 0;
@@ -119,9 +119,13 @@ main(int argc, char **argv)
 	if (sp.analysis && sp.analysis != CRM_REPORT_PLAIN &&
 	    sp.analysis >= CRM_REPORT_CHURN && sp.by)
 		crm_die(2, "--by: not with --churn or --campaign");
+	if (window && sp.analysis != CRM_REPORT_CAMPAIGN)
+		crm_die(2, "--window: only with --campaign");
 	if (!sp.analysis && !sp.naggs)
 		agg(&sp, CRM_AGG_COUNT, NULL);
 	sp.now = crm_now(&o);
+	if (!window)
+		window = "30d";
 	snprintf(step, sizeof step, "%s%s", *window == '+' ? "" : "+",
 	    window);
 	sp.window = crm_date_or_die(&o, "--window", step) - sp.now;

@@ -83,7 +83,7 @@ _crm_add_keys()
 	*s)
 		t=${t%s} ;;
 	esac
-	_crm_add type created last_contact interactions turnover next_due
+	_crm_add type created last_contact interactions turnover next_due open_deals
 	[[ -z $t || $t == deal ]] && _crm_add closed
 	if [[ -n $t ]]; then
 		_crm_add_schema '' fields "$t"

@@ -204,7 +204,7 @@ function __crm_report_keys
                 case '*s'
                     set t (string replace -r -- 's$' '' $t)
             end
-            set keys type created last_contact interactions turnover next_due
+            set keys type created last_contact interactions turnover next_due open_deals
             test -z "$t" -o "$t" = deal; and set -a keys closed
             if test -n "$t"
                 set -a keys (__crm_schema fields $t)

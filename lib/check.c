@@ -134,6 +134,11 @@ compare(struct check *c, const crm_rec *r, const struct crm_figures *f)
 	for (i = 0; i < 3; i++) {
 		const char *has = nth(r, fids[i]), *want = nth(c->x, fids[i]);
 
+		if (fids[i] == FID_TURNOVER && f->over) {
+			crm_bad(c->ck, r->id, "turnover is %s, its history "
+			    "sums beyond the range of money", has);
+			continue;
+		}
 		if (!strcmp(has, want))
 			continue;
 		if (fids[i] == FID_LAST_CONTACT) {
@@ -169,7 +174,7 @@ check_stage(struct check *c, const crm_rec *r)
 static int
 one(struct check *c, crm_rec *r)
 {
-	struct crm_figures f = { 0, 0, 0 }, due = { 0, 0, 0 };
+	struct crm_figures f = { 0, 0, 0, 0 }, due = { 0, 0, 0, 0 };
 	const char *v;
 	uint64_t about;
 	int rc;

@@ -143,8 +143,12 @@ int crm_date_parse(const char *s, int64_t now, int64_t *t);
  * ("2026-11-23T18:40:00+01:00"). */
 void crm_datetime_fmt(struct crm_buf *out, int64_t t);
 /* Amounts of money as ten-thousandths ("1840.5" -> 18405000), and back
- * with two decimals or four ("1840.50"). */
+ * with two decimals or four ("1840.50"): one form for each amount.
+ * crm_money_read says what is wrong, naming what: not an amount, or one
+ * beyond CRM_MONEY_MAX either way (what an int64_t holds). */
+#define CRM_MONEY_MAX "922337203685477.5807"
 int crm_money_parse(const char *s, int64_t *v);
+int crm_money_read(const char *what, const char *s, int64_t *v);
 void crm_money_fmt(struct crm_buf *out, int64_t v);
 /* Escape a value for one-line output: \t \n \r \\. */
 void crm_escape(struct crm_buf *out, const char *s, size_t len);

@@ -335,6 +335,71 @@ crm_find_refs(crm_txn *t, const char *field, uint64_t id,
 	return rc;
 }
 
+/* Is the record d a deal, still open, that refers to id? */
+static int
+open_deal(const crm_rec *d, uint64_t id)
+{
+	const struct crm_field *stage = crm_type_stage(d->type), *f;
+	const struct crm_enumval *ev;
+	size_t i;
+
+	if (!stage)
+		return 0;
+	ev = crm_stage_val(stage, crm_rec_nth(d, stage->fid, 0, NULL));
+	if (ev && ev->state != ST_OPEN)
+		return 0;
+	for (i = 0; i < d->n; i++)
+		if ((f = crm_type_field_id(d->type, d->v[i].fid)) &&
+		    f->type == FT_REF && strtoull(d->arena.buf + d->v[i].off,
+		    NULL, 10) == id)
+			return 1;
+	return 0;
+}
+
+/* Of an index an older crm made: the deals that refer to r read. */
+static int
+open_deals_read(crm_txn *t, const crm_rec *r, size_t *n)
+{
+	const crm_schema *s = crm_txn_schema(t);
+	struct crm_ids ids = { 0 };
+	crm_rec *d;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < s->ntypes; i++) {
+		const struct crm_type *ty = &s->types[i];
+
+		for (j = 0; crm_type_stage(ty) && j < ty->nfields; j++) {
+			const struct crm_field *f = &ty->fields[j];
+
+			if (f->type == FT_REF && (!f->to ||
+			    !strcmp(f->to, r->type->name)) &&
+			    (rc = crm_find_refs(t, f->name, r->id, &ids)) &&
+			    rc != CRM_ENOTFOUND)
+				goto out;
+		}
+	}
+	crm_ids_sort(&ids);
+	d = crm_rec_alloc();
+	for (i = 0, rc = 0; i < ids.n && !rc; i++)
+		if (!(rc = crm_rec_load(t, ids.v[i], d)))
+			*n += (size_t)open_deal(d, r->id);
+		else if (rc == CRM_ENOTFOUND)
+			rc = 0;
+	crm_rec_free(d);
+out:
+	crm_ids_release(&ids);
+	return rc;
+}
+
+int
+crm_open_deals_of(crm_txn *t, const crm_rec *r, size_t *n)
+{
+	int rc = crm_index_open_deals(t, r->id, n);
+
+	return rc == CRM_ENOTFOUND ? open_deals_read(t, r, n) : rc;
+}
+
 static int
 looks_like_phone(const char *s)
 {

@@ -1587,6 +1587,8 @@ jsonl(crm_txn *t, struct imp *x, const char *line, size_t len)
 	cJSON_DeleteItemFromObject(j, "created");
 	h = cJSON_DetachItemFromObject(j, "history");
 	st = cJSON_DetachItemFromObject(j, "stages");
+	/* counted from the deals, as crm-segment -j prints it: not kept */
+	cJSON_DeleteItemFromObject(j, "open_deals");
 	/* what crm keeps, kept as the export says when restoring */
 	for (i = 0; kept[i] && !rc; i++) {
 		f = cJSON_GetObjectItem(j, kept[i]);

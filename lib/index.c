@@ -82,6 +82,52 @@ task_keys(const crm_rec *r, struct crm_buf *keys, struct crm_buf *k)
 	addkey(keys, k);
 }
 
+/*
+ * An open deal (of a type with stages, at an open stage or none), under
+ * each record it refers to: [FID_OPEN_DEAL][the id in IDLEN digits], so
+ * that the keys sort as the ids do, and the records printed in id order
+ * are told their open_deals by one cursor going along with them.
+ */
+#define IDLEN 13		/* an id of the index: under 2^40 */
+
+static size_t
+deal_key(char b[2 + 24], uint64_t id)
+{
+	/* digits fold to themselves: the key crm_index_key would make */
+	b[0] = (char)(FID_OPEN_DEAL >> 8);
+	b[1] = (char)(FID_OPEN_DEAL & 0xff);
+	return 2 + crm_i64toa(b + 2, (int64_t)id, IDLEN);
+}
+
+static void
+deal_keys(const crm_rec *r, const struct crm_field *stage,
+    struct crm_buf *keys, struct crm_buf *k)
+{
+	const struct crm_enumval *ev;
+	const struct crm_field *f;
+	uint64_t id, done[8];
+	size_t i, j, n = 0;
+	char b[2 + 24];
+
+	ev = crm_stage_val(stage, crm_rec_nth(r, stage->fid, 0, NULL));
+	if (ev && ev->state != ST_OPEN)
+		return;
+	for (i = 0; i < r->n && n < 8; i++) {
+		if (!(f = crm_type_field_id(r->type, r->v[i].fid)) ||
+		    f->type != FT_REF ||
+		    !(id = strtoull(r->arena.buf + r->v[i].off, NULL, 10)))
+			continue;
+		for (j = 0; j < n && done[j] != id; j++)
+			;
+		if (j < n)
+			continue;	/* once, by two fields */
+		done[n++] = id;
+		crm_buf_reset(k);
+		crm_buf_add(k, b, deal_key(b, id));
+		addkey(keys, k);
+	}
+}
+
 /* Where the id of an entry starts (the byte n), and the id. */
 static size_t
 entry_split(const unsigned char *e, size_t len, size_t from, uint64_t *id)
@@ -140,6 +186,7 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 {
 	static struct crm_buf k = CRM_BUF_INIT;	/* kept from call to call */
 	struct tokarg ta = { keys, &k, 0 };
+	const struct crm_field *stage;
 	size_t i;
 
 	crm_buf_reset(&k);
@@ -176,6 +223,8 @@ crm_index_keys(const crm_rec *r, struct crm_buf *keys)
 	}
 	if (!strcmp(r->type->name, "task"))
 		task_keys(r, keys, &k);
+	if ((stage = crm_type_stage(r->type)))
+		deal_keys(r, stage, keys, &k);
 }
 
 #define EACH_KEY(keys, p, len) \
@@ -994,6 +1043,87 @@ crm_index_type(crm_txn *t, const char *type, size_t max, struct crm_ids *out)
 	return rc;
 }
 
+/* Does the index hold the open deals?  Not when an older crm made it. */
+static int
+deals_kept(crm_txn *t)
+{
+	struct crm_buf v = CRM_BUF_INIT;
+
+	if (!t->deals) {
+		t->deals = crm_meta_get(t, "index:deals", &v) ? 1 : 2;
+		crm_buf_release(&v);
+	}
+	return t->deals == 2;
+}
+
+/* Is key one of the open deals?  Then the id it is under. */
+static int
+deal_at(const MDB_val *key, uint64_t *id)
+{
+	const unsigned char *p = key->mv_data;
+
+	if (key->mv_size != 2 + IDLEN || (unsigned)(p[0] << 8 | p[1]) !=
+	    FID_OPEN_DEAL)
+		return 0;
+	*id = (uint64_t)digits(p + 2, IDLEN);
+	return 1;
+}
+
+int
+crm_index_open_deals(crm_txn *t, uint64_t id, size_t *n)
+{
+	char b[2 + 24];
+	MDB_cursor *c;
+	MDB_val key, d;
+	int i, rc = 0, found = 0;
+
+	/* (records in id order mostly stop at crm_open_deals, which tells
+	 * them from dfrom and dkey) */
+	*n = 0;
+	if (!deals_kept(t))
+		return CRM_ENOTFOUND;
+	key.mv_data = b;
+	key.mv_size = deal_key(b, id);
+	if (!(c = crm_txn_cursor(t, t->db->idx, &t->dcur))) {
+		/* a writer's: what it wrote is in the index first */
+		struct crm_buf k = CRM_BUF_INIT;
+
+		crm_buf_add(&k, b, key.mv_size);
+		if (!(rc = crm_index_flush(t)))
+			rc = crm_index_count(t, &k, 0, n);
+		crm_buf_release(&k);
+		return rc;
+	}
+	/* the cursor is on dkey: the keys after it are a step away each,
+	 * one further on a descent from the root */
+	for (i = 0; t->dknown && t->dkey < id && i < 16 && !found; i++) {
+		if ((rc = mdb_cursor_get(c, &key, &d, MDB_NEXT_NODUP)) ||
+		    !deal_at(&key, &t->dkey)) {
+			t->dkey = UINT64_MAX;	/* none after it */
+			found = rc == 0 || rc == MDB_NOTFOUND;
+		} else {
+			found = t->dkey >= id;
+		}
+	}
+	t->dknown = 0;
+	if (!found) {
+		key.mv_data = b;
+		key.mv_size = deal_key(b, id);
+		rc = mdb_cursor_get(c, &key, &d, MDB_SET_RANGE);
+		if (rc || !deal_at(&key, &t->dkey))
+			t->dkey = UINT64_MAX;
+	}
+	t->dn = 0;
+	if ((!rc || rc == MDB_NOTFOUND) && t->dkey != UINT64_MAX)
+		rc = mdb_cursor_count(c, &t->dn);
+	if ((rc = read_err(rc)))
+		return rc;
+	t->dfrom = id;
+	t->dknown = 1;
+	*n = id == t->dkey ? t->dn : 0;
+	return 0;
+}
+
 /* The ids a query keeps, as bits from the first candidate's to the last. */
 struct keeparg {
 	uint64_t lo, span;
@@ -1509,6 +1639,8 @@ crm_index_rebuild(crm_txn *t)
 		rc = crm_meta_put(t, "index:type", "1", 1);
 	if (!rc)
 		rc = crm_meta_put(t, "index:hist", "1", 1);
+	if (!rc && !(rc = crm_meta_put(t, "index:deals", "1", 1)))
+		t->deals = 2;
 out:
 	crm_rec_free(r);
 	return rc;
@@ -1533,6 +1665,8 @@ describe(crm_txn *t, const unsigned char *e, size_t len, struct crm_buf *out,
 		name = "open tasks by owner";
 	else if (fid == FID_HIST)
 		name = "history by campaign and kind";
+	else if (fid == FID_OPEN_DEAL)
+		name = "open deals of record";
 	else if (IS_DERIVED(fid))
 		name = crm_derived_names[fid];
 	else
@@ -1543,6 +1677,9 @@ describe(crm_txn *t, const unsigned char *e, size_t len, struct crm_buf *out,
 	if ((fid == FID_LAST_CONTACT || fid == FID_NEXT_DUE ||
 	    fid == FID_OPEN_DUE) && at - 2 >= 12) {
 		crm_datetime_fmt(out, strtoll((const char *)e + 2, NULL, 10));
+	} else if (fid == FID_OPEN_DEAL && at - 2 >= IDLEN) {
+		crm_buf_addf(out, "%llu", (unsigned long long)strtoull(
+		    (const char *)e + 2, NULL, 10));
 	} else if (fid == FID_HIST && at > 2 &&
 	    (sep = memchr(e + 2, 0x1f, at - 2))) {
 		/* campaign/kind */

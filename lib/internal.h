@@ -52,6 +52,7 @@ struct crm_type {
 	unsigned nbyfid;
 	const struct crm_field *stage;	/* crm_type_stage, once asked */
 	int stage_known;
+	int dealt;		/* crm_type_dealt: 0 not asked, 1 no, 2 yes */
 };
 
 struct crm_schema {
@@ -75,8 +76,10 @@ enum {
 extern const char *const crm_derived_names[];	/* by FID, from 2 */
 #define IS_DERIVED(fid) ((fid) >= FID_LAST_CONTACT && (fid) < FID_FIRST)
 #define TOKEN_BIT 0x8000	/* name-token keys live beside exact keys */
-/* index keys of no field: open tasks by due time, by owner and due time */
-enum { FID_OPEN_DUE = 0x7ff0, FID_OPEN_OWNER = 0x7ff1, FID_HIST = 0x7ff2 };
+/* index keys of no field: open tasks by due time, by owner and due time;
+ * open deals by the record they refer to */
+enum { FID_OPEN_DUE = 0x7ff0, FID_OPEN_OWNER = 0x7ff1, FID_HIST = 0x7ff2,
+	FID_OPEN_DEAL = 0x7ff3 };
 
 const struct crm_type *crm_schema_type(const crm_schema *s, const char *name);
 const struct crm_type *crm_schema_type_id(const crm_schema *s, unsigned tid);
@@ -90,6 +93,9 @@ const struct crm_field *crm_type_stage(const struct crm_type *t);
 /* The stage of that name, or NULL. */
 const struct crm_enumval *crm_stage_val(const struct crm_field *f,
     const char *name);
+/* May a deal (a record of a type with stages) refer to a record of type
+ * t?  Then its records have open_deals. */
+int crm_type_dealt(const crm_schema *s, const struct crm_type *t);
 /* The closest name to a misspelt one, or NULL. */
 const char *crm_schema_suggest(const crm_schema *s, const struct crm_type *t,
     const char *name);
@@ -232,11 +238,21 @@ struct crm_txn {
 	 * have no history (when lknown) */
 	uint64_t lfrom, lnext;
 	int lknown;
+	/* a reader's cursor on the open deals in the index, and its last
+	 * look-up: no record after dfrom and before dkey has one, and dkey
+	 * has dn (when dknown); deals: 0 not known yet, 1 the index has no
+	 * open deals (an older crm's), 2 it has */
+	MDB_cursor *dcur;
+	uint64_t dfrom, dkey;
+	size_t dn;
+	int dknown, deals;
 	uint64_t ticks;		/* records or entries gone through */
 	int dirty;		/* counters need writing */
 	int forgot;		/* 0 not known yet, 1 no one forgotten, 2 some */
 	int optouts;		/* 0 not known yet, 1 none, 2 some */
-	int roll;		/* deals' sums: 0 not known, 1 not kept, 2 kept */
+	/* deals' sums: 0 not known, 1 not kept, 2 kept, 3 not kept as one
+	 * is beyond an int64_t */
+	int roll;
 	int hist;		/* the history's sums: the same */
 	struct crm_sums *rpend, *hpend;	/* changes to those, waiting */
 	const char *source;	/* where consents given now come from */
@@ -362,6 +378,28 @@ int crm_index_due(crm_txn *t, const char *owner, int64_t until,
 /* The index of an older store (a key per entry, [key][n][id]) into
  * this one's tables. */
 int crm_index_convert(crm_txn *t, MDB_dbi old);
+/* The number of deals at an open stage (or none) that refer to record
+ * id, whoever may see them, from the index; CRM_ENOTFOUND when the index
+ * does not keep them (an older crm made it). */
+int crm_index_open_deals(crm_txn *t, uint64_t id, size_t *n);
+/* The same of r, read from the deals when the index does not keep them. */
+int crm_open_deals_of(crm_txn *t, const crm_rec *r, size_t *n);
+
+/*
+ * open_deals of r.  Records asked for in id order, as a JSON Lines
+ * output prints them, mostly need no look-up: the last one said that
+ * none after it has any up to the next that has (t->dfrom, t->dkey).
+ */
+static inline int
+crm_open_deals(crm_txn *t, const crm_rec *r, size_t *n)
+{
+	if (t->deals == 2 && t->dknown && r->id >= t->dfrom &&
+	    r->id <= t->dkey) {
+		*n = r->id == t->dkey ? t->dn : 0;
+		return 0;
+	}
+	return crm_open_deals_of(t, r, n);
+}
 /* How many ids under the key k, or every key k begins (prefix). */
 int crm_index_count(crm_txn *t, const struct crm_buf *k, int prefix,
     size_t *n);
@@ -582,6 +620,7 @@ int crm_meta_secret(crm_txn *t, const char *key, int make,
  * many entries, the last one's time, the sum of its purchases */
 struct crm_figures {
 	int64_t n, last, sum;
+	int over;		/* sum is beyond what an amount holds */
 };
 int crm_log_figures(crm_txn *t, uint64_t rec, struct crm_figures *f);
 void crm_figures_add(struct crm_figures *to, const struct crm_figures *f);

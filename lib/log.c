@@ -147,9 +147,8 @@ check(crm_txn *t, struct crm_log *e, struct crm_buf *amount)
 	if ((rc = crm_kind_known(s, e->kind, 0)))
 		return rc;
 	if (e->amount && *e->amount) {
-		if (crm_money_parse(e->amount, &v))
-			return crm_seterr(CRM_EINVAL, "amount: '%s' is not an "
-			    "amount of money (e.g. 1840.50)", e->amount);
+		if ((rc = crm_money_read("amount", e->amount, &v)))
+			return rc;
 		crm_buf_reset(amount);
 		crm_money_fmt(amount, v);
 		e->amount = amount->buf;
@@ -308,6 +307,35 @@ amount_of(const struct crm_log *e, int64_t *amt)
 	    !crm_money_parse(e->amount, amt);
 }
 
+/* A turnover beyond what an amount holds is refused, not wrapped. */
+static int
+turnover_range(uint64_t id)
+{
+	return crm_seterr(CRM_EINVAL, "the turnover of record %llu would be "
+	    "out of range (an amount of money is at most %s either way)",
+	    (unsigned long long)id, CRM_MONEY_MAX);
+}
+
+/* r's turnover plus x: 0, or the error of turnover_range. */
+static int
+add_turnover(crm_rec *r, int64_t x)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	const char *v;
+	int64_t sum = 0;
+
+	if ((v = crm_rec_nth(r, FID_TURNOVER, 0, NULL)))
+		crm_money_parse(v, &sum);
+	if (__builtin_add_overflow(sum, x, &sum))
+		return turnover_range(r->id);
+	crm_rec_drop(r, FID_TURNOVER);
+	crm_money_fmt(&b, sum);
+	if (sum)
+		crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
+	crm_buf_release(&b);
+	return 0;
+}
+
 static int
 pend(crm_txn *t, uint64_t id, const struct crm_log *e)
 {
@@ -344,8 +372,8 @@ pend(crm_txn *t, uint64_t id, const struct crm_log *e)
 	x->n++;
 	if (e->at > x->last)
 		x->last = e->at;
-	if (amount_of(e, &amt))
-		x->sum += amt;
+	if (amount_of(e, &amt) && __builtin_add_overflow(x->sum, amt, &x->sum))
+		return turnover_range(id);
 	return p->n >= PEND_MAX ? crm_log_settle(t) : 0;
 }
 
@@ -415,9 +443,7 @@ derive(crm_txn *t, uint64_t id, const struct crm_log *e, int sign,
 static int
 add_figures(crm_txn *t, crm_rec *r, int64_t n, int64_t last, int64_t sum)
 {
-	struct crm_buf b = CRM_BUF_INIT, keys = CRM_BUF_INIT;
-	const char *v;
-	int64_t was = 0;
+	struct crm_buf keys = CRM_BUF_INIT;
 	int rc;
 
 	/* the index entries of the times as they were, to move them */
@@ -427,18 +453,9 @@ add_figures(crm_txn *t, crm_rec *r, int64_t n, int64_t last, int64_t sum)
 	if (!crm_rec_nth(r, FID_LAST_CONTACT, 0, NULL) ||
 	    last > num_of(r, FID_LAST_CONTACT))
 		set_num(r, FID_LAST_CONTACT, last, 1);
-	if (sum) {
-		if ((v = crm_rec_nth(r, FID_TURNOVER, 0, NULL)))
-			crm_money_parse(v, &was);
-		sum += was;
-		crm_rec_drop(r, FID_TURNOVER);
-		crm_money_fmt(&b, sum);
-		if (sum)
-			crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
-	}
-	if (!(rc = crm_rec_write(t, r)))
+	if (!(rc = sum ? add_turnover(r, sum) : 0) &&
+	    !(rc = crm_rec_write(t, r)))
 		rc = crm_index_derived_move(t, &keys, r);
-	crm_buf_release(&b);
 	crm_buf_release(&keys);
 	return rc;
 }
@@ -447,9 +464,8 @@ add_figures(crm_txn *t, crm_rec *r, int64_t n, int64_t last, int64_t sum)
 static int
 sub_figures(crm_txn *t, crm_rec *r, const struct crm_log *e, int company)
 {
-	struct crm_buf b = CRM_BUF_INIT, keys = CRM_BUF_INIT;
-	int64_t n, last, sum = 0, amt;
-	const char *v;
+	struct crm_buf keys = CRM_BUF_INIT;
+	int64_t n, last, amt;
 	int rc;
 
 	crm_index_derived_keys(r, &keys);
@@ -458,18 +474,10 @@ sub_figures(crm_txn *t, crm_rec *r, const struct crm_log *e, int company)
 	if (!(rc = company ? latest_all(t, r->id, &last) :
 	    latest(t, r->id, &last)))
 		set_num(r, FID_LAST_CONTACT, last, n > 0);
-	if (!rc && amount_of(e, &amt)) {
-		if ((v = crm_rec_nth(r, FID_TURNOVER, 0, NULL)))
-			crm_money_parse(v, &sum);
-		sum -= amt;
-		crm_rec_drop(r, FID_TURNOVER);
-		crm_money_fmt(&b, sum);
-		if (sum)
-			crm_rec_add_raw(r, FID_TURNOVER, b.buf, b.len);
-	}
+	if (!rc && amount_of(e, &amt))
+		rc = add_turnover(r, -amt);
 	if (!rc && !(rc = crm_rec_write(t, r)))
 		rc = crm_index_derived_move(t, &keys, r);
-	crm_buf_release(&b);
 	crm_buf_release(&keys);
 	return rc;
 }
@@ -945,7 +953,7 @@ count_in(const struct crm_log *e, void *arg)
 	f->n++;
 	if (e->amount && !strcasecmp(e->kind, "purchase") &&
 	    !crm_money_parse(e->amount, &amt))
-		f->sum += amt;
+		f->over |= __builtin_add_overflow(f->sum, amt, &f->sum);
 	return 0;
 }
 
@@ -961,7 +969,8 @@ crm_figures_add(struct crm_figures *to, const struct crm_figures *f)
 	if (f->n && (!to->n || f->last > to->last))
 		to->last = f->last;
 	to->n += f->n;
-	to->sum += f->sum;
+	to->over |= f->over | __builtin_add_overflow(to->sum, f->sum,
+	    &to->sum);
 }
 
 void
@@ -982,7 +991,7 @@ crm_figures_set(crm_rec *r, const struct crm_figures *f)
 int
 crm_log_refigure(crm_txn *t, uint64_t rec)
 {
-	struct crm_figures f = { 0, 0, 0 };
+	struct crm_figures f = { 0, 0, 0, 0 };
 	struct crm_buf keys = CRM_BUF_INIT;
 	struct crm_ids ids = { 0 };
 	crm_rec *r;
@@ -999,6 +1008,8 @@ crm_log_refigure(crm_txn *t, uint64_t rec)
 		    i < ids.n && !rc; i++)
 			rc = crm_log_figures(t, ids.v[i], &f);
 	}
+	if (!rc && f.over)
+		rc = turnover_range(r->id);
 	if (!rc) {
 		crm_index_derived_keys(r, &keys);
 		crm_figures_set(r, &f);

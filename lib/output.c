@@ -440,6 +440,35 @@ jtime(struct crm_buf *b, int64_t at)
 	crm_buf_addch(b, '"');
 }
 
+/*
+ * An amount of money in its one form (0.50, 7.00), whatever form an
+ * older crm stored it in (.50, 007.00, -0.00); one that is no amount it
+ * can read as it is, and in JSON as a string unless it is a number.
+ */
+static void
+money_text(struct crm_buf *out, const char *v, size_t len)
+{
+	int64_t x;
+
+	if (!crm_money_parse(v, &x))
+		crm_money_fmt(out, x);
+	else
+		crm_buf_add(out, v, len);
+}
+
+static void
+money_json(struct crm_buf *b, const char *v, size_t len)
+{
+	int64_t x;
+
+	if (!crm_money_parse(v, &x))
+		crm_money_fmt(b, x);
+	else if (is_number(v))
+		crm_buf_add(b, v, len);
+	else
+		jstr(b, v, len);
+}
+
 /* [{"stage": "won", "at": "2026-..."}, ...] */
 static void
 stages_json(struct crm_buf *b, const crm_rec *r)
@@ -507,6 +536,11 @@ text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
 			derived_text(r, (unsigned)i, out);
 			return;
 		}
+	if (!strcmp(name, "open_deals")) {
+		if (t && !crm_open_deals(t, r, &i))
+			crm_buf_addf(out, "%zu", i);
+		return;
+	}
 	if ((dot = strchr(name, '.')) && !crm_type_field(r->type, name)) {
 		struct crm_buf head = CRM_BUF_INIT;
 		crm_rec *to;
@@ -529,6 +563,8 @@ text_of(crm_txn *t, const crm_rec *r, const char *name, struct crm_buf *out)
 			crm_buf_addch(out, ',');
 		if (f->type == FT_DATETIME)
 			crm_datetime_fmt(out, strtoll(v, NULL, 10));
+		else if (f->type == FT_MONEY)
+			money_text(out, v, len);
 		else if (f->type == FT_CONSENT)
 			crm_buf_add(out, v, strcspn(v, " "));
 		else
@@ -574,15 +610,32 @@ struct slot {
 	size_t at, val;
 };
 
+/* The open_deals of a record a deal may refer to, -1 for one no deal
+ * may (or without t: an export, the records on a card). */
+static int
+open_of(crm_txn *t, const crm_rec *r, long long *open)
+{
+	size_t n;
+	int rc;
+
+	*open = -1;
+	if (!t || !crm_type_dealt(r->schema, r->type))
+		return 0;
+	if (!(rc = crm_open_deals(t, r, &n)))
+		*open = (long long)n;
+	return rc;
+}
+
 /*
  * A record as JSON, without its closing brace, which the caller adds
  * after anything it appends: its fields in the schema's order, then when
- * it was made and what is derived from its history.  The few values a
+ * it was made and what is derived from its history, and open, its
+ * open_deals, unless it is -1.  The few values a
  * record has are put in that order (stably: tags keep theirs) in one
  * pass, not looked up field by field of the schema.
  */
 static void
-json_of(struct crm_buf *b, const crm_rec *r, int withtype)
+json_of(struct crm_buf *b, const crm_rec *r, int withtype, long long open)
 {
 	struct slot one[32], *s = r->n <= 32 ? one :
 	    crm_xmalloc(r->n * sizeof *s);
@@ -643,10 +696,14 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 			*p++ = ']';
 			break;
 		case FT_NUMBER:
-		case FT_MONEY:
 		case FT_REF:
 			memcpy(p, v, len);
 			p += len;
+			break;
+		case FT_MONEY:
+			jend(b, p);
+			money_json(b, v, len);
+			p = jroom(b, b->buf + b->len, need);
 			break;
 		case FT_BOOL:
 			v = strcmp(v, "true") ? "false" : "true";
@@ -695,6 +752,14 @@ json_of(struct crm_buf *b, const crm_rec *r, int withtype)
 		} else {
 			p = jput_str(p, v, len);
 		}
+	}
+	if (open >= 0) {
+		p = jroom(b, p, 40);
+		p = jput_name(p, "open_deals", 10);
+		if (open < 10)		/* mostly: 0 */
+			*p++ = (char)('0' + open);
+		else
+			p += crm_i64toa(p, open, 0);
 	}
 	jend(b, p);
 }
@@ -760,13 +825,17 @@ header(crm_out *o)
 int
 crm_out_rec(crm_out *o, crm_txn *t, const crm_rec *r)
 {
+	long long open;
 	size_t i;
+	int rc;
 
 	flush_batch(o);
 	if (o->mode == M_JSON) {
+		if ((rc = open_of(t, r, &open)))
+			return rc;
 		o->count++;
 		crm_buf_reset(&o->json);
-		json_of(&o->json, r, 1);
+		json_of(&o->json, r, 1, open);
 		crm_buf_addch(&o->json, '}');
 		return emit(o);
 	}
@@ -816,8 +885,8 @@ log_text(const struct crm_log *e, const char *name, struct crm_buf *out)
 		v = e->kind;
 	else if (!strcmp(name, "text"))
 		v = e->text;
-	else if (!strcmp(name, "amount"))
-		v = e->amount;
+	else if (!strcmp(name, "amount") && e->amount && *e->amount)
+		money_text(out, e->amount, strlen(e->amount));
 	else if (!strcmp(name, "owner"))
 		v = e->owner;
 	else if (!strcmp(name, "campaign"))
@@ -866,7 +935,7 @@ log_json(struct crm_buf *b, const struct crm_log *e, int withrec)
 		}
 	if (e->amount && *e->amount) {
 		jkey(b, "amount");
-		crm_buf_addstr(b, e->amount);
+		money_json(b, e->amount, strlen(e->amount));
 		keys[nk++] = "amount";
 	}
 	for (i = 0; i < e->nextra; i++) {
@@ -919,7 +988,7 @@ export_json(crm_txn *t, const crm_rec *r, struct crm_buf *b)
 	struct export x = { b, 0 };
 	int rc;
 
-	json_of(b, r, 1);
+	json_of(b, r, 1, -1);
 	if ((rc = crm_log_own(t, r->id, export_entry, &x)))
 		return rc;
 	if (x.n)
@@ -1471,16 +1540,19 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 	struct history h = { o, NULL, NULL };
 	struct crm_buf text = CRM_BUF_INIT;
 	size_t ng, i, j, k;
+	long long open;
 	int rc = 0;
 
 	if (o->mode == M_FORMAT)
 		return crm_out_rec(o, t, r);
+	if ((rc = open_of(t, r, &open)))
+		return rc;
 	ng = referrers(t, r, g, 16);
 	if (o->mode == M_JSON) {
 		struct crm_buf *b = &o->json;
 
 		crm_buf_reset(b);
-		json_of(b, r, 1);
+		json_of(b, r, 1, open);
 		for (i = 0; i < ng; i++) {
 			jkey(b, g[i].label);
 			crm_buf_addch(b, '[');
@@ -1490,7 +1562,7 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 				if (crm_rec_get(t, g[i].ids.v[j], &c))
 					continue;
 				jsep(b);
-				json_of(b, c, 0);
+				json_of(b, c, 0, -1);
 				crm_buf_addch(b, '}');
 				crm_rec_free(c);
 			}
@@ -1549,6 +1621,8 @@ crm_out_card(crm_out *o, crm_txn *t, const crm_rec *r)
 		derived_text(r, (unsigned)i, &text);
 		crm_buf_addch(&text, '\n');
 	}
+	if (open > 0)
+		crm_buf_addf(&text, "open_deals: %lld\n", open);
 	for (i = 0; i < ng; i++) {
 		if (!g[i].ids.n)
 			continue;
@@ -1783,7 +1857,11 @@ crm_table_print(const struct crm_table *tb, enum crm_table_form form,
 
 				if (c)
 					crm_buf_addch(&out, csv ? ',' : '\t');
-				if (csv)
+				/* a number, -20.00 too, is no formula: only
+				 * text is defused */
+				if (csv && r && tb->num[c] && is_number(v))
+					crm_buf_addstr(&out, v);
+				else if (csv)
 					crm_csv_field(&out, v);
 				else
 					crm_escape(&out, v, strlen(v));

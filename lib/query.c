@@ -348,9 +348,8 @@ typed(struct parser *ps, struct qnode *n, const char *at)
 		}
 		return 0;
 	case V_MONEY:
-		if (crm_money_parse(n->value, &n->num))
-			return err(ps, at, "'%s' is not an amount",
-			    n->value);
+		if (crm_money_read(n->field, n->value, &n->num))
+			return err(ps, at, "%s", crm_errmsg());
 		return 0;
 	case V_TIME:
 	case V_DATE:
@@ -882,34 +881,9 @@ special(struct ev *e, const struct qnode *n, const crm_rec *r, char *b,
 		return b;
 	}
 	if (!strcmp(n->field, "open_deals")) {
-		struct crm_ids ids = { 0 };
 		size_t open = 0;
 
-		crm_find_refs(e->t, "company", r->id, &ids);
-		crm_find_refs(e->t, "person", r->id, &ids);
-		crm_ids_sort(&ids);
-		for (i = 0; i < ids.n; i++) {
-			crm_rec *d;
-
-			if (crm_rec_get(e->t, ids.v[i], &d))
-				continue;
-			if (!strcmp(d->type->name, "deal")) {
-				const struct crm_field *f =
-				    crm_type_field(d->type, "stage");
-				const char *st = f ? crm_rec_nth(d, f->fid,
-				    0, NULL) : NULL;
-				size_t k;
-				int isopen = 1;
-
-				for (k = 0; f && st && k < f->nvals; k++)
-					if (!strcmp(f->vals[k].name, st))
-						isopen = f->vals[k].state ==
-						    ST_OPEN;
-				open += isopen;
-			}
-			crm_rec_free(d);
-		}
-		crm_ids_release(&ids);
+		crm_open_deals(e->t, r, &open);
 		snprintf(b, size, "%zu", open);
 		return b;
 	}

@@ -144,30 +144,19 @@ badval(const struct crm_field *f, const char *v, const char *what)
 	    v, what);
 }
 
+/* An amount in its one stored form: 0.50 for .5, 7.00 for 007. */
 static int
-money(const char *s, struct crm_buf *out)
+money(const struct crm_field *f, const char *v, struct crm_buf *out)
 {
-	const char *p = s, *dot = NULL;
-	size_t dec = 0, digits = 0;
+	struct crm_buf what = CRM_BUF_INIT;
+	int64_t x;
+	int rc;
 
-	if (*p == '-' || *p == '+')
-		p++;
-	for (; *p; p++) {
-		if (*p == '.' && !dot)
-			dot = p;
-		else if (*p >= '0' && *p <= '9')
-			digits++, dec += dot != NULL;
-		else
-			return 0;
-	}
-	if (!digits || dec > 4 || (dot && dot[1] == 0))
-		return 0;
-	crm_buf_addstr(out, *s == '+' ? s + 1 : s);
-	if (!dot)
-		crm_buf_addch(out, '.');
-	for (; dec < 2; dec++)
-		crm_buf_addch(out, '0');
-	return 1;
+	crm_buf_addf(&what, "field '%s'", f->name);
+	if (!(rc = crm_money_read(what.buf, v, &x)))
+		crm_money_fmt(out, x);
+	crm_buf_release(&what);
+	return rc;
 }
 
 /* Check v against f's type and append its stored form to out. */
@@ -179,7 +168,7 @@ crm_value_canon(const crm_schema *s, const struct crm_field *f, const char *v,
 		NULL };
 	static const char *const no[] = { "false", "no", "n", "0", "off",
 		NULL };
-	size_t i, start = out->len;
+	size_t i;
 	int64_t t;
 	char *end;
 	double d;
@@ -232,12 +221,7 @@ crm_value_canon(const crm_schema *s, const struct crm_field *f, const char *v,
 		crm_buf_addf(out, "%.15g", d);
 		return 0;
 	case FT_MONEY:
-		if (!money(v, out)) {
-			crm_buf_setlen(out, start);
-			return badval(f, v, "an amount of money (e.g. "
-			    "1840.50)");
-		}
-		return 0;
+		return money(f, v, out);
 	case FT_ENUM:
 		for (i = 0; i < f->nvals; i++)
 			if (!strcasecmp(f->vals[i].name, v)) {
@@ -1441,10 +1425,7 @@ crm_rec_set_derived(crm_rec *r, const char *name, const char *v)
 			crm_buf_addf(&b, "%lld", (long long)(x / 10000));
 		break;
 	case FID_TURNOVER:
-		if (crm_money_parse(v, &x))
-			rc = crm_seterr(CRM_EINVAL, "turnover: '%s' is not an "
-			    "amount", v);
-		else
+		if (!(rc = crm_money_read("turnover", v, &x)))
 			crm_money_fmt(&b, x);
 		break;
 	case FID_STAGES:

@@ -21,7 +21,7 @@ enum vk { V_TEXT, V_NUM, V_MONEY, V_TIME, V_DATE, V_REF, V_ENUM };
 
 /* where a key or an aggregated field comes from */
 enum src { S_FIELD, S_DERIVED, S_ID, S_TYPE, S_CREATED, S_LOG, S_RECORD,
-	S_COMPANY, S_RECTYPE, S_CURRENCY, S_STAGE };
+	S_COMPANY, S_RECTYPE, S_CURRENCY, S_STAGE, S_OPEN };
 
 struct col {
 	char *name;		/* as typed, without the bucket */
@@ -87,6 +87,29 @@ struct report {
 	int vis;		/* and whether the user may see it */
 	int err;
 };
+
+static const char *const agg_names[] = { "count", "sum", "avg", "min", "max",
+	"distinct" };
+static const char *const analysis_names[] = { "", "funnel", "forecast",
+	"win-rate", "cycle-time", "churn", "campaign" };
+
+/*
+ * *sum += x, or, when the sum leaves what an int64_t holds, an error
+ * naming the option (and its field) that asked for it: a sum is never
+ * printed wrapped.  The first error is kept, and ends the report.
+ */
+static int
+add_sum(struct report *r, int64_t *sum, int64_t x, const char *opt,
+    const char *field)
+{
+	if (!__builtin_add_overflow(*sum, x, sum))
+		return 0;
+	if (!r->err)
+		r->err = crm_seterr(CRM_EINVAL, "--%s%s%s: the sum is out of "
+		    "range (an amount is at most %s either way)", opt,
+		    field ? " " : "", field ? field : "", CRM_MONEY_MAX);
+	return r->err;
+}
 
 /* May the user see the record of a history entry? */
 static int
@@ -225,6 +248,9 @@ resolve(struct report *r, const char *spec, struct col *c, int key)
 	} else if (!strcmp(c->name, "created")) {
 		c->src = S_CREATED;
 		c->vk = V_TIME;
+	} else if (!strcmp(c->name, "open_deals")) {
+		c->src = S_OPEN;
+		c->vk = V_NUM;
 	} else {
 		for (i = FID_LAST_CONTACT; i < FID_STAGES; i++)
 			if (!strcmp(c->name, crm_derived_names[i]))
@@ -370,9 +396,15 @@ static void
 key_value(const struct col *c, const char *v, struct crm_buf *out)
 {
 	struct tm tm;
+	int64_t x;
 
 	if (!c->b) {
-		crm_buf_addstr(out, v);
+		/* an amount an older crm stored as typed (.50, 007.00) in
+		 * the group of its one form */
+		if (c->vk == V_MONEY && !crm_money_parse(v, &x))
+			crm_money_fmt(out, x);
+		else
+			crm_buf_addstr(out, v);
 		return;
 	}
 	if (c->vk == V_DATE) {
@@ -435,6 +467,7 @@ values(struct report *r, const struct col *c, const crm_rec *rec,
 	const char *v;
 	char b[32];
 	size_t i;
+	int rc;
 
 	switch (c->src) {
 	case S_FIELD:
@@ -455,6 +488,15 @@ values(struct report *r, const struct col *c, const crm_rec *rec,
 		return;
 	case S_CREATED:
 		snprintf(b, sizeof b, "%lld", (long long)rec->created);
+		fn(b, arg);
+		return;
+	case S_OPEN:
+		if ((rc = crm_open_deals(r->t, rec, &i))) {
+			if (!r->err)
+				r->err = rc;
+			return;
+		}
+		snprintf(b, sizeof b, "%zu", i);
 		fn(b, arg);
 		return;
 	case S_LOG:
@@ -657,7 +699,25 @@ add_value(struct report *r, struct acc *a, size_t i, const char *v)
 	if (!a->n || x > a->max)
 		a->max = x;
 	a->n++;
-	a->sum += x;
+	if (r->sp->aggs[i].op == CRM_AGG_SUM ||
+	    r->sp->aggs[i].op == CRM_AGG_AVG)
+		add_sum(r, &a->sum, x, agg_names[r->sp->aggs[i].op],
+		    r->sp->aggs[i].field);
+}
+
+/* Every value of a row, such as each of its tags, into --distinct. */
+struct distinct {
+	struct report *r;
+	struct acc *a;
+	size_t i;
+};
+
+static void
+distinct_value(const char *v, void *arg)
+{
+	struct distinct *d = arg;
+
+	add_value(d->r, d->a, d->i, v);
 }
 
 /* Count one row into a group's aggregates. */
@@ -670,9 +730,14 @@ accumulate(struct report *r, struct group *g, const crm_rec *rec,
 	for (i = 0; i < r->sp->naggs; i++) {
 		struct acc *a = &g->acc[i];
 		struct one o = { &r->vb, NULL };
+		struct distinct d = { r, a, i };
 
 		if (r->sp->aggs[i].op == CRM_AGG_COUNT) {
 			a->n++;
+			continue;
+		}
+		if (r->sp->aggs[i].op == CRM_AGG_DISTINCT) {
+			values(r, &r->aggf[i], rec, e, distinct_value, &d);
 			continue;
 		}
 		values(r, &r->aggf[i], rec, e, first_value, &o);
@@ -813,12 +878,12 @@ count_funnel(struct report *r, struct group *g, const crm_rec *rec,
 		return;
 	if (total) {
 		g->x[0] += r->weight;
-		g->x[1] += amount_of(r, rec);
+		add_sum(r, &g->x[1], amount_of(r, rec), "funnel", NULL);
 		return;
 	}
 	g = stage_group(r, now);
 	g->x[0] += r->weight;
-	g->x[1] += amount_of(r, rec);
+	add_sum(r, &g->x[1], amount_of(r, rec), "funnel", NULL);
 	/* every stage up to the furthest it was ever at, lost ones aside */
 	hi = crm_roll_reached(r->stage, rec);
 	for (k = 0; (int)k <= hi; k++)
@@ -828,23 +893,33 @@ count_funnel(struct report *r, struct group *g, const crm_rec *rec,
 		g->x[2] += r->weight;
 }
 
-/* forecast: x0 open deals, x1 amount, x2 weighted by probability (x 100) */
+/*
+ * forecast: x0 open deals, x1 amount, x2 + x3 / 100 the amount weighted
+ * by probability, in ten-thousandths: exact, so that the sum of the
+ * parts is the part of the sum, whether counted deal by deal or from
+ * the kept sums, and a * p, which an int64_t need not hold, is not made
+ */
 static void
 count_forecast(struct report *r, struct group *g, const crm_rec *rec,
     int total)
 {
 	const struct crm_enumval *ev = stage_of(r, rec, NULL);
-	int64_t a;
+	int64_t a, p, w;
 
 	(void)total;
 	if (!ev || ev->state != ST_OPEN)
 		return;
 	a = amount_of(r, rec);
+	p = ev->probability > 0 ? ev->probability : 0;
 	g->x[0] += r->weight;
-	g->x[1] += a;
-	/* in hundredths of cents: the sum of the parts is the part of the
-	 * sum, whether counted deal by deal or from the kept sums */
-	g->x[2] += a * (ev->probability > 0 ? ev->probability : 0);
+	add_sum(r, &g->x[1], a, "forecast", NULL);
+	/* a * p / 100 = a / 100 * p + a % 100 * p / 100, and what is left
+	 * of the last in x3 */
+	w = a / 100 * p + a % 100 * p / 100;
+	g->x[3] += a % 100 * p % 100;
+	w += g->x[3] / 100;
+	g->x[3] %= 100;
+	add_sum(r, &g->x[2], w, "forecast", NULL);
 }
 
 /* win rate: x0 won, x1 lost */
@@ -954,13 +1029,33 @@ fmt_num(struct crm_buf *b, enum vk vk, int64_t x, int avg)
 	}
 }
 
-/* Money to the cent, half away from zero: averages, weighted sums. */
+/*
+ * Money to the cent, half away from zero, of (w + rest / 100) / d
+ * ten-thousandths: an average (the sum and the count), a weighted sum
+ * (d 1).  In integers, as doubles do not hold every amount.
+ */
 static void
-cents(struct crm_buf *b, double v)
+cents(struct crm_buf *b, int64_t w, int64_t rest, int64_t d)
 {
-	int64_t c = (int64_t)(v / 100 + (v < 0 ? -0.5 : 0.5));
+	int64_t e = 10000 * d, q = w / (100 * d), t;
+	uint64_t u;
 
-	crm_money_fmt(b, c * 100);
+	/* (100 w + rest) / (10000 d) = q + t / e, t and q of one sign */
+	t = w % (100 * d) * 100 + rest;
+	q += t / e;
+	t %= e;
+	if (q > 0 && t < 0) {
+		q--;
+		t += e;
+	} else if (q < 0 && t > 0) {
+		q++;
+		t -= e;
+	}
+	if (2 * (t < 0 ? -t : t) >= e)
+		q += t < 0 ? -1 : 1;
+	u = q < 0 ? -(uint64_t)q : (uint64_t)q;
+	crm_buf_addf(b, "%s%llu.%02u", q < 0 ? "-" : "",
+	    (unsigned long long)(u / 100), (unsigned)(u % 100));
 }
 
 static void
@@ -1025,7 +1120,7 @@ agg_cells(struct report *r, struct crm_table *tb, const struct group *g)
 			break;
 		case CRM_AGG_AVG:
 			if (a->n && vk == V_MONEY)
-				cents(&b, (double)a->sum / (double)a->n);
+				cents(&b, a->sum, 0, a->n);
 			else if (a->n)
 				fmt_num(&b, vk == V_NUM ? V_NUM : vk,
 				    a->sum / a->n, 1);
@@ -1051,7 +1146,7 @@ agg_cells(struct report *r, struct crm_table *tb, const struct group *g)
 	case CRM_REPORT_FORECAST:
 		table_int(tb, g->x[0]);
 		table_money(tb, g->x[1]);
-		cents(&b, (double)g->x[2] / 100);
+		cents(&b, g->x[2], g->x[3], 1);
 		table_add(tb, b.buf);
 		break;
 	case CRM_REPORT_WIN_RATE:
@@ -1101,6 +1196,20 @@ fill_one(struct report *r, size_t gi, size_t fi, const char *v)
 	}
 	group_of(r, k.buf, k.len);
 	crm_buf_release(&k);
+}
+
+/* The group of key part k set to v and the others to none: the first
+ * row of a report of nothing, that the other rows are filled from. */
+static void
+seed(struct report *r, size_t k, const char *v)
+{
+	struct crm_buf b = CRM_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < r->nkeys; i++)
+		key_add(&b, i == k ? v : NULL);
+	group_of(r, b.buf, b.len);
+	crm_buf_release(&b);
 }
 
 /* Every value of an enum key, for each combination of the other keys. */
@@ -1341,9 +1450,6 @@ cut_rows(struct crm_table *tb, size_t n)
 	tb->nrows = n + tb->ntotal;
 }
 
-static const char *const agg_names[] = { "count", "sum", "avg", "min", "max",
-	"distinct" };
-
 /* The funnel's reached and conversion cells of group i. */
 static void
 funnel_cells(struct report *r, struct crm_table *tb, struct group *g)
@@ -1519,7 +1625,7 @@ rec_row(crm_txn *t, const crm_rec *rec, void *arg)
 		return 0;
 	r->rows += (size_t)r->weight;
 	count_row(r, rec, NULL, analyses[r->sp->analysis]);
-	return 0;
+	return r->err;
 }
 
 /*
@@ -1585,7 +1691,7 @@ roll_row(const struct crm_roll *row, void *arg)
 	r->weight = row->n;
 	rec_row(r->t, rec, r);
 	r->weight = 1;
-	return 0;
+	return r->err;
 }
 
 static int
@@ -1598,7 +1704,7 @@ log_row(const struct crm_log *e, void *arg)
 		return 0;
 	r->rows++;
 	count_row(r, NULL, e, NULL);
-	return 0;
+	return r->err;
 }
 
 /*
@@ -1688,7 +1794,7 @@ raw_row(int64_t at, const void *val, size_t len, void *arg)
 			}
 			add_value(r, &g[k]->acc[i], i, r->vb.buf);
 		}
-	return 0;
+	return r->err;
 }
 
 /*
@@ -1772,10 +1878,11 @@ hist_row(const struct crm_hist *row, void *arg)
 				a->n += row->n;
 			} else {
 				a->n += row->na;
-				a->sum += row->cents;
+				add_sum(r, &a->sum, row->cents,
+				    agg_names[r->sp->aggs[i].op], "amount");
 			}
 		}
-	return 0;
+	return r->err;
 }
 
 static int
@@ -1981,22 +2088,25 @@ crm_report(crm_txn *t, const struct crm_report_spec *sp,
 	if (sp->analysis >= CRM_REPORT_FUNNEL &&
 	    sp->analysis <= CRM_REPORT_CYCLE_TIME) {
 		if (!r.type || !(r.stage = crm_type_stage(r.type))) {
-			rc = crm_seterr(CRM_EINVAL, "%s: '%s' has no stages "
+			rc = crm_seterr(CRM_EINVAL, "--%s: '%s' has no stages "
 			    "(the schema gives deals theirs)",
-			    sp->analysis == CRM_REPORT_FUNNEL ? "--funnel" :
-			    sp->analysis == CRM_REPORT_FORECAST ?
-			    "--forecast" : sp->analysis ==
-			    CRM_REPORT_WIN_RATE ? "--win-rate" :
-			    "--cycle-time", sp->type);
+			    analysis_names[sp->analysis], sp->type);
 			goto out;
 		}
 		r.amount = crm_type_field(r.type, "amount");
 		if (r.amount && r.amount->type != FT_MONEY)
 			r.amount = NULL;
 	}
-	if (sp->analysis == CRM_REPORT_CHURN && !r.type) {
-		rc = crm_seterr(CRM_EINVAL, "--churn: a report of persons or "
-		    "companies, not of interactions");
+	/* the customers buy; a mailing is told from the history */
+	if ((sp->analysis == CRM_REPORT_CHURN && (!r.type ||
+	    (strcmp(r.type->name, "person") &&
+	    strcmp(r.type->name, "company")))) ||
+	    (sp->analysis == CRM_REPORT_CAMPAIGN && r.type)) {
+		rc = crm_seterr(CRM_EINVAL, "--%s: a report of %s, not of %s",
+		    analysis_names[sp->analysis],
+		    sp->analysis == CRM_REPORT_CHURN ? "persons or companies" :
+		    "interactions",
+		    sp->type ? sp->type : "interactions");
 		goto out;
 	}
 	if (sp->where && (rc = r.type || sp->analysis == CRM_REPORT_CAMPAIGN ?
@@ -2033,31 +2143,27 @@ crm_report(crm_txn *t, const struct crm_report_spec *sp,
 		rc = crm_query_run(t, r.q, NULL, rec_row, &r);
 	else
 		rc = crm_scan(t, r.type->name, rec_row, &r);
-	if (rc)
+	if (rc || (rc = r.err))
 		goto out;
-	/* a report without keys has its one row, even of nothing */
-	if (!r.nkeys && !r.ng)
-		group_of(&r, "", 0);
 	if (!r.ntot)
 		total_of(&r, "");
+	/* nothing counted: a report without keys has its one row, one by
+	 * an enum (the funnel by stage) a row of each value, all at 0; the
+	 * keys it adds itself, such as the currency, have none */
 	if (sp->analysis == CRM_REPORT_FUNNEL) {
-		if (!r.ng) {	/* no deals: every stage at 0 */
-			struct crm_buf k = CRM_BUF_INIT;
-
-			for (i = 0; i + 1 < r.nkeys; i++)
-				crm_buf_add(&k, "\0\0", 2);
-			crm_buf_addch(&k, 1);
-			crm_buf_addstr(&k, r.stage->vals[0].name);
-			crm_buf_addch(&k, 0);
-			group_of(&r, k.buf, k.len);
-			crm_buf_release(&k);
-		}
+		if (!r.ng)
+			seed(&r, r.nkeys - 1, r.stage->vals[0].name);
 		fill_enum(&r, r.nkeys - 1);
-	}
-	else if (r.nuser == 1 && r.keys[0].b)
+	} else if (!r.nuser) {
+		if (!r.ng)
+			seed(&r, 0, NULL);
+	} else if (r.nuser == 1 && r.keys[0].b) {
 		fill_buckets(&r, 0);
-	else if (r.nuser == 1 && r.keys[0].vk == V_ENUM)
+	} else if (r.nuser == 1 && r.keys[0].vk == V_ENUM) {
+		if (!r.ng)
+			seed(&r, 0, r.keys[0].f->vals[0].name);
 		fill_enum(&r, 0);
+	}
 	label_groups(&r);
 	*out = build(&r);
 	(*out)->matched = r.rows;
@@ -2251,7 +2357,7 @@ camp_done(struct camp *c)
 	c->nsent++;
 	c->nreplied += c->replied;
 	c->nbought += c->bought;
-	c->sum += c->amount;
+	add_sum(c->r, &c->sum, c->amount, "campaign", NULL);
 	if ((email = crm_rec_value(c->r->rec, "email"))) {
 		rc = crm_optout_get(c->r->t, email, &why);
 		if (!rc) {
@@ -2298,9 +2404,9 @@ camp_entry(const struct crm_log *e, void *arg)
 	if (!strcasecmp(e->kind, "purchase")) {
 		c->bought = 1;
 		if (e->amount && !crm_money_parse(e->amount, &x))
-			c->amount += x;
+			add_sum(c->r, &c->amount, x, "campaign", NULL);
 	}
-	return 0;
+	return c->r->err;
 }
 
 static int
@@ -2312,7 +2418,8 @@ campaign(struct report *r, struct crm_table **out)
 
 	memset(&c, 0, sizeof c);
 	c.r = r;
-	if ((rc = crm_log_scan(r->t, camp_entry, &c)) || (rc = camp_done(&c)))
+	if ((rc = crm_log_scan(r->t, camp_entry, &c)) || (rc = camp_done(&c)) ||
+	    (rc = r->err))
 		return rc;
 	*out = tb = calloc(1, sizeof *tb);
 	table_col(tb, "campaign", 0);

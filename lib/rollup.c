@@ -14,7 +14,9 @@
  * changes wait in the transaction (t->rpend) and go in at its end.
  * "roll" marks the sums complete: a store made before them, or whose
  * stages the schema changed, has them counted afresh at the end of its
- * next write.
+ * next write.  A sum beyond what an int64_t holds is not kept wrapped:
+ * then none is, "roll" says "0", and the reports count deal by deal,
+ * until a write that changes a deal counts them afresh.
  *
  * The history is summed likewise, by kind, hour (UTC, in hours since
  * 1970) and owner, for the reports of interactions by owner, kind and
@@ -35,12 +37,14 @@
 #define HMARK "hist:"
 #define HDONE "hist"
 #define SEP '\x1f'
+#define OVER 1		/* write_sums: a sum would be beyond an int64_t */
 
 /* Sums by name, in memory: counted to compare, or waiting to go in. */
 struct sum {
 	char *key;
 	int64_t n, na, cents;		/* counted, or the change waiting */
 	int64_t kept_n, kept_na, kept_cents;
+	int over;			/* cents is beyond an int64_t */
 };
 
 struct crm_sums {
@@ -186,17 +190,31 @@ roll_key(const crm_rec *r, struct crm_buf *key, int64_t *cents)
 }
 
 /* Are the sums marked done complete?  Asked once a transaction, the
- * answer kept in *state (0 not asked, 1 no, 2 yes). */
+ * answer kept in *state (0 not asked, 1 no, 2 yes, 3 no, as one was
+ * beyond an int64_t). */
 static int
 complete(crm_txn *t, int *state, const char *done)
 {
 	struct crm_buf v = CRM_BUF_INIT;
 
 	if (!*state) {
-		*state = crm_meta_get(t, done, &v) ? 1 : 2;
+		*state = crm_meta_get(t, done, &v) ? 1 :
+		    !strcmp(v.buf, "0") ? 3 : 2;
 		crm_buf_release(&v);
 	}
 	return *state == 2;
+}
+
+/* Sums not kept for one beyond an int64_t are counted afresh at the end
+ * of a transaction that changes what they sum. */
+static int
+changed(crm_txn *t, int *state, const char *done)
+{
+	if (complete(t, state, done))
+		return 1;
+	if (*state == 3)
+		*state = 1;
+	return 0;
 }
 
 static int
@@ -230,7 +248,7 @@ pend(struct crm_sums **pend, const struct crm_buf *key, size_t skip,
 	struct sum *x = sum_of(pending(pend), key->buf + skip);
 
 	x->n += n;
-	x->cents += cents;
+	x->over |= __builtin_add_overflow(x->cents, cents, &x->cents);
 }
 
 int
@@ -242,7 +260,7 @@ crm_roll_changed(crm_txn *t, const crm_rec *old, const crm_rec *new)
 	if (!(old && crm_type_stage(old->type)) &&
 	    !(new && crm_type_stage(new->type)))
 		return 0;
-	if (!valid(t))
+	if (!changed(t, &t->roll, DONE))
 		return 0;	/* counted afresh at the end */
 	if (roll_key(old, &ko, &co))
 		pend(&t->rpend, &ko, strlen(MARK), -1, -co);
@@ -315,7 +333,7 @@ count_deals(crm_txn *t, struct crm_sums *s)
 			continue;
 		x = sum_of(s, k.buf + strlen(MARK));
 		x->n++;
-		x->cents += cents;
+		x->over |= __builtin_add_overflow(x->cents, cents, &x->cents);
 	}
 	mdb_cursor_close(c);
 	crm_rec_free(r);
@@ -326,7 +344,8 @@ count_deals(crm_txn *t, struct crm_sums *s)
 
 /*
  * Sums in memory added to those kept under prefix (from scratch: none
- * kept): "N CENTS", or with na "N NA CENTS".
+ * kept): "N CENTS", or with na "N NA CENTS"; OVER when one would be
+ * beyond an int64_t.
  */
 static int
 write_sums(crm_txn *t, const char *prefix, struct crm_sums *s, int na)
@@ -352,15 +371,19 @@ write_sums(crm_txn *t, const char *prefix, struct crm_sums *s, int na)
 				have[n] = strtoll(p, &end, 10);
 		} else if (rc != CRM_ENOTFOUND)
 			break;
+		if (x->over || __builtin_add_overflow(have[na + 1], x->cents,
+		    &have[na + 1])) {
+			rc = OVER;
+			break;
+		}
 		have[0] += x->n;
 		crm_buf_reset(&v);
 		if (na)
 			crm_buf_addf(&v, "%lld %lld %lld", (long long)have[0],
-			    (long long)(have[1] + x->na),
-			    (long long)(have[2] + x->cents));
+			    (long long)(have[1] + x->na), (long long)have[2]);
 		else
 			crm_buf_addf(&v, "%lld %lld", (long long)have[0],
-			    (long long)(have[1] + x->cents));
+			    (long long)have[1]);
 		rc = have[0] ? crm_meta_put(t, k.buf, v.buf, v.len) :
 		    crm_meta_del(t, k.buf);
 		rc = rc == CRM_ENOTFOUND ? 0 : rc;
@@ -396,6 +419,18 @@ drop_prefix(crm_txn *t, const char *prefix)
 
 static int hist_settle(crm_txn *t);
 
+/* The sums under prefix are not kept, as one was beyond an int64_t. */
+static int
+not_kept(crm_txn *t, const char *prefix, const char *done, int *state)
+{
+	int rc;
+
+	if (!(rc = drop_prefix(t, prefix)) &&
+	    !(rc = crm_meta_put(t, done, "0", 1)))
+		*state = 3;
+	return rc;
+}
+
 int
 crm_roll_settle(crm_txn *t)
 {
@@ -406,7 +441,7 @@ crm_roll_settle(crm_txn *t)
 
 	if (valid(t)) {
 		rc = write_sums(t, MARK, t->rpend, 0);
-	} else {
+	} else if (t->roll != 3) {
 		/* the old sums go, then each deal is counted in */
 		rc = drop_prefix(t, MARK);
 		for (i = 0; i < s->ntypes; i++)
@@ -417,6 +452,8 @@ crm_roll_settle(crm_txn *t)
 			t->roll = 2;
 		sums_free(&sums);
 	}
+	if (rc == OVER)
+		rc = not_kept(t, MARK, DONE, &t->roll);
 	return rc ? rc : hist_settle(t);
 }
 
@@ -578,7 +615,8 @@ count_entry(struct crm_sums *s, struct crm_buf *k, const char *kind,
 		a[alen] = 0;
 		if (!crm_money_parse(a, &cents)) {
 			x->na += sign;
-			x->cents += sign * cents;
+			x->over |= __builtin_add_overflow(x->cents,
+			    sign * cents, &x->cents);
 		}
 	}
 }
@@ -588,7 +626,7 @@ crm_hist_changed(crm_txn *t, const struct crm_log *e, int sign)
 {
 	struct crm_sums *s;
 
-	if (!hvalid(t))
+	if (!changed(t, &t->hist, HDONE))
 		return 0;	/* counted afresh at the end */
 	/* a bulk log comes here for each entry: the table's own buffer */
 	s = pending(&t->hpend);
@@ -631,23 +669,22 @@ hist_settle(crm_txn *t)
 {
 	struct crm_sums s = { 0 };
 	struct counting c = { &s, CRM_BUF_INIT };
-	int rc;
+	int rc = 0;
 
 	if (hvalid(t)) {
 		rc = write_sums(t, HMARK, t->hpend, 1);
-		unpend(&t->hpend);
-		return rc;
+	} else if (t->hist != 3) {
+		/* counted afresh: every entry, whoever may see it */
+		if (!(rc = drop_prefix(t, HMARK)) &&
+		    !(rc = crm_log_scan_raw(t, count_raw, &c)) &&
+		    !(rc = write_sums(t, HMARK, &s, 1)) &&
+		    !(rc = crm_meta_put(t, HDONE, "1", 1)))
+			t->hist = 2;
 	}
-	/* counted afresh: every entry, whoever may see it */
 	unpend(&t->hpend);
-	if (!(rc = drop_prefix(t, HMARK)) &&
-	    !(rc = crm_log_scan_raw(t, count_raw, &c)) &&
-	    !(rc = write_sums(t, HMARK, &s, 1)) &&
-	    !(rc = crm_meta_put(t, HDONE, "1", 1)))
-		t->hist = 2;
 	sums_free(&s);
 	crm_buf_release(&c.k);
-	return rc;
+	return rc == OVER ? not_kept(t, HMARK, HDONE, &t->hist) : rc;
 }
 
 struct heach {

@@ -14,7 +14,7 @@ const char *const crm_ftype_names[] = {
 
 static const char *const pseudo[] = { "id", "type", "created",
 	"last_contact", "interactions", "turnover", "next_due", "closed",
-	"stages", NULL };
+	"stages", "open_deals", NULL };
 const char *const crm_derived_names[] = { "type", "created", "last_contact",
 	"interactions", "turnover", "next_due", "closed", "stages", NULL };
 
@@ -680,6 +680,27 @@ crm_stage_val(const struct crm_field *f, const char *name)
 		if (!strcmp(f->vals[k].name, name))
 			return &f->vals[k];
 	return NULL;
+}
+
+int
+crm_type_dealt(const crm_schema *s, const struct crm_type *t)
+{
+	struct crm_type *m = (struct crm_type *)t;
+	size_t i, j;
+
+	/* every record printed as JSON asks */
+	if (t->dealt)
+		return t->dealt == 2;
+	m->dealt = 1;
+	for (i = 0; i < s->ntypes; i++) {
+		const struct crm_type *d = &s->types[i];
+
+		for (j = 0; crm_type_stage(d) && j < d->nfields; j++)
+			if (d->fields[j].type == FT_REF && (!d->fields[j].to ||
+			    !strcmp(d->fields[j].to, t->name)))
+				m->dealt = 2;
+	}
+	return m->dealt == 2;
 }
 
 const struct crm_type *

@@ -329,6 +329,7 @@ create(crm_db *db)
 		if (rc || (rc = put_meta(db, txn, "version", "1", 1)) ||
 		    (rc = put_meta(db, txn, "index:type", "1", 1)) ||
 		    (rc = put_meta(db, txn, "index:hist", "1", 1)) ||
+		    (rc = put_meta(db, txn, "index:deals", "1", 1)) ||
 		    (rc = put_meta(db, txn, "index:fold", FOLD, 1)) ||
 		    (rc = new_uuid(db, txn)))
 			goto abort;
@@ -457,7 +458,9 @@ convert_txn(crm_txn *t, void *arg)
 
 /*
  * The index anew, of a store whose names older crm folded otherwise
- * (Ł, Ø, Đ kept): the keys of a name, e-mail or city are the folding's.
+ * (Ł, Ø, Đ kept): the keys of a name, e-mail or city are the folding's;
+ * or whose index does not hold the open deals by the records they refer
+ * to, which older crm did not keep.
  */
 static int
 refold_txn(crm_txn *t, void *arg)
@@ -468,11 +471,11 @@ refold_txn(crm_txn *t, void *arg)
 	(void)arg;
 	/* another command may have done it meanwhile */
 	rc = crm_meta_get(t, "index:fold", &v);
-	crm_buf_release(&v);
-	if (rc != CRM_ENOTFOUND)
-		return rc;
-	if (!(rc = crm_index_rebuild(t)))
+	if (rc == CRM_ENOTFOUND && !(rc = crm_index_rebuild(t)))
 		rc = crm_meta_put(t, "index:fold", FOLD, 1);
+	else if (!rc && crm_meta_get(t, "index:deals", &v) == CRM_ENOTFOUND)
+		rc = crm_index_rebuild(t);	/* with the open deals */
+	crm_buf_release(&v);
 	return rc;
 }
 
@@ -661,7 +664,9 @@ again:
 			mdb_txn_abort(txn);
 			goto fail;
 		}
-		refold = get_meta(db, txn, "index:fold", &v) == MDB_NOTFOUND;
+		/* and an older crm's index, without the open deals, anew */
+		refold = get_meta(db, txn, "index:fold", &v) == MDB_NOTFOUND ||
+		    get_meta(db, txn, "index:deals", &v) == MDB_NOTFOUND;
 		if ((rc = mdb_txn_commit(txn))) {
 			rc = crm_mdb_err(rc, "cannot read the store");
 			goto fail;
@@ -845,6 +850,8 @@ crm_txn_end(crm_txn *t)
 		mdb_cursor_close(t->rcur);
 	if (t->lcur)
 		mdb_cursor_close(t->lcur);
+	if (t->dcur)
+		mdb_cursor_close(t->dcur);
 	if (t->txn)
 		mdb_txn_abort(t->txn);
 	crm_sorter_free(t->sorter);

@@ -245,38 +245,67 @@ crm_escape(struct crm_buf *out, const char *s, size_t len)
 	crm_buf_add(out, s + run, len - run);
 }
 
-/* Money in ten-thousandths, so sums stay exact. */
-int
-crm_money_parse(const char *s, int64_t *v)
+/*
+ * Money in ten-thousandths, so sums stay exact: all an int64_t holds,
+ * so that what crm_money_fmt writes reads back.  1 when s is not written
+ * as an amount, 2 when it is one out of that range.
+ */
+static int
+money_scan(const char *s, int64_t *v)
 {
 	int64_t units = 0, sign = 1;
-	int dec = -1;
+	int dec = -1, digits = 0, over = 0;
 
 	if (*s == '-' || *s == '+')
 		sign = *s++ == '-' ? -1 : 1;
-	if (!*s)
-		return CRM_EINVAL;
 	for (; *s; s++) {
 		if (*s == '.' && dec < 0) {
 			dec = 0;
 			continue;
 		}
-		/* all an int64_t holds, so that what crm_money_fmt
-		 * writes reads back */
-		if (*s < '0' || *s > '9' || dec >= 4 ||
-		    units > (INT64_MAX - (*s - '0')) / 10)
-			return CRM_EINVAL;
-		units = units * 10 + (*s - '0');
+		if (*s < '0' || *s > '9' || dec >= 4)
+			return 1;
+		digits++;
+		if (units > (INT64_MAX - (*s - '0')) / 10)
+			over = 1;
+		else
+			units = units * 10 + (*s - '0');
 		if (dec >= 0)
 			dec++;
 	}
-	for (dec = dec < 0 ? 0 : dec; dec < 4; dec++) {
+	if (!digits)
+		return 1;
+	for (dec = dec < 0 ? 0 : dec; dec < 4 && !over; dec++) {
 		if (units > INT64_MAX / 10)
-			return CRM_EINVAL;
+			over = 1;
 		units *= 10;
 	}
+	if (over)
+		return 2;
 	*v = sign * units;
 	return 0;
+}
+
+int
+crm_money_parse(const char *s, int64_t *v)
+{
+	return money_scan(s, v) ? CRM_EINVAL : 0;
+}
+
+int
+crm_money_read(const char *what, const char *s, int64_t *v)
+{
+	switch (money_scan(s, v)) {
+	case 0:
+		return 0;
+	case 1:
+		return crm_seterr(CRM_EINVAL, "%s: '%s' is not an amount of "
+		    "money (e.g. 1840.50)", what, s);
+	default:
+		return crm_seterr(CRM_EINVAL, "%s: '%s' is out of range (an "
+		    "amount of money is at most %s either way)", what, s,
+		    CRM_MONEY_MAX);
+	}
 }
 
 void

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 0100-crm-add.t - adding records from arguments, JSON Lines and CSV
-plan 48
+plan 51
 
 # add-fields.awk: a schema with a number and a bool field for persons
 cat >add-fields.awk <<\EOF
@@ -430,4 +430,89 @@ check 'input from a pipe is kept in TMPDIR, and none there is an error' '
 	grep -F "cannot keep input in $PWD/gone: No such file" err &&
 	test ! -s out &&
 	test "$(store_sum)" = "$before"
+'
+
+# the system's Python: its json module takes only what JSON allows
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+TAB=$(printf '\t')
+
+# amounts DB: each deal's amount in the store DB, as a template prints
+# it, then as Python's json reads it from -j
+amounts() {
+	crm-segment --db "$1" -f "%{amount}" type:deal >text &&
+	crm-segment --db "$1" -j type:deal | "$PY" -c "import json, sys
+for l in sys.stdin: print(json.loads(l)[\"amount\"])" >json &&
+	paste text json
+}
+
+check 'an amount is kept in its one form: .5 is 0.50, 007 is 7.00, -0 is 0.00' '
+	D="$T/money" &&
+	for a in .5 007 -.5 -0 1.5000 +12.3456; do
+		crm-add --db "$D" deal name="a $a" amount="$a" >/dev/null || return 1
+	done &&
+	amounts "$D" >got &&
+	expect got <<-EOF &&
+	0.50${TAB}0.5
+	7.00${TAB}7.0
+	-0.50${TAB}-0.5
+	0.00${TAB}0.0
+	1.50${TAB}1.5
+	12.3456${TAB}12.3456
+	EOF
+	crm-export --db "$D" --to jsonl >all.jsonl &&
+	crm-import --db "$T/money2" --from jsonl <all.jsonl &&
+	crm-export --db "$T/money2" --to jsonl | cmp - all.jsonl
+'
+
+check 'an amount an older crm kept as typed is printed in its one form' '
+	D="$T/oldmoney" &&
+	crm-add --db "$D" deal name=a amount=0.50 >/dev/null &&
+	crm-add --db "$D" deal name=b amount=17 >/dev/null &&
+	crm-add --db "$D" deal name=c amount=-0.70 >/dev/null &&
+	crm-log --db "$D" --amount 2.5 1 purchase >/dev/null &&
+	# as crm-add kept .500, 017.00 and -.700: each value is its length,
+	# a byte, then its text
+	mdb_dump -a -p "$D" | sed -e "s/\\\\040\\.50\\\\1e/\\\\04.500\\\\1e/" \
+		-e "s/\\\\0517\\.00\\\\1e/\\\\06017.00\\\\1e/" \
+		-e "s/\\\\05-0\\.70\\\\1e/\\\\05-.700\\\\1e/" >old.dump &&
+	mkdir "$T/old" && mdb_load -f old.dump "$T/old" &&
+	must_fail 1 crm-check --db "$T/old" >out &&
+	test "$(grep -c "not a value of its type" out)" -eq 3 &&
+	amounts "$T/old" >got &&
+	expect got <<-EOF &&
+	0.50${TAB}0.5
+	17.00${TAB}17.0
+	-0.70${TAB}-0.7
+	EOF
+	crm-report --db "$T/old" deals --by amount --sum amount >got &&
+	expect got <<-\EOF &&
+	amount	sum_amount
+	-0.70	-0.70
+	0.50	0.50
+	17.00	17.00
+	EOF
+	crm-export --db "$T/old" --to jsonl >old.jsonl &&
+	crm-import --db "$T/new" --from jsonl <old.jsonl &&
+	crm-check --db "$T/new"
+'
+
+check 'one range for money: crm-add and crm-log refuse what is beyond it' '
+	bad_add "field '\''amount'\'': '\''1000000000000000'\'' is out of range" \
+		deal name=Huge amount=1000000000000000 &&
+	bad_add "field '\''amount'\'': '\''-922337203685477.5808'\'' is out of range" \
+		deal name=Huge amount=-922337203685477.5808 &&
+	bad_add "field '\''amount'\'': '\''.'\'' is not an amount" \
+		deal name=Dot amount=. &&
+	before=$(store_sum) &&
+	{ must_fail 2 crm-log --amount 1000000000000000 1 purchase \
+		>out 2>err || { cat out err; false; }; } &&
+	grep -F "amount: '\''1000000000000000'\'' is out of range" err &&
+	test "$(store_sum)" = "$before" &&
+	id=$(crm-add deal name=Most amount=922337203685477.5807) &&
+	crm-log --amount -922337203685477.5807 1 purchase >/dev/null &&
+	crm-show -f "%{amount}" "$id" >got &&
+	expect got <<-\EOF
+	922337203685477.5807
+	EOF
 '

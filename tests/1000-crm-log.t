@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1000-crm-log.t - the contact history and the figures kept from it
-plan 44
+plan 45
 
 # Monday; under TZ=UTC "fri 10:00" is 2026-11-27T10:00:00+00:00
 N='2026-11-23 10:00'
@@ -511,4 +511,31 @@ check 'crm-compact of a store in bulk: every entry as it was' '
 	crm-check --db "$T/big" &&
 	crm-segment --db "$T/big" --count type:person >got &&
 	echo 70000 >want && cmp want got
+'
+
+check 'a turnover beyond the range of money is refused, nothing logged' '
+	D="$T/turnover" &&
+	p=$(crm-add --db "$D" person name=Big) &&
+	q=$(crm-add --db "$D" person name=Bigger) &&
+	c=$(crm-add --db "$D" company name=Biggest) &&
+	crm-log --db "$D" --amount 500000000000000 "$p" purchase >/dev/null &&
+	crm-log --db "$D" --amount 500000000000000 "$q" purchase >/dev/null &&
+	crm-set --db "$D" "$p" company="$c" >/dev/null &&
+	before=$(store_sum) &&
+	{ must_fail 2 crm-log --db "$D" --amount 500000000000000 "$p" \
+		purchase 2>err || { cat err; false; }; } &&
+	grep -F "crm-log: the turnover of record $p would be out of range" err &&
+	{ must_fail 2 crm-set --db "$D" "$q" company="$c" 2>err ||
+		{ cat err; false; }; } &&
+	grep -F "the turnover of record $c would be out of range" err &&
+	test "$(store_sum)" = "$before" &&
+	printf "%s\n" "$p" "$q" | must_fail 2 crm-log --db "$D" \
+		--amount 450000000000000 - purchase 2>err &&
+	grep -F "would be out of range" err &&
+	test "$(store_sum)" = "$before" &&
+	crm-log --db "$D" --amount -500000000000000 "$p" purchase >/dev/null &&
+	crm-set --db "$D" "$q" company="$c" >/dev/null &&
+	crm-show --db "$D" -f "%{turnover}" "$c" >got &&
+	echo 500000000000000.00 >want && cmp want got &&
+	crm-check --db "$D"
 '

@@ -1,7 +1,7 @@
 #!/bin/sh
 . "$(dirname "$0")/lib.sh"
 # 1300-crm-segment.t - the query language, saved segments, the plan
-plan 85
+plan 86
 
 # Monday; under TZ=UTC -90d is 2026-08-25T10:00, eom 2026-11-30T23:59:59
 N='2026-11-23 10:00'
@@ -636,9 +636,10 @@ check 'error: a word in another script is named whole' '
 	bad "name=Jana Nováková" "query:1:11: '\''Nováková'\'' is not a field: a term is a field, an operator and a value, and a value of more than one word is quoted (name='\''Jana Novak'\'')"
 '
 
-check 'error: not a number, not an amount' '
+check 'error: not a number, not an amount, an amount out of range' '
 	bad "interactions>many" "query:1:14: '\''many'\'' is not a number" &&
-	bad "turnover>abc" "query:1:10: '\''abc'\'' is not an amount"
+	bad "turnover>abc" "query:1:10: turnover: '\''abc'\'' is not an amount of money (e.g. 1840.50)" &&
+	bad "amount>1000000000000000" "query:1:8: amount: '\''1000000000000000'\'' is out of range (an amount of money is at most 922337203685477.5807 either way)"
 '
 
 check 'error: a relation through a field that is no reference' '
@@ -830,4 +831,51 @@ check 'last_contact=today: on that day; != not; a time of day exactly' '
 		"last_contact=2026-11-25T10:00" &&
 	test "$(TZ=America/New_York crm-segment --db day --now "2026-11-25 12:00" \
 		last_contact=2026-11-24 | tr "\n" " ")" = "$b "
+'
+
+# the system's Python: its json module takes only what JSON allows
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+check 'open_deals in templates, JSON and queries alike, as deals change' '
+	D="$T/deals" &&
+	crm-add --db "$D" person name=A >/dev/null &&
+	crm-add --db "$D" person name=B >/dev/null &&
+	crm-add --db "$D" company name=C >/dev/null &&
+	crm-add --db "$D" deal name=D person=1 >/dev/null &&
+	crm-add --db "$D" deal name=E person=1 company=3 stage=proposal \
+		>/dev/null &&
+	crm-add --db "$D" deal name=F company=3 stage=won >/dev/null &&
+	crm-task --db "$D" add 1 call >/dev/null &&
+	# each record: the template, then the JSON key, "-" where it has none
+	figures() {
+		crm-segment --db "$D" -f "%{id} %{open_deals}" "id>0" >text &&
+		crm-segment --db "$D" -j "id>0" | "$PY" -c "import json, sys
+for l in sys.stdin: print(json.loads(l).get(\"open_deals\", \"-\"))" >json &&
+		paste -d " " text json
+	} &&
+	figures >got &&
+	printf "%s\n" "1 2 2" "2 0 0" "3 1 1" "4 0 -" "5 0 -" "6 0 -" "7 0 -" \
+		>want &&
+	cmp want got &&
+	test "$(crm-segment --db "$D" open_deals=2)" = 1 &&
+	test "$(crm-segment --db "$D" "open_deals>0" | tr "\n" " ")" = "1 3 " &&
+	crm-set --db "$D" 5 stage=lost person=2 >/dev/null &&
+	crm-set --db "$D" 4 person=2 >/dev/null &&
+	crm-set --db "$D" 6 stage=negotiation >/dev/null &&
+	figures >got &&
+	printf "%s\n" "1 0 0" "2 1 1" "3 1 1" "4 0 -" "5 0 -" "6 0 -" "7 0 -" \
+		>want &&
+	cmp want got &&
+	crm-rm --db "$D" 4 >/dev/null &&
+	test "$(crm-segment --db "$D" -f "%{open_deals}" id=2)" = 0 &&
+	txn=$(crm-history --db "$D" | tail -n 1 | cut -f1) &&
+	crm-undo --db "$D" "$txn" >/dev/null &&
+	test "$(crm-segment --db "$D" -f "%{open_deals}" id=2)" = 1 &&
+	crm-show --db "$D" 3 | grep -x "open_deals: 1" &&
+	crm-show --db "$D" -j 3 | jq -e ".open_deals == 1" &&
+	crm-check --db "$D" &&
+	crm-segment --db "$D" -j "id>0" >all.jsonl &&
+	crm-import --db "$T/deals2" --from jsonl <all.jsonl 2>/dev/null &&
+	test "$(crm-segment --db "$T/deals2" "open_deals>0" | wc -l)" -eq 2
 '

@@ -24,7 +24,7 @@ if [ ! -e /usr/share/zoneinfo/Europe/Bratislava ]; then
 	exit 0
 fi
 
-plan 62
+plan 69
 
 N='2026-11-23 10:00'
 NOW=$(date -u -d "$N" +%s)
@@ -536,6 +536,28 @@ t_tags() {
 	same want got
 }
 check 'persons --by tags: each record counted in each of its tags' t_tags
+
+t_distinct_tags() {
+	rep persons --by city --distinct tags --count >got &&
+	sql >want <<-\EOF &&
+	SELECT city, count(DISTINCT t.tag) AS distinct_tags,
+		count(DISTINCT p.id) AS count
+	FROM person p LEFT JOIN tags t ON t.id = p.id
+	GROUP BY city ORDER BY city IS NULL, city;
+	EOF
+	same want got &&
+	X="$T/distinct" &&
+	crm-add --db "$X" person name=A city=Brno tags=a,b >/dev/null &&
+	crm-add --db "$X" person name=B city=Brno tags=a >/dev/null &&
+	crm-add --db "$X" person name=C city=Praha tags=c,d,e >/dev/null &&
+	crm-report --db "$X" persons --distinct tags --by city >got &&
+	printf "city\tdistinct_tags\nBrno\t2\nPraha\t3\n" >want &&
+	cmp want got &&
+	crm-report --db "$X" persons --distinct tags >got &&
+	printf "distinct_tags\n5\n" >want &&
+	cmp want got
+}
+check 'persons --distinct tags: every tag of each record' t_distinct_tags
 
 t_where() {
 	rep persons --where 'tag:vip and not city=brno' --by city --count \
@@ -1276,6 +1298,33 @@ t_badkey() {
 }
 check 'an unknown --by key or bucket: exit 2, the key named' t_badkey
 
+# bad TEXT ARGS...: crm-report ARGS... exits 2, says TEXT, prints nothing
+bad() {
+	text=$1
+	shift
+	must_fail 2 rep "$@" >out 2>err &&
+	test ! -s out &&
+	grep -F -e "crm-report: $text" err
+}
+
+t_badanalysis() {
+	bad "--churn: a report of persons or companies, not of deals" \
+		deals --churn &&
+	bad "--churn: a report of persons or companies, not of tasks" \
+		tasks --churn &&
+	bad "--churn: a report of persons or companies, not of interactions" \
+		interactions --churn &&
+	bad "--campaign: a report of interactions, not of deals" \
+		deals --campaign news-2026 &&
+	bad "--campaign: a report of interactions, not of persons" \
+		persons --campaign news-2026 &&
+	bad "--funnel: 'persons' has no stages" persons --funnel &&
+	bad "--window: only with --campaign" persons --window 14d &&
+	bad "--window: only with --campaign" deals --forecast --window 14d
+}
+check 'an analysis for a type it is not for, --window alone: exit 2' \
+	t_badanalysis
+
 t_badquery() {
 	q='city=brno and (tag:vip' &&
 	{ crm-segment "$q" 2>serr; test $? -eq 2; } &&
@@ -1300,6 +1349,36 @@ t_nomatch() {
 	! grep -v "^owner${TAB}count\$" out
 }
 check 'no row matched: exit 1, no rows' t_nomatch
+
+t_zerorows() {
+	must_fail 1 rep deals --where 'name=nobody' --by stage >got &&
+	printf "stage\tcount\n" >want &&
+	for st in lead qualified proposal negotiation won lost; do
+		printf "%s\t0\n" $st >>want
+	done &&
+	cmp want got &&
+	must_fail 1 rep deals --where 'name=nobody' --by stage --sum amount \
+		-j >got &&
+	test "$(wc -l <got)" -eq 6 &&
+	head -n 1 got >first &&
+	echo "{\"stage\":\"lead\",\"sum_amount\":0.00}" >want &&
+	cmp want first &&
+	must_fail 1 rep tasks --where 'text=nothing' --by priority --csv >got &&
+	printf "priority,count\r\nhigh,0\r\nnormal,0\r\nlow,0\r\n" >want &&
+	cmp want got &&
+	must_fail 1 rep deals --where 'name=nobody' --forecast >got &&
+	printf "deals\tamount\tweighted\n0\t0.00\t0.00\n" >want &&
+	cmp want got &&
+	must_fail 1 rep deals --where 'name=nobody' --sum amount --csv >got &&
+	printf "sum_amount\r\n0.00\r\n" >want &&
+	cmp want got &&
+	crm-add --db "$T/nodeals" person name=P >/dev/null &&
+	must_fail 1 crm-report --db "$T/nodeals" deals --forecast -j >got &&
+	echo "{\"deals\":0,\"amount\":0.00,\"weighted\":0.00}" >want &&
+	cmp want got
+}
+check 'nothing matched: a row of 0 for each value of an enum, one without --by' \
+	t_zerorows
 
 check '--forecast --by close:month: the months of closed deals are no rows' '
 	crm-add --db "$T/forecast-closed" deal name=open amount=100 stage=proposal \
@@ -1458,4 +1537,110 @@ check 'interactions from kept sums: an import, a store without them' '
 	crm-log --db "$T/hkept3" 2 note y >/dev/null &&
 	mdb_dump -s meta -p "$T/hkept3" | grep -q "^ hist:note" &&
 	hkept "$T/hkept3"
+'
+
+# over DIR ARGS...: crm-report --db DIR ARGS... exits 2, saying that the
+# sum is out of range, and prints no row
+over() {
+	d=$1
+	shift
+	must_fail 2 crm-report --db "$d" "$@" >out 2>err &&
+	grep "the sum is out of range" err &&
+	test ! -s out
+}
+
+check 'deals: a sum beyond the range of money is an error, never wrapped' '
+	O="$T/over" &&
+	crm-add --db "$O" deal name=a amount=500000000000000 >/dev/null &&
+	crm-add --db "$O" deal name=b amount=500000000000000 >/dev/null &&
+	crm-report --db "$O" deals --max amount --min amount --count >got &&
+	printf "max_amount\tmin_amount\tcount\n%s\t%s\t2\n" \
+		500000000000000.00 500000000000000.00 >want &&
+	cmp want got &&
+	over "$O" deals --sum amount &&
+	grep -F "crm-report: --sum amount: the sum is out of range" err &&
+	over "$O" deals --avg amount --by stage &&
+	over "$O" deals --forecast &&
+	grep -F "crm-report: --forecast: the sum" err &&
+	over "$O" deals --funnel &&
+	over "$O" deals --forecast --where has:stage &&
+	over "$O" deals --funnel --by close:year &&
+	# no sum is kept wrapped: none is kept, until a deal changes
+	mdb_dump -s meta -p "$O" | grep -A1 "^ roll\$" | tail -n 1 >got &&
+	echo " 0" >want && cmp want got &&
+	crm-add --db "$O" person name=P >/dev/null &&
+	over "$O" deals --forecast &&
+	crm-set --db "$O" 2 amount=1 >/dev/null &&
+	crm-report --db "$O" deals --forecast >got &&
+	printf "deals\tamount\tweighted\n2\t%s\t%s\n" 500000000000001.00 \
+		50000000000000.10 >want &&
+	cmp want got &&
+	kept "$O"
+'
+
+check 'interactions: a sum beyond the range of money is an error' '
+	O="$T/hover" &&
+	crm-add --db "$O" person name=P >/dev/null &&
+	crm-add --db "$O" person name=Q >/dev/null &&
+	for i in 1 2; do
+		crm-log --db "$O" $i email offer --campaign c \
+			--at 2026-01-01T09:00:00Z >/dev/null &&
+		crm-log --db "$O" $i purchase --amount 500000000000000 \
+			--at 2026-01-01T10:0$i:00Z >/dev/null || exit 1
+	done &&
+	crm-report --db "$O" interactions --by kind --count >got &&
+	printf "kind\tcount\nemail\t2\npurchase\t2\n" >want &&
+	cmp want got &&
+	over "$O" interactions --sum amount &&
+	over "$O" interactions --by kind --sum amount &&
+	over "$O" interactions --avg amount --where "kind=purchase" &&
+	over "$O" interactions --campaign c &&
+	grep -F "crm-report: --campaign: the sum" err &&
+	mdb_dump -s meta -p "$O" | grep -A1 "^ hist\$" | tail -n 1 >got &&
+	echo " 0" >want && cmp want got &&
+	crm-log --db "$O" --rm 6 >/dev/null &&
+	crm-report --db "$O" interactions --by kind --sum amount >got &&
+	printf "kind\tsum_amount\nemail\t0.00\npurchase\t%s\n" \
+		500000000000000.00 >want &&
+	cmp want got &&
+	hkept "$O"
+'
+
+check 'CSV: a negative number is no formula, text that starts so is defused' '
+	C="$T/csv" &&
+	crm-add --db "$C" person name=A city=-5 >/dev/null &&
+	crm-add --db "$C" person name=B city=@home >/dev/null &&
+	crm-log --db "$C" --amount -20 1 purchase refund >/dev/null &&
+	crm-log --db "$C" --amount 5 2 purchase >/dev/null &&
+	crm-add --db "$C" deal name=D amount=-100 >/dev/null &&
+	crm-report --db "$C" interactions --by kind --sum amount --csv >got &&
+	printf "kind,sum_amount\r\npurchase,-15.00\r\n" >want &&
+	cmp want got &&
+	crm-report --db "$C" deals --forecast --csv >got &&
+	printf "deals,amount,weighted\r\n1,-100.00,-10.00\r\n" >want &&
+	cmp want got &&
+	crm-report --db "$C" persons --by city,turnover --sum turnover --csv >got &&
+	printf "%s\r\n" "city,turnover,sum_turnover" "\"'\''-5\",-20.00,-20.00" \
+		"\"'\''@home\",5.00,5.00" >want &&
+	cmp want got
+'
+
+check 'open_deals: a key and a column, as in queries' '
+	O="$T/open" &&
+	crm-add --db "$O" person name=A >/dev/null &&
+	crm-add --db "$O" person name=B >/dev/null &&
+	crm-add --db "$O" company name=C >/dev/null &&
+	crm-add --db "$O" deal name=D person=1 company=3 >/dev/null &&
+	crm-add --db "$O" deal name=E person=1 >/dev/null &&
+	crm-add --db "$O" deal name=F person=2 stage=won >/dev/null &&
+	crm-report --db "$O" persons --by open_deals >got &&
+	printf "open_deals\tcount\n0\t1\n2\t1\n" >want &&
+	cmp want got &&
+	crm-report --db "$O" companies --sum open_deals --max open_deals \
+		>got &&
+	printf "sum_open_deals\tmax_open_deals\n1\t1\n" >want &&
+	cmp want got &&
+	crm-report --db "$O" persons --where "open_deals>0" --count >got &&
+	printf "count\n1\n" >want &&
+	cmp want got
 '

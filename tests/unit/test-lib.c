@@ -242,6 +242,18 @@ test_values(void)
 	CHECK(!crm_money_parse("-922337203685477.5807", &t) &&
 	    t == -INT64_MAX);
 	CHECK(crm_money_parse("922337203685477.5808", &t) == CRM_EINVAL);
+	/* a point is no amount; one form for each amount */
+	CHECK(crm_money_parse(".", &t) == CRM_EINVAL);
+	CHECK(crm_money_parse("-", &t) == CRM_EINVAL);
+	CHECK(!crm_money_parse("-.5", &t) && t == -5000);
+	crm_buf_reset(&b);
+	crm_money_fmt(&b, t);
+	CHECK_STR(b.buf, "-0.50");
+	CHECK(!crm_money_parse("-0", &t) && t == 0);
+	CHECK(crm_money_read("amount", "1e15", &t) == CRM_EINVAL &&
+	    strstr(crm_errmsg(), "is not an amount"));
+	CHECK(crm_money_read("amount", "1000000000000000", &t) ==
+	    CRM_EINVAL && strstr(crm_errmsg(), "out of range"));
 	crm_buf_release(&b);
 }
 
