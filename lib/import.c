@@ -854,15 +854,16 @@ merged_same(crm_txn *t, crm_rec *old, const crm_rec *r, int fill)
 	return same;
 }
 
-/* Update old (freed) with what r gives; *at is its id. */
+/* Update old (freed) with what r gives, or with what old lacks (fill:
+ * r is of a record merged into old); *at is its id. */
 static int
 update(crm_txn *t, struct imp *x, crm_rec *old, const crm_rec *r,
-    uint64_t *at)
+    uint64_t *at, int fill)
 {
 	int rc = 0;
 
 	*at = crm_rec_id(old);
-	if (merged_same(t, old, r, x->via_alias)) {
+	if (merged_same(t, old, r, fill)) {
 		x->im->unchanged++;
 	} else if (!(rc = crm_rec_put(t, old))) {
 		x->im->updated++;
@@ -952,7 +953,7 @@ put(crm_txn *t, struct imp *x, crm_rec *r, uint64_t *at)
 		crm_rec_free(old);
 		return rc;
 	}
-	return update(t, x, old, r, at);
+	return update(t, x, old, r, at, x->via_alias);
 }
 
 /* ---------------------------------------------------- JSON Lines */
@@ -1024,7 +1025,7 @@ put_into(crm_txn *t, struct imp *x, crm_rec *r, uint64_t was,
 		crm_rec_free(old);
 		return put(t, x, r, at);
 	}
-	return update(t, x, old, r, at);
+	return update(t, x, old, r, at, 0);
 }
 
 /* The meta key of where line id of store's export went. */

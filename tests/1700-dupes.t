@@ -8,7 +8,7 @@
 # record survives, what it takes from the other, where the history,
 # tasks and deals go, and the figures kept from the history.  Last, 2,000
 # generated people with 20 planted duplicates: recall and precision.
-plan 50
+plan 51
 
 TAB=$(printf '\t')
 PY=/usr/bin/python3
@@ -625,6 +625,22 @@ check 'merged keys: in the JSON Lines export, and back in a restore' '
 	echo "{\"alias\":7,\"record\":1,\"email\":\"x@y.sk\"}" >bad.jsonl &&
 	must_fail 2 crm-import --db mgr <bad.jsonl 2>err &&
 	grep -F "email: a list" err
+'
+
+check 'merged keys: a row after one of a merged record is updated as usual' '
+	cp -R mgo mgj &&
+	crm-export --db mgj --to jsonl >mgj.jsonl &&
+	{
+		grep -F "\"store\"" mgj.jsonl &&
+		echo "{\"type\":\"person\",\"name\":\"Jana Novakova\",\"email\":\"jana.novakova@gmail.com\",\"title\":\"Buyer\"}" &&
+		grep -F "{\"id\":1," mgj.jsonl | sed "s/\"city\":\"Brno\"/\"city\":\"Nitra\"/"
+	} >rows.jsonl &&
+	crm-import --db mgj <rows.jsonl 2>err &&
+	grep -F "0 added, 2 updated" err &&
+	crm-show --db mgj -j 1 | jq -r "[.city, .title] | @tsv" >got &&
+	expect got <<-EOF
+	Nitra	Buyer
+	EOF
 '
 
 check 'merged keys: an undo of the merge, and crm-forget, take them away' '
