@@ -679,7 +679,7 @@ static void
 test_input_files(void)
 {
 	static const char *const text[] = { "a1\na2\n", "",
-		"\xef\xbb\xbf" "c1\r\nc2" };
+		("\xef\xbb\xbf" "c1\r\nc2") };	/* a BOM, then c1 */
 	static const char *const want[] = { "a1", "a2", "c1", "c2" };
 	static const size_t wantno[] = { 1, 2, 1, 2 };
 	char dir[] = "/tmp/crm-unit.XXXXXX", *names[3], cmd[64];
