@@ -278,7 +278,8 @@ money_scan(const char *s, int64_t *v)
 	for (dec = dec < 0 ? 0 : dec; dec < 4 && !over; dec++) {
 		if (units > INT64_MAX / 10)
 			over = 1;
-		units *= 10;
+		else
+			units *= 10;
 	}
 	if (over)
 		return 2;
