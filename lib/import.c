@@ -561,17 +561,7 @@ reject(struct imp *x, int rc)
 static int
 same_folded(const char *a, const char *b)
 {
-	struct crm_buf x = CRM_BUF_INIT, y = CRM_BUF_INIT;
-	int same;
-
-	if (!a || !b)
-		return 1;
-	crm_fold(&x, a, strlen(a));
-	crm_fold(&y, b, strlen(b));
-	same = !strcmp(x.buf, y.buf);
-	crm_buf_release(&x);
-	crm_buf_release(&y);
-	return same;
+	return !a || !b || crm_fold_eq(a, b);
 }
 
 static void lines_of(const char *s, struct crm_buf *b, char ***v,

@@ -91,22 +91,29 @@ fast_init(void)
 	crm_buf_release(&b);
 }
 
+/* s with A-Z lowered, every other byte kept: text that is not UTF-8 */
+static void
+ascii_lower(struct crm_buf *out, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		crm_buf_addch(out, c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+}
+
 static void
 fold_slow(struct crm_buf *out, const char *s, size_t len)
 {
 	utf8proc_uint8_t *dst = NULL;
 	utf8proc_ssize_t n;
-	size_t i;
 
 	n = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
 	    &dst, FOLD_FLAGS);
 	if (n < 0) {
-		/* not UTF-8: fold the ASCII bytes, keep the rest */
-		for (i = 0; i < len; i++) {
-			unsigned char c = (unsigned char)s[i];
-
-			crm_buf_addch(out, c >= 'A' && c <= 'Z' ? c + 32 : c);
-		}
+		ascii_lower(out, s, len);	/* not UTF-8 */
 		return;
 	}
 	unstroke(out, dst, (size_t)n);
@@ -193,12 +200,7 @@ crm_casefold(struct crm_buf *out, const char *s, size_t len)
 		free(dst);
 		return;
 	}
-	/* ASCII, or not UTF-8: the ASCII letters */
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		crm_buf_addch(out, c >= 'A' && c <= 'Z' ? c + 32 : c);
-	}
+	ascii_lower(out, s, len);	/* ASCII, or not UTF-8 */
 }
 
 int
