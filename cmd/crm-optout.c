@@ -21,11 +21,11 @@ add(struct ctx *c, const char *arg, size_t line)
 {
 	if (c->n == c->alloc) {
 		c->alloc = c->alloc ? 2 * c->alloc : 64;
-		c->args = realloc(c->args, c->alloc * sizeof *c->args);
-		c->line = realloc(c->line, c->alloc * sizeof *c->line);
+		c->args = crm_xrealloc(c->args, c->alloc * sizeof *c->args);
+		c->line = crm_xrealloc(c->line, c->alloc * sizeof *c->line);
 	}
 	c->line[c->n] = line;
-	c->args[c->n++] = strdup(arg);
+	c->args[c->n++] = crm_xstrndup(arg, strlen(arg));
 }
 
 /* An id stands for its record's address; anything with @ is one. */
